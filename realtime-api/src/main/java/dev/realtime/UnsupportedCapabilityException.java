@@ -1,0 +1,24 @@
+package dev.realtime;
+
+/**
+ * Thrown when an operation needs a {@link Capability} that the configured broker does not have:
+ * a consumer group on Redis Pub/Sub, say, or {@link Broker#history} on an ephemeral broker.
+ */
+public final class UnsupportedCapabilityException extends RealtimeException {
+  private static final long serialVersionUID = 1L;
+
+  private final Capability capability;
+
+  /** Creates the exception for {@code operation}, which needs {@code capability}. */
+  public UnsupportedCapabilityException(String broker, Capability capability, String operation) {
+    super(operation + " needs " + capability + ", which broker \"" + broker
+        + "\" does not provide. Choose a broker that lists " + capability
+        + " in its capabilities() (see docs/conformance.md).");
+    this.capability = capability;
+  }
+
+  /** The capability that was missing. */
+  public Capability capability() {
+    return capability;
+  }
+}

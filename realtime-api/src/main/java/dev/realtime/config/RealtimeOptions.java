@@ -1,0 +1,52 @@
+package dev.realtime.config;
+
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * The core settings, read by every broker adapter. Adapters declare their own options, such as
+ * {@code realtime.kafka.bootstrap-servers}, next to their code.
+ */
+public final class RealtimeOptions {
+  /**
+   * {@code realtime.broker}: which broker adapter to use, {@code memory} by default. The adapter
+   * must be on the classpath.
+   */
+  public static final ConfigOption<String> BROKER = ConfigOption.string("realtime.broker",
+      "memory",
+      "Which broker adapter to use: memory, kafka, redis, rabbitmq, or any provider's name.");
+
+  /**
+   * {@code realtime.max-payload-bytes}: the largest payload a publish accepts, 1 MiB by default.
+   * Keep it at or below the broker's own limit, so oversize messages fail fast and locally.
+   */
+  public static final ConfigOption<Long> MAX_PAYLOAD_BYTES = ConfigOption.size(
+      "realtime.max-payload-bytes", 1024L * 1024L,
+      "Largest payload a publish accepts; larger ones fail before reaching the broker.");
+
+  /** {@code realtime.publish-timeout}: how long a publish waits for the broker, 30s by default. */
+  public static final ConfigOption<Duration> PUBLISH_TIMEOUT = ConfigOption.duration(
+      "realtime.publish-timeout", Duration.ofSeconds(30),
+      "How long a publish may wait for the broker's confirmation.");
+
+  /**
+   * {@code realtime.close-timeout}: how long {@code close()} waits for running handlers, 30s by
+   * default.
+   */
+  public static final ConfigOption<Duration> CLOSE_TIMEOUT = ConfigOption.duration(
+      "realtime.close-timeout", Duration.ofSeconds(30),
+      "How long close() waits for running handlers to finish.");
+
+  private static final List<ConfigOption<?>> ALL =
+      List.of(BROKER, MAX_PAYLOAD_BYTES, PUBLISH_TIMEOUT, CLOSE_TIMEOUT);
+
+  private RealtimeOptions() {}
+
+  /**
+   * Every core option, for {@link RealtimeConfig#validate(java.util.Collection)}: add the
+   * adapters' options before validating, or their keys are reported unknown.
+   */
+  public static List<ConfigOption<?>> all() {
+    return ALL;
+  }
+}

@@ -1,0 +1,82 @@
+package dev.realtime.guice;
+
+import com.google.inject.AbstractModule;
+import com.google.inject.Provides;
+import com.google.inject.Singleton;
+import dev.realtime.Broker;
+import dev.realtime.Realtime;
+import dev.realtime.channel.ChannelAdmin;
+import dev.realtime.config.RealtimeConfig;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Binds {@link Realtime}, {@link Broker} and {@link ChannelAdmin} as singletons opened from a
+ * {@link RealtimeConfig}, and closes them when the JVM shuts down.
+ *
+ * <pre>{@code
+ * Injector injector = Guice.createInjector(new RealtimeModule());
+ * Realtime realtime = injector.getInstance(Realtime.class);
+ * }</pre>
+ *
+ * <p>The configuration is the one given to the constructor, or {@link RealtimeConfig#load()}.
+ * Guice has no lifecycle of its own, so the broker is closed by a JVM shutdown hook (registered
+ * when the broker is first opened): on SIGTERM, subscriptions stop taking messages, let running
+ * handlers finish and acknowledge them, then disconnect. Applications that close the broker
+ * themselves turn the hook off with {@link #withoutShutdownHook()}.
+ */
+public final class RealtimeModule extends AbstractModule {
+  private final @Nullable RealtimeConfig config;
+  private final boolean shutdownHook;
+
+  /** Binds from {@link RealtimeConfig#load()}, closing on JVM shutdown. */
+  public RealtimeModule() {
+    this(null, true);
+  }
+
+  /** Binds from {@code config}, closing on JVM shutdown. */
+  public RealtimeModule(RealtimeConfig config) {
+    this(java.util.Objects.requireNonNull(config, "config == null"), true);
+  }
+
+  private RealtimeModule(@Nullable RealtimeConfig config, boolean shutdownHook) {
+    this.config = config;
+    this.shutdownHook = shutdownHook;
+  }
+
+  /** Returns this module without the shutdown hook: the application closes {@link Realtime}. */
+  public RealtimeModule withoutShutdownHook() {
+    return new RealtimeModule(config, false);
+  }
+
+  @Override
+  protected void configure() {
+    if (config != null) {
+      bind(RealtimeConfig.class).toInstance(config);
+    } else {
+      bind(RealtimeConfig.class).toProvider(RealtimeConfig::load).in(Singleton.class);
+    }
+  }
+
+  @Provides
+  @Singleton
+  Realtime realtime(RealtimeConfig config) {
+    Realtime realtime = Realtime.create(config);
+    if (shutdownHook) {
+      Runtime.getRuntime().addShutdownHook(
+          new Thread(realtime::close, "realtime-shutdown-" + realtime.broker().name()));
+    }
+    return realtime;
+  }
+
+  @Provides
+  @Singleton
+  Broker broker(Realtime realtime) {
+    return realtime.broker();
+  }
+
+  @Provides
+  @Singleton
+  ChannelAdmin admin(Realtime realtime) {
+    return realtime.admin();
+  }
+}

@@ -1,0 +1,204 @@
+package dev.realtime.memory;
+
+import dev.realtime.Message;
+import dev.realtime.channel.Channel;
+import dev.realtime.spi.Dispatcher;
+import dev.realtime.subscription.StartPosition;
+import dev.realtime.subscription.Subscription;
+import dev.realtime.subscription.SubscriptionSpec;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Function;
+
+/**
+ * A subscription to the in-memory broker: one poller thread pulls from a cursor per channel and
+ * hands the messages to a {@link Dispatcher}; settled messages are acknowledged on the cursor,
+ * released ones given back to it.
+ */
+final class MemorySubscription implements Subscription, GroupCursor.Member {
+  private static final AtomicInteger SEQUENCE = new AtomicInteger();
+
+  private final SubscriptionSpec spec;
+  private final Function<Channel, ChannelLog> logs;
+  private final CursorSource cursors;
+  private final Runnable onClose;
+  private final Map<Channel, GroupCursor> attached = new ConcurrentHashMap<>();
+  private final AtomicBoolean active = new AtomicBoolean(true);
+  private final CompletableFuture<Boolean> closed = new CompletableFuture<>();
+  private final ReentrantLock lock = new ReentrantLock();
+  private final Condition wakeup = lock.newCondition();
+  private boolean signalled;
+  private final Thread poller;
+  /** One instance, so that it can be removed from the logs it was added to. */
+  private final Runnable wakeListener = this::wake;
+  private Dispatcher dispatcher;
+
+  /** Where cursors come from: a named group's are shared and kept by the broker. */
+  interface CursorSource {
+    GroupCursor cursor(SubscriptionSpec spec, ChannelLog log, StartPosition start);
+  }
+
+  MemorySubscription(SubscriptionSpec spec, Function<Channel, ChannelLog> logs,
+      CursorSource cursors, Runnable onClose) {
+    this.spec = spec;
+    this.logs = logs;
+    this.cursors = cursors;
+    this.onClose = onClose;
+    this.poller = new Thread(this::poll, "realtime-memory-poll-" + SEQUENCE.incrementAndGet());
+    this.poller.setDaemon(true);
+  }
+
+  /** Starts delivering with {@code dispatcher}; attaches the channels that exist now. */
+  void start(Dispatcher dispatcher, Iterable<ChannelLog> existing) {
+    this.dispatcher = dispatcher;
+    for (Channel channel : spec.channels()) {
+      attach(logs.apply(channel), spec.start());
+    }
+    for (ChannelLog log : existing) {
+      if (!spec.channels().contains(log.channel) && spec.includes(log.channel)) {
+        attach(log, spec.start());
+      }
+    }
+    poller.start();
+  }
+
+  /**
+   * A channel was created (or created again after a delete) while this subscription runs: a
+   * pattern subscription starts reading it from its first message, so nothing published to a new
+   * channel is missed.
+   */
+  void channelCreated(ChannelLog log) {
+    if (active.get() && spec.includes(log.channel)) {
+      attach(log, StartPosition.earliest());
+    }
+  }
+
+  private synchronized void attach(ChannelLog log, StartPosition start) {
+    GroupCursor previous = attached.get(log.channel);
+    if (previous != null && previous.log == log) {
+      return;
+    }
+    GroupCursor cursor = cursors.cursor(spec, log, start);
+    cursor.join(this);
+    log.addListener(wakeListener);
+    attached.put(log.channel, cursor);
+    if (previous != null) {
+      previous.leave(this);
+      previous.log.removeListener(wakeListener);
+    }
+    wake();
+  }
+
+  /** Acknowledges or releases a message the dispatcher finished with. */
+  void settle(Message message, Dispatcher.Outcome outcome) {
+    GroupCursor cursor = attached.get(message.channel());
+    if (cursor == null || message.position() == null) {
+      return;
+    }
+    long offset = message.position().offset();
+    if (outcome.isSettled()) {
+      cursor.ack(this, offset);
+    } else {
+      cursor.release(this, offset);
+    }
+  }
+
+  private void poll() {
+    while (active.get()) {
+      boolean delivered = false;
+      for (GroupCursor cursor : attached.values()) {
+        int room = Math.min(spec.batchSize(), dispatcher.capacity());
+        if (room == 0 || !active.get()) {
+          break;
+        }
+        List<Message> batch = cursor.pull(this, room);
+        if (!batch.isEmpty()) {
+          dispatcher.dispatch(batch);
+          delivered = true;
+        }
+      }
+      if (!delivered) {
+        awaitWake(spec.pollTimeout());
+      }
+    }
+  }
+
+  @Override
+  public void wake() {
+    lock.lock();
+    try {
+      signalled = true;
+      wakeup.signal();
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  private void awaitWake(Duration timeout) {
+    lock.lock();
+    try {
+      long nanos = timeout.toNanos();
+      while (!signalled && nanos > 0 && active.get()) {
+        nanos = wakeup.awaitNanos(nanos);
+      }
+      signalled = false;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  @Override
+  public SubscriptionSpec spec() {
+    return spec;
+  }
+
+  @Override
+  public boolean isActive() {
+    return active.get();
+  }
+
+  @Override
+  public boolean close(Duration drainTimeout) {
+    if (!active.compareAndSet(true, false)) {
+      // A handler closing its own subscription while another thread closes it must not wait
+      // for itself.
+      if (Thread.currentThread() == poller || dispatcher.isWorker(Thread.currentThread())) {
+        return false;
+      }
+      return closed.join();
+    }
+    boolean drained = false;
+    try {
+      wake();
+      if (Thread.currentThread() != poller) {
+        poller.join(TimeUnit.SECONDS.toMillis(10));
+      }
+      drained = dispatcher.close(drainTimeout);
+      for (GroupCursor cursor : attached.values()) {
+        cursor.leave(this);
+        cursor.log.removeListener(wakeListener);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } finally {
+      onClose.run();
+      closed.complete(drained);
+    }
+    return drained;
+  }
+
+  @Override
+  public String toString() {
+    return "MemorySubscription{" + spec + "}";
+  }
+}

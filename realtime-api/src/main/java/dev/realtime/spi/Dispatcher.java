@@ -1,0 +1,613 @@
+package dev.realtime.spi;
+
+import dev.realtime.Message;
+import dev.realtime.channel.Channel;
+import dev.realtime.metrics.RealtimeMetrics;
+import dev.realtime.subscription.AckMode;
+import dev.realtime.subscription.BatchFailedException;
+import dev.realtime.subscription.BatchHandler;
+import dev.realtime.subscription.DeadLetterHeaders;
+import dev.realtime.subscription.MessageHandler;
+import dev.realtime.subscription.RetryPolicy;
+import dev.realtime.subscription.SubscriptionSpec;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.LinkedBlockingDeque;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs a subscription's handler over the messages an adapter fetched: the one implementation of
+ * handler dispatch, retry, dead letters, flow control and drain that every adapter shares, so
+ * that they all behave alike.
+ *
+ * <p>An adapter fetches messages from its broker, hands them to {@link #dispatch(List)}, and is
+ * told each message's {@link Outcome} through its {@link Settlement}: exactly once per
+ * dispatched message, from a worker thread. Settled outcomes ({@link Outcome#isSettled()}) are
+ * to be acknowledged or committed; {@link Outcome#RELEASED} ones were not handled and must be
+ * given back to the broker (not committed, so they are delivered again).
+ *
+ * <p><b>Concurrency.</b> {@link SubscriptionSpec#concurrency()} lanes, each one thread with its
+ * own queue. A message goes to the lane of its key's hash, so messages with the same key are
+ * handled one after another in dispatch order; messages without a key are spread round-robin.
+ * A retry waits in its lane, so it holds back only the messages behind it in that lane (the same
+ * key or a key of the same hash), never the other lanes.
+ *
+ * <p><b>Flow control.</b> {@link #inFlight()} counts messages dispatched and not yet finished. An
+ * adapter fetches at most {@link #capacity()} messages at a time and stops fetching (Kafka:
+ * pauses partitions) at zero; the capacity listener tells it when to go on. Nothing is buffered
+ * beyond {@link SubscriptionSpec#maxInFlight()}.
+ *
+ * <p><b>Retry and dead letters.</b> A message is tried until its handler returns or the attempts
+ * of the {@link RetryPolicy} are used up, counting from {@link Message#deliveryAttempt()} (so a
+ * broker's redelivery count carries over). Then it is published to the dead-letter channel with
+ * {@link DeadLetterHeaders}, and settled only once the dead-letter publish was confirmed; a
+ * failed dead-letter publish releases the message instead, so nothing is lost. Without a
+ * dead-letter channel the message is logged and dropped.
+ *
+ * <p><b>Drain.</b> {@link #close(Duration)} stops taking messages, releases those not yet
+ * started, wakes retries out of their backoff (releasing them), and waits for running handlers.
+ * Handlers still running at the deadline are interrupted and their messages released.
+ */
+public final class Dispatcher {
+  private static final Logger log = LoggerFactory.getLogger(Dispatcher.class);
+
+  /** How long a dead-letter publish may take before the message is released instead. */
+  private static final Duration DEAD_LETTER_TIMEOUT = Duration.ofSeconds(30);
+
+  /** What became of a dispatched message. */
+  public enum Outcome {
+    /** The handler returned. Acknowledge. */
+    PROCESSED,
+    /** Every attempt failed and the dead-letter channel confirmed the copy. Acknowledge. */
+    DEAD_LETTERED,
+    /** Every attempt failed and there is no dead-letter channel: logged. Acknowledge. */
+    DISCARDED,
+    /** Not handled (closing, or the dead-letter publish failed). Do not acknowledge. */
+    RELEASED;
+
+    /** Returns true if the adapter should acknowledge or commit the message. */
+    public boolean isSettled() {
+      return this != RELEASED;
+    }
+  }
+
+  /** Told each dispatched message's outcome, exactly once, from any thread. */
+  @FunctionalInterface
+  public interface Settlement {
+    /** {@code message} is the message as dispatched. */
+    void settle(Message message, Outcome outcome);
+  }
+
+  /** Publishes a dead letter; the adapter's own publish. */
+  @FunctionalInterface
+  public interface DeadLetterSink {
+    /** Publishes {@code deadLetter}; the stage completes when the broker confirmed it. */
+    CompletionStage<?> publish(Message deadLetter);
+  }
+
+  private final SubscriptionSpec spec;
+  private final @Nullable MessageHandler handler;
+  private final @Nullable BatchHandler batchHandler;
+  private final Settlement settlement;
+  private final DeadLetterSink deadLetters;
+  private final RealtimeMetrics metrics;
+  private final String brokerName;
+  private final Runnable capacityListener;
+  private final Lane[] lanes;
+  private final AtomicInteger inFlight = new AtomicInteger();
+  private final AtomicInteger roundRobin = new AtomicInteger();
+  private final CountDownLatch closing = new CountDownLatch(1);
+  private final Object idle = new Object();
+
+  private Dispatcher(Builder builder) {
+    this.spec = builder.spec;
+    this.handler = builder.handler;
+    this.batchHandler = builder.batchHandler;
+    this.settlement = Objects.requireNonNull(builder.settlement, "settlement == null");
+    this.deadLetters = Objects.requireNonNull(builder.deadLetters, "deadLetters == null");
+    this.metrics = builder.metrics;
+    this.brokerName = builder.brokerName;
+    this.capacityListener = builder.capacityListener;
+    this.lanes = new Lane[spec.concurrency()];
+    for (int i = 0; i < lanes.length; i++) {
+      lanes[i] = new Lane(builder.threadName + "-" + i);
+    }
+    for (Lane lane : lanes) {
+      lane.thread.start();
+    }
+  }
+
+  /** Returns a builder for a dispatcher that runs {@code spec}'s handler. */
+  public static Builder builder(SubscriptionSpec spec) {
+    return new Builder(spec);
+  }
+
+  /**
+   * Hands {@code messages} to the handler, in order per key. Never blocks. Messages beyond the
+   * capacity are accepted too (the adapter's fetch size is the bound), but a well-behaved
+   * adapter fetches at most {@link #capacity()}. After {@link #close} began, every message is
+   * released at once.
+   */
+  public void dispatch(List<Message> messages) {
+    if (messages.isEmpty()) {
+      return;
+    }
+    List<Delivery> deliveries = new ArrayList<>(messages.size());
+    for (Message message : messages) {
+      deliveries.add(new Delivery(message));
+    }
+    inFlight.addAndGet(deliveries.size());
+    if (isClosing()) {
+      deliveries.forEach(d -> finish(d, Outcome.RELEASED));
+      return;
+    }
+    if (spec.ackMode() == AckMode.ON_RECEIPT) {
+      for (Delivery delivery : deliveries) {
+        delivery.settled.set(true);
+        settlement.settle(delivery.message, Outcome.PROCESSED);
+      }
+    }
+    if (batchHandler == null) {
+      for (Delivery delivery : deliveries) {
+        laneOf(delivery.message).enqueue(List.of(delivery));
+      }
+      return;
+    }
+    // Batch mode: each lane gets its share of the fetch, in order, cut at the batch size.
+    List<List<Delivery>> perLane = new ArrayList<>(lanes.length);
+    for (int i = 0; i < lanes.length; i++) {
+      perLane.add(new ArrayList<>());
+    }
+    for (Delivery delivery : deliveries) {
+      int index = laneIndex(delivery.message);
+      List<Delivery> batch = perLane.get(index);
+      batch.add(delivery);
+      if (batch.size() == spec.batchSize()) {
+        lanes[index].enqueue(batch);
+        perLane.set(index, new ArrayList<>());
+      }
+    }
+    for (int i = 0; i < lanes.length; i++) {
+      if (!perLane.get(i).isEmpty()) {
+        lanes[i].enqueue(perLane.get(i));
+      }
+    }
+  }
+
+  /** Messages dispatched and not yet finished. */
+  public int inFlight() {
+    return inFlight.get();
+  }
+
+  /** How many more messages may be dispatched now without exceeding the in-flight limit. */
+  public int capacity() {
+    return Math.max(0, spec.maxInFlight() - inFlight.get());
+  }
+
+  /** Returns true if {@code thread} is one of this dispatcher's workers (a handler's thread). */
+  public boolean isWorker(Thread thread) {
+    for (Lane lane : lanes) {
+      if (lane.thread == thread) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** Returns true once {@link #close} began. */
+  public boolean isClosing() {
+    return closing.getCount() == 0;
+  }
+
+  /**
+   * Stops and drains: see the class comment. Safe to call more than once and from a handler
+   * (which then does not wait for itself).
+   *
+   * @return true if every running handler finished within {@code drainTimeout}
+   */
+  public boolean close(Duration drainTimeout) {
+    closing.countDown();
+    for (Lane lane : lanes) {
+      lane.releaseQueued();
+    }
+    Lane own = currentLane();
+    int ownInFlight = own != null && own.current != null ? own.current.size() : 0;
+    long deadline = System.nanoTime() + drainTimeout.toNanos();
+    boolean drained = awaitInFlightAtMost(ownInFlight, deadline);
+    for (Lane lane : lanes) {
+      if (lane != own) {
+        lane.stop(!drained);
+      }
+    }
+    return drained;
+  }
+
+  private boolean awaitInFlightAtMost(int target, long deadline) {
+    synchronized (idle) {
+      while (inFlight.get() > target) {
+        long remaining = deadline - System.nanoTime();
+        if (remaining <= 0) {
+          return false;
+        }
+        try {
+          TimeUnit.NANOSECONDS.timedWait(idle, remaining);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          return false;
+        }
+      }
+      return true;
+    }
+  }
+
+  private @Nullable Lane currentLane() {
+    for (Lane lane : lanes) {
+      if (lane.thread == Thread.currentThread()) {
+        return lane;
+      }
+    }
+    return null;
+  }
+
+  private Lane laneOf(Message message) {
+    return lanes[laneIndex(message)];
+  }
+
+  private int laneIndex(Message message) {
+    if (lanes.length == 1) {
+      return 0;
+    }
+    String key = message.key();
+    int hash = key != null ? key.hashCode() : roundRobin.getAndIncrement();
+    return Math.floorMod(hash, lanes.length);
+  }
+
+  private void finish(Delivery delivery, Outcome outcome) {
+    if (!delivery.done.compareAndSet(false, true)) {
+      return;
+    }
+    if (delivery.settled.compareAndSet(false, true)) {
+      try {
+        settlement.settle(delivery.message, outcome);
+      } catch (RuntimeException e) {
+        log.error("settling {} as {} failed; it will be delivered again", delivery.message,
+            outcome, e);
+      }
+    }
+    int before = inFlight.getAndDecrement();
+    if (isClosing()) {
+      // Only close() waits on idle, and only after setting closing: no wake-up is missed.
+      synchronized (idle) {
+        idle.notifyAll();
+      }
+    }
+    if (before >= spec.maxInFlight()) {
+      capacityListener.run();
+    }
+  }
+
+  /** Runs one unit of work (one message, or one batch) to its outcome, retrying as needed. */
+  private void process(List<Delivery> work) {
+    List<Delivery> remaining = work;
+    int attempt = Math.max(1, work.get(0).message.deliveryAttempt());
+    RetryPolicy policy = spec.retryPolicy();
+    while (true) {
+      Throwable failure;
+      Set<String> failedIds = null;
+      try {
+        invoke(remaining, attempt);
+        remaining.forEach(d -> handled(d, Outcome.PROCESSED));
+        return;
+      } catch (BatchFailedException e) {
+        failure = e.getCause() != null ? e.getCause() : e;
+        failedIds = e.failedIds();
+      } catch (Throwable e) {
+        failure = e;
+      }
+      if (isClosing() && (failure instanceof InterruptedException
+          || Thread.currentThread().isInterrupted() || allDone(remaining))) {
+        // Interrupted at the drain deadline: the failure is the interrupt, not the handler's,
+        // and close() has already released these messages.
+        remaining.forEach(d -> finish(d, Outcome.RELEASED));
+        return;
+      }
+      remaining = keepFailed(remaining, failedIds);
+      for (Delivery delivery : remaining) {
+        metrics.handlerFailed(brokerName, spec.group(), delivery.message.channel(), failure);
+      }
+      if (!policy.isRetryable(failure) || attempt >= policy.maxAttempts()) {
+        for (Delivery delivery : remaining) {
+          deadLetter(delivery, failure, attempt);
+        }
+        return;
+      }
+      log.debug("attempt {} of {} failed; retrying after backoff", attempt, remaining, failure);
+      if (awaitClosing(policy.backoffAfter(attempt))) {
+        remaining.forEach(d -> finish(d, Outcome.RELEASED));
+        return;
+      }
+      attempt++;
+    }
+  }
+
+  private void invoke(List<Delivery> work, int attempt) throws Exception {
+    if (batchHandler != null) {
+      List<Message> batch = new ArrayList<>(work.size());
+      for (Delivery delivery : work) {
+        batch.add(asAttempt(delivery.message, attempt));
+      }
+      batchHandler.handle(Collections.unmodifiableList(batch));
+    } else {
+      Objects.requireNonNull(handler).handle(asAttempt(work.get(0).message, attempt));
+    }
+  }
+
+  private static boolean allDone(List<Delivery> work) {
+    for (Delivery delivery : work) {
+      if (!delivery.done.get()) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private static Message asAttempt(Message message, int attempt) {
+    return message.deliveryAttempt() == attempt ? message : message.withDeliveryAttempt(attempt);
+  }
+
+  /** The deliveries to retry: those a {@link BatchFailedException} named; the rest are done. */
+  private List<Delivery> keepFailed(List<Delivery> work, @Nullable Set<String> failedIds) {
+    if (failedIds == null) {
+      return work;
+    }
+    List<Delivery> failed = new ArrayList<>();
+    List<Delivery> succeeded = new ArrayList<>();
+    for (Delivery delivery : work) {
+      (failedIds.contains(delivery.message.id()) ? failed : succeeded).add(delivery);
+    }
+    if (failed.isEmpty()) {
+      // The handler named no message of this batch: retrying nothing would drop the failure.
+      return work;
+    }
+    succeeded.forEach(d -> handled(d, Outcome.PROCESSED));
+    return failed;
+  }
+
+  private void handled(Delivery delivery, Outcome outcome) {
+    if (metrics != RealtimeMetrics.NOOP) {
+      long endToEnd = Duration.between(delivery.message.timestamp(), Instant.now()).toNanos();
+      metrics.handled(brokerName, spec.group(), delivery.message.channel(), endToEnd);
+    }
+    finish(delivery, outcome);
+  }
+
+  private void deadLetter(Delivery delivery, Throwable failure, int attempts) {
+    Message message = delivery.message;
+    metrics.deadLettered(brokerName, spec.group(), message.channel());
+    Channel target = spec.deadLetterChannel();
+    if (target == null) {
+      log.error("dropping {} after {} attempt(s): no dead-letter channel is set "
+          + "(SubscriptionSpec.Builder.deadLetterChannel)", message, attempts, failure);
+      finish(delivery, Outcome.DISCARDED);
+      return;
+    }
+    Message.Builder copy = message.newBuilder()
+        .channel(target)
+        .position(null)
+        .deliveryAttempt(0)
+        .header(DeadLetterHeaders.REASON, reasonOf(failure))
+        .header(DeadLetterHeaders.EXCEPTION, failure.getClass().getName())
+        .header(DeadLetterHeaders.ORIGINAL_CHANNEL, message.channel().name())
+        .header(DeadLetterHeaders.ATTEMPTS, Integer.toString(attempts))
+        .header(DeadLetterHeaders.FAILED_AT, Instant.now().toString());
+    if (message.position() != null) {
+      copy.header(DeadLetterHeaders.ORIGINAL_POSITION, message.position().value());
+    }
+    if (spec.group() != null) {
+      copy.header(DeadLetterHeaders.GROUP, spec.group());
+    }
+    try {
+      deadLetters.publish(copy.build()).toCompletableFuture()
+          .get(DEAD_LETTER_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+      log.warn("dead-lettered {} to {} after {} attempt(s): {}", message, target, attempts,
+          reasonOf(failure));
+      finish(delivery, Outcome.DEAD_LETTERED);
+    } catch (Exception e) {
+      if (e instanceof InterruptedException) {
+        Thread.currentThread().interrupt();
+      }
+      log.error("could not publish {} to dead-letter channel {}; releasing it to be delivered "
+          + "again", message, target, e);
+      finish(delivery, Outcome.RELEASED);
+    }
+  }
+
+  private static String reasonOf(Throwable failure) {
+    String text = failure.getMessage();
+    if (text == null || text.isBlank()) {
+      return failure.getClass().getSimpleName();
+    }
+    // Header values travel through every broker; keep them bounded.
+    return text.length() > 1000 ? text.substring(0, 1000) + "..." : text;
+  }
+
+  /** Waits {@code backoff}, or less if closing begins; returns true if closing began. */
+  private boolean awaitClosing(Duration backoff) {
+    try {
+      return closing.await(backoff.toNanos(), TimeUnit.NANOSECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return true;
+    }
+  }
+
+  /** One message in flight; {@code settled} and {@code done} make every outcome count once. */
+  private static final class Delivery {
+    final Message message;
+    final AtomicBoolean settled = new AtomicBoolean();
+    final AtomicBoolean done = new AtomicBoolean();
+
+    Delivery(Message message) {
+      this.message = message;
+    }
+  }
+
+  /** A worker thread and its queue. */
+  private final class Lane implements Runnable {
+    final LinkedBlockingDeque<List<Delivery>> queue = new LinkedBlockingDeque<>();
+    final Thread thread;
+    volatile @Nullable List<Delivery> current;
+
+    Lane(String name) {
+      thread = new Thread(this, name);
+      // Daemon: the application owns the lifecycle through close(); a forgotten subscription
+      // must not keep the JVM alive.
+      thread.setDaemon(true);
+    }
+
+    void enqueue(List<Delivery> work) {
+      queue.add(work);
+      if (isClosing()) {
+        releaseQueued();
+      }
+    }
+
+    void releaseQueued() {
+      List<Delivery> work;
+      while ((work = queue.poll()) != null) {
+        work.forEach(d -> finish(d, Outcome.RELEASED));
+      }
+    }
+
+    void stop(boolean interruptRunning) {
+      List<Delivery> running = current;
+      if (interruptRunning && running != null) {
+        running.forEach(d -> finish(d, Outcome.RELEASED));
+      }
+      thread.interrupt();
+    }
+
+    @Override
+    public void run() {
+      while (true) {
+        List<Delivery> work;
+        try {
+          work = queue.poll(100, TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+          if (isClosing()) {
+            releaseQueued();
+            return;
+          }
+          continue;
+        }
+        if (work == null) {
+          if (isClosing()) {
+            releaseQueued();
+            return;
+          }
+          continue;
+        }
+        if (isClosing()) {
+          work.forEach(d -> finish(d, Outcome.RELEASED));
+          continue;
+        }
+        current = work;
+        try {
+          process(work);
+        } catch (RuntimeException | Error e) {
+          // A bug in settlement or metrics must not kill the lane and strand its queue.
+          log.error("dispatch of {} failed", work.get(0).message, e);
+          work.forEach(d -> finish(d, Outcome.RELEASED));
+        } finally {
+          current = null;
+        }
+      }
+    }
+  }
+
+  /** Builds a {@link Dispatcher}. */
+  public static final class Builder {
+    private final SubscriptionSpec spec;
+    private @Nullable MessageHandler handler;
+    private @Nullable BatchHandler batchHandler;
+    private @Nullable Settlement settlement;
+    private @Nullable DeadLetterSink deadLetters;
+    private RealtimeMetrics metrics = RealtimeMetrics.NOOP;
+    private String brokerName = "unknown";
+    private Runnable capacityListener = () -> {};
+    private String threadName = "realtime-handler";
+
+    Builder(SubscriptionSpec spec) {
+      this.spec = Objects.requireNonNull(spec, "spec == null");
+    }
+
+    /** Handles one message at a time. */
+    public Builder handler(MessageHandler handler) {
+      this.handler = Objects.requireNonNull(handler, "handler == null");
+      this.batchHandler = null;
+      return this;
+    }
+
+    /** Handles batches. */
+    public Builder batchHandler(BatchHandler handler) {
+      this.batchHandler = Objects.requireNonNull(handler, "handler == null");
+      this.handler = null;
+      return this;
+    }
+
+    /** Told every message's outcome. Required. */
+    public Builder settlement(Settlement settlement) {
+      this.settlement = Objects.requireNonNull(settlement, "settlement == null");
+      return this;
+    }
+
+    /** Publishes dead letters. Required. */
+    public Builder deadLetters(DeadLetterSink deadLetters) {
+      this.deadLetters = Objects.requireNonNull(deadLetters, "deadLetters == null");
+      return this;
+    }
+
+    /** Where handling is measured; default none. */
+    public Builder metrics(RealtimeMetrics metrics, String brokerName) {
+      this.metrics = Objects.requireNonNull(metrics, "metrics == null");
+      this.brokerName = Objects.requireNonNull(brokerName, "brokerName == null");
+      return this;
+    }
+
+    /** Called from a worker when capacity returns after reaching zero: fetch again. */
+    public Builder capacityListener(Runnable listener) {
+      this.capacityListener = Objects.requireNonNull(listener, "listener == null");
+      return this;
+    }
+
+    /** The worker threads' name prefix, for thread dumps. */
+    public Builder threadName(String threadName) {
+      this.threadName = Objects.requireNonNull(threadName, "threadName == null");
+      return this;
+    }
+
+    /**
+     * Returns a started dispatcher.
+     *
+     * @throws IllegalStateException if no handler or batch handler was set.
+     */
+    public Dispatcher build() {
+      if (handler == null && batchHandler == null) {
+        throw new IllegalStateException("no handler: call handler() or batchHandler()");
+      }
+      return new Dispatcher(this);
+    }
+  }
+}

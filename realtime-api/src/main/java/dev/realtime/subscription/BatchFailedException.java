@@ -1,0 +1,40 @@
+package dev.realtime.subscription;
+
+import dev.realtime.Message;
+import java.util.Collection;
+import java.util.LinkedHashSet;
+import java.util.Objects;
+import java.util.Set;
+
+/**
+ * Thrown by a {@link BatchHandler} when only some messages of a batch failed: the others are
+ * acknowledged, and only the failed ones are retried.
+ */
+public final class BatchFailedException extends Exception {
+  private static final long serialVersionUID = 1L;
+
+  private final transient Set<String> failedIds;
+
+  /**
+   * Creates the exception for {@code failed}, the messages that must be retried.
+   *
+   * @throws IllegalArgumentException if {@code failed} is empty.
+   */
+  public BatchFailedException(Collection<Message> failed, Throwable cause) {
+    super(failed.size() + " message(s) of the batch failed: " + cause, cause);
+    Objects.requireNonNull(failed, "failed == null");
+    if (failed.isEmpty()) {
+      throw new IllegalArgumentException("failed is empty: return normally when all succeeded");
+    }
+    Set<String> ids = new LinkedHashSet<>();
+    for (Message message : failed) {
+      ids.add(message.id());
+    }
+    this.failedIds = Set.copyOf(ids);
+  }
+
+  /** The ids of the messages that failed. */
+  public Set<String> failedIds() {
+    return failedIds;
+  }
+}

@@ -1,0 +1,37 @@
+package dev.realtime.subscription;
+
+import java.time.Duration;
+
+/**
+ * A running subscription: messages flow to its handler until it is closed.
+ *
+ * <p>{@link #close()} stops taking new messages, lets the handlers that are running finish
+ * (within {@link SubscriptionSpec#drainTimeout()}), acknowledges what finished, and then returns.
+ * Messages that were received but not handled are given back to the broker: a group's other
+ * members, or its next member, get them. Closing is idempotent and safe from any thread,
+ * including a handler's.
+ */
+public interface Subscription extends AutoCloseable {
+  /** The specification this subscription was opened with. */
+  SubscriptionSpec spec();
+
+  /** Returns true until {@link #close()} is called. */
+  boolean isActive();
+
+  /**
+   * Stops the subscription and waits for running handlers, at most the spec's drain timeout.
+   * Nothing is delivered to the handler after this returns.
+   */
+  @Override
+  default void close() {
+    close(spec().drainTimeout());
+  }
+
+  /**
+   * Stops the subscription and waits for running handlers, at most {@code drainTimeout}.
+   *
+   * @return true if every running handler finished in time; false if some were still running
+   *     (their messages are given back to the broker and will be delivered again).
+   */
+  boolean close(Duration drainTimeout);
+}

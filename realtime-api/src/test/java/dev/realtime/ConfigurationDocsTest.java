@@ -1,0 +1,26 @@
+package dev.realtime;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.realtime.config.ConfigOption;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+
+/** docs/configuration.md lists every option the providers on this classpath declare. */
+class ConfigurationDocsTest {
+  @Test
+  void everyDeclaredOptionIsDocumentedWithItsDescription() throws IOException {
+    String docs = Files.readString(Path.of("..", "docs", "configuration.md"));
+    java.util.List<ConfigOption<?>> options = new java.util.ArrayList<>(
+        dev.realtime.config.RealtimeOptions.all());
+    Brokers.providers().values().forEach(provider -> options.addAll(provider.options()));
+
+    for (ConfigOption<?> option : options) {
+      assertThat(docs).as("docs/configuration.md row for " + option.name())
+          .contains("| `" + option.name() + "` | " + option.typeName() + " |")
+          .contains(option.description());
+    }
+  }
+}

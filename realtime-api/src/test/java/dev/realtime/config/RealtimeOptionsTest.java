@@ -1,0 +1,31 @@
+package dev.realtime.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+
+class RealtimeOptionsTest {
+  @Test
+  void coreOptionsAndTheirDefaults() {
+    assertThat(RealtimeOptions.BROKER.name()).isEqualTo("realtime.broker");
+    assertThat(RealtimeOptions.BROKER.defaultValue()).isEqualTo("memory");
+    assertThat(RealtimeOptions.MAX_PAYLOAD_BYTES.name()).isEqualTo("realtime.max-payload-bytes");
+    assertThat(RealtimeOptions.MAX_PAYLOAD_BYTES.defaultValue()).isEqualTo(1_048_576L);
+    assertThat(RealtimeOptions.PUBLISH_TIMEOUT.name()).isEqualTo("realtime.publish-timeout");
+    assertThat(RealtimeOptions.PUBLISH_TIMEOUT.defaultValue()).isEqualTo(Duration.ofSeconds(30));
+    assertThat(RealtimeOptions.CLOSE_TIMEOUT.name()).isEqualTo("realtime.close-timeout");
+    assertThat(RealtimeOptions.CLOSE_TIMEOUT.defaultValue()).isEqualTo(Duration.ofSeconds(30));
+    assertThat(RealtimeOptions.all()).containsExactly(RealtimeOptions.BROKER,
+        RealtimeOptions.MAX_PAYLOAD_BYTES, RealtimeOptions.PUBLISH_TIMEOUT,
+        RealtimeOptions.CLOSE_TIMEOUT);
+  }
+
+  @Test
+  void everyCoreOptionHasADefaultAndADescription() {
+    assertThat(RealtimeOptions.all()).allSatisfy(option -> {
+      assertThat(option.hasDefault()).isTrue();
+      assertThat(option.description()).endsWith(".");
+    });
+  }
+}

@@ -1,0 +1,31 @@
+package dev.realtime.guice;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.google.inject.Guice;
+import com.google.inject.Injector;
+import dev.realtime.Broker;
+import dev.realtime.Realtime;
+import dev.realtime.channel.ChannelAdmin;
+import dev.realtime.config.RealtimeConfig;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class RealtimeModuleTest {
+  @Test
+  void bindsOneRealtimeAndItsBrokerAndAdmin() {
+    Injector injector = Guice.createInjector(
+        new RealtimeModule(RealtimeConfig.of(Map.of())).withoutShutdownHook());
+
+    Realtime realtime = injector.getInstance(Realtime.class);
+    try {
+      assertThat(injector.getInstance(Realtime.class)).isSameAs(realtime);
+      assertThat(injector.getInstance(Broker.class)).isSameAs(realtime.broker());
+      assertThat(injector.getInstance(ChannelAdmin.class)).isNotNull();
+      assertThat(realtime.broker().name()).isEqualTo("memory");
+    } finally {
+      realtime.close();
+    }
+    assertThat(realtime.broker().health().isUp()).isFalse();
+  }
+}
