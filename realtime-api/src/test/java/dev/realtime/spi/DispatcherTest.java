@@ -1,0 +1,196 @@
+package dev.realtime.spi;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.realtime.Message;
+import dev.realtime.spi.Dispatcher.Outcome;
+import dev.realtime.subscription.AckMode;
+import dev.realtime.subscription.RetryPolicy;
+import dev.realtime.subscription.SubscriptionSpec;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.IntStream;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The hard cases of the shared dispatcher, driven directly as an adapter would: every
+ * dispatched message gets exactly one outcome, whatever close does to it.
+ */
+class DispatcherTest {
+  private static final Duration DEADLINE = Duration.ofSeconds(10);
+
+  private final Map<String, Outcome> outcomes = new ConcurrentHashMap<>();
+  private final AtomicInteger settlements = new AtomicInteger();
+
+  @Test
+  void closeReleasesQueuedMessagesAndWaitsForTheRunningOne() throws Exception {
+    CountDownLatch entered = new CountDownLatch(1);
+    CountDownLatch finish = new CountDownLatch(1);
+    Dispatcher dispatcher = dispatcher(spec().build(), m -> {
+      entered.countDown();
+      finish.await();
+    });
+    List<Message> messages = messages(5);
+    dispatcher.dispatch(messages);
+    assertThat(entered.await(10, TimeUnit.SECONDS)).isTrue();
+
+    CompletableFuture<Boolean> closed =
+        CompletableFuture.supplyAsync(() -> dispatcher.close(DEADLINE));
+    await().atMost(DEADLINE).until(() -> outcomes.size() == 4);
+    assertThat(closed).isNotDone();
+    finish.countDown();
+
+    assertThat(closed.get(10, TimeUnit.SECONDS)).isTrue();
+    assertThat(outcomes.get(messages.get(0).id())).isEqualTo(Outcome.PROCESSED);
+    messages.subList(1, 5).forEach(m -> assertThat(outcomes.get(m.id()))
+        .isEqualTo(Outcome.RELEASED));
+    assertThat(settlements).hasValue(5);
+    assertThat(dispatcher.inFlight()).isZero();
+  }
+
+  @Test
+  void aHandlerStillRunningAtTheDeadlineIsInterruptedAndReleasedOnce() {
+    CountDownLatch entered = new CountDownLatch(1);
+    Dispatcher dispatcher = dispatcher(spec().retryPolicy(RetryPolicy.none()).build(), m -> {
+      entered.countDown();
+      new CountDownLatch(1).await(); // never returns on its own
+    });
+    Message message = messages(1).get(0);
+    dispatcher.dispatch(List.of(message));
+    await().atMost(DEADLINE).until(() -> entered.getCount() == 0);
+
+    assertThat(dispatcher.close(Duration.ofMillis(50))).isFalse();
+    await().atMost(DEADLINE).until(() -> dispatcher.inFlight() == 0);
+    assertThat(outcomes).containsEntry(message.id(), Outcome.RELEASED);
+    assertThat(settlements).hasValue(1);
+  }
+
+  @Test
+  void closeWakesARetryFromItsBackoffAndReleasesTheMessage() {
+    AtomicInteger attempts = new AtomicInteger();
+    Dispatcher dispatcher = dispatcher(spec().retryPolicy(RetryPolicy.builder().maxAttempts(5)
+        .backoff(Duration.ofHours(1), Duration.ofHours(1), 1.0).build()).build(), m -> {
+          attempts.incrementAndGet();
+          throw new IllegalStateException("fails");
+        });
+    Message message = messages(1).get(0);
+    dispatcher.dispatch(List.of(message));
+    await().atMost(DEADLINE).until(() -> attempts.get() == 1);
+
+    long start = System.nanoTime();
+    assertThat(dispatcher.close(DEADLINE)).isTrue();
+    assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(DEADLINE);
+    assertThat(outcomes).containsEntry(message.id(), Outcome.RELEASED);
+    assertThat(attempts).hasValue(1);
+  }
+
+  @Test
+  void aHandlerMayCloseItsOwnDispatcherWithoutWaitingForItself() {
+    Dispatcher[] self = new Dispatcher[1];
+    CompletableFuture<Boolean> closedFromHandler = new CompletableFuture<>();
+    self[0] = dispatcher(spec().build(),
+        m -> closedFromHandler.complete(self[0].close(DEADLINE)));
+    self[0].dispatch(messages(1));
+
+    assertThat(closedFromHandler).succeedsWithin(DEADLINE).isEqualTo(true);
+    await().atMost(DEADLINE).until(() -> outcomes.size() == 1);
+    assertThat(outcomes.values()).containsExactly(Outcome.PROCESSED);
+  }
+
+  @Test
+  void onReceiptSettlesBeforeHandlingAndNeverReleases() throws Exception {
+    CountDownLatch finish = new CountDownLatch(1);
+    Dispatcher dispatcher = dispatcher(spec().ackMode(AckMode.ON_RECEIPT).build(),
+        m -> finish.await());
+    List<Message> messages = messages(3);
+    dispatcher.dispatch(messages);
+
+    assertThat(outcomes).hasSize(3).allSatisfy((id, outcome) ->
+        assertThat(outcome).isEqualTo(Outcome.PROCESSED));
+    assertThat(dispatcher.inFlight()).isEqualTo(3); // still bounds the work in hand
+    finish.countDown();
+    dispatcher.close(DEADLINE);
+    assertThat(settlements).hasValue(3);
+  }
+
+  @Test
+  void capacityFallsWithWorkInHandAndTheListenerHearsWhenItReturns() throws Exception {
+    CountDownLatch finish = new CountDownLatch(1);
+    AtomicInteger capacityCalls = new AtomicInteger();
+    Dispatcher dispatcher = Dispatcher.builder(spec().maxInFlight(2).batchSize(1).build())
+        .handler(m -> finish.await())
+        .settlement(this::record)
+        .deadLetters(m -> CompletableFuture.completedFuture(null))
+        .capacityListener(capacityCalls::incrementAndGet)
+        .build();
+    dispatcher.dispatch(messages(2));
+    assertThat(dispatcher.capacity()).isZero();
+
+    finish.countDown();
+    await().atMost(DEADLINE).until(() -> dispatcher.capacity() == 2);
+    assertThat(capacityCalls.get()).isGreaterThanOrEqualTo(1);
+    dispatcher.close(DEADLINE);
+  }
+
+  @Test
+  void aFailedDeadLetterPublishReleasesTheMessageInsteadOfLosingIt() {
+    Dispatcher dispatcher = Dispatcher.builder(spec().retryPolicy(RetryPolicy.none())
+            .deadLetterChannel("jobs.dlq").build())
+        .handler(m -> {
+          throw new IllegalStateException("fails");
+        })
+        .settlement(this::record)
+        .deadLetters(m -> CompletableFuture.failedFuture(new IllegalStateException("down")))
+        .build();
+    Message message = messages(1).get(0);
+    dispatcher.dispatch(List.of(message));
+
+    await().atMost(DEADLINE).until(() -> outcomes.containsKey(message.id()));
+    assertThat(outcomes.get(message.id())).isEqualTo(Outcome.RELEASED);
+    dispatcher.close(DEADLINE);
+  }
+
+  @Test
+  void manyMessagesAcrossLanesEachGetExactlyOneOutcome() {
+    Dispatcher dispatcher = dispatcher(spec().concurrency(8).maxInFlight(10_000).build(),
+        m -> { });
+    List<Message> messages = messages(5_000);
+    dispatcher.dispatch(messages);
+
+    await().atMost(DEADLINE).until(() -> outcomes.size() == 5_000);
+    dispatcher.close(DEADLINE);
+    assertThat(settlements).hasValue(5_000);
+    assertThat(dispatcher.inFlight()).isZero();
+  }
+
+  private void record(Message message, Outcome outcome) {
+    settlements.incrementAndGet();
+    Outcome previous = outcomes.put(message.id(), outcome);
+    assertThat(previous).as("second outcome for " + message.id()).isNull();
+  }
+
+  private Dispatcher dispatcher(SubscriptionSpec spec,
+      dev.realtime.subscription.MessageHandler handler) {
+    return Dispatcher.builder(spec)
+        .handler(handler)
+        .settlement(this::record)
+        .deadLetters(m -> CompletableFuture.completedFuture(null))
+        .build();
+  }
+
+  private static SubscriptionSpec.Builder spec() {
+    return SubscriptionSpec.builder().channels("jobs");
+  }
+
+  private static List<Message> messages(int count) {
+    return IntStream.range(0, count)
+        .mapToObj(i -> Message.builder().channel("jobs").event("e" + i).build()).toList();
+  }
+}
