@@ -134,7 +134,7 @@ public final class Brokers {
         ? "none"
         : providers.keySet().stream().sorted().collect(Collectors.joining(", "));
     String message = "realtime.broker is \"" + name + "\" (from "
-        + config.sourceOf(RealtimeOptions.BROKER.name()) + "), but no broker provider of that "
+        + config.sourceOf(RealtimeOptions.BROKER) + "), but no broker provider of that "
         + "name is on the classpath. Found: " + found + ". ";
     String artifact = KNOWN_ARTIFACTS.get(name);
     if (artifact != null) {

@@ -112,7 +112,7 @@ final class MemoryBroker implements Broker {
   private Subscription open(SubscriptionSpec spec, Consumer<Dispatcher.Builder> handler) {
     MemorySubscription[] self = new MemorySubscription[1];
     MemorySubscription subscription = new MemorySubscription(spec, this::log, this::cursor,
-        () -> subscriptions.remove(self[0]));
+        metrics, () -> subscriptions.remove(self[0]));
     self[0] = subscription;
     Dispatcher.Builder dispatcher = Dispatcher.builder(spec)
         .settlement(subscription::settle)

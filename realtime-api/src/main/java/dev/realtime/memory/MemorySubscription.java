@@ -2,6 +2,7 @@ package dev.realtime.memory;
 
 import dev.realtime.Message;
 import dev.realtime.channel.Channel;
+import dev.realtime.metrics.RealtimeMetrics;
 import dev.realtime.spi.Dispatcher;
 import dev.realtime.subscription.StartPosition;
 import dev.realtime.subscription.Subscription;
@@ -31,6 +32,8 @@ final class MemorySubscription implements Subscription, GroupCursor.Member {
   private final CursorSource cursors;
   private final Runnable onClose;
   private final Map<Channel, GroupCursor> attached = new ConcurrentHashMap<>();
+  private final Map<GroupCursor, AutoCloseable> lagGauges = new ConcurrentHashMap<>();
+  private final RealtimeMetrics metrics;
   private final AtomicBoolean active = new AtomicBoolean(true);
   private final CompletableFuture<Boolean> closed = new CompletableFuture<>();
   private final ReentrantLock lock = new ReentrantLock();
@@ -47,8 +50,9 @@ final class MemorySubscription implements Subscription, GroupCursor.Member {
   }
 
   MemorySubscription(SubscriptionSpec spec, Function<Channel, ChannelLog> logs,
-      CursorSource cursors, Runnable onClose) {
+      CursorSource cursors, RealtimeMetrics metrics, Runnable onClose) {
     this.spec = spec;
+    this.metrics = metrics;
     this.logs = logs;
     this.cursors = cursors;
     this.onClose = onClose;
@@ -90,11 +94,24 @@ final class MemorySubscription implements Subscription, GroupCursor.Member {
     cursor.join(this);
     log.addListener(wakeListener);
     attached.put(log.channel, cursor);
+    lagGauges.put(cursor, metrics.lag(MemoryBroker.NAME, spec.group(), log.channel, cursor::lag));
     if (previous != null) {
-      previous.leave(this);
-      previous.log.removeListener(wakeListener);
+      detach(previous);
     }
     wake();
+  }
+
+  private void detach(GroupCursor cursor) {
+    cursor.leave(this);
+    cursor.log.removeListener(wakeListener);
+    AutoCloseable gauge = lagGauges.remove(cursor);
+    if (gauge != null) {
+      try {
+        gauge.close();
+      } catch (Exception e) {
+        // A metrics registry that fails to remove a gauge must not stop the close.
+      }
+    }
   }
 
   /** Acknowledges or releases a message the dispatcher finished with. */
@@ -184,10 +201,7 @@ final class MemorySubscription implements Subscription, GroupCursor.Member {
         poller.join(TimeUnit.SECONDS.toMillis(10));
       }
       drained = dispatcher.close(drainTimeout);
-      for (GroupCursor cursor : attached.values()) {
-        cursor.leave(this);
-        cursor.log.removeListener(wakeListener);
-      }
+      attached.values().forEach(this::detach);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     } finally {

@@ -40,6 +40,10 @@ class MicrometerMetricsTest {
           "IllegalStateException").counter().count()).isEqualTo(2.0);
       assertThat(registry.get("realtime.dead.lettered").counter().count()).isEqualTo(1.0);
       assertThat(registry.get("realtime.end.to.end.latency").timer().count()).isEqualTo(1);
+      assertThat(registry.get("realtime.consumer.lag").tag("group", "workers")
+          .tag("channel", "jobs").gauge().value()).isZero();
     }
+    assertThat(registry.find("realtime.consumer.lag").gauges())
+        .as("gauges are removed when the subscriptions close").isEmpty();
   }
 }
