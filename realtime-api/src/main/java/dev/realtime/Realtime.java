@@ -214,13 +214,15 @@ public final class Realtime implements AutoCloseable {
     /**
      * Returns the facade, opening the broker if none was given.
      *
-     * @throws IllegalStateException if both a broker and a config were given
+     * @throws IllegalStateException if a broker was given together with a config or metrics
      */
     public Realtime build() {
       ObjectMapper mapper = json != null ? json : new ObjectMapper().findAndRegisterModules();
       if (broker != null) {
-        if (config != null) {
-          throw new IllegalStateException("give a broker or a config, not both");
+        if (config != null || metrics != RealtimeMetrics.NOOP) {
+          throw new IllegalStateException("give a broker, or a config (and metrics) to open "
+              + "one, not both: a given broker keeps the metrics it was opened with "
+              + "(Brokers.open(config, metrics))");
         }
         return new Realtime(broker, false, mapper);
       }

@@ -55,10 +55,16 @@ final class ChannelLog {
     this.maxMessages = maxMessages;
   }
 
-  /** Appends {@code message} and returns its offset; wakes every listener. */
+  /**
+   * Appends {@code message} and returns its offset, or -1 if this log was deleted (the caller
+   * appends to the channel's new log instead); wakes every listener.
+   */
   long append(Message message) {
     long offset;
     synchronized (this) {
+      if (deleted) {
+        return -1;
+      }
       offset = endOffset++;
       entries.add(new Entry(offset, message, System.currentTimeMillis()));
       retainedBytes += message.payloadSize();
@@ -148,7 +154,7 @@ final class ChannelLog {
     listeners.remove(listener);
   }
 
-  /** Drops every message; readers of this log see nothing more. */
+  /** Drops every message and refuses new ones; readers of this log see nothing more. */
   void delete() {
     synchronized (this) {
       deleted = true;

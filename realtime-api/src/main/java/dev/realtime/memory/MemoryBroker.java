@@ -57,6 +57,7 @@ final class MemoryBroker implements Broker {
 
   private final long maxMessagesPerChannel;
   private final Duration closeTimeout;
+  private final Duration publishTimeout;
   private final RealtimeMetrics metrics;
   private final String id = "memory-" + SEQUENCE.incrementAndGet();
   private final Map<Channel, ChannelLog> logs = new ConcurrentHashMap<>();
@@ -65,9 +66,11 @@ final class MemoryBroker implements Broker {
   private final Set<MemorySubscription> subscriptions = ConcurrentHashMap.newKeySet();
   private final MemoryAdmin admin;
 
-  MemoryBroker(long maxMessagesPerChannel, Duration closeTimeout, RealtimeMetrics metrics) {
+  MemoryBroker(long maxMessagesPerChannel, Duration closeTimeout, Duration publishTimeout,
+      RealtimeMetrics metrics) {
     this.maxMessagesPerChannel = maxMessagesPerChannel;
     this.closeTimeout = closeTimeout;
+    this.publishTimeout = publishTimeout;
     this.metrics = metrics;
     this.admin = new MemoryAdmin(this);
   }
@@ -84,7 +87,7 @@ final class MemoryBroker implements Broker {
 
   @Override
   public CompletionStage<PublishReceipt> publish(Message message) {
-    long offset = log(message.channel()).append(message);
+    long offset = append(message);
     return CompletableFuture.completedFuture(
         new PublishReceipt(message.id(), message.channel(), Position.ofOffset(offset)));
   }
@@ -93,10 +96,20 @@ final class MemoryBroker implements Broker {
   public CompletionStage<List<PublishReceipt>> publishAll(List<Message> messages) {
     List<PublishReceipt> receipts = new ArrayList<>(messages.size());
     for (Message message : messages) {
-      long offset = log(message.channel()).append(message);
+      long offset = append(message);
       receipts.add(new PublishReceipt(message.id(), message.channel(), Position.ofOffset(offset)));
     }
     return CompletableFuture.completedFuture(receipts);
+  }
+
+  private long append(Message message) {
+    while (true) {
+      long offset = log(message.channel()).append(message);
+      if (offset >= 0) {
+        return offset;
+      }
+      // The log was deleted between lookup and append: the channel's next log takes it.
+    }
   }
 
   @Override
@@ -110,6 +123,9 @@ final class MemoryBroker implements Broker {
   }
 
   private Subscription open(SubscriptionSpec spec, Consumer<Dispatcher.Builder> handler) {
+    if (spec.start().kind() == StartPosition.Kind.POSITION) {
+      offsetOf(spec.start().position()); // Refuse a foreign position before anything starts.
+    }
     MemorySubscription[] self = new MemorySubscription[1];
     MemorySubscription subscription = new MemorySubscription(spec, this::log, this::cursor,
         metrics, () -> subscriptions.remove(self[0]));
@@ -119,11 +135,27 @@ final class MemoryBroker implements Broker {
         .deadLetters(this::publish)
         .metrics(metrics, NAME)
         .capacityListener(subscription::wake)
+        .deadLetterTimeout(publishTimeout)
         .threadName("realtime-memory-handler-" + id);
     handler.accept(dispatcher);
     subscriptions.add(subscription);
-    subscription.start(dispatcher.build(), logs.values());
+    try {
+      subscription.start(dispatcher.build(), logs.values());
+    } catch (RuntimeException | Error e) {
+      subscription.close(Duration.ZERO);
+      throw e;
+    }
     return subscription;
+  }
+
+  private static long offsetOf(Position position) {
+    try {
+      return position.offset();
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("position \"" + position + "\" is not an offset of the "
+          + "memory broker; use a position this broker returned (a PublishReceipt's or a "
+          + "Message's)", e);
+    }
   }
 
   private GroupCursor cursor(SubscriptionSpec spec, ChannelLog log, StartPosition start) {
@@ -163,7 +195,7 @@ final class MemoryBroker implements Broker {
       case EARLIEST:
         return log.startOffset();
       case POSITION:
-        long offset = start.position().offset();
+        long offset = offsetOf(start.position());
         return Math.min(Math.max(offset, log.startOffset()), log.endOffset());
       case TIMESTAMP:
         return log.offsetAt(start.timestamp());
@@ -176,11 +208,15 @@ final class MemoryBroker implements Broker {
   /** Returns the channel's log, creating it (and telling subscriptions) if needed. */
   ChannelLog log(Channel channel) {
     ChannelLog log = logs.get(channel);
-    if (log != null) {
+    if (log != null && !log.isDeleted()) {
       return log;
     }
     boolean[] created = new boolean[1];
-    log = logs.computeIfAbsent(channel, c -> {
+    // compute, like delete: a new log is made only after a deleted one's end was recorded.
+    log = logs.compute(channel, (c, existing) -> {
+      if (existing != null && !existing.isDeleted()) {
+        return existing;
+      }
       created[0] = true;
       return new ChannelLog(c, endOfDeleted.getOrDefault(c, 0L), maxMessagesPerChannel);
     });
@@ -202,13 +238,17 @@ final class MemoryBroker implements Broker {
   }
 
   boolean delete(Channel channel) {
-    ChannelLog log = logs.remove(channel);
-    if (log == null) {
+    ChannelLog[] deleted = new ChannelLog[1];
+    logs.computeIfPresent(channel, (c, log) -> {
+      log.delete(); // From here on its end offset is final.
+      endOfDeleted.put(c, log.endOffset());
+      deleted[0] = log;
+      return null;
+    });
+    if (deleted[0] == null) {
       return false;
     }
-    endOfDeleted.put(channel, log.endOffset());
-    groups.values().removeIf(cursor -> cursor.log == log);
-    log.delete();
+    groups.values().removeIf(cursor -> cursor.log == deleted[0]);
     return true;
   }
 
@@ -236,10 +276,14 @@ final class MemoryBroker implements Broker {
         + subscriptions.size() + " subscription(s)");
   }
 
+  /** Closes the subscriptions one by one, within {@code realtime.close-timeout} in all. */
   @Override
   public void close() {
+    long deadline = System.nanoTime() + closeTimeout.toNanos();
     for (MemorySubscription subscription : new ArrayList<>(subscriptions)) {
-      subscription.close(closeTimeout);
+      Duration left = Duration.ofNanos(Math.max(0, deadline - System.nanoTime()));
+      Duration own = subscription.spec().drainTimeout();
+      subscription.close(own.compareTo(left) < 0 ? own : left);
     }
   }
 

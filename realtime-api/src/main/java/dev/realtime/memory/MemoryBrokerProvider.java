@@ -50,6 +50,6 @@ public final class MemoryBrokerProvider implements BrokerProvider {
           + MAX_MESSAGES_PER_CHANNEL.name() + "=" + maxMessages + ". Must be at least 1.");
     }
     return new MemoryBroker(maxMessages, config.get(RealtimeOptions.CLOSE_TIMEOUT),
-        context.metrics());
+        config.get(RealtimeOptions.PUBLISH_TIMEOUT), context.metrics());
   }
 }

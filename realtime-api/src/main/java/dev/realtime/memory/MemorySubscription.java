@@ -8,6 +8,8 @@ import dev.realtime.subscription.StartPosition;
 import dev.realtime.subscription.Subscription;
 import dev.realtime.subscription.SubscriptionSpec;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -86,6 +88,9 @@ final class MemorySubscription implements Subscription, GroupCursor.Member {
   }
 
   private synchronized void attach(ChannelLog log, StartPosition start) {
+    if (!active.get()) {
+      return; // Closed meanwhile: joining now would leave a member that never leaves.
+    }
     GroupCursor previous = attached.get(log.channel);
     if (previous != null && previous.log == log) {
       return;
@@ -129,9 +134,13 @@ final class MemorySubscription implements Subscription, GroupCursor.Member {
   }
 
   private void poll() {
+    int turn = 0;
     while (active.get()) {
       boolean delivered = false;
-      for (GroupCursor cursor : attached.values()) {
+      // Start at another channel each round, so a busy channel cannot starve the others.
+      List<GroupCursor> cursors = new ArrayList<>(attached.values());
+      Collections.rotate(cursors, -(turn++ % Math.max(1, cursors.size())));
+      for (GroupCursor cursor : cursors) {
         int room = Math.min(spec.batchSize(), dispatcher.capacity());
         if (room == 0 || !active.get()) {
           break;
@@ -198,17 +207,41 @@ final class MemorySubscription implements Subscription, GroupCursor.Member {
     try {
       wake();
       if (Thread.currentThread() != poller) {
-        poller.join(TimeUnit.SECONDS.toMillis(10));
+        joinUninterruptibly(poller);
       }
       drained = dispatcher.close(drainTimeout);
-      attached.values().forEach(this::detach);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
     } finally {
+      if (dispatcher.isWorker(Thread.currentThread())) {
+        // Closed by one of our own handlers, which is still running: leave the cursors once it
+        // has finished and been acknowledged, or its message would go to another member now.
+        dispatcher.terminated().thenRun(this::detachAll);
+      } else {
+        detachAll();
+      }
       onClose.run();
       closed.complete(drained);
     }
     return drained;
+  }
+
+  private synchronized void detachAll() {
+    attached.values().forEach(this::detach);
+  }
+
+  /** Waits for {@code thread} to end; an interrupt is remembered, not a reason to stop early. */
+  private static void joinUninterruptibly(Thread thread) {
+    boolean interrupted = false;
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    while (thread.isAlive() && System.nanoTime() < deadline) {
+      try {
+        thread.join(TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime()) + 1);
+      } catch (InterruptedException e) {
+        interrupted = true;
+      }
+    }
+    if (interrupted) {
+      Thread.currentThread().interrupt();
+    }
   }
 
   @Override

@@ -17,6 +17,7 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Objects;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.LinkedBlockingDeque;
@@ -34,7 +35,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>An adapter fetches messages from its broker, hands them to {@link #dispatch(List)}, and is
  * told each message's {@link Outcome} through its {@link Settlement}: exactly once per
- * dispatched message, from a worker thread. Settled outcomes ({@link Outcome#isSettled()}) are
+ * dispatched message, from a worker thread, or from the thread calling {@link #dispatch} or
+ * {@link #close} when those release messages. Settled outcomes ({@link Outcome#isSettled()}) are
  * to be acknowledged or committed; {@link Outcome#RELEASED} ones were not handled and must be
  * given back to the broker (not committed, so they are delivered again).
  *
@@ -63,8 +65,6 @@ import org.slf4j.LoggerFactory;
 public final class Dispatcher {
   private static final Logger log = LoggerFactory.getLogger(Dispatcher.class);
 
-  /** How long a dead-letter publish may take before the message is released instead. */
-  private static final Duration DEAD_LETTER_TIMEOUT = Duration.ofSeconds(30);
 
   /** What became of a dispatched message. */
   public enum Outcome {
@@ -83,7 +83,11 @@ public final class Dispatcher {
     }
   }
 
-  /** Told each dispatched message's outcome, exactly once, from any thread. */
+  /**
+   * Told each dispatched message's outcome, exactly once, from any thread (see the class
+   * comment). In {@link AckMode#ON_RECEIPT} mode the outcome is PROCESSED, told as the message is
+   * handed to the handler.
+   */
   @FunctionalInterface
   public interface Settlement {
     /** {@code message} is the message as dispatched. */
@@ -105,10 +109,13 @@ public final class Dispatcher {
   private final RealtimeMetrics metrics;
   private final String brokerName;
   private final Runnable capacityListener;
+  private final Duration deadLetterTimeout;
   private final Lane[] lanes;
   private final AtomicInteger inFlight = new AtomicInteger();
   private final AtomicInteger roundRobin = new AtomicInteger();
   private final CountDownLatch closing = new CountDownLatch(1);
+  private final AtomicInteger lanesAlive = new AtomicInteger();
+  private final CompletableFuture<Void> terminated = new CompletableFuture<>();
   private final Object idle = new Object();
 
   private Dispatcher(Builder builder) {
@@ -120,10 +127,12 @@ public final class Dispatcher {
     this.metrics = builder.metrics;
     this.brokerName = builder.brokerName;
     this.capacityListener = builder.capacityListener;
+    this.deadLetterTimeout = builder.deadLetterTimeout;
     this.lanes = new Lane[spec.concurrency()];
     for (int i = 0; i < lanes.length; i++) {
       lanes[i] = new Lane(builder.threadName + "-" + i);
     }
+    lanesAlive.set(lanes.length);
     for (Lane lane : lanes) {
       lane.thread.start();
     }
@@ -152,12 +161,6 @@ public final class Dispatcher {
     if (isClosing()) {
       deliveries.forEach(d -> finish(d, Outcome.RELEASED));
       return;
-    }
-    if (spec.ackMode() == AckMode.ON_RECEIPT) {
-      for (Delivery delivery : deliveries) {
-        delivery.settled.set(true);
-        settlement.settle(delivery.message, Outcome.PROCESSED);
-      }
     }
     if (batchHandler == null) {
       for (Delivery delivery : deliveries) {
@@ -196,6 +199,15 @@ public final class Dispatcher {
     return Math.max(0, spec.maxInFlight() - inFlight.get());
   }
 
+  /**
+   * Completes when every worker thread has ended, after {@link #close}: from then on no handler
+   * runs. When a handler closes its own subscription, close() returns while that handler is
+   * still running; an adapter that must not give back that handler's message waits for this.
+   */
+  public CompletionStage<Void> terminated() {
+    return terminated;
+  }
+
   /** Returns true if {@code thread} is one of this dispatcher's workers (a handler's thread). */
   public boolean isWorker(Thread thread) {
     for (Lane lane : lanes) {
@@ -223,7 +235,7 @@ public final class Dispatcher {
       lane.releaseQueued();
     }
     Lane own = currentLane();
-    int ownInFlight = own != null && own.current != null ? own.current.size() : 0;
+    int ownInFlight = own != null ? unfinished(own.current) : 0;
     long deadline = System.nanoTime() + drainTimeout.toNanos();
     boolean drained = awaitInFlightAtMost(ownInFlight, deadline);
     for (Lane lane : lanes) {
@@ -234,22 +246,45 @@ public final class Dispatcher {
     return drained;
   }
 
+  /**
+   * Waits until at most {@code target} messages are in flight. An interrupt does not cut the
+   * drain short (a closing thread pool interrupts its workers, and they still must not lose
+   * messages): it is remembered and restored.
+   */
   private boolean awaitInFlightAtMost(int target, long deadline) {
-    synchronized (idle) {
-      while (inFlight.get() > target) {
-        long remaining = deadline - System.nanoTime();
-        if (remaining <= 0) {
-          return false;
+    boolean interrupted = false;
+    try {
+      synchronized (idle) {
+        while (inFlight.get() > target) {
+          long remaining = deadline - System.nanoTime();
+          if (remaining <= 0) {
+            return false;
+          }
+          try {
+            TimeUnit.NANOSECONDS.timedWait(idle, remaining);
+          } catch (InterruptedException e) {
+            interrupted = true;
+          }
         }
-        try {
-          TimeUnit.NANOSECONDS.timedWait(idle, remaining);
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-          return false;
+        return true;
+      }
+    } finally {
+      if (interrupted) {
+        Thread.currentThread().interrupt();
+      }
+    }
+  }
+
+  private static int unfinished(@Nullable List<Delivery> work) {
+    int count = 0;
+    if (work != null) {
+      for (Delivery delivery : work) {
+        if (!delivery.done.get()) {
+          count++;
         }
       }
-      return true;
     }
+    return count;
   }
 
   private @Nullable Lane currentLane() {
@@ -294,27 +329,39 @@ public final class Dispatcher {
       }
     }
     if (before >= spec.maxInFlight()) {
-      capacityListener.run();
+      try {
+        capacityListener.run();
+      } catch (RuntimeException e) {
+        log.error("capacity listener failed", e);
+      }
     }
   }
 
   /** Runs one unit of work (one message, or one batch) to its outcome, retrying as needed. */
-  private void process(List<Delivery> work) {
+  private void process(Lane lane, List<Delivery> work) {
     List<Delivery> remaining = work;
     int attempt = Math.max(1, work.get(0).message.deliveryAttempt());
     RetryPolicy policy = spec.retryPolicy();
     while (true) {
+      if (!lane.mayInvoke(remaining)) {
+        // Stopped by close() (which released these messages): no handler call after close.
+        remaining.forEach(d -> finish(d, Outcome.RELEASED));
+        return;
+      }
       Throwable failure;
       Set<String> failedIds = null;
       try {
         invoke(remaining, attempt);
-        remaining.forEach(d -> handled(d, Outcome.PROCESSED));
-        return;
+        failure = null;
       } catch (BatchFailedException e) {
         failure = e.getCause() != null ? e.getCause() : e;
         failedIds = e.failedIds();
       } catch (Throwable e) {
         failure = e;
+      }
+      if (failure == null) {
+        remaining.forEach(d -> handled(d, Outcome.PROCESSED));
+        return;
       }
       if (isClosing() && (failure instanceof InterruptedException
           || Thread.currentThread().isInterrupted() || allDone(remaining))) {
@@ -325,7 +372,9 @@ public final class Dispatcher {
       }
       remaining = keepFailed(remaining, failedIds);
       for (Delivery delivery : remaining) {
-        metrics.handlerFailed(brokerName, spec.group(), delivery.message.channel(), failure);
+        Throwable cause = failure;
+        record(() -> metrics.handlerFailed(brokerName, spec.group(), delivery.message.channel(),
+            cause));
       }
       if (!policy.isRetryable(failure) || attempt >= policy.maxAttempts()) {
         for (Delivery delivery : remaining) {
@@ -374,8 +423,19 @@ public final class Dispatcher {
     }
     List<Delivery> failed = new ArrayList<>();
     List<Delivery> succeeded = new ArrayList<>();
+    Set<String> failedKeys = new java.util.HashSet<>();
     for (Delivery delivery : work) {
-      (failedIds.contains(delivery.message.id()) ? failed : succeeded).add(delivery);
+      String key = delivery.message.key();
+      boolean named = failedIds.contains(delivery.message.id());
+      // A message after a failed one with the same key is retried too, to keep per-key order.
+      if (named || (key != null && failedKeys.contains(key))) {
+        failed.add(delivery);
+        if (key != null) {
+          failedKeys.add(key);
+        }
+      } else {
+        succeeded.add(delivery);
+      }
     }
     if (failed.isEmpty()) {
       // The handler named no message of this batch: retrying nothing would drop the failure.
@@ -387,15 +447,25 @@ public final class Dispatcher {
 
   private void handled(Delivery delivery, Outcome outcome) {
     if (metrics != RealtimeMetrics.NOOP) {
-      long endToEnd = Duration.between(delivery.message.timestamp(), Instant.now()).toNanos();
-      metrics.handled(brokerName, spec.group(), delivery.message.channel(), endToEnd);
+      long millis = System.currentTimeMillis() - delivery.message.timestamp().toEpochMilli();
+      record(() -> metrics.handled(brokerName, spec.group(), delivery.message.channel(),
+          TimeUnit.MILLISECONDS.toNanos(millis)));
     }
     finish(delivery, outcome);
   }
 
+  /** Metrics are an observer: a failing registry must not change what happens to a message. */
+  private static void record(Runnable measurement) {
+    try {
+      measurement.run();
+    } catch (RuntimeException e) {
+      log.warn("recording a metric failed", e);
+    }
+  }
+
   private void deadLetter(Delivery delivery, Throwable failure, int attempts) {
     Message message = delivery.message;
-    metrics.deadLettered(brokerName, spec.group(), message.channel());
+    record(() -> metrics.deadLettered(brokerName, spec.group(), message.channel()));
     Channel target = spec.deadLetterChannel();
     if (target == null) {
       log.error("dropping {} after {} attempt(s): no dead-letter channel is set "
@@ -420,7 +490,7 @@ public final class Dispatcher {
     }
     try {
       deadLetters.publish(copy.build()).toCompletableFuture()
-          .get(DEAD_LETTER_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+          .get(deadLetterTimeout.toMillis(), TimeUnit.MILLISECONDS);
       log.warn("dead-lettered {} to {} after {} attempt(s): {}", message, target, attempts,
           reasonOf(failure));
       finish(delivery, Outcome.DEAD_LETTERED);
@@ -469,6 +539,8 @@ public final class Dispatcher {
     final LinkedBlockingDeque<List<Delivery>> queue = new LinkedBlockingDeque<>();
     final Thread thread;
     volatile @Nullable List<Delivery> current;
+    /** Set by close() under this lane's lock; checked under it before every handler call. */
+    private boolean stopped;
 
     Lane(String name) {
       thread = new Thread(this, name);
@@ -491,26 +563,57 @@ public final class Dispatcher {
       }
     }
 
+    /**
+     * Returns true if the handler may be called now: close() has not stopped this lane. In
+     * ON_RECEIPT mode the messages are acknowledged here, as they are handed over.
+     */
+    synchronized boolean mayInvoke(List<Delivery> work) {
+      if (stopped) {
+        return false;
+      }
+      if (spec.ackMode() == AckMode.ON_RECEIPT) {
+        for (Delivery delivery : work) {
+          if (delivery.settled.compareAndSet(false, true)) {
+            try {
+              settlement.settle(delivery.message, Outcome.PROCESSED);
+            } catch (RuntimeException e) {
+              log.error("acknowledging {} on receipt failed", delivery.message, e);
+            }
+          }
+        }
+      }
+      return true;
+    }
+
     void stop(boolean interruptRunning) {
-      List<Delivery> running = current;
-      if (interruptRunning && running != null) {
-        running.forEach(d -> finish(d, Outcome.RELEASED));
+      synchronized (this) {
+        stopped = true;
+        List<Delivery> running = current;
+        if (interruptRunning && running != null) {
+          running.forEach(d -> finish(d, Outcome.RELEASED));
+        }
       }
       thread.interrupt();
     }
 
     @Override
     public void run() {
+      try {
+        loop();
+      } finally {
+        if (lanesAlive.decrementAndGet() == 0) {
+          terminated.complete(null);
+        }
+      }
+    }
+
+    private void loop() {
       while (true) {
         List<Delivery> work;
         try {
           work = queue.poll(100, TimeUnit.MILLISECONDS);
         } catch (InterruptedException e) {
-          if (isClosing()) {
-            releaseQueued();
-            return;
-          }
-          continue;
+          work = null;
         }
         if (work == null) {
           if (isClosing()) {
@@ -519,13 +622,15 @@ public final class Dispatcher {
           }
           continue;
         }
-        if (isClosing()) {
-          work.forEach(d -> finish(d, Outcome.RELEASED));
-          continue;
-        }
+        // Published before the closing check, so that close() either sees this work as
+        // running or this lane sees close() (both are volatile).
         current = work;
         try {
-          process(work);
+          if (isClosing()) {
+            work.forEach(d -> finish(d, Outcome.RELEASED));
+          } else {
+            process(this, work);
+          }
         } catch (RuntimeException | Error e) {
           // A bug in settlement or metrics must not kill the lane and strand its queue.
           log.error("dispatch of {} failed", work.get(0).message, e);
@@ -548,6 +653,7 @@ public final class Dispatcher {
     private String brokerName = "unknown";
     private Runnable capacityListener = () -> {};
     private String threadName = "realtime-handler";
+    private Duration deadLetterTimeout = Duration.ofSeconds(30);
 
     Builder(SubscriptionSpec spec) {
       this.spec = Objects.requireNonNull(spec, "spec == null");
@@ -586,9 +692,21 @@ public final class Dispatcher {
       return this;
     }
 
-    /** Called from a worker when capacity returns after reaching zero: fetch again. */
+    /**
+     * Called when capacity returns after reaching zero (from a worker, or from the thread that
+     * closes): fetch again. Must not block.
+     */
     public Builder capacityListener(Runnable listener) {
       this.capacityListener = Objects.requireNonNull(listener, "listener == null");
+      return this;
+    }
+
+    /**
+     * How long a dead-letter publish may take before the message is released instead (default
+     * 30 s; adapters pass {@code realtime.publish-timeout}).
+     */
+    public Builder deadLetterTimeout(Duration timeout) {
+      this.deadLetterTimeout = Objects.requireNonNull(timeout, "timeout == null");
       return this;
     }
 

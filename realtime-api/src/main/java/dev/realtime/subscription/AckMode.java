@@ -9,8 +9,11 @@ public enum AckMode {
    */
   AFTER_HANDLER,
   /**
-   * As soon as the message is handed to the handler: at-most-once. A crash loses the messages in
-   * hand; nothing is delivered twice by the broker. Retries within the process still happen.
+   * As the message is handed to the handler: at-most-once. A crash loses the messages being
+   * handled; nothing is delivered twice by the broker. Retries within the process still happen.
+   * Messages fetched but not yet handed over are given back on close, as in the default mode.
+   * Where a broker orders a key by acknowledgement (the in-memory broker's groups), the next
+   * message of a key may go to another member while this one is still being handled.
    */
   ON_RECEIPT
 }

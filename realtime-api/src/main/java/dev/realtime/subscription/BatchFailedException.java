@@ -21,8 +21,8 @@ public final class BatchFailedException extends Exception {
    * @throws IllegalArgumentException if {@code failed} is empty.
    */
   public BatchFailedException(Collection<Message> failed, Throwable cause) {
-    super(failed.size() + " message(s) of the batch failed: " + cause, cause);
-    Objects.requireNonNull(failed, "failed == null");
+    super(Objects.requireNonNull(failed, "failed == null").size()
+        + " message(s) of the batch failed: " + cause, cause);
     if (failed.isEmpty()) {
       throw new IllegalArgumentException("failed is empty: return normally when all succeeded");
     }

@@ -282,6 +282,75 @@ class MemoryBrokerTest {
   }
 
   @Test
+  void closingFromAnInterruptedThreadStillDrainsAndFreesTheMembersKeys() throws Exception {
+    SubscriptionSpec spec = SubscriptionSpec.builder().channels("jobs").group("workers")
+        .start(StartPosition.earliest()).build();
+    CountDownLatch entered = new CountDownLatch(1);
+    CountDownLatch finish = new CountDownLatch(1);
+    Set<String> firstHandled = ConcurrentHashMap.newKeySet();
+    Subscription first = broker.subscribe(spec, m -> {
+      entered.countDown();
+      finish.await(); // holds key k while the close begins
+      firstHandled.add(m.id());
+    });
+    String k1 = publishOne("jobs", "k1", "k").messageId();
+    String k2 = publishOne("jobs", "k2", "k").messageId();
+    assertThat(entered.await(10, TimeUnit.SECONDS)).isTrue();
+    Thread releaser = new Thread(() -> {
+      await().atMost(DEADLINE).until(() -> !first.isActive());
+      finish.countDown();
+    });
+    releaser.start();
+
+    Thread.currentThread().interrupt();
+    try {
+      assertThat(first.close(DEADLINE)).as("drained despite the interrupt").isTrue();
+      assertThat(Thread.currentThread().isInterrupted()).as("interrupt kept").isTrue();
+    } finally {
+      Thread.interrupted();
+    }
+    assertThat(firstHandled).containsExactly(k1);
+    Set<String> second = ConcurrentHashMap.newKeySet();
+    subscribe(spec, m -> second.add(m.id()));
+    String k3 = publishOne("jobs", "k3", "k").messageId();
+
+    await().atMost(DEADLINE).until(() -> second.containsAll(Set.of(k2, k3)));
+    assertThat(second).doesNotContain(k1);
+  }
+
+  @Test
+  void aHandlerClosingItsOwnGroupSubscriptionKeepsItsMessage() {
+    SubscriptionSpec spec = SubscriptionSpec.builder().channels("jobs").group("workers")
+        .start(StartPosition.earliest()).build();
+    Subscription[] self = new Subscription[1];
+    CountDownLatch closedInHandler = new CountDownLatch(1);
+    self[0] = broker.subscribe(spec, m -> {
+      self[0].close();
+      closedInHandler.countDown();
+    });
+    String first = publishOne("jobs", "first", null).messageId();
+    await().atMost(DEADLINE).until(() -> closedInHandler.getCount() == 0);
+
+    Set<String> others = ConcurrentHashMap.newKeySet();
+    subscribe(spec, m -> others.add(m.id()));
+    String next = publishOne("jobs", "next", null).messageId();
+
+    await().atMost(DEADLINE).until(() -> others.contains(next));
+    assertThat(others).doesNotContain(first);
+  }
+
+  @Test
+  void aPositionFromAnotherBrokerIsRefusedBeforeAnythingStarts() {
+    SubscriptionSpec spec = SubscriptionSpec.builder().channels("jobs")
+        .start(StartPosition.at(Position.of("1700000000000-0"))).build();
+
+    assertThatThrownBy(() -> broker.subscribe(spec, m -> { }))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("is not an offset of the memory broker");
+    assertThat(broker.health().detail()).contains("0 subscription(s)");
+  }
+
+  @Test
   void closingTwiceAndFromManyThreadsAtOnceIsSafe() throws Exception {
     Subscription subscription = broker.subscribe(SubscriptionSpec.of("jobs"), m -> { });
     List<Thread> closers = IntStream.range(0, 8)

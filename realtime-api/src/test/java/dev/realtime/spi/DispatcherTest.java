@@ -105,19 +105,57 @@ class DispatcherTest {
   }
 
   @Test
-  void onReceiptSettlesBeforeHandlingAndNeverReleases() throws Exception {
+  void onReceiptAcknowledgesAtHandOffAndGivesBackWhatWasNeverHandedOver() throws Exception {
+    CountDownLatch entered = new CountDownLatch(1);
     CountDownLatch finish = new CountDownLatch(1);
-    Dispatcher dispatcher = dispatcher(spec().ackMode(AckMode.ON_RECEIPT).build(),
-        m -> finish.await());
+    Dispatcher dispatcher = dispatcher(spec().ackMode(AckMode.ON_RECEIPT).build(), m -> {
+      entered.countDown();
+      finish.await();
+    });
     List<Message> messages = messages(3);
     dispatcher.dispatch(messages);
+    assertThat(entered.await(10, TimeUnit.SECONDS)).isTrue();
 
-    assertThat(outcomes).hasSize(3).allSatisfy((id, outcome) ->
-        assertThat(outcome).isEqualTo(Outcome.PROCESSED));
-    assertThat(dispatcher.inFlight()).isEqualTo(3); // still bounds the work in hand
+    // The first is acknowledged while its handler still runs; the others wait in the queue.
+    assertThat(outcomes).containsOnlyKeys(messages.get(0).id());
+    assertThat(outcomes.get(messages.get(0).id())).isEqualTo(Outcome.PROCESSED);
+    CompletableFuture<Boolean> closed =
+        CompletableFuture.supplyAsync(() -> dispatcher.close(DEADLINE));
+    await().atMost(DEADLINE).until(() -> outcomes.size() == 3);
     finish.countDown();
-    dispatcher.close(DEADLINE);
+
+    assertThat(closed.get(10, TimeUnit.SECONDS)).isTrue();
+    assertThat(outcomes.get(messages.get(1).id())).isEqualTo(Outcome.RELEASED);
+    assertThat(outcomes.get(messages.get(2).id())).isEqualTo(Outcome.RELEASED);
     assertThat(settlements).hasValue(3);
+    assertThat(dispatcher.inFlight()).isZero();
+  }
+
+  @Test
+  void aPartialBatchFailureAlsoRetriesTheLaterMessagesOfTheFailedKey() {
+    List<List<String>> batches = new java.util.concurrent.CopyOnWriteArrayList<>();
+    Dispatcher dispatcher = Dispatcher.builder(spec().batchSize(10).retryPolicy(
+            RetryPolicy.builder().backoff(Duration.ZERO, Duration.ZERO, 1.0).build()).build())
+        .batchHandler(batch -> {
+          batches.add(batch.stream().map(Message::event).toList());
+          if (batches.size() == 1) {
+            throw new dev.realtime.subscription.BatchFailedException(List.of(batch.get(0)),
+                new IllegalStateException("a1 fails once"));
+          }
+        })
+        .settlement(this::record)
+        .deadLetters(m -> CompletableFuture.completedFuture(null))
+        .build();
+    dispatcher.dispatch(List.of(keyed("a1", "a"), keyed("b1", "b"), keyed("a2", "a")));
+
+    await().atMost(DEADLINE).until(() -> outcomes.size() == 3);
+    // b1 is done; a2 must not be done before a1, so it is retried with it, in order.
+    assertThat(batches).containsExactly(List.of("a1", "b1", "a2"), List.of("a1", "a2"));
+    dispatcher.close(DEADLINE);
+  }
+
+  private static Message keyed(String event, String key) {
+    return Message.builder().channel("jobs").event(event).key(key).build();
   }
 
   @Test
