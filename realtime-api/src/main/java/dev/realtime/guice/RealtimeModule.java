@@ -7,6 +7,8 @@ import dev.realtime.Broker;
 import dev.realtime.Realtime;
 import dev.realtime.channel.ChannelAdmin;
 import dev.realtime.config.RealtimeConfig;
+import dev.realtime.metrics.RealtimeMetrics;
+import java.util.Objects;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -27,25 +29,37 @@ import org.jspecify.annotations.Nullable;
 public final class RealtimeModule extends AbstractModule {
   private final @Nullable RealtimeConfig config;
   private final boolean shutdownHook;
+  private final RealtimeMetrics metrics;
 
   /** Binds from {@link RealtimeConfig#load()}, closing on JVM shutdown. */
   public RealtimeModule() {
-    this(null, true);
+    this(null, true, RealtimeMetrics.NOOP);
   }
 
   /** Binds from {@code config}, closing on JVM shutdown. */
   public RealtimeModule(RealtimeConfig config) {
-    this(java.util.Objects.requireNonNull(config, "config == null"), true);
+    this(Objects.requireNonNull(config, "config == null"), true, RealtimeMetrics.NOOP);
   }
 
-  private RealtimeModule(@Nullable RealtimeConfig config, boolean shutdownHook) {
+  private RealtimeModule(@Nullable RealtimeConfig config, boolean shutdownHook,
+      RealtimeMetrics metrics) {
     this.config = config;
     this.shutdownHook = shutdownHook;
+    this.metrics = metrics;
   }
 
   /** Returns this module without the shutdown hook: the application closes {@link Realtime}. */
   public RealtimeModule withoutShutdownHook() {
-    return new RealtimeModule(config, false);
+    return new RealtimeModule(config, false, metrics);
+  }
+
+  /**
+   * Returns this module recording into {@code metrics}, such as {@code new
+   * MicrometerMetrics(registry)}.
+   */
+  public RealtimeModule withMetrics(RealtimeMetrics metrics) {
+    return new RealtimeModule(config, shutdownHook,
+        Objects.requireNonNull(metrics, "metrics == null"));
   }
 
   @Override
@@ -60,7 +74,7 @@ public final class RealtimeModule extends AbstractModule {
   @Provides
   @Singleton
   Realtime realtime(RealtimeConfig config) {
-    Realtime realtime = Realtime.create(config);
+    Realtime realtime = Realtime.builder().config(config).metrics(metrics).build();
     if (shutdownHook) {
       Runtime.getRuntime().addShutdownHook(
           new Thread(realtime::close, "realtime-shutdown-" + realtime.broker().name()));
