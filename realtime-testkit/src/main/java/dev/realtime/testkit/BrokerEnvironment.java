@@ -1,0 +1,61 @@
+package dev.realtime.testkit;
+
+import dev.realtime.config.RealtimeConfig;
+
+/**
+ * A real broker that the conformance suite (or a user's own test) runs against: the settings
+ * that point {@link dev.realtime.Brokers#open} at it, and the fault hooks it offers.
+ *
+ * <p>Fault hooks are optional. {@link #restart()} stops the broker and starts it again on the
+ * same address with its data (the embedded Kafka broker really restarts; for a shared local
+ * Redis or RabbitMQ it is an outage made by cutting every connection through the testkit's TCP
+ * proxy, because restarting the machine's own server would disturb everything else on it).
+ * {@link #cutConnections()} drops every open connection and refuses new ones until {@link
+ * #restoreConnections()}.
+ */
+public interface BrokerEnvironment extends AutoCloseable {
+  /** A short description for reports, such as {@code kafka (embedded KRaft 4.1.1)}. */
+  String description();
+
+  /** Settings for {@link dev.realtime.Brokers#open}, {@code realtime.broker} included. */
+  RealtimeConfig config();
+
+  /** Returns true if {@link #restart()} works here. */
+  default boolean canRestart() {
+    return false;
+  }
+
+  /**
+   * Stops the broker and starts it again on the same address, keeping its data; returns once it
+   * answers again.
+   *
+   * @throws UnsupportedOperationException if {@link #canRestart()} is false
+   */
+  default void restart() {
+    throw new UnsupportedOperationException(description() + " cannot be restarted");
+  }
+
+  /** Returns true if {@link #cutConnections()} works here. */
+  default boolean canCutConnections() {
+    return false;
+  }
+
+  /**
+   * Drops every connection to the broker and refuses new ones, until {@link
+   * #restoreConnections()}.
+   *
+   * @throws UnsupportedOperationException if {@link #canCutConnections()} is false
+   */
+  default void cutConnections() {
+    throw new UnsupportedOperationException(description() + " cannot cut connections");
+  }
+
+  /** Accepts connections again after {@link #cutConnections()}. */
+  default void restoreConnections() {
+    throw new UnsupportedOperationException(description() + " cannot cut connections");
+  }
+
+  /** Releases what this environment started (a proxy, a container); never a shared broker. */
+  @Override
+  default void close() {}
+}
