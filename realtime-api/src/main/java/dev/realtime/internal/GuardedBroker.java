@@ -159,6 +159,10 @@ public final class GuardedBroker implements Broker {
       capabilities.require(Capability.PATTERN_SUBSCRIBE, name(),
           "a subscription to pattern " + spec.patterns().iterator().next());
     }
+    if (spec.deadLetterChannel() != null) {
+      capabilities.require(Capability.DEAD_LETTER, name(),
+          "a subscription with dead-letter channel " + spec.deadLetterChannel());
+    }
     if (spec.start().kind() != StartPosition.Kind.LATEST) {
       capabilities.require(Capability.REPLAY, name(),
           "a subscription starting from " + spec.start());

@@ -37,6 +37,7 @@ final class MemorySubscription implements Subscription, GroupCursor.Member {
   private final Map<GroupCursor, AutoCloseable> lagGauges = new ConcurrentHashMap<>();
   private final RealtimeMetrics metrics;
   private final AtomicBoolean active = new AtomicBoolean(true);
+  private final AtomicBoolean closeStarted = new AtomicBoolean();
   private final CompletableFuture<Boolean> closed = new CompletableFuture<>();
   private final ReentrantLock lock = new ReentrantLock();
   private final Condition wakeup = lock.newCondition();
@@ -195,7 +196,7 @@ final class MemorySubscription implements Subscription, GroupCursor.Member {
 
   @Override
   public boolean close(Duration drainTimeout) {
-    if (!active.compareAndSet(true, false)) {
+    if (!closeStarted.compareAndSet(false, true)) {
       // A handler closing its own subscription while another thread closes it must not wait
       // for itself.
       if (Thread.currentThread() == poller || dispatcher.isWorker(Thread.currentThread())) {
@@ -205,11 +206,14 @@ final class MemorySubscription implements Subscription, GroupCursor.Member {
     }
     boolean drained = false;
     try {
+      // Handlers first: once isActive() is false, no handler call may start any more.
+      dispatcher.stopTaking();
+      active.set(false);
       wake();
-      if (Thread.currentThread() != poller) {
-        joinUninterruptibly(poller);
-      }
       drained = dispatcher.close(drainTimeout);
+      if (Thread.currentThread() != poller) {
+        joinUninterruptibly(poller); // What it fetches meanwhile is released by the dispatcher.
+      }
     } finally {
       if (dispatcher.isWorker(Thread.currentThread())) {
         // Closed by one of our own handlers, which is still running: leave the cursors once it

@@ -230,10 +230,7 @@ public final class Dispatcher {
    * @return true if every running handler finished within {@code drainTimeout}
    */
   public boolean close(Duration drainTimeout) {
-    closing.countDown();
-    for (Lane lane : lanes) {
-      lane.releaseQueued();
-    }
+    stopTaking();
     Lane own = currentLane();
     int ownInFlight = own != null ? unfinished(own.current) : 0;
     long deadline = System.nanoTime() + drainTimeout.toNanos();
@@ -244,6 +241,18 @@ public final class Dispatcher {
       }
     }
     return drained;
+  }
+
+  /**
+   * The first half of {@link #close}, without waiting: from now on no handler call starts, and
+   * messages not yet started are released. An adapter calls it first when it closes, before it
+   * stops fetching, so that nothing fetched meanwhile reaches a handler.
+   */
+  public void stopTaking() {
+    closing.countDown();
+    for (Lane lane : lanes) {
+      lane.releaseQueued();
+    }
   }
 
   /**

@@ -55,6 +55,14 @@ public interface BrokerEnvironment extends AutoCloseable {
     throw new UnsupportedOperationException(description() + " cannot cut connections");
   }
 
+  /**
+   * Settings that name this environment's broker at an address where nothing answers, for the
+   * "unreachable broker" check of the bad-input case; empty where there is no address (memory).
+   */
+  default java.util.Optional<RealtimeConfig> unreachableConfig() {
+    return java.util.Optional.empty();
+  }
+
   /** Releases what this environment started (a proxy, a container); never a shared broker. */
   @Override
   default void close() {}

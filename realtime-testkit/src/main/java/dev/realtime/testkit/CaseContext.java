@@ -1,0 +1,149 @@
+package dev.realtime.testkit;
+
+import dev.realtime.Broker;
+import dev.realtime.Brokers;
+import dev.realtime.Message;
+import dev.realtime.PublishReceipt;
+import dev.realtime.channel.Channel;
+import dev.realtime.subscription.BatchHandler;
+import dev.realtime.subscription.MessageHandler;
+import dev.realtime.subscription.Subscription;
+import dev.realtime.subscription.SubscriptionSpec;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.function.IntFunction;
+
+/**
+ * What a case works with: a broker opened for it alone, channel names unique to this run and
+ * case (so cases can run in parallel and reruns never see old data), publishing helpers that
+ * wait for the broker's confirmation, and cleanup of everything the case opened.
+ */
+public final class CaseContext implements AutoCloseable {
+  private final BrokerEnvironment environment;
+  private final ConformanceCase conformanceCase;
+  private final String run;
+  private final Duration deadline;
+  private final Broker broker;
+  private final List<Subscription> subscriptions = new CopyOnWriteArrayList<>();
+  private final List<Broker> clients = new CopyOnWriteArrayList<>();
+  private final List<String> notes = new CopyOnWriteArrayList<>();
+
+  CaseContext(BrokerEnvironment environment, ConformanceCase conformanceCase, String run,
+      Duration deadline) {
+    this.environment = environment;
+    this.conformanceCase = conformanceCase;
+    this.run = run;
+    this.deadline = deadline;
+    this.broker = Brokers.open(environment.config());
+  }
+
+  /** The broker opened for this case. */
+  public Broker broker() {
+    return broker;
+  }
+
+  /** The environment the broker runs in, for its fault hooks. */
+  public BrokerEnvironment environment() {
+    return environment;
+  }
+
+  /**
+   * Returns another client of the same broker, closed with the case. The in-memory broker lives
+   * inside its one client, so there it is the case's own broker.
+   */
+  public Broker otherClient() {
+    if (broker.name().equals("memory")) {
+      return broker;
+    }
+    Broker other = Brokers.open(environment.config());
+    clients.add(other);
+    return other;
+  }
+
+  /** How long a case waits for a condition before it fails. */
+  public Duration deadline() {
+    return deadline;
+  }
+
+  /** Returns a channel unique to this run and case, ending in {@code name}. */
+  public Channel channel(String name) {
+    return Channel.of("conformance." + run + ".c" + String.format("%02d",
+        conformanceCase.number()) + "." + name);
+  }
+
+  /** Subscribes {@code handler}; the subscription is closed with the case. */
+  public Subscription subscribe(SubscriptionSpec spec, MessageHandler handler) {
+    Subscription subscription = broker.subscribe(spec, handler);
+    subscriptions.add(subscription);
+    return subscription;
+  }
+
+  /** Subscribes a batch handler; the subscription is closed with the case. */
+  public Subscription subscribeBatches(SubscriptionSpec spec, BatchHandler handler) {
+    Subscription subscription = broker.subscribeBatches(spec, handler);
+    subscriptions.add(subscription);
+    return subscription;
+  }
+
+  /** Returns a message on {@code channel} with event {@code event} and a small JSON payload. */
+  public Message message(Channel channel, String event) {
+    return Message.builder().channel(channel).event(event).payload("{\"event\":\"" + event
+        + "\"}").contentType(Message.JSON).build();
+  }
+
+  /** Publishes {@code count} messages, one at a time, each confirmed; returns them in order. */
+  public List<Message> publish(Channel channel, int count) {
+    return publish(channel, count, i -> null);
+  }
+
+  /** Publishes {@code count} messages keyed by {@code key}, each confirmed, in order. */
+  public List<Message> publish(Channel channel, int count, IntFunction<String> key) {
+    List<Message> published = new ArrayList<>(count);
+    for (int i = 0; i < count; i++) {
+      Message message = message(channel, "e" + i).newBuilder().key(key.apply(i)).build();
+      confirm(message);
+      published.add(message);
+    }
+    return published;
+  }
+
+  /** Publishes {@code message} and waits for the broker's confirmation. */
+  public PublishReceipt confirm(Message message) {
+    try {
+      return broker.publish(message).toCompletableFuture()
+          .get(deadline.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (Exception e) {
+      throw new AssertionError("publish of " + message + " was not confirmed within "
+          + deadline, e);
+    }
+  }
+
+  /** Returns the ids of {@code messages}, in order. */
+  public static List<String> ids(List<Message> messages) {
+    List<String> ids = new ArrayList<>(messages.size());
+    messages.forEach(m -> ids.add(m.id()));
+    return ids;
+  }
+
+  /** Adds a line to this case's entry in the report (duplicates seen, say). */
+  public void note(String note) {
+    notes.add(note);
+  }
+
+  List<String> notes() {
+    return notes;
+  }
+
+  /** Closes every subscription, every other client and the broker. */
+  @Override
+  public void close() {
+    for (Subscription subscription : subscriptions) {
+      subscription.close(Duration.ofSeconds(5));
+    }
+    clients.forEach(Broker::close);
+    broker.close();
+  }
+}

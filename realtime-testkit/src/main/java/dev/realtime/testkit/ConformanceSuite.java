@@ -1,0 +1,232 @@
+package dev.realtime.testkit;
+
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.realtime.Broker;
+import dev.realtime.Brokers;
+import dev.realtime.Capabilities;
+import dev.realtime.Capability;
+import dev.realtime.HistoryQuery;
+import dev.realtime.UnsupportedCapabilityException;
+import dev.realtime.channel.Channel;
+import dev.realtime.subscription.SubscriptionSpec;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.TestFactory;
+import org.junit.jupiter.api.TestInstance;
+
+/**
+ * The conformance suite: every case of {@code CONFORMANCE.md}, run against one adapter in one
+ * {@link BrokerEnvironment}. An adapter module runs it by extending this class:
+ *
+ * <pre>{@code
+ * class KafkaConformanceTest extends ConformanceSuite {
+ *   protected BrokerEnvironment environment() { return Environments.kafka(); }
+ * }
+ * }</pre>
+ *
+ * <p>Each case is one test in the report, named by its number and name ({@code 04 competing
+ * consumers}). A case runs when the adapter claims every capability it is gated on and the
+ * environment has the fault hook it needs. When a capability is not claimed, the case checks
+ * instead that the broker refuses the operation clearly (a group, a pattern, a replay or a
+ * dead-letter channel on a broker without them), or is reported as not claimed. An adapter
+ * that claims a capability and fails its cases fails the build.
+ *
+ * <p>System properties: {@code realtime.conformance.deadline} (seconds a case waits for a
+ * condition, default 30), {@code realtime.conformance.stress} (how many copies of the suite case
+ * 28 runs at once, default 2), {@code realtime.conformance.report} (a file to write the adapter
+ * by case matrix into, such as {@code ../docs/conformance.md}).
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+public abstract class ConformanceSuite {
+  private BrokerEnvironment environment;
+  private Capabilities capabilities;
+  private String adapter;
+  private final String run = "r" + Long.toString(
+      ThreadLocalRandom.current().nextLong(Long.MAX_VALUE), 36).toLowerCase(Locale.ROOT);
+  private final Duration deadline =
+      Duration.ofSeconds(Long.getLong("realtime.conformance.deadline", 30));
+
+  /** The environment to run against; called once per test class. */
+  protected abstract BrokerEnvironment environment();
+
+  @BeforeAll
+  final void openEnvironment() {
+    environment = environment();
+    try (Broker broker = Brokers.open(environment.config())) {
+      capabilities = broker.capabilities();
+      adapter = broker.name();
+    }
+  }
+
+  @AfterAll
+  final void closeEnvironment() {
+    try {
+      ConformanceReport.writeIfAsked(adapter, environment.description());
+    } finally {
+      environment.close();
+    }
+  }
+
+  /** Every case: run, checked as refused, or recorded as not claimed. */
+  @TestFactory
+  final Stream<DynamicTest> conformance() {
+    List<DynamicTest> tests = new ArrayList<>();
+    for (ConformanceCase conformanceCase : cases()) {
+      if (!capabilities.asSet().containsAll(conformanceCase.gate())) {
+        Capability missing = conformanceCase.gate().stream()
+            .filter(c -> !capabilities.has(c)).findFirst().orElseThrow();
+        if (refusalCheck(missing) != null) {
+          tests.add(DynamicTest.dynamicTest(conformanceCase.displayName() + " (not claimed: "
+              + missing + " is refused clearly)", () -> refused(conformanceCase, missing)));
+        } else {
+          ConformanceReport.record(adapter, conformanceCase,
+              ConformanceReport.Result.NOT_CLAIMED, "not claimed: " + missing);
+        }
+      } else if (!hasHook(conformanceCase.hook())) {
+        ConformanceReport.record(adapter, conformanceCase, ConformanceReport.Result.NOT_CLAIMED,
+            "no restart hook in " + environment.description());
+      } else {
+        tests.add(DynamicTest.dynamicTest(conformanceCase.displayName(),
+            () -> runRecorded(conformanceCase, run)));
+      }
+    }
+    tests.add(DynamicTest.dynamicTest(STRESS.displayName(), () -> {
+      try {
+        stress();
+        ConformanceReport.record(adapter, STRESS, ConformanceReport.Result.PASSED, "");
+      } catch (Throwable e) {
+        ConformanceReport.record(adapter, STRESS, ConformanceReport.Result.FAILED,
+            String.valueOf(e.getMessage()));
+        throw e;
+      }
+    }));
+    return tests.stream();
+  }
+
+  private static final ConformanceCase STRESS =
+      ConformanceCase.of(28, "stress", context -> { });
+
+  /** Cases 1 to 27, in order. */
+  static List<ConformanceCase> cases() {
+    List<ConformanceCase> all = new ArrayList<>();
+    all.addAll(DeliveryCases.all());
+    all.addAll(HandlingCases.all());
+    all.addAll(ResilienceCases.all());
+    all.sort((a, b) -> Integer.compare(a.number(), b.number()));
+    return all;
+  }
+
+  private boolean hasHook(ConformanceCase.Hook hook) {
+    return hook == ConformanceCase.Hook.NONE || environment.canRestart();
+  }
+
+  private void runRecorded(ConformanceCase conformanceCase, String runId) throws Exception {
+    try {
+      runCase(conformanceCase, runId);
+    } catch (Throwable e) {
+      ConformanceReport.record(adapter, conformanceCase, ConformanceReport.Result.FAILED,
+          String.valueOf(e.getMessage()).lines().findFirst().orElse(""));
+      throw e;
+    }
+  }
+
+  private void runCase(ConformanceCase conformanceCase, String runId) throws Exception {
+    try (CaseContext context = new CaseContext(environment, conformanceCase, runId, deadline)) {
+      conformanceCase.body().run(context);
+      ConformanceReport.record(adapter, conformanceCase, ConformanceReport.Result.PASSED,
+          String.join("; ", context.notes()));
+    }
+  }
+
+  /**
+   * Case 28: every case that needs no fault hook, run by several threads at once, each with
+   * its own channels; any failure fails the case.
+   */
+  private void stress() throws Exception {
+    int copies = Integer.getInteger("realtime.conformance.stress", 2);
+    List<ConformanceCase> stressed = new ArrayList<>();
+    for (ConformanceCase conformanceCase : cases()) {
+      boolean claimed = capabilities.asSet().containsAll(conformanceCase.gate());
+      // Health cuts connections and would fail the others; it is not load.
+      if (claimed && conformanceCase.hook() == ConformanceCase.Hook.NONE
+          && conformanceCase.number() != 26) {
+        stressed.add(conformanceCase);
+      }
+    }
+    ExecutorService pool = Executors.newFixedThreadPool(copies);
+    try {
+      List<Future<?>> running = new ArrayList<>();
+      for (int copy = 0; copy < copies; copy++) {
+        String copyRun = run + "s" + copy;
+        running.add(pool.submit(() -> {
+          for (ConformanceCase conformanceCase : stressed) {
+            try {
+              runCase(conformanceCase, copyRun);
+            } catch (Throwable e) {
+              throw new AssertionError("under stress, " + conformanceCase + " failed: " + e, e);
+            }
+          }
+          return null;
+        }));
+      }
+      for (Future<?> copy : running) {
+        copy.get();
+      }
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+
+  /** The check that an unclaimed capability is refused clearly, or null where none applies. */
+  private static ConformanceCase.Body refusalCheck(Capability missing) {
+    switch (missing) {
+      case CONSUMER_GROUPS:
+        return context -> assertThatThrownBy(() -> context.subscribe(SubscriptionSpec.builder()
+            .channel(context.channel("refused")).group("g").build(), m -> { }))
+            .isInstanceOf(UnsupportedCapabilityException.class)
+            .hasMessageContaining("CONSUMER_GROUPS");
+      case PATTERN_SUBSCRIBE:
+        return context -> assertThatThrownBy(() -> context.subscribe(SubscriptionSpec.builder()
+            .channels(context.channel("refused").name() + ".*").build(), m -> { }))
+            .isInstanceOf(UnsupportedCapabilityException.class)
+            .hasMessageContaining("PATTERN_SUBSCRIBE");
+      case REPLAY:
+        return context -> {
+          Channel channel = context.channel("refused");
+          assertThatThrownBy(() -> context.broker().history(channel, HistoryQuery.earliest()))
+              .isInstanceOf(UnsupportedCapabilityException.class)
+              .hasMessageContaining("REPLAY");
+        };
+      case DEAD_LETTER:
+        return context -> assertThatThrownBy(() -> context.subscribe(SubscriptionSpec.builder()
+            .channel(context.channel("refused")).deadLetterChannel(context.channel("dlq"))
+            .build(), m -> { }))
+            .isInstanceOf(UnsupportedCapabilityException.class)
+            .hasMessageContaining("DEAD_LETTER");
+      default:
+        return null;
+    }
+  }
+
+  private void refused(ConformanceCase conformanceCase, Capability missing) throws Exception {
+    ConformanceCase check = new ConformanceCase(conformanceCase.number(),
+        conformanceCase.name(), java.util.Set.of(), ConformanceCase.Hook.NONE,
+        refusalCheck(missing));
+    try (CaseContext context = new CaseContext(environment, check, run, deadline)) {
+      check.body().run(context);
+    }
+    ConformanceReport.record(adapter, conformanceCase, ConformanceReport.Result.NOT_CLAIMED,
+        "not claimed: " + missing + ", refused clearly");
+  }
+}

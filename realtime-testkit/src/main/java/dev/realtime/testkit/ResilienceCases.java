@@ -1,0 +1,286 @@
+package dev.realtime.testkit;
+
+import static dev.realtime.testkit.CaseContext.ids;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static dev.realtime.testkit.Awaits.await;
+
+import dev.realtime.Broker;
+import dev.realtime.BrokerUnavailableException;
+import dev.realtime.Brokers;
+import dev.realtime.Capability;
+import dev.realtime.HistoryQuery;
+import dev.realtime.Message;
+import dev.realtime.PayloadTooLargeException;
+import dev.realtime.PublishReceipt;
+import dev.realtime.channel.Channel;
+import dev.realtime.channel.ChannelSpec;
+import dev.realtime.channel.InvalidChannelException;
+import dev.realtime.config.ConfigurationException;
+import dev.realtime.config.RealtimeConfig;
+import dev.realtime.subscription.Subscription;
+import dev.realtime.subscription.SubscriptionSpec;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/** Cases about load, faults and bad input. */
+final class ResilienceCases {
+  private ResilienceCases() {}
+
+  static List<ConformanceCase> all() {
+    return List.of(
+        ConformanceCase.of(16, "many publishers", ResilienceCases::manyPublishers),
+        ConformanceCase.gated(18, "publish confirms", Set.of(Capability.PUBLISHER_CONFIRMS,
+            Capability.REPLAY), ResilienceCases::publishConfirms),
+        ConformanceCase.gated(20, "close under load", Set.of(Capability.PERSISTENCE,
+            Capability.CONSUMER_GROUPS), ResilienceCases::closeUnderLoad),
+        ConformanceCase.withHook(21, "broker restart", Set.of(Capability.PERSISTENCE,
+            Capability.CONSUMER_GROUPS), ConformanceCase.Hook.RESTART,
+            ResilienceCases::brokerRestart),
+        ConformanceCase.gated(22, "rebalance", Set.of(Capability.CONSUMER_GROUPS),
+            ResilienceCases::rebalance),
+        ConformanceCase.withHook(23, "subscribe while the broker is down", Set.of(),
+            ConformanceCase.Hook.RESTART, ResilienceCases::subscribeWhileDown),
+        ConformanceCase.of(24, "bad input", ResilienceCases::badInput),
+        ConformanceCase.of(26, "health", ResilienceCases::health),
+        ConformanceCase.gated(27, "retention", Set.of(Capability.RETENTION, Capability.REPLAY),
+            ResilienceCases::retention));
+  }
+
+  private static void manyPublishers(CaseContext ctx) throws Exception {
+    Channel channel = ctx.channel("load");
+    DeliveryLog log = new DeliveryLog();
+    ctx.subscribe(SubscriptionSpec.builder().channel(channel).concurrency(4).build(), log);
+    DeliveryCases.awaitAttached(ctx, channel, log);
+    int threads = 20;
+    int each = 500;
+    ExecutorService pool = Executors.newFixedThreadPool(threads);
+    List<String> sent = new CopyOnWriteArrayList<>();
+    try {
+      List<Future<?>> publishers = new ArrayList<>();
+      for (int t = 0; t < threads; t++) {
+        publishers.add(pool.submit(() -> {
+          List<CompletableFuture<PublishReceipt>> pending = new ArrayList<>(each);
+          for (int i = 0; i < each; i++) {
+            Message message = ctx.message(channel, "load");
+            pending.add(ctx.broker().publish(message).toCompletableFuture());
+            sent.add(message.id());
+          }
+          CompletableFuture.allOf(pending.toArray(new CompletableFuture<?>[0]))
+              .get(ctx.deadline().toMillis(), TimeUnit.MILLISECONDS);
+          return null;
+        }));
+      }
+      for (Future<?> publisher : publishers) {
+        publisher.get(ctx.deadline().toMillis() * 2, TimeUnit.MILLISECONDS);
+      }
+    } finally {
+      pool.shutdownNow();
+    }
+    assertThat(sent).hasSize(threads * each);
+    log.awaitAll(sent, ctx.deadline().multipliedBy(2));
+  }
+
+  private static void publishConfirms(CaseContext ctx) {
+    Channel channel = ctx.channel("confirmed");
+    Broker reader = ctx.otherClient();
+    for (int i = 0; i < 20; i++) {
+      Message message = ctx.message(channel, "c" + i);
+      ctx.confirm(message);
+      // The moment the publish completed, another client can read the message back.
+      assertThat(ids(reader.history(channel, HistoryQuery.earliest().limit(100))))
+          .as("history right after the confirm of message " + i).contains(message.id());
+    }
+  }
+
+  private static void closeUnderLoad(CaseContext ctx) throws Exception {
+    Channel channel = ctx.channel("stream");
+    ctx.broker().admin().ensure(ChannelSpec.builder(channel).groups("workers").build());
+    SubscriptionSpec spec = SubscriptionSpec.builder().channel(channel).group("workers")
+        .build();
+    DeliveryLog log = new DeliveryLog();
+    Subscription first = ctx.subscribe(spec, log);
+    int total = 10_000;
+    List<String> sent = new CopyOnWriteArrayList<>();
+    CompletableFuture<Void> publishing = CompletableFuture.runAsync(() -> {
+      for (int i = 0; i < total; i++) {
+        Message message = ctx.message(channel, "s" + i);
+        ctx.broker().publish(message);
+        sent.add(message.id());
+      }
+    });
+    await().atMost(ctx.deadline()).until(() -> log.ids().size() >= 1000);
+    first.close();
+    publishing.get(ctx.deadline().toMillis(), TimeUnit.MILLISECONDS);
+
+    ctx.subscribe(spec, log);
+    log.awaitAll(sent, ctx.deadline().multipliedBy(2));
+    if (!log.duplicates().isEmpty()) {
+      ctx.note("close under load: " + log.duplicates().size() + " redelivered");
+    }
+  }
+
+  private static void brokerRestart(CaseContext ctx) throws Exception {
+    Channel channel = ctx.channel("steady");
+    ctx.broker().admin().ensure(ChannelSpec.builder(channel).groups("workers").build());
+    DeliveryLog log = new DeliveryLog();
+    ctx.subscribe(SubscriptionSpec.builder().channel(channel).group("workers").build(), log);
+    List<String> confirmed = new CopyOnWriteArrayList<>();
+    AtomicBoolean running = new AtomicBoolean(true);
+    CompletableFuture<Void> publishing = CompletableFuture.runAsync(() -> {
+      int i = 0;
+      while (running.get()) {
+        Message message = ctx.message(channel, "r" + i++);
+        try {
+          ctx.broker().publish(message).toCompletableFuture().get(10, TimeUnit.SECONDS);
+          confirmed.add(message.id());
+        } catch (Exception e) {
+          // Not confirmed (the broker was down): not expected to arrive.
+        }
+      }
+    });
+    for (int restart = 0; restart < 2; restart++) {
+      int before = confirmed.size();
+      await().atMost(ctx.deadline()).until(() -> confirmed.size() >= before + 50);
+      ctx.environment().restart();
+    }
+    int before = confirmed.size();
+    await().atMost(ctx.deadline().multipliedBy(2)).until(() -> confirmed.size() >= before + 50);
+    running.set(false);
+    publishing.get(ctx.deadline().toMillis(), TimeUnit.MILLISECONDS);
+
+    log.awaitAll(confirmed, ctx.deadline().multipliedBy(2));
+  }
+
+  private static void rebalance(CaseContext ctx) throws Exception {
+    Channel channel = ctx.channel("steady");
+    DeliveryLog all = new DeliveryLog();
+    SubscriptionSpec spec = SubscriptionSpec.builder().channel(channel).group("workers").build();
+    List<Subscription> members = new ArrayList<>();
+    for (int i = 0; i < 3; i++) {
+      members.add(ctx.subscribe(spec, all));
+    }
+    DeliveryCases.awaitAttached(ctx, channel, all);
+    List<String> sent = new CopyOnWriteArrayList<>();
+    CompletableFuture<Void> publishing = CompletableFuture.runAsync(() -> {
+      for (int i = 0; i < 3000; i++) {
+        Message message = ctx.message(channel, "b" + i);
+        ctx.confirm(message);
+        sent.add(message.id());
+      }
+    });
+    await().atMost(ctx.deadline()).until(() -> sent.size() >= 1000);
+    members.get(0).close();
+    publishing.get(ctx.deadline().toMillis() * 2, TimeUnit.MILLISECONDS);
+
+    all.awaitAll(sent, ctx.deadline().multipliedBy(2));
+  }
+
+  private static void subscribeWhileDown(CaseContext ctx) {
+    Channel channel = ctx.channel("late");
+    BrokerEnvironment environment = ctx.environment();
+    environment.cutConnections();
+    DeliveryLog log = new DeliveryLog();
+    try {
+      ctx.subscribe(SubscriptionSpec.builder().channel(channel).build(), log);
+    } catch (BrokerUnavailableException e) {
+      // Failing clearly is allowed; then subscribing once the broker is back must work.
+      assertThat(e.getMessage()).isNotBlank();
+      environment.restoreConnections();
+      ctx.subscribe(SubscriptionSpec.builder().channel(channel).build(), log);
+    } finally {
+      environment.restoreConnections();
+    }
+    DeliveryCases.awaitAttached(ctx, channel, log);
+    List<String> sent = ids(ctx.publish(channel, 20));
+    log.awaitAll(sent, ctx.deadline());
+  }
+
+  private static void badInput(CaseContext ctx) {
+    Broker broker = ctx.broker();
+    assertThatThrownBy(() -> Channel.of("user..1"))
+        .isInstanceOf(InvalidChannelException.class)
+        .hasMessageContaining("user..1").hasMessageContaining("empty segment");
+    assertThatThrownBy(() -> Message.builder().channel("user 1"))
+        .isInstanceOf(InvalidChannelException.class).hasMessageContaining("not allowed");
+
+    RealtimeConfig small = ctx.environment().config().newBuilder()
+        .set("realtime.max-payload-bytes", "1KiB").build();
+    Channel channel = ctx.channel("bad");
+    try (Broker limited = Brokers.open(small)) {
+      Message ok = ctx.message(channel, "ok");
+      Message large = Message.builder().channel(channel).event("large")
+          .payload(new byte[2048]).build();
+      assertThatThrownBy(() -> limited.publishAll(List.of(ok, large)))
+          .isInstanceOf(PayloadTooLargeException.class)
+          .hasMessageContaining("2048 bytes").hasMessageContaining("realtime.max-payload-bytes");
+    }
+    if (broker.capabilities().has(Capability.REPLAY)) {
+      assertThat(broker.history(channel, HistoryQuery.earliest())).as("nothing half-done")
+          .isEmpty();
+    }
+
+    RealtimeConfig typo = ctx.environment().config().newBuilder()
+        .set("realtime.max-payload-byte", "1KiB").build();
+    assertThatThrownBy(() -> Brokers.open(typo))
+        .isInstanceOf(ConfigurationException.class)
+        .hasMessageContaining("realtime.max-payload-byte")
+        .hasMessageContaining("Did you mean realtime.max-payload-bytes?");
+
+    ctx.environment().unreachableConfig().ifPresent(unreachable -> {
+      long start = System.nanoTime();
+      assertThatThrownBy(() -> {
+        try (Broker broken = Brokers.open(unreachable)) {
+          broken.publish(ctx.message(channel, "lost")).toCompletableFuture()
+              .get(ctx.deadline().toMillis(), TimeUnit.MILLISECONDS);
+        }
+      }).satisfiesAnyOf(
+          e -> assertThat(e).isInstanceOf(BrokerUnavailableException.class),
+          e -> assertThat(e).hasCauseInstanceOf(BrokerUnavailableException.class));
+      assertThat(Duration.ofNanos(System.nanoTime() - start)).as("fails in bounded time")
+          .isLessThan(ctx.deadline());
+    });
+  }
+
+  private static void health(CaseContext ctx) {
+    assertThat(ctx.broker().health().isUp()).as(ctx.broker().health().toString()).isTrue();
+    BrokerEnvironment environment = ctx.environment();
+    if (environment.canCutConnections()) {
+      environment.cutConnections();
+      try {
+        await().atMost(ctx.deadline()).until(() -> !ctx.broker().health().isUp());
+        assertThat(ctx.broker().health().detail()).as("the reason").isNotBlank();
+      } finally {
+        environment.restoreConnections();
+      }
+      await().atMost(ctx.deadline()).until(() -> ctx.broker().health().isUp());
+    }
+    ctx.broker().close();
+    assertThat(ctx.broker().health().isUp()).isFalse();
+    assertThat(ctx.broker().health().detail()).contains("closed");
+  }
+
+  private static void retention(CaseContext ctx) {
+    Channel channel = ctx.channel("short");
+    ctx.broker().admin().ensure(ChannelSpec.builder(channel).retention(Duration.ofSeconds(2))
+        .build());
+    List<String> old = ids(ctx.publish(channel, 5));
+    assertThat(ids(ctx.broker().history(channel, HistoryQuery.earliest()))).containsAll(old);
+
+    await().atMost(ctx.deadline().multipliedBy(4)).until(() -> ctx.broker()
+        .history(channel, HistoryQuery.earliest()).stream().noneMatch(m -> old.contains(m.id())));
+    Set<String> fresh = ConcurrentHashMap.newKeySet();
+    fresh.addAll(ids(ctx.publish(channel, 2)));
+    assertThat(ids(ctx.broker().history(channel, HistoryQuery.earliest()))).containsAll(fresh);
+  }
+}
