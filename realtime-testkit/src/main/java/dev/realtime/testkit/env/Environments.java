@@ -1,0 +1,52 @@
+package dev.realtime.testkit.env;
+
+/**
+ * The brokers the suite runs against. Each factory returns a new environment; close it when
+ * done, which stops what it started (a fault proxy) and never the broker itself.
+ */
+public final class Environments {
+  private Environments() {}
+
+  /** The in-memory broker. Needs nothing installed and offers no fault hooks. */
+  public static MemoryEnvironment memory() {
+    return MemoryEnvironment.create();
+  }
+
+  /**
+   * The machine's Redis, through a fault proxy. Needs a running Redis at {@code
+   * REALTIME_TEST_REDIS_URI}, or at {@code redis://127.0.0.1:6379} when that is unset or blank;
+   * {@code scripts/services} starts one. Cuts connections and simulates restarts.
+   *
+   * @throws IllegalArgumentException if {@code REALTIME_TEST_REDIS_URI} is not a {@code redis://}
+   *     URI with a host
+   * @throws IllegalStateException if Redis does not answer; the message says where it looked
+   *     and how to start it
+   */
+  public static RedisEnvironment redis() {
+    return RedisEnvironment.fromEnvironment(System.getenv());
+  }
+
+  /**
+   * Kafka: the cluster at {@code REALTIME_TEST_KAFKA_BOOTSTRAP_SERVERS} when set, else the
+   * testkit's embedded KRaft broker (one per JVM, started on first use, restartable). Needs the
+   * optional {@code org.apache.kafka:kafka_2.13} dependency for the embedded broker.
+   */
+  public static KafkaEnvironment kafka() {
+    return KafkaEnvironment.create(System.getenv());
+  }
+
+  /**
+   * The machine's RabbitMQ, through a fault proxy. Needs a running RabbitMQ at {@code
+   * REALTIME_TEST_RABBITMQ_URI}, or at {@code amqp://guest:guest@127.0.0.1:5672/} when that is
+   * unset or blank; {@code scripts/services} starts one. Cuts connections and simulates
+   * restarts.
+   *
+   * @throws IllegalArgumentException if {@code REALTIME_TEST_RABBITMQ_URI} is not an {@code
+   *     amqp://} URI with a host
+   * @throws IllegalStateException if RabbitMQ does not answer; the message says where it looked
+   *     (password masked) and how to start it
+   */
+  public static RabbitMqEnvironment rabbitmq() {
+    return RabbitMqEnvironment.fromEnvironment(System.getenv());
+  }
+}

@@ -1,0 +1,100 @@
+package dev.realtime.testkit.env;
+
+import dev.realtime.config.RealtimeConfig;
+import dev.realtime.testkit.BrokerEnvironment;
+import dev.realtime.testkit.kafka.EmbeddedKafka;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Kafka for the suite: an external cluster named by {@code REALTIME_TEST_KAFKA_BOOTSTRAP_SERVERS},
+ * or else the embedded KRaft broker, one per JVM for the suite, started on first use.
+ *
+ * <p>The embedded broker's fault hooks are real: {@link #restart()} stops the broker and starts
+ * it again with its data. A TCP proxy cannot stand in front of Kafka (clients learn broker
+ * addresses from metadata and connect to those), so cutting connections is the same as stopping
+ * the broker until {@link #restoreConnections()}. An external cluster has no fault hooks.
+ */
+public final class KafkaEnvironment implements BrokerEnvironment {
+  /** The suite's own broker, not {@link EmbeddedKafka#shared()}, which nobody may restart. */
+  private static EmbeddedKafka embedded;
+
+  private final String bootstrapServers;
+  private final EmbeddedKafka broker;
+
+  private KafkaEnvironment(String bootstrapServers, EmbeddedKafka broker) {
+    this.bootstrapServers = bootstrapServers;
+    this.broker = broker;
+  }
+
+  /** Returns the external cluster if one is named, else the embedded broker (started now). */
+  static KafkaEnvironment create(Map<String, String> environment) {
+    String external = environment.get("REALTIME_TEST_KAFKA_BOOTSTRAP_SERVERS");
+    if (external != null && !external.isBlank()) {
+      return new KafkaEnvironment(external.trim(), null);
+    }
+    synchronized (KafkaEnvironment.class) {
+      if (embedded == null) {
+        EmbeddedKafka started = EmbeddedKafka.start();
+        Runtime.getRuntime().addShutdownHook(
+            new Thread(started::close, "realtime-testkit-kafka-shutdown"));
+        embedded = started;
+      }
+      return new KafkaEnvironment(embedded.bootstrapServers(), embedded);
+    }
+  }
+
+  @Override
+  public String description() {
+    return broker != null
+        ? "kafka (embedded KRaft broker at " + bootstrapServers + ")"
+        : "kafka (external cluster at " + bootstrapServers + ")";
+  }
+
+  @Override
+  public RealtimeConfig config() {
+    return RealtimeConfig.of(Map.of("realtime.broker", "kafka",
+        "realtime.kafka.bootstrap-servers", bootstrapServers));
+  }
+
+  @Override
+  public Optional<RealtimeConfig> unreachableConfig() {
+    return Optional.of(RealtimeConfig.of(Map.of("realtime.broker", "kafka",
+        "realtime.kafka.bootstrap-servers", "127.0.0.1:" + Ports.closedPort())));
+  }
+
+  @Override
+  public boolean canRestart() {
+    return broker != null;
+  }
+
+  @Override
+  public void restart() {
+    requireEmbedded("restart");
+    broker.restart();
+  }
+
+  @Override
+  public boolean canCutConnections() {
+    return broker != null;
+  }
+
+  @Override
+  public void cutConnections() {
+    requireEmbedded("cut connections to");
+    broker.stop();
+  }
+
+  @Override
+  public void restoreConnections() {
+    requireEmbedded("restore connections to");
+    broker.startAgain();
+  }
+
+  private void requireEmbedded(String operation) {
+    if (broker == null) {
+      throw new UnsupportedOperationException("cannot " + operation + " " + description()
+          + ": fault hooks need the embedded broker (unset REALTIME_TEST_KAFKA_BOOTSTRAP_SERVERS)");
+    }
+  }
+}
