@@ -39,7 +39,7 @@ class SecretMaskingTest {
       "kafka:9092,kafka2:9092 | kafka:9092,kafka2:9092",
       "user@example.com | user@example.com"})
   void masksUriPasswords(String value, String expected) {
-    assertThat(SecretMasking.maskUriCredentials(value)).isEqualTo(expected);
+    assertThat(dev.realtime.internal.UriCredentials.mask(value)).isEqualTo(expected);
     assertThat(SecretMasking.mask("realtime.any.uri", value)).isEqualTo(expected);
   }
 }

@@ -1,11 +1,10 @@
 package dev.realtime.testkit.env;
 
+import dev.realtime.internal.UriCredentials;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * A broker's URI, split so that the host and port can be swapped for the fault proxy's while
@@ -13,11 +12,7 @@ import java.util.regex.Pattern;
  * #toString()} masks the password, so it can go into any message.
  */
 final class BrokerUri {
-  static final String MASK = "******";
-
-  /** The same rule as realtime-api's masking: userinfo runs to the last @ before a slash. */
-  private static final Pattern URI_USERINFO =
-      Pattern.compile("([A-Za-z][A-Za-z0-9+.-]*://)([^/\\s]*)@");
+  static final String MASK = UriCredentials.MASK;
 
   private final String text;
   private final String scheme;
@@ -81,23 +76,6 @@ final class BrokerUri {
     return null;
   }
 
-  /**
-   * Masks the password of every URI in the text: {@code amqp://guest:guest@host} becomes {@code
-   * amqp://guest:******@host}. A userinfo without a colon is masked whole, because Redis clients
-   * read {@code redis://pw@host} as a password.
-   */
-  static String mask(String text) {
-    Matcher matcher = URI_USERINFO.matcher(text);
-    StringBuilder result = new StringBuilder();
-    while (matcher.find()) {
-      String userInfo = matcher.group(2);
-      int colon = userInfo.indexOf(':');
-      String shown = colon < 0 ? MASK : userInfo.substring(0, colon + 1) + MASK;
-      matcher.appendReplacement(result, Matcher.quoteReplacement(matcher.group(1) + shown + "@"));
-    }
-    matcher.appendTail(result);
-    return result.toString();
-  }
 
   String host() {
     return host;
@@ -134,7 +112,7 @@ final class BrokerUri {
   /** The URI as written, with the password masked. */
   @Override
   public String toString() {
-    return mask(text);
+    return UriCredentials.mask(text);
   }
 
   /** Percent-decodes; split first, so that an encoded colon stays part of its name. */

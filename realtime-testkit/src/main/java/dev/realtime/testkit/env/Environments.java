@@ -22,8 +22,8 @@ public final class Environments {
    * @throws IllegalStateException if Redis does not answer; the message says where it looked
    *     and how to start it
    */
-  public static RedisEnvironment redis() {
-    return RedisEnvironment.fromEnvironment(System.getenv());
+  public static ProxiedEnvironment redis() {
+    return ProxiedEnvironment.fromEnvironment(BrokerKind.REDIS, System.getenv());
   }
 
   /**
@@ -46,7 +46,7 @@ public final class Environments {
    * @throws IllegalStateException if RabbitMQ does not answer; the message says where it looked
    *     (password masked) and how to start it
    */
-  public static RabbitMqEnvironment rabbitmq() {
-    return RabbitMqEnvironment.fromEnvironment(System.getenv());
+  public static ProxiedEnvironment rabbitmq() {
+    return ProxiedEnvironment.fromEnvironment(BrokerKind.RABBITMQ, System.getenv());
   }
 }

@@ -59,7 +59,7 @@ class BrokerUriTest {
       "redis://host:6379 | redis://host:6379",
       "see amqp://u:a@b@host/v, redis://:x@h | see amqp://u:******@host/v, redis://:******@h"})
   void masksPasswords(String text, String shown) {
-    assertThat(BrokerUri.mask(text)).isEqualTo(shown);
+    assertThat(dev.realtime.internal.UriCredentials.mask(text)).isEqualTo(shown);
   }
 
   @Test

@@ -21,8 +21,8 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /** Runs against the machine's Redis, as the suite does: {@code scripts/services} starts it. */
-class RedisEnvironmentTest {
-  private RedisEnvironment environment;
+class ProxiedRedisTest {
+  private ProxiedEnvironment environment;
 
   @BeforeEach
   void start() {
@@ -124,10 +124,10 @@ class RedisEnvironmentTest {
   void unreachableRedisFailsWithTheAddressAndTheFix() throws IOException {
     int port = closedPort();
 
-    assertThatThrownBy(() -> RedisEnvironment.start("redis://u:s3cret@127.0.0.1:" + port + "/0"))
+    assertThatThrownBy(() -> ProxiedEnvironment.redis("redis://u:s3cret@127.0.0.1:" + port + "/0"))
         .isInstanceOf(IllegalStateException.class)
         .hasMessage("Redis does not answer at redis://u:******@127.0.0.1:" + port + "/0 (given "
-            + "to RedisEnvironment.start): Connection refused. Start it (scripts/services in "
+            + "to ProxiedEnvironment.redis): Connection refused. Start it (scripts/services in "
             + "the realtime repository starts a local one), or set REALTIME_TEST_REDIS_URI to "
             + "the URI of a Redis that runs.")
         .hasMessageNotContaining("s3cret");
@@ -137,7 +137,7 @@ class RedisEnvironmentTest {
   void unreachableRedisNamesTheVariableItCameFrom() throws IOException {
     int port = closedPort();
 
-    assertThatThrownBy(() -> RedisEnvironment.fromEnvironment(
+    assertThatThrownBy(() -> ProxiedEnvironment.fromEnvironment(BrokerKind.REDIS, 
         Map.of("REALTIME_TEST_REDIS_URI", "redis://:s3cret@127.0.0.1:" + port)))
         .isInstanceOf(IllegalStateException.class)
         .hasMessageStartingWith("Redis does not answer at redis://:******@127.0.0.1:" + port
@@ -147,8 +147,8 @@ class RedisEnvironmentTest {
 
   @Test
   void blankVariableMeansTheDefault() {
-    try (RedisEnvironment fromDefault =
-        RedisEnvironment.fromEnvironment(Map.of("REALTIME_TEST_REDIS_URI", " "))) {
+    try (ProxiedEnvironment fromDefault =
+        ProxiedEnvironment.fromEnvironment(BrokerKind.REDIS, Map.of("REALTIME_TEST_REDIS_URI", " "))) {
       assertThat(fromDefault.description()).startsWith("redis at redis://127.0.0.1:6379 through");
     }
   }
@@ -156,7 +156,7 @@ class RedisEnvironmentTest {
   @Test
   void aServerThatIsNotRedisIsNamedAsSuch() throws IOException {
     try (FakeBroker rabbitLike = new FakeBroker(RawConnections.AMQP_HEADER)) {
-      assertThatThrownBy(() -> RedisEnvironment.start("redis://127.0.0.1:" + rabbitLike.port()))
+      assertThatThrownBy(() -> ProxiedEnvironment.redis("redis://127.0.0.1:" + rabbitLike.port()))
           .isInstanceOf(IllegalStateException.class)
           .hasMessageContaining(": answered PING with AMQP\\x00\\x00\\x09\\x01 instead of "
               + "+PONG; is it Redis? Start it");
@@ -166,7 +166,7 @@ class RedisEnvironmentTest {
   @Test
   void aRedisThatWantsAPasswordSaysWhereToPutIt() throws IOException {
     try (FakeBroker locked = new FakeBroker(ascii("-NOAUTH Authentication required.\r\n"))) {
-      assertThatThrownBy(() -> RedisEnvironment.start("redis://127.0.0.1:" + locked.port()))
+      assertThatThrownBy(() -> ProxiedEnvironment.redis("redis://127.0.0.1:" + locked.port()))
           .isInstanceOf(IllegalStateException.class)
           .hasMessageContaining(": answered PING with -NOAUTH Authentication required.; put "
               + "the password into the URI, as redis://:password@host:port.");
@@ -179,10 +179,10 @@ class RedisEnvironmentTest {
     try (FakeBroker locked = new FakeBroker(wrongPass)) {
       String uri = "redis://ada:s3cret@127.0.0.1:" + locked.port() + "/1";
 
-      assertThatThrownBy(() -> RedisEnvironment.start(uri))
+      assertThatThrownBy(() -> ProxiedEnvironment.redis(uri))
           .isInstanceOf(IllegalStateException.class)
           .hasMessageStartingWith("Redis does not answer at redis://ada:******@127.0.0.1:"
-              + locked.port() + "/1 (given to RedisEnvironment.start): answered AUTH with "
+              + locked.port() + "/1 (given to ProxiedEnvironment.redis): answered AUTH with "
               + "-WRONGPASS invalid username-password pair; check the user name and password "
               + "in the URI.")
           .hasMessageNotContaining("s3cret");

@@ -20,11 +20,11 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /** Runs against the machine's RabbitMQ, as the suite does: {@code scripts/services} starts it. */
-class RabbitMqEnvironmentTest {
+class ProxiedRabbitMqTest {
   /** The first byte of connection.start: a method frame. */
   private static final int METHOD_FRAME = 1;
 
-  private RabbitMqEnvironment environment;
+  private ProxiedEnvironment environment;
 
   @BeforeEach
   void start() {
@@ -113,11 +113,11 @@ class RabbitMqEnvironmentTest {
   void unreachableRabbitMqFailsWithTheAddressAndTheFixButNotThePassword() throws IOException {
     int port = closedPort();
 
-    assertThatThrownBy(() -> RabbitMqEnvironment.start("amqp://u:s3cret@127.0.0.1:" + port
+    assertThatThrownBy(() -> ProxiedEnvironment.rabbitmq("amqp://u:s3cret@127.0.0.1:" + port
         + "/orders"))
         .isInstanceOf(IllegalStateException.class)
         .hasMessage("RabbitMQ does not answer at amqp://u:******@127.0.0.1:" + port + "/orders "
-            + "(given to RabbitMqEnvironment.start): Connection refused. Start it "
+            + "(given to ProxiedEnvironment.rabbitmq): Connection refused. Start it "
             + "(scripts/services in the realtime repository starts a local one), or set "
             + "REALTIME_TEST_RABBITMQ_URI to the URI of a RabbitMQ that runs.")
         .hasMessageNotContaining("s3cret");
@@ -126,7 +126,7 @@ class RabbitMqEnvironmentTest {
   @Test
   void theBriefsExampleUriIsMaskedToo() {
     // Port 1 is privileged and never a broker here: the connection is refused.
-    assertThatThrownBy(() -> RabbitMqEnvironment.start("amqp://u:s3cret@127.0.0.1:1/"))
+    assertThatThrownBy(() -> ProxiedEnvironment.rabbitmq("amqp://u:s3cret@127.0.0.1:1/"))
         .isInstanceOf(IllegalStateException.class)
         .hasMessageStartingWith("RabbitMQ does not answer at amqp://u:******@127.0.0.1:1/ ")
         .hasMessageNotContaining("s3cret");
@@ -136,7 +136,7 @@ class RabbitMqEnvironmentTest {
   void unreachableRabbitMqNamesTheVariableItCameFrom() throws IOException {
     int port = closedPort();
 
-    assertThatThrownBy(() -> RabbitMqEnvironment.fromEnvironment(
+    assertThatThrownBy(() -> ProxiedEnvironment.fromEnvironment(BrokerKind.RABBITMQ, 
         Map.of("REALTIME_TEST_RABBITMQ_URI", "amqp://u:s3cret@127.0.0.1:" + port + "/")))
         .isInstanceOf(IllegalStateException.class)
         .hasMessageStartingWith("RabbitMQ does not answer at amqp://u:******@127.0.0.1:" + port
@@ -148,7 +148,7 @@ class RabbitMqEnvironmentTest {
   void aServerThatSpeaksAnotherAmqpIsNamedAsSuch() throws IOException {
     byte[] amqp10 = {'A', 'M', 'Q', 'P', 0, 1, 0, 0};
     try (FakeBroker other = new FakeBroker(amqp10)) {
-      assertThatThrownBy(() -> RabbitMqEnvironment.start("amqp://127.0.0.1:" + other.port()))
+      assertThatThrownBy(() -> ProxiedEnvironment.rabbitmq("amqp://127.0.0.1:" + other.port()))
           .isInstanceOf(IllegalStateException.class)
           .hasMessageContaining(": answered with its own protocol header: it does not speak "
               + "AMQP 0-9-1. Start it");
@@ -159,7 +159,7 @@ class RabbitMqEnvironmentTest {
   @Test
   void aServerThatClosesAtOnceIsNamedAsSuch() throws IOException {
     try (FakeBroker silent = new FakeBroker(new byte[0])) {
-      assertThatThrownBy(() -> RabbitMqEnvironment.start("amqp://127.0.0.1:" + silent.port()))
+      assertThatThrownBy(() -> ProxiedEnvironment.rabbitmq("amqp://127.0.0.1:" + silent.port()))
           .isInstanceOf(IllegalStateException.class)
           .hasMessageContaining(": closed the connection without answering the AMQP 0-9-1 "
               + "header. Start it");
