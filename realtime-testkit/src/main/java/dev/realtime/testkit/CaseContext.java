@@ -30,6 +30,13 @@ public final class CaseContext implements AutoCloseable {
   private final List<Subscription> subscriptions = new CopyOnWriteArrayList<>();
   private final List<Broker> clients = new CopyOnWriteArrayList<>();
   private final List<String> notes = new CopyOnWriteArrayList<>();
+  private final java.util.Map<String, DeliveryLog> logs = new java.util.concurrent.ConcurrentHashMap<>();
+  private final java.util.concurrent.ExecutorService executor =
+      java.util.concurrent.Executors.newCachedThreadPool(task -> {
+        Thread thread = new Thread(task, "conformance-case-worker");
+        thread.setDaemon(true);
+        return thread;
+      });
 
   CaseContext(BrokerEnvironment environment, ConformanceCase conformanceCase, String run,
       Duration deadline) {
@@ -74,9 +81,71 @@ public final class CaseContext implements AutoCloseable {
         conformanceCase.number()) + "." + name);
   }
 
+  /**
+   * Returns a group name unique to this run and case, ending in {@code name}: parallel copies
+   * of the suite must not join each other's groups.
+   */
+  public String group(String name) {
+    return name + "-" + run + "-c" + String.format("%02d", conformanceCase.number());
+  }
+
+  /** Creates {@code groups} on {@code channel} before any member attaches (see ChannelSpec). */
+  public void ensureGroups(Channel channel, String... groups) {
+    broker.admin().ensure(dev.realtime.channel.ChannelSpec.builder(channel).groups(groups)
+        .build());
+  }
+
+  /** Returns a new delivery log whose duplicates go into this case's report line. */
+  public DeliveryLog log(String name) {
+    DeliveryLog log = new DeliveryLog();
+    logs.put(name + "#" + logs.size(), log);
+    return log;
+  }
+
+  /** Runs {@code task} on a thread of this case, stopped when the case ends. */
+  public <T> java.util.concurrent.Future<T> background(java.util.concurrent.Callable<T> task) {
+    return executor.submit(task);
+  }
+
+  /**
+   * Publishes a marker message again and again until {@code condition} holds: how a case knows
+   * that a subscription is attached at the broker's end (a consumer group joined, a queue
+   * bound) without sleeping. Returns the markers' ids.
+   */
+  public java.util.Set<String> publishUntil(Channel channel,
+      java.util.function.BooleanSupplier condition) {
+    java.util.Set<String> markers = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    Awaits.await().atMost(deadline).until(() -> {
+      if (condition.getAsBoolean()) {
+        return true;
+      }
+      markers.add(confirm(message(channel, "marker")).messageId());
+      return condition.getAsBoolean();
+    });
+    return markers;
+  }
+
+  /** Publishes markers until {@code log} has received one of them. */
+  public void awaitAttached(Channel channel, DeliveryLog log) {
+    java.util.Set<String> markers = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    Awaits.await().atMost(deadline).until(() -> {
+      if (log.ids().stream().anyMatch(markers::contains)) {
+        return true;
+      }
+      markers.add(confirm(message(channel, "marker")).messageId());
+      return log.ids().stream().anyMatch(markers::contains);
+    });
+  }
+
   /** Subscribes {@code handler}; the subscription is closed with the case. */
   public Subscription subscribe(SubscriptionSpec spec, MessageHandler handler) {
     Subscription subscription = broker.subscribe(spec, handler);
+    subscriptions.add(subscription);
+    return subscription;
+  }
+
+  /** Closes {@code subscription} with the case: for subscriptions made on other clients. */
+  public Subscription track(Subscription subscription) {
     subscriptions.add(subscription);
     return subscription;
   }
@@ -137,13 +206,40 @@ public final class CaseContext implements AutoCloseable {
     return notes;
   }
 
-  /** Closes every subscription, every other client and the broker. */
+  /**
+   * Notes the duplicates every log saw, then closes every subscription, every other client,
+   * the broker and the case's threads; one failing close does not keep the others open.
+   */
   @Override
   public void close() {
-    for (Subscription subscription : subscriptions) {
-      subscription.close(Duration.ofSeconds(5));
+    logs.forEach((name, log) -> {
+      if (!log.duplicates().isEmpty()) {
+        note(name.substring(0, name.indexOf('#')) + ": " + log.duplicates().size()
+            + " delivered more than once");
+      }
+    });
+    RuntimeException failure = null;
+    List<AutoCloseable> closing = new ArrayList<>(subscriptions);
+    closing.addAll(clients);
+    closing.add(broker);
+    for (AutoCloseable resource : closing) {
+      try {
+        if (resource instanceof Subscription) {
+          ((Subscription) resource).close(Duration.ofSeconds(5));
+        } else {
+          resource.close();
+        }
+      } catch (Exception e) {
+        if (failure == null) {
+          failure = new IllegalStateException("closing what the case opened failed", e);
+        } else {
+          failure.addSuppressed(e);
+        }
+      }
     }
-    clients.forEach(Broker::close);
-    broker.close();
+    executor.shutdownNow();
+    if (failure != null) {
+      throw failure;
+    }
   }
 }

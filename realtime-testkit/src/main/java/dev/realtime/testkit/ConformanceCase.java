@@ -12,7 +12,10 @@ public final class ConformanceCase {
   /** The fault hook a case needs from its {@link BrokerEnvironment}, if any. */
   public enum Hook {
     NONE,
-    RESTART
+    /** {@link BrokerEnvironment#restart()}. */
+    RESTART,
+    /** {@link BrokerEnvironment#cutConnections()}. */
+    CUT_CONNECTIONS
   }
 
   /** A case's body. */

@@ -95,7 +95,8 @@ public abstract class ConformanceSuite {
         }
       } else if (!hasHook(conformanceCase.hook())) {
         ConformanceReport.record(adapter, conformanceCase, ConformanceReport.Result.NOT_CLAIMED,
-            "no restart hook in " + environment.description());
+            "no " + conformanceCase.hook().name().toLowerCase(Locale.ROOT).replace('_', ' ')
+                + " hook in " + environment.description());
       } else {
         tests.add(DynamicTest.dynamicTest(conformanceCase.displayName(),
             () -> runRecorded(conformanceCase, run)));
@@ -128,7 +129,14 @@ public abstract class ConformanceSuite {
   }
 
   private boolean hasHook(ConformanceCase.Hook hook) {
-    return hook == ConformanceCase.Hook.NONE || environment.canRestart();
+    switch (hook) {
+      case RESTART:
+        return environment.canRestart();
+      case CUT_CONNECTIONS:
+        return environment.canCutConnections();
+      default:
+        return true;
+    }
   }
 
   private void runRecorded(ConformanceCase conformanceCase, String runId) throws Exception {

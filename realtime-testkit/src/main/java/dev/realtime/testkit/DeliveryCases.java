@@ -1,8 +1,8 @@
 package dev.realtime.testkit;
 
+import static dev.realtime.testkit.Awaits.await;
 import static dev.realtime.testkit.CaseContext.ids;
 import static org.assertj.core.api.Assertions.assertThat;
-import static dev.realtime.testkit.Awaits.await;
 
 import dev.realtime.Capability;
 import dev.realtime.HistoryQuery;
@@ -22,8 +22,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 
 /** Cases about what reaches whom: round trip, isolation, fan-out, groups, starts, order. */
@@ -54,7 +52,12 @@ final class DeliveryCases {
   private static void roundTrip(CaseContext ctx) {
     Channel channel = ctx.channel("roundtrip");
     List<Message> received = new CopyOnWriteArrayList<>();
-    ctx.subscribe(SubscriptionSpec.builder().channel(channel).build(), received::add);
+    DeliveryLog attached = ctx.log("round trip");
+    ctx.subscribe(SubscriptionSpec.builder().channel(channel).build(), m -> {
+      received.add(m);
+      attached.record(m);
+    });
+    ctx.awaitAttached(channel, attached);
     byte[] binary = {0, 1, (byte) 0xff, (byte) 0xfe, (byte) 0xc3, 0x28, 0x7f, (byte) 0x80};
     Message sent = Message.builder().channel(channel).event("file.chunk").payload(binary)
         .contentType("application/x-chunk").key("user-42")
@@ -65,9 +68,8 @@ final class DeliveryCases {
         .payload("naïve café ✓".getBytes(StandardCharsets.UTF_8)).build();
     ctx.confirm(text);
 
-    await().atMost(ctx.deadline()).until(() -> received.size() >= 2);
-    Message got = received.stream().filter(m -> m.id().equals(sent.id())).findFirst()
-        .orElseThrow(() -> new AssertionError("message " + sent.id() + " not received"));
+    attached.awaitAll(List.of(sent.id(), text.id()), ctx.deadline());
+    Message got = find(received, sent.id());
     assertThat(got.channel()).isEqualTo(channel);
     assertThat(got.event()).isEqualTo("file.chunk");
     assertThat(got.payload()).isEqualTo(binary);
@@ -77,9 +79,12 @@ final class DeliveryCases {
     assertThat(got.timestamp()).isEqualTo(sent.timestamp());
     assertThat(got.deliveryAttempt()).isEqualTo(1);
     assertThat(got.position()).isNotNull();
-    Message gotText = received.stream().filter(m -> m.id().equals(text.id())).findFirst()
-        .orElseThrow();
-    assertThat(gotText.payloadAsString()).isEqualTo("naïve café ✓");
+    assertThat(find(received, text.id()).payloadAsString()).isEqualTo("naïve café ✓");
+  }
+
+  private static Message find(List<Message> received, String id) {
+    return received.stream().filter(m -> m.id().equals(id)).findFirst()
+        .orElseThrow(() -> new AssertionError("message " + id + " not received"));
   }
 
   private static void channelIsolation(CaseContext ctx) throws Exception {
@@ -89,24 +94,27 @@ final class DeliveryCases {
     List<DeliveryLog> logs = new ArrayList<>();
     for (int i = 0; i < channels; i++) {
       Channel channel = ctx.channel("iso" + i);
-      DeliveryLog log = new DeliveryLog();
+      DeliveryLog log = ctx.log("channel " + i);
       names.add(channel);
       logs.add(log);
       ctx.subscribe(SubscriptionSpec.builder().channel(channel).build(), log);
     }
-    ExecutorService pool = Executors.newFixedThreadPool(4);
-    try {
-      List<Future<List<Message>>> sent = new ArrayList<>();
-      for (Channel channel : names) {
-        sent.add(pool.submit(() -> ctx.publish(channel, perChannel)));
-      }
-      for (int i = 0; i < channels; i++) {
-        List<String> expected = ids(sent.get(i).get());
-        logs.get(i).awaitAll(expected, ctx.deadline());
-        logs.get(i).assertExactly(expected);
-      }
-    } finally {
-      pool.shutdownNow();
+    Set<String> markers = ConcurrentHashMap.newKeySet();
+    for (int i = 0; i < channels; i++) {
+      DeliveryLog log = logs.get(i);
+      markers.addAll(ctx.publishUntil(names.get(i), () -> !log.ids().isEmpty()));
+    }
+    List<Future<List<Message>>> sent = new ArrayList<>();
+    for (Channel channel : names) {
+      sent.add(ctx.background(() -> ctx.publish(channel, perChannel)));
+    }
+    for (int i = 0; i < channels; i++) {
+      List<String> expected = ids(sent.get(i).get());
+      logs.get(i).awaitAll(expected, ctx.deadline());
+      Set<String> got = new HashSet<>(logs.get(i).ids());
+      got.removeAll(markers);
+      assertThat(got).as("channel " + i + " received exactly its own")
+          .containsExactlyInAnyOrderElementsOf(expected);
     }
   }
 
@@ -114,50 +122,59 @@ final class DeliveryCases {
     Channel channel = ctx.channel("fanout");
     List<DeliveryLog> subscribers = new ArrayList<>();
     for (int i = 0; i < 3; i++) {
-      DeliveryLog log = new DeliveryLog();
+      DeliveryLog log = ctx.log("subscriber " + i);
       subscribers.add(log);
-      ctx.subscribe(SubscriptionSpec.builder().channel(channel).build(), log);
+      // One subscriber on another client: every server, not every subscription of one client.
+      dev.realtime.Broker client = i == 2 ? ctx.otherClient() : ctx.broker();
+      ctx.track(client.subscribe(SubscriptionSpec.builder().channel(channel).build(), log));
+    }
+    for (DeliveryLog log : subscribers) {
+      ctx.awaitAttached(channel, log);
     }
     List<String> sent = ids(ctx.publish(channel, 100));
 
     for (DeliveryLog log : subscribers) {
       log.awaitAll(sent, ctx.deadline());
-      log.assertExactly(sent);
-      if (!log.duplicates().isEmpty()) {
-        ctx.note("broadcast duplicates: " + log.duplicates().size());
-      }
     }
   }
 
   private static void competingConsumers(CaseContext ctx) {
     Channel channel = ctx.channel("jobs");
+    String group = ctx.group("workers");
+    ctx.ensureGroups(channel, group);
     List<DeliveryLog> members = new ArrayList<>();
-    DeliveryLog all = new DeliveryLog();
+    DeliveryLog all = ctx.log("group");
     for (int i = 0; i < 3; i++) {
       DeliveryLog member = new DeliveryLog();
       members.add(member);
-      ctx.subscribe(SubscriptionSpec.builder().channel(channel).group("workers").build(), m -> {
-        member.record(m);
-        all.record(m);
-      });
+      dev.realtime.Broker client = i == 2 ? ctx.otherClient() : ctx.broker();
+      ctx.track(client.subscribe(SubscriptionSpec.builder().channel(channel).group(group)
+          .build(), m -> {
+            member.record(m);
+            all.record(m);
+          }));
     }
     List<String> sent = ids(ctx.publish(channel, 300));
 
     all.awaitAll(sent, ctx.deadline());
-    all.assertExactly(sent);
     for (String id : sent) {
       long holders = members.stream().filter(m -> m.count(id) > 0).count();
-      assertThat(holders).as("members that received " + id).isEqualTo(1);
+      // A rebalance may hand an unacknowledged message to a second member (at-least-once);
+      // that is counted and reported as a duplicate, never a loss.
+      assertThat(holders).as("members that received " + id).isBetween(1L, (long) all.count(id));
     }
-    assertThat(all.duplicates()).as("redeliveries without any failure").isEmpty();
   }
 
   private static void groupsAreIndependent(CaseContext ctx) {
     Channel channel = ctx.channel("orders");
-    DeliveryLog billing = new DeliveryLog();
-    DeliveryLog audit = new DeliveryLog();
-    ctx.subscribe(SubscriptionSpec.builder().channel(channel).group("billing").build(), billing);
-    ctx.subscribe(SubscriptionSpec.builder().channel(channel).group("audit").build(), audit);
+    String billingGroup = ctx.group("billing");
+    String auditGroup = ctx.group("audit");
+    ctx.ensureGroups(channel, billingGroup, auditGroup);
+    DeliveryLog billing = ctx.log("billing");
+    DeliveryLog audit = ctx.log("audit");
+    ctx.subscribe(SubscriptionSpec.builder().channel(channel).group(billingGroup).build(),
+        billing);
+    ctx.subscribe(SubscriptionSpec.builder().channel(channel).group(auditGroup).build(), audit);
     List<String> sent = ids(ctx.publish(channel, 100));
 
     billing.awaitAll(sent, ctx.deadline());
@@ -168,11 +185,12 @@ final class DeliveryCases {
 
   private static void publishBeforeFirstConsume(CaseContext ctx) {
     Channel channel = ctx.channel("orders");
-    ctx.broker().admin().ensure(ChannelSpec.builder(channel).groups("billing").build());
+    String group = ctx.group("billing");
+    ctx.ensureGroups(channel, group);
     List<String> sent = ids(ctx.publish(channel, 50));
 
-    DeliveryLog billing = new DeliveryLog();
-    ctx.subscribe(SubscriptionSpec.builder().channel(channel).group("billing").build(), billing);
+    DeliveryLog billing = ctx.log("billing");
+    ctx.subscribe(SubscriptionSpec.builder().channel(channel).group(group).build(), billing);
     billing.awaitAll(sent, ctx.deadline());
     billing.assertExactly(sent);
   }
@@ -180,47 +198,26 @@ final class DeliveryCases {
   private static void lateSubscriber(CaseContext ctx) {
     Channel channel = ctx.channel("news");
     List<String> before = ids(ctx.publish(channel, 10));
-    DeliveryLog late = new DeliveryLog();
+    DeliveryLog late = ctx.log("late subscriber");
     ctx.subscribe(SubscriptionSpec.builder().channel(channel).build(), late);
-    // A subscription may take a moment to attach at the broker's end; a marker published until
-    // it arrives tells when it has, without sleeping.
-    awaitAttached(ctx, channel, late);
+    ctx.awaitAttached(channel, late);
     List<String> after = ids(ctx.publish(channel, 10));
 
     late.awaitAll(after, ctx.deadline());
     assertThat(late.ids()).doesNotContainAnyElementsOf(before).containsAll(after);
   }
 
-  /** Publishes markers until {@code log} sees one; the markers are then part of what it saw. */
-  static void awaitAttached(CaseContext ctx, Channel channel, DeliveryLog log) {
-    Set<String> markers = ConcurrentHashMap.newKeySet();
-    publishUntil(ctx, channel, markers, () -> log.ids().stream().anyMatch(markers::contains));
-  }
-
-  /**
-   * Publishes a marker message, again and again, until {@code condition} holds: how a case
-   * knows that a subscription is attached at the broker's end without sleeping.
-   */
-  static void publishUntil(CaseContext ctx, Channel channel, Set<String> markers,
-      java.util.function.BooleanSupplier condition) {
-    await().atMost(ctx.deadline()).until(() -> {
-      if (condition.getAsBoolean()) {
-        return true;
-      }
-      markers.add(ctx.confirm(ctx.message(channel, "marker")).messageId());
-      return condition.getAsBoolean();
-    });
-  }
-
   private static void replay(CaseContext ctx) {
     Channel channel = ctx.channel("log");
-    List<Message> first = ctx.publish(channel, 10);
+    // One partition and one key: the case asserts one total order.
+    ctx.broker().admin().ensure(ChannelSpec.builder(channel).partitions(1).build());
+    List<Message> first = ctx.publish(channel, 10, i -> "replay");
     Instant boundary = Instant.now();
     // Broker timestamps have millisecond precision: step past the boundary's millisecond.
     await().atMost(ctx.deadline()).until(
         () -> Instant.now().toEpochMilli() > boundary.toEpochMilli() + 1);
     Instant between = Instant.ofEpochMilli(boundary.toEpochMilli() + 1);
-    List<Message> second = ctx.publish(channel, 10);
+    List<Message> second = ctx.publish(channel, 10, i -> "replay");
     List<String> all = new ArrayList<>(ids(first));
     all.addAll(ids(second));
 
@@ -236,13 +233,13 @@ final class DeliveryCases {
         HistoryQuery.from(StartPosition.at(between)).limit(100));
     assertThat(ids(fromTime)).as("history from timestamp").isEqualTo(ids(second));
 
-    DeliveryLog earliest = new DeliveryLog();
+    DeliveryLog earliest = ctx.log("from earliest");
     ctx.subscribe(SubscriptionSpec.builder().channel(channel).start(StartPosition.earliest())
         .build(), earliest);
-    DeliveryLog atPosition = new DeliveryLog();
+    DeliveryLog atPosition = ctx.log("from position");
     ctx.subscribe(SubscriptionSpec.builder().channel(channel).start(StartPosition.at(fifth))
         .build(), atPosition);
-    DeliveryLog atTime = new DeliveryLog();
+    DeliveryLog atTime = ctx.log("from timestamp");
     ctx.subscribe(SubscriptionSpec.builder().channel(channel).start(StartPosition.at(between))
         .build(), atTime);
 
@@ -254,20 +251,26 @@ final class DeliveryCases {
     assertThat(ids(atTime.firstDeliveries())).isEqualTo(ids(second));
   }
 
-  private static void orderPerKey(CaseContext ctx) {
+  private static void orderPerKey(CaseContext ctx) throws Exception {
     Channel channel = ctx.channel("events");
-    DeliveryLog log = new DeliveryLog();
+    String group = ctx.group("ordered");
+    ctx.ensureGroups(channel, group);
+    DeliveryLog log = ctx.log("ordered group");
     for (int i = 0; i < 3; i++) {
-      ctx.subscribe(SubscriptionSpec.builder().channel(channel).group("ordered").concurrency(4)
+      ctx.subscribe(SubscriptionSpec.builder().channel(channel).group(group).concurrency(4)
           .build(), log);
     }
     List<Message> sent = new ArrayList<>(1000);
+    List<java.util.concurrent.CompletableFuture<?>> confirms = new ArrayList<>(1000);
     for (int i = 0; i < 1000; i++) {
       Message message = ctx.message(channel, "n" + i).newBuilder().key("key-" + (i % 16))
           .build();
-      ctx.broker().publish(message);
+      confirms.add(ctx.broker().publish(message).toCompletableFuture());
       sent.add(message);
     }
+    java.util.concurrent.CompletableFuture.allOf(
+        confirms.toArray(new java.util.concurrent.CompletableFuture<?>[0]))
+        .get(ctx.deadline().toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
     log.awaitAll(ids(sent), ctx.deadline());
     log.assertOrderPerKey(sent);
   }
@@ -279,24 +282,28 @@ final class DeliveryCases {
     Channel other = ctx.channel("news");
     String prefix = user1.name().substring(0, user1.name().length() - 2);
     Map<String, Set<String>> perChannel = new ConcurrentHashMap<>();
-    ctx.subscribe(SubscriptionSpec.builder().channels(prefix + ".*").build(),
-        m -> perChannel.computeIfAbsent(m.channel().name(), c -> ConcurrentHashMap.newKeySet())
-            .add(m.id()));
-    DeliveryLog probe = new DeliveryLog();
-    ctx.subscribe(SubscriptionSpec.builder().channels(prefix + ".*").build(), probe);
-    awaitAttached(ctx, user1, probe);
+    DeliveryLog matched = ctx.log("pattern");
+    ctx.subscribe(SubscriptionSpec.builder().channels(prefix + ".*").build(), m -> {
+      perChannel.computeIfAbsent(m.channel().name(), c -> ConcurrentHashMap.newKeySet())
+          .add(m.id());
+      matched.record(m);
+    });
+    ctx.awaitAttached(user1, matched);
+    // What must not match goes first, and is seen arriving through exact subscriptions, so a
+    // wrong match would have arrived before the matching messages are checked.
+    DeliveryLog exact = ctx.log("exact");
+    ctx.subscribe(SubscriptionSpec.builder().channel(nested).channel(other).build(), exact);
+    ctx.awaitAttached(nested, exact);
+    ctx.awaitAttached(other, exact);
+    List<String> excluded = new ArrayList<>(ids(ctx.publish(nested, 5)));
+    excluded.addAll(ids(ctx.publish(other, 5)));
+    exact.awaitAll(excluded, ctx.deadline());
 
     Set<String> expected = new HashSet<>();
     expected.addAll(ids(ctx.publish(user1, 5)));
     expected.addAll(ids(ctx.publish(user2, 5)));
-    ctx.publish(nested, 5);
-    ctx.publish(other, 5);
-
-    await().atMost(ctx.deadline()).until(() -> {
-      Set<String> seen = new HashSet<>();
-      perChannel.values().forEach(seen::addAll);
-      return seen.containsAll(expected);
-    });
+    matched.awaitAll(expected, ctx.deadline());
     assertThat(perChannel.keySet()).containsOnly(user1.name(), user2.name());
+    assertThat(matched.ids()).doesNotContainAnyElementsOf(excluded);
   }
 }

@@ -55,62 +55,95 @@ final class HandlingCases {
 
   private static void resumeAfterRestart(CaseContext ctx) throws Exception {
     Channel channel = ctx.channel("jobs");
-    ctx.broker().admin().ensure(ChannelSpec.builder(channel).groups("workers").build());
+    String group = ctx.group("workers");
+    ctx.ensureGroups(channel, group);
     List<String> sent = ids(ctx.publish(channel, 5));
     String a = sent.get(0);
     String b = sent.get(1);
     String c = sent.get(2);
     String d = sent.get(3);
     String e = sent.get(4);
-    // Two lanes take messages without a key in turn: A, C, E on one, B, D on the other. The
-    // handler finishes A, B and D, and holds C (E waits behind it) until the consumer stops.
+    // The first member acknowledges A, B and D; C and E fail and keep failing (a retry that
+    // would outlast the test) until the member stops. Five lanes: no message waits behind C.
     Set<String> acked = ConcurrentHashMap.newKeySet();
-    CountDownLatch never = new CountDownLatch(1);
-    SubscriptionSpec spec = SubscriptionSpec.builder().channel(channel).group("workers")
-        .retryPolicy(RetryPolicy.none()).build();
-    Subscription first = ctx.subscribe(spec.newBuilder().concurrency(2).build(), m -> {
-      if (m.id().equals(c) || m.id().equals(e)) {
-        never.await();
-      }
-      acked.add(m.id());
-    });
-    await().atMost(ctx.deadline()).until(() -> acked.containsAll(Set.of(a, b, d)));
-    first.close(Duration.ofMillis(200));
+    AtomicInteger failures = new AtomicInteger();
+    SubscriptionSpec spec = SubscriptionSpec.builder().channel(channel).group(group).build();
+    Subscription first = ctx.subscribe(spec.newBuilder().concurrency(5)
+        .retryPolicy(RetryPolicy.builder().maxAttempts(1_000_000)
+            .backoff(Duration.ofMillis(5), Duration.ofMillis(50), 2.0).build()).build(), m -> {
+              if (m.id().equals(c) || m.id().equals(e)) {
+                failures.incrementAndGet();
+                throw new IllegalStateException("C and E fail");
+              }
+              acked.add(m.id());
+            });
+    await().atMost(ctx.deadline()).until(
+        () -> acked.containsAll(Set.of(a, b, d)) && failures.get() >= 2);
+    first.close();
     assertThat(acked).doesNotContain(c, e);
 
-    DeliveryLog second = new DeliveryLog();
+    DeliveryLog second = ctx.log("second member");
     ctx.subscribe(spec, second);
     second.awaitAll(List.of(c, e), ctx.deadline());
     assertThat(second.ids()).as("a new member never gets what was acknowledged before the "
         + "first unfinished message").doesNotContain(a, b);
     if (second.count(d) > 0) {
-      ctx.note("D redelivered after restart (offset commit semantics)");
+      ctx.note("D delivered again after the restart (a committed offset stops at C)");
     }
   }
 
   private static void retryThenSuccess(CaseContext ctx) {
     Channel channel = ctx.channel("jobs");
-    List<Integer> attempts = new CopyOnWriteArrayList<>();
+    Map<String, List<Integer>> attempts = new ConcurrentHashMap<>();
+    DeliveryLog handled = ctx.log("retried");
     ctx.subscribe(SubscriptionSpec.builder().channel(channel).retryPolicy(FAST_RETRY).build(),
         m -> {
-          attempts.add(m.deliveryAttempt());
-          if (attempts.size() < 3) {
+          List<Integer> mine = attempts.computeIfAbsent(m.id(),
+              id -> new CopyOnWriteArrayList<>());
+          mine.add(m.deliveryAttempt());
+          if (m.event().equals("flaky") && mine.size() < 3) {
             throw new IllegalStateException("attempt " + m.deliveryAttempt() + " fails");
           }
+          handled.record(m);
         });
-    ctx.publish(channel, 1);
+    ctx.awaitAttached(channel, handled);
+    Message flaky = ctx.message(channel, "flaky");
+    ctx.confirm(flaky);
+    Message next = ctx.message(channel, "next");
+    ctx.confirm(next);
 
-    await().atMost(ctx.deadline()).until(() -> attempts.size() >= 3);
-    assertThat(attempts).containsExactly(1, 2, 3);
+    // Once the message after it is handled, a stray fourth attempt would have shown too.
+    handled.awaitAll(List.of(flaky.id(), next.id()), ctx.deadline());
+    assertThat(attempts.get(flaky.id())).containsExactly(1, 2, 3);
+    assertThat(attempts.get(next.id())).containsExactly(1);
+  }
+
+  /** Subscribes to {@code dlq} and waits until it is attached; returns what it receives. */
+  private static List<Message> deadLetters(CaseContext ctx, Channel dlq) {
+    List<Message> deadLetters = new CopyOnWriteArrayList<>();
+    DeliveryLog attached = ctx.log("dead letters");
+    ctx.subscribe(SubscriptionSpec.builder().channel(dlq).build(), m -> {
+      deadLetters.add(m);
+      attached.record(m);
+    });
+    ctx.awaitAttached(dlq, attached);
+    return deadLetters;
+  }
+
+  private static Message deadLetterOf(CaseContext ctx, List<Message> deadLetters, String id) {
+    await().atMost(ctx.deadline()).until(
+        () -> deadLetters.stream().anyMatch(m -> m.id().equals(id)));
+    return deadLetters.stream().filter(m -> m.id().equals(id)).findFirst().orElseThrow();
   }
 
   private static void deadLetter(CaseContext ctx) {
     Channel channel = ctx.channel("jobs");
     Channel dlq = ctx.channel("jobs-dlq");
-    List<Message> deadLetters = new CopyOnWriteArrayList<>();
-    ctx.subscribe(SubscriptionSpec.builder().channel(dlq).build(), deadLetters::add);
-    DeliveryLog handled = new DeliveryLog();
-    ctx.subscribe(SubscriptionSpec.builder().channel(channel).group("workers")
+    String group = ctx.group("workers");
+    ctx.ensureGroups(channel, group);
+    List<Message> deadLetters = deadLetters(ctx, dlq);
+    DeliveryLog handled = ctx.log("handled");
+    ctx.subscribe(SubscriptionSpec.builder().channel(channel).group(group)
         .retryPolicy(FAST_RETRY).deadLetterChannel(dlq).build(), m -> {
           if (m.event().equals("poison")) {
             throw new IllegalStateException("cannot handle poison");
@@ -122,16 +155,15 @@ final class HandlingCases {
     List<String> after = ids(ctx.publish(channel, 3));
 
     handled.awaitAll(after, ctx.deadline());
-    await().atMost(ctx.deadline()).until(() -> !deadLetters.isEmpty());
-    Message dead = deadLetters.get(0);
-    assertThat(dead.id()).isEqualTo(poison.id());
+    Message dead = deadLetterOf(ctx, deadLetters, poison.id());
+    assertThat(dead.event()).isEqualTo("poison");
     assertThat(dead.payload()).isEqualTo(poison.payload());
     assertThat(dead.headers())
         .containsEntry(DeadLetterHeaders.REASON, "cannot handle poison")
         .containsEntry(DeadLetterHeaders.EXCEPTION, IllegalStateException.class.getName())
         .containsEntry(DeadLetterHeaders.ORIGINAL_CHANNEL, channel.name())
         .containsEntry(DeadLetterHeaders.ATTEMPTS, "3")
-        .containsEntry(DeadLetterHeaders.GROUP, "workers")
+        .containsEntry(DeadLetterHeaders.GROUP, group)
         .containsKey(DeadLetterHeaders.ORIGINAL_POSITION);
     if (poisonPosition != null) {
       assertThat(dead.header(DeadLetterHeaders.ORIGINAL_POSITION))
@@ -142,29 +174,34 @@ final class HandlingCases {
   private static void nonRetryable(CaseContext ctx) {
     Channel channel = ctx.channel("jobs");
     Channel dlq = ctx.channel("jobs-dlq");
-    List<Message> deadLetters = new CopyOnWriteArrayList<>();
-    ctx.subscribe(SubscriptionSpec.builder().channel(dlq).build(), deadLetters::add);
-    AtomicInteger calls = new AtomicInteger();
+    List<Message> deadLetters = deadLetters(ctx, dlq);
+    Map<String, AtomicInteger> calls = new ConcurrentHashMap<>();
+    DeliveryLog attached = ctx.log("non-retryable");
     ctx.subscribe(SubscriptionSpec.builder().channel(channel).retryPolicy(FAST_RETRY)
         .deadLetterChannel(dlq).build(), m -> {
-          calls.incrementAndGet();
-          throw new NonRetryableException("malformed payload");
+          attached.record(m);
+          calls.computeIfAbsent(m.id(), id -> new AtomicInteger()).incrementAndGet();
+          if (m.event().equals("malformed")) {
+            throw new NonRetryableException("malformed payload");
+          }
         });
-    ctx.publish(channel, 1);
+    ctx.awaitAttached(channel, attached);
+    Message malformed = ctx.message(channel, "malformed");
+    ctx.confirm(malformed);
 
-    await().atMost(ctx.deadline()).until(() -> !deadLetters.isEmpty());
-    assertThat(calls).hasValue(1);
-    assertThat(deadLetters.get(0).header(DeadLetterHeaders.ATTEMPTS)).isEqualTo("1");
-    assertThat(deadLetters.get(0).header(DeadLetterHeaders.REASON))
-        .isEqualTo("malformed payload");
+    Message dead = deadLetterOf(ctx, deadLetters, malformed.id());
+    assertThat(calls.get(malformed.id())).hasValue(1);
+    assertThat(dead.header(DeadLetterHeaders.ATTEMPTS)).isEqualTo("1");
+    assertThat(dead.header(DeadLetterHeaders.REASON)).isEqualTo("malformed payload");
   }
 
   private static void repeatedFailuresThenRecovery(CaseContext ctx) {
     Channel channel = ctx.channel("jobs");
-    ctx.broker().admin().ensure(ChannelSpec.builder(channel).groups("workers").build());
+    String group = ctx.group("workers");
+    ctx.ensureGroups(channel, group);
     List<String> sent = ids(ctx.publish(channel, 20));
     // Retries that never end within the test: failing consumers never dead-letter anything.
-    SubscriptionSpec failing = SubscriptionSpec.builder().channel(channel).group("workers")
+    SubscriptionSpec failing = SubscriptionSpec.builder().channel(channel).group(group)
         .retryPolicy(RetryPolicy.builder().maxAttempts(1000)
             .backoff(Duration.ofMillis(1), Duration.ofMillis(5), 2.0).build()).build();
     for (int round = 0; round < 3; round++) {
@@ -177,7 +214,7 @@ final class HandlingCases {
       broken.close(Duration.ofMillis(200));
     }
 
-    DeliveryLog fresh = new DeliveryLog();
+    DeliveryLog fresh = ctx.log("fresh member");
     ctx.subscribe(failing, fresh);
     fresh.awaitAll(sent, ctx.deadline());
     fresh.assertExactly(sent);
@@ -189,7 +226,7 @@ final class HandlingCases {
     AtomicInteger running = new AtomicInteger();
     AtomicInteger maxRunning = new AtomicInteger();
     CountDownLatch gate = new CountDownLatch(1);
-    DeliveryLog done = new DeliveryLog();
+    DeliveryLog done = ctx.log("flow-controlled");
     ctx.subscribe(SubscriptionSpec.builder().channel(channel).concurrency(8).batchSize(2)
         .maxInFlight(limit).build(), m -> {
           maxRunning.accumulateAndGet(running.incrementAndGet(), Math::max);
@@ -198,8 +235,7 @@ final class HandlingCases {
           done.record(m);
         });
     // The first marker to reach the handler blocks it: the subscription is attached.
-    DeliveryCases.publishUntil(ctx, channel, ConcurrentHashMap.newKeySet(),
-        () -> running.get() > 0);
+    ctx.publishUntil(channel, () -> running.get() > 0);
     List<String> sent = ids(ctx.publish(channel, 40));
 
     await().atMost(ctx.deadline()).until(() -> running.get() == limit);
@@ -229,8 +265,7 @@ final class HandlingCases {
             throw new BatchFailedException(failed, new IllegalStateException("7s fail once"));
           }
         });
-    DeliveryCases.publishUntil(ctx, channel, ConcurrentHashMap.newKeySet(),
-        () -> !calls.isEmpty());
+    ctx.publishUntil(channel, () -> !calls.isEmpty());
     List<Message> messages = IntStream.range(0, 1000)
         .mapToObj(i -> ctx.message(channel, "e" + i)).toList();
     ctx.broker().publishAll(messages).toCompletableFuture()
@@ -254,28 +289,30 @@ final class HandlingCases {
     List<String> handled = new CopyOnWriteArrayList<>();
     Subscription subscription = ctx.subscribe(SubscriptionSpec.builder().channel(channel)
         .build(), m -> {
-          handled.add(m.event() + "#" + m.position() + "@" + m.deliveryAttempt() + " on "
-              + Thread.currentThread().getName());
+          handled.add(m.event() + "@" + m.position() + " on " + Thread.currentThread().getName());
           calls.incrementAndGet();
           entered.countDown();
           finish.await();
           finished.incrementAndGet();
         });
-    DeliveryCases.publishUntil(ctx, channel, ConcurrentHashMap.newKeySet(),
-        () -> entered.getCount() == 0);
-    DeliveryLog probe = new DeliveryLog();
+    ctx.publishUntil(channel, () -> entered.getCount() == 0);
+    DeliveryLog probe = ctx.log("probe");
     ctx.subscribe(SubscriptionSpec.builder().channel(channel).build(), probe);
-    DeliveryCases.awaitAttached(ctx, channel, probe);
+    ctx.awaitAttached(channel, probe);
 
-    List<Thread> closers = IntStream.range(0, 4).mapToObj(i -> new Thread(subscription::close))
-        .toList();
-    closers.forEach(Thread::start);
+    List<java.util.concurrent.Future<Object>> closers = new ArrayList<>();
+    for (int i = 0; i < 4; i++) {
+      closers.add(ctx.background(() -> {
+        subscription.close();
+        return null;
+      }));
+    }
     await().atMost(ctx.deadline()).until(() -> !subscription.isActive());
-    assertThat(closers).as("close waits for the running handler").allMatch(Thread::isAlive);
+    assertThat(closers).as("close waits for the running handler").noneMatch(
+        java.util.concurrent.Future::isDone);
     finish.countDown();
-    for (Thread closer : closers) {
-      closer.join(ctx.deadline().toMillis());
-      assertThat(closer.isAlive()).isFalse();
+    for (java.util.concurrent.Future<Object> closer : closers) {
+      closer.get(ctx.deadline().toMillis(), TimeUnit.MILLISECONDS); // a close that threw fails
     }
     assertThat(finished).as("handler calls: " + handled).hasValue(1);
     int callsAtClose = calls.get();
@@ -284,10 +321,49 @@ final class HandlingCases {
     assertThat(calls).as("nothing delivered after close").hasValue(callsAtClose);
     subscription.close();
 
+    groupCloseAcknowledgesWhatFinished(ctx);
+
     ctx.broker().close();
     ctx.broker().close();
     assertThatThrownBy(() -> ctx.broker().publish(ctx.message(channel, "late")))
         .isInstanceOf(BrokerClosedException.class)
         .hasMessageContaining("closed");
+  }
+
+  /** A group member closed while handling a message acknowledges it: the next member skips it. */
+  private static void groupCloseAcknowledgesWhatFinished(CaseContext ctx) throws Exception {
+    if (!ctx.broker().capabilities().has(Capability.CONSUMER_GROUPS)) {
+      return;
+    }
+    Channel channel = ctx.channel("group-jobs");
+    String group = ctx.group("closing");
+    ctx.ensureGroups(channel, group);
+    CountDownLatch entered = new CountDownLatch(1);
+    CountDownLatch finish = new CountDownLatch(1);
+    Set<String> finished = ConcurrentHashMap.newKeySet();
+    SubscriptionSpec spec = SubscriptionSpec.builder().channel(channel).group(group).build();
+    Subscription first = ctx.subscribe(spec, m -> {
+      entered.countDown();
+      finish.await();
+      finished.add(m.id());
+    });
+    Message held = ctx.message(channel, "held");
+    ctx.confirm(held);
+    assertThat(entered.await(ctx.deadline().toMillis(), TimeUnit.MILLISECONDS)).isTrue();
+    java.util.concurrent.Future<Object> closing = ctx.background(() -> {
+      first.close();
+      return null;
+    });
+    await().atMost(ctx.deadline()).until(() -> !first.isActive());
+    finish.countDown();
+    closing.get(ctx.deadline().toMillis(), TimeUnit.MILLISECONDS);
+    assertThat(finished).containsExactly(held.id());
+
+    DeliveryLog next = ctx.log("next member");
+    ctx.subscribe(spec, next);
+    List<String> later = ids(ctx.publish(channel, 3));
+    next.awaitAll(later, ctx.deadline());
+    assertThat(next.ids()).as("the message finished during close was acknowledged")
+        .doesNotContain(held.id());
   }
 }

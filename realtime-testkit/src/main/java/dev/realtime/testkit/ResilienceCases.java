@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static dev.realtime.testkit.Awaits.await;
 
 import dev.realtime.Broker;
+import dev.realtime.BrokerClosedException;
 import dev.realtime.BrokerUnavailableException;
 import dev.realtime.Brokers;
 import dev.realtime.Capability;
@@ -27,8 +28,6 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -50,7 +49,7 @@ final class ResilienceCases {
         ConformanceCase.gated(22, "rebalance", Set.of(Capability.CONSUMER_GROUPS),
             ResilienceCases::rebalance),
         ConformanceCase.withHook(23, "subscribe while the broker is down", Set.of(),
-            ConformanceCase.Hook.RESTART, ResilienceCases::subscribeWhileDown),
+            ConformanceCase.Hook.CUT_CONNECTIONS, ResilienceCases::subscribeWhileDown),
         ConformanceCase.of(24, "bad input", ResilienceCases::badInput),
         ConformanceCase.of(26, "health", ResilienceCases::health),
         ConformanceCase.gated(27, "retention", Set.of(Capability.RETENTION, Capability.REPLAY),
@@ -59,33 +58,28 @@ final class ResilienceCases {
 
   private static void manyPublishers(CaseContext ctx) throws Exception {
     Channel channel = ctx.channel("load");
-    DeliveryLog log = new DeliveryLog();
+    DeliveryLog log = ctx.log("many publishers");
     ctx.subscribe(SubscriptionSpec.builder().channel(channel).concurrency(4).build(), log);
-    DeliveryCases.awaitAttached(ctx, channel, log);
+    ctx.awaitAttached(channel, log);
     int threads = 20;
     int each = 500;
-    ExecutorService pool = Executors.newFixedThreadPool(threads);
     List<String> sent = new CopyOnWriteArrayList<>();
-    try {
-      List<Future<?>> publishers = new ArrayList<>();
-      for (int t = 0; t < threads; t++) {
-        publishers.add(pool.submit(() -> {
-          List<CompletableFuture<PublishReceipt>> pending = new ArrayList<>(each);
-          for (int i = 0; i < each; i++) {
-            Message message = ctx.message(channel, "load");
-            pending.add(ctx.broker().publish(message).toCompletableFuture());
-            sent.add(message.id());
-          }
-          CompletableFuture.allOf(pending.toArray(new CompletableFuture<?>[0]))
-              .get(ctx.deadline().toMillis(), TimeUnit.MILLISECONDS);
-          return null;
-        }));
-      }
-      for (Future<?> publisher : publishers) {
-        publisher.get(ctx.deadline().toMillis() * 2, TimeUnit.MILLISECONDS);
-      }
-    } finally {
-      pool.shutdownNow();
+    List<Future<?>> publishers = new ArrayList<>();
+    for (int t = 0; t < threads; t++) {
+      publishers.add(ctx.background(() -> {
+        List<CompletableFuture<PublishReceipt>> pending = new ArrayList<>(each);
+        for (int i = 0; i < each; i++) {
+          Message message = ctx.message(channel, "load");
+          pending.add(ctx.broker().publish(message).toCompletableFuture());
+          sent.add(message.id());
+        }
+        CompletableFuture.allOf(pending.toArray(new CompletableFuture<?>[0]))
+            .get(ctx.deadline().toMillis(), TimeUnit.MILLISECONDS);
+        return null;
+      }));
+    }
+    for (Future<?> publisher : publishers) {
+      publisher.get(ctx.deadline().toMillis() * 2, TimeUnit.MILLISECONDS);
     }
     assertThat(sent).hasSize(threads * each);
     log.awaitAll(sent, ctx.deadline().multipliedBy(2));
@@ -105,79 +99,95 @@ final class ResilienceCases {
 
   private static void closeUnderLoad(CaseContext ctx) throws Exception {
     Channel channel = ctx.channel("stream");
-    ctx.broker().admin().ensure(ChannelSpec.builder(channel).groups("workers").build());
-    SubscriptionSpec spec = SubscriptionSpec.builder().channel(channel).group("workers")
-        .build();
-    DeliveryLog log = new DeliveryLog();
+    String group = ctx.group("workers");
+    ctx.ensureGroups(channel, group);
+    SubscriptionSpec spec = SubscriptionSpec.builder().channel(channel).group(group).build();
+    DeliveryLog log = ctx.log("group across the close");
     Subscription first = ctx.subscribe(spec, log);
     int total = 10_000;
-    List<String> sent = new CopyOnWriteArrayList<>();
-    CompletableFuture<Void> publishing = CompletableFuture.runAsync(() -> {
+    Future<List<String>> publishing = ctx.background(() -> {
+      List<String> sent = new ArrayList<>(total);
+      List<CompletableFuture<PublishReceipt>> confirms = new ArrayList<>(total);
       for (int i = 0; i < total; i++) {
         Message message = ctx.message(channel, "s" + i);
-        ctx.broker().publish(message);
+        confirms.add(ctx.broker().publish(message).toCompletableFuture());
         sent.add(message.id());
       }
+      CompletableFuture.allOf(confirms.toArray(new CompletableFuture<?>[0]))
+          .get(ctx.deadline().toMillis(), TimeUnit.MILLISECONDS);
+      return sent;
     });
     await().atMost(ctx.deadline()).until(() -> log.ids().size() >= 1000);
     first.close();
-    publishing.get(ctx.deadline().toMillis(), TimeUnit.MILLISECONDS);
+    List<String> sent = publishing.get(ctx.deadline().toMillis() * 2, TimeUnit.MILLISECONDS);
 
     ctx.subscribe(spec, log);
     log.awaitAll(sent, ctx.deadline().multipliedBy(2));
-    if (!log.duplicates().isEmpty()) {
-      ctx.note("close under load: " + log.duplicates().size() + " redelivered");
-    }
   }
 
   private static void brokerRestart(CaseContext ctx) throws Exception {
     Channel channel = ctx.channel("steady");
-    ctx.broker().admin().ensure(ChannelSpec.builder(channel).groups("workers").build());
-    DeliveryLog log = new DeliveryLog();
-    ctx.subscribe(SubscriptionSpec.builder().channel(channel).group("workers").build(), log);
+    String group = ctx.group("workers");
+    ctx.ensureGroups(channel, group);
+    DeliveryLog log = ctx.log("group across restarts");
+    ctx.subscribe(SubscriptionSpec.builder().channel(channel).group(group).build(), log);
+    DeliveryLog broadcast = ctx.log("broadcast across restarts");
+    ctx.subscribe(SubscriptionSpec.builder().channel(channel).build(), broadcast);
+    ctx.awaitAttached(channel, broadcast);
     List<String> confirmed = new CopyOnWriteArrayList<>();
     AtomicBoolean running = new AtomicBoolean(true);
-    CompletableFuture<Void> publishing = CompletableFuture.runAsync(() -> {
+    Future<Object> publishing = ctx.background(() -> {
       int i = 0;
       while (running.get()) {
         Message message = ctx.message(channel, "r" + i++);
         try {
           ctx.broker().publish(message).toCompletableFuture().get(10, TimeUnit.SECONDS);
           confirmed.add(message.id());
+        } catch (BrokerClosedException e) {
+          return null; // The case ended (it failed elsewhere): stop, do not spin.
         } catch (Exception e) {
-          // Not confirmed (the broker was down): not expected to arrive.
+          // Not confirmed while the broker was down: not expected to arrive.
         }
       }
+      return null;
     });
-    for (int restart = 0; restart < 2; restart++) {
+    try {
+      for (int restart = 0; restart < 2; restart++) {
+        int before = confirmed.size();
+        await().atMost(ctx.deadline()).until(() -> confirmed.size() >= before + 50);
+        ctx.environment().restart();
+      }
       int before = confirmed.size();
-      await().atMost(ctx.deadline()).until(() -> confirmed.size() >= before + 50);
-      ctx.environment().restart();
+      await().atMost(ctx.deadline().multipliedBy(2))
+          .until(() -> confirmed.size() >= before + 50);
+    } finally {
+      running.set(false);
     }
-    int before = confirmed.size();
-    await().atMost(ctx.deadline().multipliedBy(2)).until(() -> confirmed.size() >= before + 50);
-    running.set(false);
     publishing.get(ctx.deadline().toMillis(), TimeUnit.MILLISECONDS);
 
     log.awaitAll(confirmed, ctx.deadline().multipliedBy(2));
+    // The broadcast subscriber resumed by itself: it receives what is published now.
+    ctx.awaitAttached(channel, broadcast);
   }
 
   private static void rebalance(CaseContext ctx) throws Exception {
     Channel channel = ctx.channel("steady");
-    DeliveryLog all = new DeliveryLog();
-    SubscriptionSpec spec = SubscriptionSpec.builder().channel(channel).group("workers").build();
+    String group = ctx.group("workers");
+    ctx.ensureGroups(channel, group);
+    DeliveryLog all = ctx.log("group across the rebalance");
+    SubscriptionSpec spec = SubscriptionSpec.builder().channel(channel).group(group).build();
     List<Subscription> members = new ArrayList<>();
     for (int i = 0; i < 3; i++) {
       members.add(ctx.subscribe(spec, all));
     }
-    DeliveryCases.awaitAttached(ctx, channel, all);
     List<String> sent = new CopyOnWriteArrayList<>();
-    CompletableFuture<Void> publishing = CompletableFuture.runAsync(() -> {
+    Future<Object> publishing = ctx.background(() -> {
       for (int i = 0; i < 3000; i++) {
         Message message = ctx.message(channel, "b" + i);
         ctx.confirm(message);
         sent.add(message.id());
       }
+      return null;
     });
     await().atMost(ctx.deadline()).until(() -> sent.size() >= 1000);
     members.get(0).close();
@@ -190,7 +200,7 @@ final class ResilienceCases {
     Channel channel = ctx.channel("late");
     BrokerEnvironment environment = ctx.environment();
     environment.cutConnections();
-    DeliveryLog log = new DeliveryLog();
+    DeliveryLog log = ctx.log("subscribed while down");
     try {
       ctx.subscribe(SubscriptionSpec.builder().channel(channel).build(), log);
     } catch (BrokerUnavailableException e) {
@@ -201,7 +211,7 @@ final class ResilienceCases {
     } finally {
       environment.restoreConnections();
     }
-    DeliveryCases.awaitAttached(ctx, channel, log);
+    ctx.awaitAttached(channel, log);
     List<String> sent = ids(ctx.publish(channel, 20));
     log.awaitAll(sent, ctx.deadline());
   }
@@ -264,6 +274,9 @@ final class ResilienceCases {
         environment.restoreConnections();
       }
       await().atMost(ctx.deadline()).until(() -> ctx.broker().health().isUp());
+    } else {
+      ctx.note("DOWN during an outage not checked: no cut hook in "
+          + environment.description());
     }
     ctx.broker().close();
     assertThat(ctx.broker().health().isUp()).isFalse();
@@ -277,10 +290,12 @@ final class ResilienceCases {
     List<String> old = ids(ctx.publish(channel, 5));
     assertThat(ids(ctx.broker().history(channel, HistoryQuery.earliest()))).containsAll(old);
 
-    await().atMost(ctx.deadline().multipliedBy(4)).until(() -> ctx.broker()
-        .history(channel, HistoryQuery.earliest()).stream().noneMatch(m -> old.contains(m.id())));
+    // Brokers apply retention on writes or closed segments, not on a clock alone: keep writing.
+    ctx.publishUntil(channel, () -> ctx.broker().history(channel, HistoryQuery.earliest())
+        .stream().noneMatch(m -> old.contains(m.id())));
     Set<String> fresh = ConcurrentHashMap.newKeySet();
     fresh.addAll(ids(ctx.publish(channel, 2)));
-    assertThat(ids(ctx.broker().history(channel, HistoryQuery.earliest()))).containsAll(fresh);
+    assertThat(ids(ctx.broker().history(channel,
+        HistoryQuery.earliest().limit(HistoryQuery.MAX_LIMIT)))).containsAll(fresh);
   }
 }
