@@ -23,7 +23,8 @@ import org.jspecify.annotations.Nullable;
  * <pre>{@code
  * try (Realtime realtime = Realtime.create()) {          // realtime.broker picks the adapter
  *   realtime.on("user.1", message -> push(message));     // every server receives every message
- *   realtime.broadcast("user.1", "notification", Map.of("title", "Hello")).toCompletableFuture().join();
+ *   realtime.broadcast("user.1", "notification", Map.of("title", "Hello"))
+ *       .toCompletableFuture().join();
  * }
  * }</pre>
  *

@@ -3,6 +3,7 @@ package dev.realtime.memory;
 import dev.realtime.Message;
 import dev.realtime.channel.Channel;
 import dev.realtime.metrics.RealtimeMetrics;
+import dev.realtime.spi.CloseOnce;
 import dev.realtime.spi.Dispatcher;
 import dev.realtime.subscription.StartPosition;
 import dev.realtime.subscription.Subscription;
@@ -12,7 +13,6 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -37,8 +37,7 @@ final class MemorySubscription implements Subscription, GroupCursor.Member {
   private final Map<GroupCursor, AutoCloseable> lagGauges = new ConcurrentHashMap<>();
   private final RealtimeMetrics metrics;
   private final AtomicBoolean active = new AtomicBoolean(true);
-  private final AtomicBoolean closeStarted = new AtomicBoolean();
-  private final CompletableFuture<Boolean> closed = new CompletableFuture<>();
+  private final CloseOnce closing = new CloseOnce();
   private final ReentrantLock lock = new ReentrantLock();
   private final Condition wakeup = lock.newCondition();
   private boolean signalled;
@@ -196,13 +195,9 @@ final class MemorySubscription implements Subscription, GroupCursor.Member {
 
   @Override
   public boolean close(Duration drainTimeout) {
-    if (!closeStarted.compareAndSet(false, true)) {
-      // A handler closing its own subscription while another thread closes it must not wait
-      // for itself.
-      if (Thread.currentThread() == poller || dispatcher.isWorker(Thread.currentThread())) {
-        return false;
-      }
-      return closed.join();
+    if (!closing.begin()) {
+      return closing.awaitResult(Thread.currentThread() == poller
+          || dispatcher.isWorker(Thread.currentThread()));
     }
     boolean drained = false;
     try {
@@ -223,7 +218,7 @@ final class MemorySubscription implements Subscription, GroupCursor.Member {
         detachAll();
       }
       onClose.run();
-      closed.complete(drained);
+      closing.finish(drained);
     }
     return drained;
   }

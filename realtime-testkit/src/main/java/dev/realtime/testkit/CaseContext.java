@@ -30,7 +30,8 @@ public final class CaseContext implements AutoCloseable {
   private final List<Subscription> subscriptions = new CopyOnWriteArrayList<>();
   private final List<Broker> clients = new CopyOnWriteArrayList<>();
   private final List<String> notes = new CopyOnWriteArrayList<>();
-  private final java.util.Map<String, DeliveryLog> logs = new java.util.concurrent.ConcurrentHashMap<>();
+  private final java.util.Map<String, DeliveryLog> logs =
+      new java.util.concurrent.ConcurrentHashMap<>();
   private final java.util.concurrent.ExecutorService executor =
       java.util.concurrent.Executors.newCachedThreadPool(task -> {
         Thread thread = new Thread(task, "conformance-case-worker");

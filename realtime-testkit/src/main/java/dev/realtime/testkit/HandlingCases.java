@@ -9,7 +9,6 @@ import dev.realtime.BrokerClosedException;
 import dev.realtime.Capability;
 import dev.realtime.Message;
 import dev.realtime.channel.Channel;
-import dev.realtime.channel.ChannelSpec;
 import dev.realtime.subscription.BatchFailedException;
 import dev.realtime.subscription.DeadLetterHeaders;
 import dev.realtime.subscription.NonRetryableException;

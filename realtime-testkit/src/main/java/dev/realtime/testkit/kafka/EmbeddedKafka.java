@@ -413,6 +413,8 @@ public final class EmbeddedKafka implements AutoCloseable {
     props.put("group.initial.rebalance.delay.ms", "0");
     props.put("auto.create.topics.enable", "true");
     props.put("num.partitions", "1");
+    // Retention is checked every 5 minutes by default; a test of retention cannot wait that.
+    props.put("log.retention.check.interval.ms", "1000");
 
     // Small thread pools and cleaner buffer: the test JVM also runs the tests (the default
     // cleaner buffer alone is 128 MiB of heap).

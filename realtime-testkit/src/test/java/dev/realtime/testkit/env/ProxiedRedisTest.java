@@ -148,7 +148,8 @@ class ProxiedRedisTest {
   @Test
   void blankVariableMeansTheDefault() {
     try (ProxiedEnvironment fromDefault =
-        ProxiedEnvironment.fromEnvironment(BrokerKind.REDIS, Map.of("REALTIME_TEST_REDIS_URI", " "))) {
+        ProxiedEnvironment.fromEnvironment(BrokerKind.REDIS,
+            Map.of("REALTIME_TEST_REDIS_URI", " "))) {
       assertThat(fromDefault.description()).startsWith("redis at redis://127.0.0.1:6379 through");
     }
   }

@@ -1,0 +1,374 @@
+package dev.realtime.kafka;
+
+import dev.realtime.Broker;
+import dev.realtime.BrokerUnavailableException;
+import dev.realtime.Capabilities;
+import dev.realtime.Health;
+import dev.realtime.HistoryQuery;
+import dev.realtime.Message;
+import dev.realtime.PublishReceipt;
+import dev.realtime.RealtimeException;
+import dev.realtime.channel.Channel;
+import dev.realtime.channel.ChannelAdmin;
+import dev.realtime.channel.ChannelNaming;
+import dev.realtime.config.RealtimeConfig;
+import dev.realtime.internal.UriCredentials;
+import dev.realtime.metrics.RealtimeMetrics;
+import dev.realtime.spi.Dispatcher;
+import dev.realtime.subscription.BatchHandler;
+import dev.realtime.subscription.MessageHandler;
+import dev.realtime.subscription.StartPosition;
+import dev.realtime.subscription.Subscription;
+import dev.realtime.subscription.SubscriptionSpec;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.PartitionInfo;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.TopicExistsException;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+
+/**
+ * The Kafka adapter's broker.
+ *
+ * <p><b>Publishing.</b> One idempotent producer with {@code acks=all} for the whole broker; a
+ * publish completes when Kafka acknowledged the record, or fails with Kafka's reason. Topics are
+ * created on first use with {@code realtime.kafka.partitions} partitions, so that a subscriber
+ * from "latest" never waits on a topic that does not exist yet.
+ *
+ * <p><b>Subscribing.</b> A broadcast subscription reads with manual assignment and no group:
+ * every subscriber, on every server, reads every partition, and nothing is committed. A group
+ * subscription uses the group's name as {@code group.id}; see {@link KafkaSubscription} for
+ * commits that never pass an unfinished record.
+ *
+ * <p><b>Configuration.</b> {@code realtime.kafka.client.*} goes to every client, then {@code
+ * producer.*}, {@code consumer.*}, {@code admin.*} to theirs, unchanged, after the adapter's
+ * own settings: a user can override anything, including acks and security.
+ */
+final class KafkaBroker implements Broker {
+  static final String NAME = "kafka";
+
+  private final String servers;
+  private final ChannelNaming naming;
+  private final int partitions;
+  private final Duration timeout;
+  private final RealtimeMetrics metrics;
+  private final Duration publishTimeout;
+  private final Map<String, Object> common = new HashMap<>();
+  private final Map<String, String> consumerOverrides;
+  private final Admin admin;
+  private final KafkaProducer<byte[], byte[]> producer;
+  private final Set<String> knownTopics = ConcurrentHashMap.newKeySet();
+  private final Set<KafkaSubscription> subscriptions = ConcurrentHashMap.newKeySet();
+  private final KafkaAdmin channelAdmin;
+
+  KafkaBroker(RealtimeConfig config, RealtimeMetrics metrics) {
+    this.servers = config.get(KafkaOptions.BOOTSTRAP_SERVERS);
+    this.naming = ChannelNaming.kafka(config.get(KafkaOptions.TOPIC_PREFIX));
+    this.partitions = config.get(KafkaOptions.PARTITIONS);
+    this.timeout = config.get(KafkaOptions.CONNECT_TIMEOUT);
+    this.publishTimeout = config.get(dev.realtime.config.RealtimeOptions.PUBLISH_TIMEOUT);
+    this.metrics = metrics;
+    common.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, servers);
+    common.putAll(config.get(KafkaOptions.COMMON));
+    this.consumerOverrides = config.get(KafkaOptions.CONSUMER);
+
+    Map<String, Object> adminProps = new HashMap<>(common);
+    adminProps.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) timeout.toMillis());
+    adminProps.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) timeout.toMillis());
+    adminProps.putAll(config.get(KafkaOptions.ADMIN));
+    this.admin = Admin.create(adminProps);
+    try {
+      admin.describeCluster().nodes().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (Exception e) {
+      admin.close(Duration.ZERO);
+      throw new BrokerUnavailableException("Kafka at " + UriCredentials.mask(servers)
+          + " did not answer within " + timeout + " (" + rootMessage(e) + "). Check "
+          + "realtime.kafka.bootstrap-servers (or KAFKA_BROKERS) and that the brokers run.", e);
+    }
+
+    Map<String, Object> producerProps = new HashMap<>(common);
+    producerProps.put(ProducerConfig.ACKS_CONFIG, "all");
+    producerProps.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+    producerProps.put(ProducerConfig.LINGER_MS_CONFIG, 1);
+    producerProps.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, timeout.toMillis());
+    int delivery = (int) Math.max(publishTimeout.toMillis(), 2 * timeout.toMillis());
+    producerProps.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, delivery);
+    producerProps.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG,
+        (int) Math.min(timeout.toMillis(), delivery - 1));
+    producerProps.putAll(config.get(KafkaOptions.PRODUCER));
+    this.producer = new KafkaProducer<>(producerProps, new ByteArraySerializer(),
+        new ByteArraySerializer());
+    this.channelAdmin = new KafkaAdmin(this);
+  }
+
+  @Override
+  public String name() {
+    return NAME;
+  }
+
+  @Override
+  public Capabilities capabilities() {
+    return KafkaBrokerProvider.CAPABILITIES;
+  }
+
+  @Override
+  public CompletionStage<PublishReceipt> publish(Message message) {
+    CompletableFuture<PublishReceipt> receipt = new CompletableFuture<>();
+    try {
+      String topic = ensureTopic(message.channel());
+      producer.send(KafkaRecords.toRecord(topic, message), (metadata, failure) -> {
+        if (failure != null) {
+          receipt.completeExceptionally(new RealtimeException("Kafka did not accept message "
+              + message.id() + " on " + topic + ": " + rootMessage(failure), failure));
+        } else {
+          receipt.complete(new PublishReceipt(message.id(), message.channel(),
+              KafkaRecords.position(metadata.partition(), metadata.offset())));
+        }
+      });
+    } catch (RuntimeException e) {
+      receipt.completeExceptionally(e);
+    }
+    return receipt;
+  }
+
+  @Override
+  public CompletionStage<List<PublishReceipt>> publishAll(List<Message> messages) {
+    List<CompletableFuture<PublishReceipt>> sent = new ArrayList<>(messages.size());
+    for (Message message : messages) {
+      sent.add(publish(message).toCompletableFuture());
+    }
+    return CompletableFuture.allOf(sent.toArray(new CompletableFuture<?>[0])).thenApply(done -> {
+      List<PublishReceipt> receipts = new ArrayList<>(sent.size());
+      sent.forEach(f -> receipts.add(f.join()));
+      return receipts;
+    });
+  }
+
+  @Override
+  public Subscription subscribe(SubscriptionSpec spec, MessageHandler handler) {
+    return open(spec, builder -> builder.handler(handler));
+  }
+
+  @Override
+  public Subscription subscribeBatches(SubscriptionSpec spec, BatchHandler handler) {
+    return open(spec, builder -> builder.batchHandler(handler));
+  }
+
+  private Subscription open(SubscriptionSpec spec, Consumer<Dispatcher.Builder> handler) {
+    if (spec.start().kind() == StartPosition.Kind.POSITION) {
+      KafkaRecords.offsets(spec.start().position()); // A foreign position fails here, clearly.
+    }
+    for (Channel channel : spec.channels()) {
+      ensureTopic(channel);
+    }
+    KafkaSubscription subscription = new KafkaSubscription(this, spec, handler);
+    subscriptions.add(subscription);
+    try {
+      subscription.start();
+    } catch (RuntimeException | Error e) {
+      subscription.close(Duration.ZERO);
+      throw e;
+    }
+    return subscription;
+  }
+
+  void closed(KafkaSubscription subscription) {
+    subscriptions.remove(subscription);
+  }
+
+  /** Returns the topic of {@code channel}, creating it on first use. */
+  String ensureTopic(Channel channel) {
+    String topic = naming.backendName(channel);
+    if (knownTopics.contains(topic)) {
+      return topic;
+    }
+    try {
+      admin.createTopics(List.of(new NewTopic(topic, java.util.Optional.of(partitions),
+          java.util.Optional.empty()))).all().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (ExecutionException e) {
+      if (!(e.getCause() instanceof TopicExistsException)) {
+        throw unavailable("create topic " + topic, e);
+      }
+    } catch (Exception e) {
+      throw unavailable("create topic " + topic, e);
+    }
+    knownTopics.add(topic);
+    return topic;
+  }
+
+  void forgetTopic(String topic) {
+    knownTopics.remove(topic);
+  }
+
+  /** Consumer settings: the adapter's, then {@code client.*}, then {@code consumer.*}. */
+  Properties consumerProperties(String groupId, String clientId) {
+    Properties props = new Properties();
+    props.putAll(common);
+    props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+    props.put(ConsumerConfig.CLIENT_ID_CONFIG, clientId);
+    props.put(ConsumerConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) timeout.toMillis());
+    props.put(ConsumerConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) timeout.toMillis());
+    if (groupId != null) {
+      props.put(ConsumerConfig.GROUP_ID_CONFIG, groupId);
+    }
+    props.putAll(consumerOverrides);
+    return props;
+  }
+
+  KafkaConsumer<byte[], byte[]> newConsumer(Properties props) {
+    return new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer());
+  }
+
+  @Override
+  public List<Message> history(Channel channel, HistoryQuery query) {
+    String topic = ensureTopic(channel);
+    try (KafkaConsumer<byte[], byte[]> consumer = newConsumer(consumerProperties(null,
+        "realtime-history-" + UUID.randomUUID()))) {
+      List<TopicPartition> parts = partitionsOf(consumer, topic);
+      consumer.assign(parts);
+      Map<TopicPartition, Long> end = consumer.endOffsets(parts, timeout);
+      Map<TopicPartition, Long> start = KafkaStarts.offsets(consumer, parts, query.from(),
+          timeout);
+      List<TopicPartition> reading = new ArrayList<>();
+      for (TopicPartition part : parts) {
+        Long from = start.get(part);
+        if (from != null && from < end.get(part)) {
+          consumer.seek(part, from);
+          reading.add(part);
+        }
+      }
+      consumer.assign(reading);
+      List<ConsumerRecord<byte[], byte[]>> records = new ArrayList<>();
+      Map<TopicPartition, Integer> perPartition = new HashMap<>();
+      long deadline = System.nanoTime() + timeout.toNanos();
+      while (!reading.isEmpty() && System.nanoTime() < deadline) {
+        for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(200))) {
+          TopicPartition part = new TopicPartition(record.topic(), record.partition());
+          if (record.offset() < end.get(part)
+              && perPartition.merge(part, 1, Integer::sum) <= query.limit()) {
+            records.add(record);
+          }
+        }
+        reading.removeIf(part -> consumer.position(part) >= end.get(part)
+            || perPartition.getOrDefault(part, 0) >= query.limit());
+        consumer.assign(reading);
+      }
+      records.sort(Comparator.<ConsumerRecord<byte[], byte[]>>comparingLong(r -> r.timestamp())
+          .thenComparingInt(ConsumerRecord::partition).thenComparingLong(ConsumerRecord::offset));
+      List<Message> out = new ArrayList<>();
+      for (ConsumerRecord<byte[], byte[]> record : records) {
+        if (out.size() == query.limit()) {
+          break;
+        }
+        out.add(KafkaRecords.toMessage(channel, record, 0));
+      }
+      return out;
+    }
+  }
+
+  List<TopicPartition> partitionsOf(KafkaConsumer<byte[], byte[]> consumer, String topic) {
+    List<TopicPartition> parts = new ArrayList<>();
+    for (PartitionInfo info : consumer.partitionsFor(topic, timeout)) {
+      parts.add(new TopicPartition(topic, info.partition()));
+    }
+    parts.sort(Comparator.comparingInt(TopicPartition::partition));
+    return parts;
+  }
+
+  @Override
+  public ChannelAdmin admin() {
+    return channelAdmin;
+  }
+
+  @Override
+  public Health health() {
+    try {
+      int nodes = admin.describeCluster().nodes().get(Math.min(timeout.toMillis(), 5000),
+          TimeUnit.MILLISECONDS).size();
+      return Health.up(NAME, nodes + " broker(s) at " + UriCredentials.mask(servers));
+    } catch (Exception e) {
+      return Health.down(NAME, "Kafka at " + UriCredentials.mask(servers) + " did not answer: "
+          + rootMessage(e));
+    }
+  }
+
+  @Override
+  public void close() {
+    for (KafkaSubscription subscription : new ArrayList<>(subscriptions)) {
+      subscription.close(subscription.spec().drainTimeout());
+    }
+    producer.close(timeout);
+    admin.close(timeout);
+  }
+
+  ChannelNaming naming() {
+    return naming;
+  }
+
+  Admin adminClient() {
+    return admin;
+  }
+
+  Duration timeout() {
+    return timeout;
+  }
+
+  /** Partitions of a topic created without a ChannelSpec saying how many. */
+  int partitions() {
+    return partitions;
+  }
+
+  RealtimeMetrics metrics() {
+    return metrics;
+  }
+
+  Duration publishTimeout() {
+    return publishTimeout;
+  }
+
+  BrokerUnavailableException unavailable(String operation, Exception e) {
+    if (e instanceof InterruptedException) {
+      Thread.currentThread().interrupt();
+    }
+    return new BrokerUnavailableException("could not " + operation + " on Kafka at "
+        + UriCredentials.mask(servers) + " within " + timeout + ": " + rootMessage(e), e);
+  }
+
+  static String rootMessage(Throwable failure) {
+    Throwable root = failure;
+    while ((root instanceof ExecutionException
+        || root instanceof java.util.concurrent.CompletionException)
+        && root.getCause() != null) {
+      root = root.getCause();
+    }
+    String text = root.getMessage();
+    return UriCredentials.mask(text == null ? root.getClass().getSimpleName() : text);
+  }
+
+  @Override
+  public String toString() {
+    return "KafkaBroker{" + UriCredentials.mask(servers) + "}";
+  }
+}

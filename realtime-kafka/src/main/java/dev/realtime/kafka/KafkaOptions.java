@@ -1,0 +1,47 @@
+package dev.realtime.kafka;
+
+import dev.realtime.config.ConfigOption;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+/** The settings of the Kafka adapter, declared once; docs/kafka.md lists them. */
+final class KafkaOptions {
+  static final ConfigOption<String> BOOTSTRAP_SERVERS = ConfigOption.string(
+      "realtime.kafka.bootstrap-servers", "localhost:9092",
+      "Kafka brokers to connect to, host:port[,host:port...].")
+      .withEnvironmentAlias("KAFKA_BROKERS");
+
+  static final ConfigOption<String> TOPIC_PREFIX = ConfigOption.string(
+      "realtime.kafka.topic-prefix", "realtime",
+      "Prefix of the topic names: with prefix realtime, channel user.1 is topic realtime_user_1.")
+      .withEnvironmentAlias("KAFKA_TOPIC_PREFIX");
+
+  static final ConfigOption<Integer> PARTITIONS = ConfigOption.integer(
+      "realtime.kafka.partitions", 1,
+      "Partitions of a topic the adapter creates on first use (ChannelAdmin.ensure sets more).");
+
+  static final ConfigOption<Duration> CONNECT_TIMEOUT = ConfigOption.duration(
+      "realtime.kafka.connect-timeout", Duration.ofSeconds(10),
+      "How long opening the broker, admin calls and history reads wait for Kafka to answer.");
+
+  static final ConfigOption<Map<String, String>> PRODUCER = ConfigOption.prefix(
+      "realtime.kafka.producer.",
+      "Passed to the KafkaProducer unchanged, e.g. realtime.kafka.producer.linger.ms=5.");
+
+  static final ConfigOption<Map<String, String>> CONSUMER = ConfigOption.prefix(
+      "realtime.kafka.consumer.",
+      "Passed to every KafkaConsumer unchanged, e.g. realtime.kafka.consumer.fetch.min.bytes.");
+
+  static final ConfigOption<Map<String, String>> ADMIN = ConfigOption.prefix(
+      "realtime.kafka.admin.", "Passed to the Admin client unchanged.");
+
+  static final ConfigOption<Map<String, String>> COMMON = ConfigOption.prefix(
+      "realtime.kafka.client.", "Passed to the producer, consumers and admin client alike: "
+          + "security.protocol, sasl.*, ssl.* (secrets masked).");
+
+  static final List<ConfigOption<?>> ALL = List.of(BOOTSTRAP_SERVERS, TOPIC_PREFIX, PARTITIONS,
+      CONNECT_TIMEOUT, PRODUCER, CONSUMER, ADMIN, COMMON);
+
+  private KafkaOptions() {}
+}

@@ -1,0 +1,157 @@
+package dev.realtime.kafka;
+
+import dev.realtime.Message;
+import dev.realtime.Position;
+import dev.realtime.channel.Channel;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.header.internals.RecordHeaders;
+
+/**
+ * How a message is a Kafka record: the key is the message key, the value the payload, and the
+ * rest travels in headers named as the CloudEvents Kafka binary mode names them ({@code ce_id},
+ * {@code ce_type}, {@code ce_time}, {@code ce_source}, {@code ce_specversion}, {@code
+ * content-type}), so other CloudEvents consumers can read our messages. Application headers keep
+ * their own names; those reserved names are ours. A position is {@code partition:offset}.
+ */
+final class KafkaRecords {
+  static final String ID = "ce_id";
+  static final String TYPE = "ce_type";
+  static final String TIME = "ce_time";
+  static final String SOURCE = "ce_source";
+  static final String SPEC_VERSION = "ce_specversion";
+  static final String CONTENT_TYPE = "content-type";
+
+  private KafkaRecords() {}
+
+  static ProducerRecord<byte[], byte[]> toRecord(String topic, Message message) {
+    RecordHeaders headers = new RecordHeaders();
+    headers.add(SPEC_VERSION, bytes("1.0"));
+    headers.add(ID, bytes(message.id()));
+    headers.add(TYPE, bytes(message.event()));
+    headers.add(SOURCE, bytes("/realtime/" + message.channel().name()));
+    headers.add(TIME, bytes(message.timestamp().toString()));
+    headers.add(CONTENT_TYPE, bytes(message.contentType()));
+    for (Map.Entry<String, String> header : message.headers().entrySet()) {
+      if (!isReserved(header.getKey())) {
+        headers.add(header.getKey(), bytes(header.getValue()));
+      }
+    }
+    byte[] key = message.key() == null ? null : bytes(message.key());
+    return new ProducerRecord<>(topic, null, message.timestamp().toEpochMilli(), key,
+        message.payload(), headers);
+  }
+
+  static Message toMessage(Channel channel, ConsumerRecord<byte[], byte[]> record, int attempt) {
+    Map<String, String> headers = new LinkedHashMap<>();
+    String id = null;
+    String event = null;
+    String time = null;
+    String contentType = null;
+    for (Header header : record.headers()) {
+      String value = header.value() == null ? "" : new String(header.value(),
+          StandardCharsets.UTF_8);
+      switch (header.key()) {
+        case ID:
+          id = value;
+          break;
+        case TYPE:
+          event = value;
+          break;
+        case TIME:
+          time = value;
+          break;
+        case CONTENT_TYPE:
+          contentType = value;
+          break;
+        case SOURCE:
+        case SPEC_VERSION:
+          break;
+        default:
+          headers.put(header.key(), value);
+      }
+    }
+    Message.Builder builder = Message.builder()
+        .channel(channel)
+        // A record written by another producer has no event: it is still delivered.
+        .event(event == null || event.isBlank() ? "kafka.record" : event)
+        .payload(record.value() == null ? new byte[0] : record.value())
+        .headers(headers)
+        .key(record.key() == null ? null : new String(record.key(), StandardCharsets.UTF_8))
+        .timestamp(time != null ? parseTime(time, record.timestamp())
+            : Instant.ofEpochMilli(record.timestamp()))
+        .position(position(record.partition(), record.offset()))
+        .deliveryAttempt(attempt);
+    if (id != null && !id.isEmpty()) {
+      builder.id(id);
+    } else {
+      builder.id(record.topic() + "-" + record.partition() + "-" + record.offset());
+    }
+    if (contentType != null && !contentType.isBlank()) {
+      builder.contentType(contentType);
+    }
+    return builder.build();
+  }
+
+  static Position position(int partition, long offset) {
+    return Position.of(partition + ":" + offset);
+  }
+
+  /**
+   * Reads a position: {@code partition:offset}, several joined by commas, or a bare offset for
+   * partition 0.
+   *
+   * @throws IllegalArgumentException naming the expected form
+   */
+  static Map<Integer, Long> offsets(Position position) {
+    Map<Integer, Long> offsets = new LinkedHashMap<>();
+    try {
+      for (String part : position.value().split(",")) {
+        int colon = part.indexOf(':');
+        if (colon < 0) {
+          offsets.put(0, Long.parseLong(part.trim()));
+        } else {
+          offsets.put(Integer.parseInt(part.substring(0, colon).trim()),
+              Long.parseLong(part.substring(colon + 1).trim()));
+        }
+      }
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException("position \"" + position + "\" is not a Kafka position; "
+          + "write partition:offset, such as 0:42 (several joined by commas)", e);
+    }
+    return offsets;
+  }
+
+  static TopicPartition partitionOf(String topic, Position position) {
+    String value = position.value();
+    int colon = value.indexOf(':');
+    return new TopicPartition(topic, colon < 0 ? 0 : Integer.parseInt(value.substring(0, colon)));
+  }
+
+  static long offsetOf(Position position) {
+    String value = position.value();
+    return Long.parseLong(value.substring(value.indexOf(':') + 1));
+  }
+
+  private static boolean isReserved(String name) {
+    return name.startsWith("ce_") || name.equals(CONTENT_TYPE);
+  }
+
+  private static Instant parseTime(String text, long fallbackMillis) {
+    try {
+      return Instant.parse(text);
+    } catch (RuntimeException e) {
+      return Instant.ofEpochMilli(fallbackMillis);
+    }
+  }
+
+  private static byte[] bytes(String text) {
+    return text.getBytes(StandardCharsets.UTF_8);
+  }
+}

@@ -1,0 +1,398 @@
+package dev.realtime.kafka;
+
+import dev.realtime.Message;
+import dev.realtime.channel.Channel;
+import dev.realtime.channel.ChannelPattern;
+import dev.realtime.spi.CloseOnce;
+import dev.realtime.spi.Dispatcher;
+import dev.realtime.subscription.StartPosition;
+import dev.realtime.subscription.Subscription;
+import dev.realtime.subscription.SubscriptionSpec;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Properties;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
+import java.util.regex.Pattern;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.WakeupException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One subscription: a KafkaConsumer owned by one poll thread, feeding the shared {@link
+ * Dispatcher}.
+ *
+ * <p><b>Concurrency.</b> KafkaConsumer is not thread-safe, so every consumer call happens on the
+ * poll thread (or in {@link #start()}, before that thread starts). Handler threads only mark
+ * offsets finished in each partition's {@link OffsetTracker}; the poll thread commits.
+ *
+ * <p><b>Delivery.</b> Broadcast: manual assignment of every partition of the channels' topics
+ * (and of topics matching a pattern, refreshed while running), starting where the spec says; no
+ * group, no commits, every subscriber reads everything. Group: {@code subscribe()} with the
+ * group's name as {@code group.id}; Kafka balances partitions over the members.
+ *
+ * <p><b>Commit.</b> After each poll the poll thread commits, per partition, the lowest offset
+ * not yet finished, never past it. When partitions are revoked it commits them synchronously
+ * first; on close it waits for the handlers to drain, then commits synchronously. A record whose
+ * handler did not finish is read again by the next owner: at-least-once.
+ *
+ * <p><b>Flow control.</b> When the dispatcher is full, or a fetched batch still waits for room,
+ * every assigned partition is paused: at most one batch is held beyond {@code maxInFlight}, and
+ * nothing beyond {@code maxInFlight} reaches the handlers.
+ */
+final class KafkaSubscription implements Subscription {
+  private static final Logger log = LoggerFactory.getLogger(KafkaSubscription.class);
+  private static final AtomicInteger SEQUENCE = new AtomicInteger();
+  private static final Duration PATTERN_REFRESH = Duration.ofSeconds(1);
+
+  private final KafkaBroker broker;
+  private final SubscriptionSpec spec;
+  private final Dispatcher dispatcher;
+  private final KafkaConsumer<byte[], byte[]> consumer;
+  private final Thread poller;
+  private final Map<TopicPartition, OffsetTracker> trackers = new ConcurrentHashMap<>();
+  private final Map<TopicPartition, Long> committed = new HashMap<>();
+  /** Fetched records waiting for room in the dispatcher; poll thread only. */
+  private final List<Message> held = new ArrayList<>();
+  private final AtomicBoolean active = new AtomicBoolean(true);
+  private final CloseOnce closing = new CloseOnce();
+  private final java.util.concurrent.CountDownLatch stopping =
+      new java.util.concurrent.CountDownLatch(1);
+  private volatile Duration drainTimeout = Duration.ZERO;
+  private long lastPatternRefresh;
+
+  KafkaSubscription(KafkaBroker broker, SubscriptionSpec spec,
+      Consumer<Dispatcher.Builder> handler) {
+    this.broker = broker;
+    this.spec = spec;
+    int id = SEQUENCE.incrementAndGet();
+    Properties props = broker.consumerProperties(spec.group(), "realtime-" + (spec.isGroup()
+        ? spec.group() : "broadcast") + "-" + id + "-" + UUID.randomUUID());
+    props.putIfAbsent(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, spec.batchSize());
+    if (spec.isGroup() && !spec.patterns().isEmpty()) {
+      // A group's pattern finds new topics at each metadata refresh: every 5 minutes by default.
+      props.putIfAbsent(ConsumerConfig.METADATA_MAX_AGE_CONFIG, 1000);
+    }
+    props.putIfAbsent(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG,
+        spec.start().kind() == StartPosition.Kind.EARLIEST ? "earliest" : "latest");
+    this.consumer = broker.newConsumer(props);
+    Dispatcher.Builder builder = Dispatcher.builder(spec)
+        .settlement(this::settle)
+        .deadLetters(broker::publish)
+        .metrics(broker.metrics(), KafkaBroker.NAME)
+        .deadLetterTimeout(broker.publishTimeout())
+        .threadName("realtime-kafka-handler-" + id);
+    handler.accept(builder);
+    this.dispatcher = builder.build();
+    this.poller = new Thread(this::poll, "realtime-kafka-poll-" + id);
+    this.poller.setDaemon(true);
+  }
+
+  /** Assigns or subscribes, pins the start positions, and starts the poll thread. */
+  void start() {
+    if (spec.isGroup()) {
+      ConsumerRebalanceListener listener = new Rebalance();
+      if (spec.patterns().isEmpty()) {
+        consumer.subscribe(topics(), listener);
+      } else {
+        consumer.subscribe(groupPattern(), listener);
+      }
+    } else {
+      assign(topics(), spec.start());
+      lastPatternRefresh = System.nanoTime();
+    }
+    poller.start();
+  }
+
+  private List<String> topics() {
+    List<String> topics = new ArrayList<>();
+    for (Channel channel : spec.channels()) {
+      topics.add(broker.naming().backendName(channel));
+    }
+    if (!spec.patterns().isEmpty()) {
+      for (String topic : consumer.listTopics(broker.timeout()).keySet()) {
+        Optional<Channel> channel = broker.naming().channelOf(topic);
+        if (channel.isPresent() && spec.includes(channel.get()) && !topics.contains(topic)) {
+          topics.add(topic);
+        }
+      }
+    }
+    return topics;
+  }
+
+  /** One regex over the literal channels' topics and every pattern's topics. */
+  private Pattern groupPattern() {
+    StringBuilder regex = new StringBuilder();
+    for (Channel channel : spec.channels()) {
+      regex.append(regex.length() == 0 ? "" : "|")
+          .append(Pattern.quote(broker.naming().backendName(channel)));
+    }
+    for (ChannelPattern pattern : spec.patterns()) {
+      regex.append(regex.length() == 0 ? "" : "|")
+          .append(broker.naming().backendPattern(pattern).pattern());
+    }
+    return Pattern.compile(regex.toString());
+  }
+
+  /**
+   * Adds the partitions of {@code topics} to the manual assignment, positioned at {@code start}.
+   * The positions are resolved now (not lazily at the next poll), so that a subscription from
+   * "latest" receives everything published after subscribe() returned.
+   */
+  private void assign(Collection<String> topics, StartPosition start) {
+    List<TopicPartition> added = new ArrayList<>();
+    for (String topic : topics) {
+      for (TopicPartition part : broker.partitionsOf(consumer, topic)) {
+        if (!trackers.containsKey(part)) {
+          added.add(part);
+        }
+      }
+    }
+    if (added.isEmpty()) {
+      return;
+    }
+    Map<TopicPartition, Long> offsets = KafkaStarts.offsets(consumer, added, start,
+        broker.timeout());
+    List<TopicPartition> all = new ArrayList<>(consumer.assignment());
+    all.addAll(added);
+    consumer.assign(all);
+    for (TopicPartition part : added) {
+      consumer.seek(part, offsets.get(part));
+      trackers.put(part, new OffsetTracker());
+    }
+  }
+
+  private void poll() {
+    try {
+      while (active.get()) {
+        try {
+          pollOnce();
+        } catch (WakeupException e) {
+          // close() woke the poll: the loop condition ends it.
+        } catch (RuntimeException e) {
+          log.warn("polling {} failed; trying again", spec, e);
+          awaitQuietly(Duration.ofMillis(500));
+        }
+      }
+    } finally {
+      finishAfterClose();
+    }
+  }
+
+  private void pollOnce() {
+    if (!spec.isGroup() && !spec.patterns().isEmpty()
+        && System.nanoTime() - lastPatternRefresh > PATTERN_REFRESH.toNanos()) {
+      // Topics created after the subscription started are read from their beginning.
+      lastPatternRefresh = System.nanoTime();
+      assign(topics(), StartPosition.earliest());
+    }
+    if (consumer.assignment().isEmpty() && consumer.subscription().isEmpty()) {
+      awaitQuietly(spec.pollTimeout()); // A pattern with no matching topic yet.
+      return;
+    }
+    dispatchHeld();
+    // Fetch only when nothing is held and there is room: a fetch larger than the room waits in
+    // held (one batch at most), so nothing beyond maxInFlight ever reaches the handlers.
+    if (!held.isEmpty() || dispatcher.capacity() == 0) {
+      consumer.pause(consumer.assignment());
+    } else if (!consumer.paused().isEmpty()) {
+      consumer.resume(consumer.paused());
+    }
+    ConsumerRecords<byte[], byte[]> records = consumer.poll(spec.pollTimeout());
+    for (ConsumerRecord<byte[], byte[]> record : records) {
+      TopicPartition part = new TopicPartition(record.topic(), record.partition());
+      Optional<Channel> channel = broker.naming().channelOf(record.topic());
+      if (channel.isEmpty()) {
+        continue;
+      }
+      trackers.computeIfAbsent(part, p -> new OffsetTracker()).fetched(record.offset());
+      held.add(KafkaRecords.toMessage(channel.get(), record, 1));
+    }
+    dispatchHeld();
+    if (spec.isGroup()) {
+      commit(false, consumer.assignment());
+    }
+  }
+
+  /** Hands held records to the dispatcher, as many as it has room for, in order. */
+  private void dispatchHeld() {
+    int room = Math.min(held.size(), dispatcher.capacity());
+    if (room > 0) {
+      List<Message> batch = new ArrayList<>(held.subList(0, room));
+      held.subList(0, room).clear();
+      dispatcher.dispatch(batch);
+    }
+  }
+
+  /** Commits, for each of {@code parts}, the lowest unfinished offset, if it moved. */
+  private void commit(boolean sync, Collection<TopicPartition> parts) {
+    Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
+    for (TopicPartition part : parts) {
+      OffsetTracker tracker = trackers.get(part);
+      long offset = tracker == null ? -1 : tracker.committable();
+      if (offset >= 0 && !Long.valueOf(offset).equals(committed.get(part))) {
+        offsets.put(part, new OffsetAndMetadata(offset));
+      }
+    }
+    if (offsets.isEmpty()) {
+      return;
+    }
+    if (sync) {
+      consumer.commitSync(offsets, broker.timeout());
+      committed.putAll(toLongs(offsets));
+    } else {
+      consumer.commitAsync(offsets, (done, failure) -> {
+        if (failure == null) {
+          committed.putAll(toLongs(done));
+        }
+      });
+    }
+  }
+
+  private static Map<TopicPartition, Long> toLongs(Map<TopicPartition, OffsetAndMetadata> map) {
+    Map<TopicPartition, Long> out = new HashMap<>();
+    map.forEach((part, offset) -> out.put(part, offset.offset()));
+    return out;
+  }
+
+  /** From a handler thread: a finished record may be committed; a released one may not. */
+  private void settle(Message message, Dispatcher.Outcome outcome) {
+    if (!outcome.isSettled() || message.position() == null) {
+      return;
+    }
+    String topic = broker.naming().backendName(message.channel());
+    OffsetTracker tracker = trackers.get(KafkaRecords.partitionOf(topic, message.position()));
+    if (tracker != null) {
+      tracker.finished(KafkaRecords.offsetOf(message.position()));
+    }
+  }
+
+  /** On the poll thread, after the loop: wait for the drain, commit, close the consumer. */
+  private void finishAfterClose() {
+    try {
+      // Handlers finish (or the drain times out) before the last commit, so it includes them.
+      dispatcher.terminated().toCompletableFuture()
+          .get(drainTimeout.toMillis() + 1000, TimeUnit.MILLISECONDS);
+    } catch (Exception e) {
+      // Still-running handlers were released by close(); their records are read again.
+    }
+    try {
+      if (spec.isGroup()) {
+        commit(true, consumer.assignment());
+      }
+    } catch (RuntimeException e) {
+      log.warn("final commit of {} failed; the next member reads those records again", spec, e);
+    } finally {
+      consumer.close(Duration.ofSeconds(5));
+    }
+  }
+
+  /** Backs off after a failure; close() cuts it short. */
+  private void awaitQuietly(Duration duration) {
+    try {
+      stopping.await(duration.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  @Override
+  public SubscriptionSpec spec() {
+    return spec;
+  }
+
+  @Override
+  public boolean isActive() {
+    return active.get();
+  }
+
+  @Override
+  public boolean close(Duration drainTimeout) {
+    if (!closing.begin()) {
+      return closing.awaitResult(Thread.currentThread() == poller
+          || dispatcher.isWorker(Thread.currentThread()));
+    }
+    boolean drained = false;
+    try {
+      this.drainTimeout = drainTimeout;
+      dispatcher.stopTaking();
+      active.set(false);
+      stopping.countDown();
+      consumer.wakeup();
+      drained = dispatcher.close(drainTimeout);
+      if (Thread.currentThread() != poller && !dispatcher.isWorker(Thread.currentThread())
+          && poller.isAlive()) {
+        poller.join(drainTimeout.toMillis() + TimeUnit.SECONDS.toMillis(10));
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } finally {
+      if (!poller.isAlive() && poller.getState() == Thread.State.NEW) {
+        consumer.close(Duration.ZERO); // Never started: nobody else will close it.
+      }
+      broker.closed(this);
+      closing.finish(drained);
+    }
+    return drained;
+  }
+
+  /** Commits what finished before partitions go; starts new ones where the spec says. */
+  private final class Rebalance implements ConsumerRebalanceListener {
+    @Override
+    public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
+      try {
+        commit(true, partitions);
+      } catch (RuntimeException e) {
+        log.warn("commit on revocation failed; the next owner reads those records again", e);
+      }
+      partitions.forEach(part -> {
+        trackers.remove(part);
+        committed.remove(part);
+      });
+      // Held records of a revoked partition belong to its next owner now.
+      held.removeIf(m -> partitions.contains(KafkaRecords.partitionOf(
+          broker.naming().backendName(m.channel()), m.position())));
+    }
+
+    @Override
+    public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
+      StartPosition start = spec.start();
+      Set<TopicPartition> fresh = new HashSet<>();
+      if (start.kind() == StartPosition.Kind.POSITION
+          || start.kind() == StartPosition.Kind.TIMESTAMP) {
+        Map<TopicPartition, OffsetAndMetadata> offsets =
+            consumer.committed(new HashSet<>(partitions), broker.timeout());
+        for (TopicPartition part : partitions) {
+          if (offsets.get(part) == null) {
+            fresh.add(part);
+          }
+        }
+        KafkaStarts.offsets(consumer, fresh, start, broker.timeout()).forEach(consumer::seek);
+      }
+      partitions.forEach(part -> trackers.put(part, new OffsetTracker()));
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "KafkaSubscription{" + spec + "}";
+  }
+}

@@ -1,0 +1,167 @@
+package dev.realtime.kafka;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.realtime.Broker;
+import dev.realtime.Brokers;
+import dev.realtime.BrokerUnavailableException;
+import dev.realtime.Message;
+import dev.realtime.channel.Channel;
+import dev.realtime.channel.ChannelInfo;
+import dev.realtime.channel.ChannelSpec;
+import dev.realtime.config.RealtimeConfig;
+import dev.realtime.testkit.kafka.EmbeddedKafka;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** What only Kafka has: topic names, partitions, passthrough settings, security settings. */
+class KafkaAdapterTest {
+  private static EmbeddedKafka kafka;
+  private static Broker broker;
+  private final String run = "k" + UUID.randomUUID().toString().substring(0, 8);
+
+  @BeforeAll
+  static void open() {
+    kafka = EmbeddedKafka.shared();
+    broker = Brokers.open(config(Map.of()));
+  }
+
+  @AfterAll
+  static void close() {
+    broker.close();
+  }
+
+  private static RealtimeConfig config(Map<String, String> more) {
+    Map<String, String> values = new HashMap<>(more);
+    values.put("realtime.broker", "kafka");
+    values.put("realtime.kafka.bootstrap-servers", kafka.bootstrapServers());
+    return RealtimeConfig.of(values);
+  }
+
+  @Test
+  void aChannelIsTheSeedsReadableTopicAndCollisionsAreRefusedBeforeReachingKafka()
+      throws Exception {
+    Channel channel = Channel.of(run + ".user.1");
+    ChannelInfo info = broker.admin().ensure(ChannelSpec.builder(channel).build());
+    assertThat(info.backendName()).isEqualTo("realtime_" + run + "_user_1");
+
+    String clashing = "realtime_" + run + "_orders.eu";
+    try (Admin admin = admin()) {
+      admin.createTopics(List.of(new NewTopic(clashing, 1, (short) 1))).all()
+          .get(10, TimeUnit.SECONDS);
+    }
+    Channel ordersEu = Channel.of(run + ".orders.eu"); // topic realtime_<run>_orders_eu
+    assertThatThrownBy(() -> broker.admin().ensure(ChannelSpec.builder(ordersEu).build()))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("would collide with existing topic " + clashing)
+        .hasMessageContaining("'.' and '_'");
+    assertThat(broker.admin().describe(ordersEu)).isEmpty();
+  }
+
+  @Test
+  void partitionsGrowButAreNeverReduced() {
+    Channel channel = Channel.of(run + ".events");
+    assertThat(broker.admin().ensure(ChannelSpec.builder(channel).partitions(3).build())
+        .partitions()).isEqualTo(3);
+    assertThat(broker.admin().ensure(ChannelSpec.builder(channel).partitions(4).build())
+        .partitions()).isEqualTo(4);
+
+    assertThatThrownBy(() -> broker.admin().ensure(ChannelSpec.builder(channel).partitions(2)
+        .build()))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("has 4 partitions; Kafka cannot reduce them to 2");
+    assertThat(broker.admin().describe(channel).orElseThrow().partitions()).isEqualTo(4);
+  }
+
+  @Test
+  void producerSettingsPassThroughToKafkaUnchanged() throws Exception {
+    Channel channel = Channel.of(run + ".compressed");
+    try (Broker gzip = Brokers.open(config(Map.of(
+        "realtime.kafka.producer.compression.type", "gzip")))) {
+      gzip.publish(Message.builder().channel(channel).event("e").payload("x".repeat(1000))
+          .build()).toCompletableFuture().get(10, TimeUnit.SECONDS);
+    }
+    String topic = "realtime_" + run + "_compressed";
+    Path segment;
+    try (java.util.stream.Stream<Path> files = Files.walk(kafka.logDir().resolve(topic + "-0"))) {
+      segment = files.filter(p -> p.toString().endsWith(".log")).findFirst().orElseThrow();
+    }
+    // Record batch v2 header: attributes at byte 21 of the batch; the low 3 bits are the codec.
+    byte[] bytes = Files.readAllBytes(segment);
+    assertThat(bytes.length).isGreaterThan(22);
+    assertThat(bytes[22] & 0x07).as("compression codec of the batch (1 = gzip)").isEqualTo(1);
+    assertThat(readBack(topic).value()).as("decompressed by any consumer").hasSize(1000);
+  }
+
+  @Test
+  void securitySettingsAreAcceptedAndTheirSecretsNeverShown() {
+    RealtimeConfig secure = config(Map.of(
+        "realtime.kafka.client.security.protocol", "SASL_PLAINTEXT",
+        "realtime.kafka.client.sasl.mechanism", "SCRAM-SHA-512",
+        "realtime.kafka.client.sasl.jaas.config",
+        "org.apache.kafka.common.security.scram.ScramLoginModule required username=\"app\" "
+            + "password=\"s3cr3t-pw\";",
+        "realtime.kafka.connect-timeout", "2s"));
+
+    assertThat(secure.toString()).doesNotContain("s3cr3t-pw").contains("sasl.jaas.config");
+    // The embedded broker speaks PLAINTEXT: a SASL client is refused, clearly, in bounded time.
+    long start = System.nanoTime();
+    assertThatThrownBy(() -> Brokers.open(secure))
+        .isInstanceOf(BrokerUnavailableException.class)
+        .hasMessageContaining("did not answer within PT2S")
+        .hasMessageNotContaining("s3cr3t-pw");
+    assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(20));
+  }
+
+  @Test
+  void countRetentionIsRefusedBecauseKafkaHasNone() {
+    assertThatThrownBy(() -> broker.admin().ensure(ChannelSpec.builder(run + ".counted")
+        .maxMessages(10).build()))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("not by count");
+  }
+
+  private static Admin admin() {
+    Properties props = new Properties();
+    props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
+    return Admin.create(props);
+  }
+
+  private static ConsumerRecord<byte[], byte[]> readBack(String topic) throws IOException {
+    Properties props = new Properties();
+    props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
+    try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(props,
+        new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+      TopicPartition part = new TopicPartition(topic, 0);
+      consumer.assign(List.of(part));
+      consumer.seekToBeginning(List.of(part));
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+      while (System.nanoTime() < deadline) {
+        for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(200))) {
+          return record;
+        }
+      }
+      throw new AssertionError("nothing to read back from " + topic);
+    }
+  }
+}
