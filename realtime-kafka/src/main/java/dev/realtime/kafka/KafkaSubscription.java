@@ -70,6 +70,11 @@ final class KafkaSubscription implements Subscription {
   private final Thread poller;
   private final Map<TopicPartition, OffsetTracker> trackers = new ConcurrentHashMap<>();
   private final Map<TopicPartition, Long> committed = new HashMap<>();
+  /** Messages not yet fetched, per channel, as of the last poll; read by the lag gauges. */
+  private final Map<Channel, Long> lag = new ConcurrentHashMap<>();
+  private final List<AutoCloseable> gauges = new ArrayList<>();
+  private static final Duration LAG_INTERVAL = Duration.ofSeconds(1);
+  private long lastLagCheck;
   /** Fetched records waiting for room in the dispatcher; poll thread only. */
   private final List<Message> held = new ArrayList<>();
   private final AtomicBoolean active = new AtomicBoolean(true);
@@ -118,6 +123,10 @@ final class KafkaSubscription implements Subscription {
     } else {
       assign(topics(), spec.start());
       lastPatternRefresh = System.nanoTime();
+    }
+    for (Channel channel : spec.channels()) {
+      gauges.add(broker.metrics().lag(KafkaBroker.NAME, spec.group(), channel,
+          () -> lag.getOrDefault(channel, 0L)));
     }
     poller.start();
   }
@@ -229,6 +238,35 @@ final class KafkaSubscription implements Subscription {
     dispatchHeld();
     if (spec.isGroup()) {
       commit(false, consumer.assignment());
+    }
+    measureLag();
+  }
+
+  /**
+   * Sums, per channel, the records the broker has beyond this consumer's position. The end
+   * offsets are asked of the broker at most once a second: the consumer's cached high
+   * watermark goes stale while its partitions are paused, which is exactly when lag matters.
+   */
+  private void measureLag() {
+    if (gauges.isEmpty() || System.nanoTime() - lastLagCheck < LAG_INTERVAL.toNanos()) {
+      return;
+    }
+    lastLagCheck = System.nanoTime();
+    Set<TopicPartition> assignment = consumer.assignment();
+    if (assignment.isEmpty()) {
+      return;
+    }
+    try {
+      Map<Channel, Long> now = new HashMap<>();
+      Map<TopicPartition, Long> end = consumer.endOffsets(assignment, broker.timeout());
+      for (TopicPartition part : assignment) {
+        long behind = Math.max(0, end.get(part) - consumer.position(part, broker.timeout()));
+        broker.naming().channelOf(part.topic())
+            .ifPresent(channel -> now.merge(channel, behind, Long::sum));
+      }
+      lag.putAll(now);
+    } catch (RuntimeException e) {
+      log.debug("measuring lag of {} failed; trying again later", spec, e);
     }
   }
 
@@ -347,6 +385,13 @@ final class KafkaSubscription implements Subscription {
     } finally {
       if (!poller.isAlive() && poller.getState() == Thread.State.NEW) {
         consumer.close(Duration.ZERO); // Never started: nobody else will close it.
+      }
+      for (AutoCloseable gauge : gauges) {
+        try {
+          gauge.close();
+        } catch (Exception e) {
+          log.debug("removing a lag gauge failed", e);
+        }
       }
       broker.closed(this);
       closing.finish(drained);

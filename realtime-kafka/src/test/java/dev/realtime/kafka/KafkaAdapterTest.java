@@ -134,6 +134,37 @@ class KafkaAdapterTest {
   }
 
   @Test
+  void consumerLagIsMeasuredForAGroupThatFallsBehind() throws Exception {
+    io.micrometer.core.instrument.simple.SimpleMeterRegistry registry =
+        new io.micrometer.core.instrument.simple.SimpleMeterRegistry();
+    Channel channel = Channel.of(run + ".lagging");
+    String group = "lagging-" + run;
+    try (Broker metered = Brokers.open(config(Map.of()),
+        new dev.realtime.metrics.MicrometerMetrics(registry))) {
+      metered.admin().ensure(ChannelSpec.builder(channel).groups(group).build());
+      java.util.concurrent.CountDownLatch gate = new java.util.concurrent.CountDownLatch(1);
+      metered.subscribe(dev.realtime.subscription.SubscriptionSpec.builder().channel(channel)
+          .group(group).batchSize(1).maxInFlight(1).build(), m -> gate.await());
+      for (int i = 0; i < 20; i++) {
+        metered.publish(Message.builder().channel(channel).event("e" + i).build())
+            .toCompletableFuture().get(10, TimeUnit.SECONDS);
+      }
+      try {
+        // One record is in the handler and, at most, one held: the rest is lag.
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> {
+          io.micrometer.core.instrument.Gauge gauge = registry.find("realtime.consumer.lag")
+              .tag("group", group).tag("channel", channel.name()).gauge();
+          return gauge != null && gauge.value() >= 10;
+        });
+      } finally {
+        gate.countDown();
+      }
+    }
+    assertThat(registry.find("realtime.consumer.lag").tag("group", group).gauges())
+        .as("removed when the subscription closed").isEmpty();
+  }
+
+  @Test
   void countRetentionIsRefusedBecauseKafkaHasNone() {
     assertThatThrownBy(() -> broker.admin().ensure(ChannelSpec.builder(run + ".counted")
         .maxMessages(10).build()))
