@@ -13,7 +13,7 @@ final class SecretMasking {
   static final String MASK = UriCredentials.MASK;
 
   private static final List<String> SECRET_WORDS =
-      List.of("password", "passwd", "secret", "token", "credential", "apikey");
+      List.of("password", "passwd", "passphrase", "secret", "token", "credential", "apikey");
 
   /**
    * Normalised names of options declared {@link ConfigOption#secret()} in this JVM. A registry,
@@ -42,7 +42,9 @@ final class SecretMasking {
       }
     }
     String dotted = "." + normalised + ".";
-    if (dotted.contains(".api.key.") || dotted.endsWith(".sasl.jaas.config.")) {
+    // Kafka's inline PEM keys (ssl.keystore.key, sasl.oauthbearer.assertion.private.key).
+    if (dotted.contains(".api.key.") || dotted.endsWith(".sasl.jaas.config.")
+        || dotted.endsWith(".keystore.key.") || dotted.contains(".private.key.")) {
       return true;
     }
     for (String part : normalised.split("\\.")) {

@@ -42,4 +42,14 @@ class SecretMaskingTest {
     assertThat(dev.realtime.internal.UriCredentials.mask(value)).isEqualTo(expected);
     assertThat(SecretMasking.mask("realtime.any.uri", value)).isEqualTo(expected);
   }
+
+  @org.junit.jupiter.api.Test
+  void kafkasInlineKeysAndPassphrasesAreSecret() {
+    assertThat(SecretMasking.isSecretKey("realtime.kafka.client.ssl.keystore.key")).isTrue();
+    assertThat(SecretMasking.isSecretKey(
+        "realtime.kafka.client.sasl.oauthbearer.assertion.private.key.passphrase")).isTrue();
+    assertThat(SecretMasking.isSecretKey(
+        "realtime.kafka.client.sasl.oauthbearer.assertion.private.key.file")).isTrue();
+    assertThat(SecretMasking.isSecretKey("realtime.kafka.client.ssl.keystore.type")).isFalse();
+  }
 }

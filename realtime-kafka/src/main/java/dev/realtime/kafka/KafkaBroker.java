@@ -118,8 +118,14 @@ final class KafkaBroker implements Broker {
     producerProps.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG,
         (int) Math.min(timeout.toMillis(), delivery - 1));
     producerProps.putAll(config.get(KafkaOptions.PRODUCER));
-    this.producer = new KafkaProducer<>(producerProps, new ByteArraySerializer(),
-        new ByteArraySerializer());
+    try {
+      this.producer = new KafkaProducer<>(producerProps, new ByteArraySerializer(),
+          new ByteArraySerializer());
+    } catch (RuntimeException e) {
+      admin.close(Duration.ZERO);
+      throw new dev.realtime.config.ConfigurationException("the Kafka producer could not be "
+          + "created from realtime.kafka.producer.* / client.*: " + rootMessage(e), e);
+    }
     this.channelAdmin = new KafkaAdmin(this);
   }
 
@@ -184,13 +190,14 @@ final class KafkaBroker implements Broker {
       ensureTopic(channel);
     }
     KafkaSubscription subscription = new KafkaSubscription(this, spec, handler);
-    subscriptions.add(subscription);
     try {
       subscription.start();
     } catch (RuntimeException | Error e) {
       subscription.close(Duration.ZERO);
       throw e;
     }
+    // Registered once started: broker.close() never touches a consumer start() still uses.
+    subscriptions.add(subscription);
     return subscription;
   }
 
@@ -208,7 +215,7 @@ final class KafkaBroker implements Broker {
       admin.createTopics(List.of(new NewTopic(topic, java.util.Optional.of(partitions),
           java.util.Optional.empty()))).all().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
     } catch (ExecutionException e) {
-      if (!(e.getCause() instanceof TopicExistsException)) {
+      if (!(e.getCause() instanceof TopicExistsException) && !exists(topic)) {
         throw unavailable("create topic " + topic, e);
       }
     } catch (Exception e) {
@@ -216,6 +223,20 @@ final class KafkaBroker implements Broker {
     }
     knownTopics.add(topic);
     return topic;
+  }
+
+  /**
+   * Whether {@code topic} exists: a client allowed to write and read but not to create topics
+   * is refused the create even for a topic that exists.
+   */
+  private boolean exists(String topic) {
+    try {
+      admin.describeTopics(List.of(topic)).allTopicNames()
+          .get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+      return true;
+    } catch (Exception e) {
+      return false;
+    }
   }
 
   void forgetTopic(String topic) {
@@ -314,13 +335,22 @@ final class KafkaBroker implements Broker {
     }
   }
 
+  /** Stops every subscription's handlers from starting new work, drains them, disconnects. */
   @Override
   public void close() {
-    for (KafkaSubscription subscription : new ArrayList<>(subscriptions)) {
-      subscription.close(subscription.spec().drainTimeout());
+    List<KafkaSubscription> open = new ArrayList<>(subscriptions);
+    try {
+      open.forEach(KafkaSubscription::stopTaking);
+      for (KafkaSubscription subscription : open) {
+        subscription.close(subscription.spec().drainTimeout());
+      }
+    } finally {
+      try {
+        producer.close(timeout);
+      } finally {
+        admin.close(timeout);
+      }
     }
-    producer.close(timeout);
-    admin.close(timeout);
   }
 
   ChannelNaming naming() {

@@ -75,6 +75,9 @@ final class KafkaSubscription implements Subscription {
   private final List<AutoCloseable> gauges = new ArrayList<>();
   private static final Duration LAG_INTERVAL = Duration.ofSeconds(1);
   private long lastLagCheck;
+  /** Records released by the dispatcher while running, to be read again; any thread adds. */
+  private final java.util.Queue<Message> released =
+      new java.util.concurrent.ConcurrentLinkedQueue<>();
   /** Fetched records waiting for room in the dispatcher; poll thread only. */
   private final List<Message> held = new ArrayList<>();
   private final AtomicBoolean active = new AtomicBoolean(true);
@@ -99,14 +102,19 @@ final class KafkaSubscription implements Subscription {
     props.putIfAbsent(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG,
         spec.start().kind() == StartPosition.Kind.EARLIEST ? "earliest" : "latest");
     this.consumer = broker.newConsumer(props);
-    Dispatcher.Builder builder = Dispatcher.builder(spec)
-        .settlement(this::settle)
-        .deadLetters(broker::publish)
-        .metrics(broker.metrics(), KafkaBroker.NAME)
-        .deadLetterTimeout(broker.publishTimeout())
-        .threadName("realtime-kafka-handler-" + id);
-    handler.accept(builder);
-    this.dispatcher = builder.build();
+    try {
+      Dispatcher.Builder builder = Dispatcher.builder(spec)
+          .settlement(this::settle)
+          .deadLetters(broker::publish)
+          .metrics(broker.metrics(), KafkaBroker.NAME)
+          .deadLetterTimeout(broker.publishTimeout())
+          .threadName("realtime-kafka-handler-" + id);
+      handler.accept(builder);
+      this.dispatcher = builder.build();
+    } catch (RuntimeException | Error e) {
+      consumer.close(Duration.ZERO);
+      throw e;
+    }
     this.poller = new Thread(this::poll, "realtime-kafka-poll-" + id);
     this.poller.setDaemon(true);
   }
@@ -207,9 +215,9 @@ final class KafkaSubscription implements Subscription {
   }
 
   private void pollOnce() {
-    if (!spec.isGroup() && !spec.patterns().isEmpty()
-        && System.nanoTime() - lastPatternRefresh > PATTERN_REFRESH.toNanos()) {
-      // Topics created after the subscription started are read from their beginning.
+    if (!spec.isGroup() && System.nanoTime() - lastPatternRefresh > PATTERN_REFRESH.toNanos()) {
+      // Topics (matching a pattern) and partitions (added by ChannelAdmin.ensure) that appeared
+      // after the subscription started are read from their beginning.
       lastPatternRefresh = System.nanoTime();
       assign(topics(), StartPosition.earliest());
     }
@@ -217,6 +225,7 @@ final class KafkaSubscription implements Subscription {
       awaitQuietly(spec.pollTimeout()); // A pattern with no matching topic yet.
       return;
     }
+    seekBackReleased();
     dispatchHeld();
     // Fetch only when nothing is held and there is room: a fetch larger than the room waits in
     // held (one batch at most), so nothing beyond maxInFlight ever reaches the handlers.
@@ -227,13 +236,22 @@ final class KafkaSubscription implements Subscription {
     }
     ConsumerRecords<byte[], byte[]> records = consumer.poll(spec.pollTimeout());
     for (ConsumerRecord<byte[], byte[]> record : records) {
-      TopicPartition part = new TopicPartition(record.topic(), record.partition());
       Optional<Channel> channel = broker.naming().channelOf(record.topic());
       if (channel.isEmpty()) {
         continue;
       }
+      Message message;
+      try {
+        message = KafkaRecords.toMessage(channel.get(), record, 1);
+      } catch (RuntimeException e) {
+        // A record another producer wrote that is no valid message: skipped, never a stall.
+        log.error("skipping record {}-{}@{}: it is not a valid message ({})", record.topic(),
+            record.partition(), record.offset(), e.getMessage());
+        continue;
+      }
+      TopicPartition part = new TopicPartition(record.topic(), record.partition());
       trackers.computeIfAbsent(part, p -> new OffsetTracker()).fetched(record.offset());
-      held.add(KafkaRecords.toMessage(channel.get(), record, 1));
+      held.add(message);
     }
     dispatchHeld();
     if (spec.isGroup()) {
@@ -264,10 +282,33 @@ final class KafkaSubscription implements Subscription {
         broker.naming().channelOf(part.topic())
             .ifPresent(channel -> now.merge(channel, behind, Long::sum));
       }
+      lag.keySet().retainAll(now.keySet()); // Revoked partitions are no longer this lag.
       lag.putAll(now);
     } catch (RuntimeException e) {
       log.debug("measuring lag of {} failed; trying again later", spec, e);
     }
+  }
+
+  /**
+   * Reads released records again: seeks each partition back to its lowest released offset and
+   * drops what is held beyond it (it will be fetched again). Records already handled after it
+   * are handled again: at-least-once.
+   */
+  private void seekBackReleased() {
+    Map<TopicPartition, Long> lowest = new HashMap<>();
+    Message message;
+    while ((message = released.poll()) != null) {
+      String topic = broker.naming().backendName(message.channel());
+      lowest.merge(KafkaRecords.partitionOf(topic, message.position()),
+          KafkaRecords.offsetOf(message.position()), Math::min);
+    }
+    lowest.forEach((part, offset) -> {
+      if (consumer.assignment().contains(part)) {
+        consumer.seek(part, offset);
+        held.removeIf(m -> part.equals(KafkaRecords.partitionOf(
+            broker.naming().backendName(m.channel()), m.position())));
+      }
+    });
   }
 
   /** Hands held records to the dispatcher, as many as it has room for, in order. */
@@ -311,9 +352,18 @@ final class KafkaSubscription implements Subscription {
     return out;
   }
 
-  /** From a handler thread: a finished record may be committed; a released one may not. */
+  /**
+   * From a handler thread: a finished record may be committed; a released one may not, and
+   * while the subscription runs it is read again (its dead letter could not be published).
+   */
   private void settle(Message message, Dispatcher.Outcome outcome) {
-    if (!outcome.isSettled() || message.position() == null) {
+    if (message.position() == null) {
+      return;
+    }
+    if (!outcome.isSettled()) {
+      if (active.get()) {
+        released.add(message);
+      }
       return;
     }
     String topic = broker.naming().backendName(message.channel());
@@ -334,7 +384,11 @@ final class KafkaSubscription implements Subscription {
     }
     try {
       if (spec.isGroup()) {
-        commit(true, consumer.assignment());
+        try {
+          commit(true, consumer.assignment());
+        } catch (WakeupException e) {
+          commit(true, consumer.assignment()); // A wakeup left over from close(): once more.
+        }
       }
     } catch (RuntimeException e) {
       log.warn("final commit of {} failed; the next member reads those records again", spec, e);
@@ -350,6 +404,11 @@ final class KafkaSubscription implements Subscription {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
+  }
+
+  /** The first step of closing, on its own: no handler call starts from now on. */
+  void stopTaking() {
+    dispatcher.stopTaking();
   }
 
   @Override
@@ -383,18 +442,21 @@ final class KafkaSubscription implements Subscription {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     } finally {
-      if (!poller.isAlive() && poller.getState() == Thread.State.NEW) {
-        consumer.close(Duration.ZERO); // Never started: nobody else will close it.
-      }
-      for (AutoCloseable gauge : gauges) {
-        try {
-          gauge.close();
-        } catch (Exception e) {
-          log.debug("removing a lag gauge failed", e);
+      try {
+        if (poller.getState() == Thread.State.NEW) {
+          consumer.close(Duration.ZERO); // Never started: nobody else will close it.
         }
+        for (AutoCloseable gauge : gauges) {
+          try {
+            gauge.close();
+          } catch (Exception e) {
+            log.debug("removing a lag gauge failed", e);
+          }
+        }
+      } finally {
+        broker.closed(this);
+        closing.finish(drained);
       }
-      broker.closed(this);
-      closing.finish(drained);
     }
     return drained;
   }

@@ -165,6 +165,63 @@ class KafkaAdapterTest {
   }
 
   @Test
+  void aMessageWhoseDeadLetterCannotBePublishedIsReadAgainNotLost() throws Exception {
+    Channel channel = Channel.of(run + ".fragile");
+    // A dead-letter channel whose topic would be longer than Kafka allows: its publish fails.
+    Channel unpublishable = Channel.of("d" + "_d".repeat(81));
+    java.util.List<String> attempts = new java.util.concurrent.CopyOnWriteArrayList<>();
+    java.util.Set<String> done = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    broker.admin().ensure(ChannelSpec.builder(channel).groups("fragile-" + run).build());
+    try (dev.realtime.subscription.Subscription subscription = broker.subscribe(
+        dev.realtime.subscription.SubscriptionSpec.builder().channel(channel)
+            .group("fragile-" + run).deadLetterChannel(unpublishable).build(), m -> {
+              attempts.add(m.event());
+              if (m.event().equals("first") && attempts.size() == 1) {
+                throw new dev.realtime.subscription.NonRetryableException("fails once");
+              }
+              done.add(m.event());
+            })) {
+      for (String event : List.of("first", "second")) {
+        broker.publish(Message.builder().channel(channel).event(event).build())
+            .toCompletableFuture().get(10, TimeUnit.SECONDS);
+      }
+      org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(30))
+          .until(() -> done.containsAll(List.of("first", "second")));
+    }
+    assertThat(attempts.get(0)).isEqualTo("first");
+    assertThat(attempts).as("released, then read again").contains("first", "second");
+    assertThat(attempts.stream().filter("first"::equals).count()).isGreaterThanOrEqualTo(2);
+  }
+
+  @Test
+  void aRecordThatIsNoValidMessageIsSkippedAndTheNextOnesFlow() throws Exception {
+    Channel channel = Channel.of(run + ".foreign");
+    java.util.Set<String> received = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    broker.admin().ensure(ChannelSpec.builder(channel).groups("foreign-" + run).build());
+    try (dev.realtime.subscription.Subscription subscription = broker.subscribe(
+        dev.realtime.subscription.SubscriptionSpec.builder().channel(channel)
+            .group("foreign-" + run).build(), m -> received.add(m.event()))) {
+      Properties props = new Properties();
+      props.put("bootstrap.servers", kafka.bootstrapServers());
+      try (org.apache.kafka.clients.producer.KafkaProducer<byte[], byte[]> raw =
+          new org.apache.kafka.clients.producer.KafkaProducer<>(props,
+              new org.apache.kafka.common.serialization.ByteArraySerializer(),
+              new org.apache.kafka.common.serialization.ByteArraySerializer())) {
+        org.apache.kafka.clients.producer.ProducerRecord<byte[], byte[]> foreign =
+            new org.apache.kafka.clients.producer.ProducerRecord<>(
+                "realtime_" + run + "_foreign", new byte[0]);
+        foreign.headers().add("ce_type", "x".repeat(300).getBytes()); // no valid event name
+        raw.send(foreign).get(10, TimeUnit.SECONDS);
+      }
+      broker.publish(Message.builder().channel(channel).event("after").build())
+          .toCompletableFuture().get(10, TimeUnit.SECONDS);
+      org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(30))
+          .until(() -> received.contains("after"));
+    }
+    assertThat(received).containsExactly("after");
+  }
+
+  @Test
   void countRetentionIsRefusedBecauseKafkaHasNone() {
     assertThatThrownBy(() -> broker.admin().ensure(ChannelSpec.builder(run + ".counted")
         .maxMessages(10).build()))
