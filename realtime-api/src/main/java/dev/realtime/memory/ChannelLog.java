@@ -122,11 +122,6 @@ final class ChannelLog {
     return endOffset;
   }
 
-  synchronized long size() {
-    trim();
-    return endOffset - startOffset;
-  }
-
   synchronized @Nullable Duration retention() {
     return retention;
   }

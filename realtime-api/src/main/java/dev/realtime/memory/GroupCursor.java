@@ -190,10 +190,6 @@ final class GroupCursor {
     toWake.forEach(Member::wake);
   }
 
-  synchronized boolean hasMembers() {
-    return !inboxes.isEmpty();
-  }
-
   /** Messages handed to members and not yet acknowledged. */
   synchronized long pending() {
     long queued = 0;

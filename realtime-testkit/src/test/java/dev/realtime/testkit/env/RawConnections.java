@@ -1,11 +1,9 @@
 package dev.realtime.testkit.env;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
-import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 
 /** Plain sockets that speak just enough Redis and AMQP to see whether a broker answers. */
@@ -41,19 +39,9 @@ final class RawConnections {
    * not a hang.
    */
   static void assertDropped(Socket socket) {
-    byte[] buffer = new byte[8192];
-    try {
-      InputStream in = socket.getInputStream();
-      while (in.read(buffer) != -1) {
-        // Bytes the broker sent before the cut; the end comes after them.
-      }
-    } catch (SocketTimeoutException e) {
-      throw new AssertionError("The connection stayed open: the read timed out after "
-          + READ_TIMEOUT_MILLIS + " ms", e);
-    } catch (IOException e) {
-      // Reset: dropped.
-    }
+    dev.realtime.testkit.fault.Dropped.assertDropped(socket, READ_TIMEOUT_MILLIS);
   }
+
 
 
   /** A new connection fails: refused outright, or accepted and then dropped. */

@@ -11,7 +11,6 @@ import java.net.ConnectException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
-import java.net.SocketTimeoutException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -241,18 +240,8 @@ class FaultProxyTest {
    * not a hang.
    */
   private static void assertDropped(Socket socket) {
-    byte[] buffer = new byte[8192];
-    try {
-      InputStream in = socket.getInputStream();
-      while (in.read(buffer) != -1) {
-        // Bytes the broker sent before the cut; the end comes after them.
-      }
-    } catch (SocketTimeoutException e) {
-      throw new AssertionError("The connection stayed open: the read timed out after "
-          + READ_TIMEOUT_MILLIS + " ms", e);
-    } catch (IOException e) {
-      // Reset: dropped.
-    }
+    Dropped.assertDropped(socket, READ_TIMEOUT_MILLIS);
   }
+
 
 }
