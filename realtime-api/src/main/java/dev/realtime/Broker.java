@@ -40,10 +40,25 @@ public interface Broker extends AutoCloseable {
    * any is sent. The stage completes when all were accepted, with their receipts in order, or
    * exceptionally with the first failure (others may have been accepted: match receipts by id).
    *
+   * <p>The default publishes each message with {@link #publish}, in order, without waiting
+   * between them: clients that pipeline (Kafka's producer, Lettuce) batch them on the wire.
+   *
    * @throws PayloadTooLargeException if any payload is too large; nothing is sent
    * @throws BrokerClosedException if this broker was closed
    */
-  CompletionStage<List<PublishReceipt>> publishAll(List<Message> messages);
+  default CompletionStage<List<PublishReceipt>> publishAll(List<Message> messages) {
+    List<java.util.concurrent.CompletableFuture<PublishReceipt>> sent =
+        new java.util.ArrayList<>(messages.size());
+    for (Message message : messages) {
+      sent.add(publish(message).toCompletableFuture());
+    }
+    return java.util.concurrent.CompletableFuture.allOf(
+        sent.toArray(new java.util.concurrent.CompletableFuture<?>[0])).thenApply(done -> {
+          List<PublishReceipt> receipts = new java.util.ArrayList<>(sent.size());
+          sent.forEach(f -> receipts.add(f.join()));
+          return receipts;
+        });
+  }
 
   /**
    * Starts delivering messages to {@code handler}, one at a time, as {@code spec} says.

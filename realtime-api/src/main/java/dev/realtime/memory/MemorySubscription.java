@@ -3,10 +3,9 @@ package dev.realtime.memory;
 import dev.realtime.Message;
 import dev.realtime.channel.Channel;
 import dev.realtime.metrics.RealtimeMetrics;
-import dev.realtime.spi.CloseOnce;
 import dev.realtime.spi.Dispatcher;
+import dev.realtime.spi.PollingSubscription;
 import dev.realtime.subscription.StartPosition;
-import dev.realtime.subscription.Subscription;
 import dev.realtime.subscription.SubscriptionSpec;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -14,11 +13,7 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.locks.Condition;
-import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Function;
 
 /**
@@ -26,7 +21,7 @@ import java.util.function.Function;
  * hands the messages to a {@link Dispatcher}; settled messages are acknowledged on the cursor,
  * released ones given back to it.
  */
-final class MemorySubscription implements Subscription, GroupCursor.Member {
+final class MemorySubscription extends PollingSubscription implements GroupCursor.Member {
   private static final AtomicInteger SEQUENCE = new AtomicInteger();
 
   private final SubscriptionSpec spec;
@@ -36,12 +31,6 @@ final class MemorySubscription implements Subscription, GroupCursor.Member {
   private final Map<Channel, GroupCursor> attached = new ConcurrentHashMap<>();
   private final Map<GroupCursor, AutoCloseable> lagGauges = new ConcurrentHashMap<>();
   private final RealtimeMetrics metrics;
-  private final AtomicBoolean active = new AtomicBoolean(true);
-  private final CloseOnce closing = new CloseOnce();
-  private final ReentrantLock lock = new ReentrantLock();
-  private final Condition wakeup = lock.newCondition();
-  private boolean signalled;
-  private final Thread poller;
   /** One instance, so that it can be removed from the logs it was added to. */
   private final Runnable wakeListener = this::wake;
   private Dispatcher dispatcher;
@@ -53,18 +42,18 @@ final class MemorySubscription implements Subscription, GroupCursor.Member {
 
   MemorySubscription(SubscriptionSpec spec, Function<Channel, ChannelLog> logs,
       CursorSource cursors, RealtimeMetrics metrics, Runnable onClose) {
+    super(spec, "realtime-memory-poll-" + SEQUENCE.incrementAndGet());
     this.spec = spec;
     this.metrics = metrics;
     this.logs = logs;
     this.cursors = cursors;
     this.onClose = onClose;
-    this.poller = new Thread(this::poll, "realtime-memory-poll-" + SEQUENCE.incrementAndGet());
-    this.poller.setDaemon(true);
   }
 
   /** Starts delivering with {@code dispatcher}; attaches the channels that exist now. */
   void start(Dispatcher dispatcher, Iterable<ChannelLog> existing) {
     this.dispatcher = dispatcher;
+    useDispatcher(dispatcher);
     for (Channel channel : spec.channels()) {
       attach(logs.apply(channel), spec.start());
     }
@@ -73,7 +62,7 @@ final class MemorySubscription implements Subscription, GroupCursor.Member {
         attach(log, spec.start());
       }
     }
-    poller.start();
+    startPolling();
   }
 
   /**
@@ -82,13 +71,13 @@ final class MemorySubscription implements Subscription, GroupCursor.Member {
    * channel is missed.
    */
   void channelCreated(ChannelLog log) {
-    if (active.get() && spec.includes(log.channel)) {
+    if (isActive() && spec.includes(log.channel)) {
       attach(log, StartPosition.earliest());
     }
   }
 
   private synchronized void attach(ChannelLog log, StartPosition start) {
-    if (!active.get()) {
+    if (!isActive()) {
       return; // Closed meanwhile: joining now would leave a member that never leaves.
     }
     GroupCursor previous = attached.get(log.channel);
@@ -133,16 +122,17 @@ final class MemorySubscription implements Subscription, GroupCursor.Member {
     }
   }
 
-  private void poll() {
+  @Override
+  protected void poll() {
     int turn = 0;
-    while (active.get()) {
+    while (isActive()) {
       boolean delivered = false;
       // Start at another channel each round, so a busy channel cannot starve the others.
       List<GroupCursor> cursors = new ArrayList<>(attached.values());
       Collections.rotate(cursors, -(turn++ % Math.max(1, cursors.size())));
       for (GroupCursor cursor : cursors) {
         int room = Math.min(spec.batchSize(), dispatcher.capacity());
-        if (room == 0 || !active.get()) {
+        if (room == 0 || !isActive()) {
           break;
         }
         List<Message> batch = cursor.pull(this, room);
@@ -157,90 +147,29 @@ final class MemorySubscription implements Subscription, GroupCursor.Member {
     }
   }
 
+  /** The poll thread never waits for handlers: ten seconds is plenty for its last round. */
   @Override
-  public void wake() {
-    lock.lock();
+  protected Duration pollThreadBound(Duration drainTimeout) {
+    return Duration.ofSeconds(10);
+  }
+
+  @Override
+  protected void closed() {
     try {
-      signalled = true;
-      wakeup.signal();
-    } finally {
-      lock.unlock();
-    }
-  }
-
-  private void awaitWake(Duration timeout) {
-    lock.lock();
-    try {
-      long nanos = timeout.toNanos();
-      while (!signalled && nanos > 0 && active.get()) {
-        nanos = wakeup.awaitNanos(nanos);
-      }
-      signalled = false;
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    } finally {
-      lock.unlock();
-    }
-  }
-
-  @Override
-  public SubscriptionSpec spec() {
-    return spec;
-  }
-
-  @Override
-  public boolean isActive() {
-    return active.get();
-  }
-
-  @Override
-  public boolean close(Duration drainTimeout) {
-    if (!closing.begin()) {
-      return closing.awaitResult(Thread.currentThread() == poller
-          || dispatcher.isWorker(Thread.currentThread()));
-    }
-    boolean drained = false;
-    try {
-      // Handlers first: once isActive() is false, no handler call may start any more.
-      dispatcher.stopTaking();
-      active.set(false);
-      wake();
-      drained = dispatcher.close(drainTimeout);
-      if (Thread.currentThread() != poller) {
-        joinUninterruptibly(poller); // What it fetches meanwhile is released by the dispatcher.
-      }
-    } finally {
-      if (dispatcher.isWorker(Thread.currentThread())) {
+      if (dispatcher != null && dispatcher.isWorker(Thread.currentThread())) {
         // Closed by one of our own handlers, which is still running: leave the cursors once it
         // has finished and been acknowledged, or its message would go to another member now.
         dispatcher.terminated().thenRun(this::detachAll);
       } else {
         detachAll();
       }
+    } finally {
       onClose.run();
-      closing.finish(drained);
     }
-    return drained;
   }
 
   private synchronized void detachAll() {
     attached.values().forEach(this::detach);
-  }
-
-  /** Waits for {@code thread} to end; an interrupt is remembered, not a reason to stop early. */
-  private static void joinUninterruptibly(Thread thread) {
-    boolean interrupted = false;
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-    while (thread.isAlive() && System.nanoTime() < deadline) {
-      try {
-        thread.join(TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime()) + 1);
-      } catch (InterruptedException e) {
-        interrupted = true;
-      }
-    }
-    if (interrupted) {
-      Thread.currentThread().interrupt();
-    }
   }
 
   @Override

@@ -160,19 +160,6 @@ final class KafkaBroker implements Broker {
   }
 
   @Override
-  public CompletionStage<List<PublishReceipt>> publishAll(List<Message> messages) {
-    List<CompletableFuture<PublishReceipt>> sent = new ArrayList<>(messages.size());
-    for (Message message : messages) {
-      sent.add(publish(message).toCompletableFuture());
-    }
-    return CompletableFuture.allOf(sent.toArray(new CompletableFuture<?>[0])).thenApply(done -> {
-      List<PublishReceipt> receipts = new ArrayList<>(sent.size());
-      sent.forEach(f -> receipts.add(f.join()));
-      return receipts;
-    });
-  }
-
-  @Override
   public Subscription subscribe(SubscriptionSpec spec, MessageHandler handler) {
     return open(spec, builder -> builder.handler(handler));
   }

@@ -3,10 +3,9 @@ package dev.realtime.kafka;
 import dev.realtime.Message;
 import dev.realtime.channel.Channel;
 import dev.realtime.channel.ChannelPattern;
-import dev.realtime.spi.CloseOnce;
 import dev.realtime.spi.Dispatcher;
+import dev.realtime.spi.PollingSubscription;
 import dev.realtime.subscription.StartPosition;
-import dev.realtime.subscription.Subscription;
 import dev.realtime.subscription.SubscriptionSpec;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -21,7 +20,6 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 import java.util.regex.Pattern;
@@ -58,7 +56,7 @@ import org.slf4j.LoggerFactory;
  * every assigned partition is paused: at most one batch is held beyond {@code maxInFlight}, and
  * nothing beyond {@code maxInFlight} reaches the handlers.
  */
-final class KafkaSubscription implements Subscription {
+final class KafkaSubscription extends PollingSubscription {
   private static final Logger log = LoggerFactory.getLogger(KafkaSubscription.class);
   private static final AtomicInteger SEQUENCE = new AtomicInteger();
   private static final Duration PATTERN_REFRESH = Duration.ofSeconds(1);
@@ -67,7 +65,6 @@ final class KafkaSubscription implements Subscription {
   private final SubscriptionSpec spec;
   private final Dispatcher dispatcher;
   private final KafkaConsumer<byte[], byte[]> consumer;
-  private final Thread poller;
   private final Map<TopicPartition, OffsetTracker> trackers = new ConcurrentHashMap<>();
   private final Map<TopicPartition, Long> committed = new HashMap<>();
   /** Messages not yet fetched, per channel, as of the last poll; read by the lag gauges. */
@@ -80,18 +77,18 @@ final class KafkaSubscription implements Subscription {
       new java.util.concurrent.ConcurrentLinkedQueue<>();
   /** Fetched records waiting for room in the dispatcher; poll thread only. */
   private final List<Message> held = new ArrayList<>();
-  private final AtomicBoolean active = new AtomicBoolean(true);
-  private final CloseOnce closing = new CloseOnce();
-  private final java.util.concurrent.CountDownLatch stopping =
-      new java.util.concurrent.CountDownLatch(1);
-  private volatile Duration drainTimeout = Duration.ZERO;
   private long lastPatternRefresh;
 
   KafkaSubscription(KafkaBroker broker, SubscriptionSpec spec,
       Consumer<Dispatcher.Builder> handler) {
+    this(broker, spec, handler, SEQUENCE.incrementAndGet());
+  }
+
+  private KafkaSubscription(KafkaBroker broker, SubscriptionSpec spec,
+      Consumer<Dispatcher.Builder> handler, int id) {
+    super(spec, "realtime-kafka-poll-" + id);
     this.broker = broker;
     this.spec = spec;
-    int id = SEQUENCE.incrementAndGet();
     Properties props = broker.consumerProperties(spec.group(), "realtime-" + (spec.isGroup()
         ? spec.group() : "broadcast") + "-" + id + "-" + UUID.randomUUID());
     props.putIfAbsent(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, spec.batchSize());
@@ -115,8 +112,7 @@ final class KafkaSubscription implements Subscription {
       consumer.close(Duration.ZERO);
       throw e;
     }
-    this.poller = new Thread(this::poll, "realtime-kafka-poll-" + id);
-    this.poller.setDaemon(true);
+    useDispatcher(dispatcher);
   }
 
   /** Assigns or subscribes, pins the start positions, and starts the poll thread. */
@@ -136,7 +132,7 @@ final class KafkaSubscription implements Subscription {
       gauges.add(broker.metrics().lag(KafkaBroker.NAME, spec.group(), channel,
           () -> lag.getOrDefault(channel, 0L)));
     }
-    poller.start();
+    startPolling();
   }
 
   private List<String> topics() {
@@ -197,16 +193,17 @@ final class KafkaSubscription implements Subscription {
     }
   }
 
-  private void poll() {
+  @Override
+  protected void poll() {
     try {
-      while (active.get()) {
+      while (isActive()) {
         try {
           pollOnce();
         } catch (WakeupException e) {
           // close() woke the poll: the loop condition ends it.
         } catch (RuntimeException e) {
           log.warn("polling {} failed; trying again", spec, e);
-          awaitQuietly(Duration.ofMillis(500));
+          awaitWake(Duration.ofMillis(500));
         }
       }
     } finally {
@@ -222,7 +219,7 @@ final class KafkaSubscription implements Subscription {
       assign(topics(), StartPosition.earliest());
     }
     if (consumer.assignment().isEmpty() && consumer.subscription().isEmpty()) {
-      awaitQuietly(spec.pollTimeout()); // A pattern with no matching topic yet.
+      awaitWake(spec.pollTimeout()); // A pattern with no matching topic yet.
       return;
     }
     seekBackReleased();
@@ -361,7 +358,7 @@ final class KafkaSubscription implements Subscription {
       return;
     }
     if (!outcome.isSettled()) {
-      if (active.get()) {
+      if (isActive()) {
         released.add(message);
       }
       return;
@@ -378,7 +375,7 @@ final class KafkaSubscription implements Subscription {
     try {
       // Handlers finish (or the drain times out) before the last commit, so it includes them.
       dispatcher.terminated().toCompletableFuture()
-          .get(drainTimeout.toMillis() + 1000, TimeUnit.MILLISECONDS);
+          .get(drainTimeout().toMillis() + 1000, TimeUnit.MILLISECONDS);
     } catch (Exception e) {
       // Still-running handlers were released by close(); their records are read again.
     }
@@ -397,68 +394,28 @@ final class KafkaSubscription implements Subscription {
     }
   }
 
-  /** Backs off after a failure; close() cuts it short. */
-  private void awaitQuietly(Duration duration) {
+  /** Wakes a poll blocked in Kafka: the loop condition then ends it. */
+  @Override
+  protected void interruptPoll() {
+    consumer.wakeup();
+  }
+
+  @Override
+  protected void closed() {
     try {
-      stopping.await(duration.toMillis(), TimeUnit.MILLISECONDS);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
-  }
-
-  /** The first step of closing, on its own: no handler call starts from now on. */
-  void stopTaking() {
-    dispatcher.stopTaking();
-  }
-
-  @Override
-  public SubscriptionSpec spec() {
-    return spec;
-  }
-
-  @Override
-  public boolean isActive() {
-    return active.get();
-  }
-
-  @Override
-  public boolean close(Duration drainTimeout) {
-    if (!closing.begin()) {
-      return closing.awaitResult(Thread.currentThread() == poller
-          || dispatcher.isWorker(Thread.currentThread()));
-    }
-    boolean drained = false;
-    try {
-      this.drainTimeout = drainTimeout;
-      dispatcher.stopTaking();
-      active.set(false);
-      stopping.countDown();
-      consumer.wakeup();
-      drained = dispatcher.close(drainTimeout);
-      if (Thread.currentThread() != poller && !dispatcher.isWorker(Thread.currentThread())
-          && poller.isAlive()) {
-        poller.join(drainTimeout.toMillis() + TimeUnit.SECONDS.toMillis(10));
+      if (!pollThreadStarted()) {
+        consumer.close(Duration.ZERO); // Never started: nobody else will close it.
       }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
+      for (AutoCloseable gauge : gauges) {
+        try {
+          gauge.close();
+        } catch (Exception e) {
+          log.debug("removing a lag gauge failed", e);
+        }
+      }
     } finally {
-      try {
-        if (poller.getState() == Thread.State.NEW) {
-          consumer.close(Duration.ZERO); // Never started: nobody else will close it.
-        }
-        for (AutoCloseable gauge : gauges) {
-          try {
-            gauge.close();
-          } catch (Exception e) {
-            log.debug("removing a lag gauge failed", e);
-          }
-        }
-      } finally {
-        broker.closed(this);
-        closing.finish(drained);
-      }
+      broker.closed(this);
     }
-    return drained;
   }
 
   /** Commits what finished before partitions go; starts new ones where the spec says. */

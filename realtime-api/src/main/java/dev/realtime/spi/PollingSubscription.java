@@ -1,0 +1,196 @@
+package dev.realtime.spi;
+
+import dev.realtime.subscription.Subscription;
+import dev.realtime.subscription.SubscriptionSpec;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The skeleton of an adapter's subscription: one poll thread fetches from the broker and hands
+ * messages to a {@link Dispatcher}, and {@link #close(Duration)} stops it in the one order that
+ * is safe. Adapters extend it and write only the fetching.
+ *
+ * <p><b>The close order</b> is: handlers stop starting ({@link Dispatcher#stopTaking()}), then
+ * {@link #isActive()} turns false and the poll thread is woken ({@link #wake()} and {@link
+ * #interruptPoll()}), then the dispatcher drains, then the poll thread is joined, then {@link
+ * #closed()} releases the adapter's resources. Stopping handlers first matters: a message queued
+ * in the window between "stop fetching" and "stop handlers" would otherwise start after close
+ * began. The poll thread is not joined when close runs on it or on a handler thread, whose end
+ * the poll thread may be waiting for.
+ *
+ * <p><b>Waiting.</b> The poll thread waits for work with {@link #awaitWake(Duration)}; {@link
+ * #wake()} (give it to the dispatcher as its capacity listener) and close end the wait early.
+ *
+ * <p>Idempotent and safe from any thread, through {@link CloseOnce}.
+ */
+public abstract class PollingSubscription implements Subscription {
+  private final SubscriptionSpec spec;
+  private final Thread poller;
+  private final AtomicBoolean active = new AtomicBoolean(true);
+  private final CloseOnce closing = new CloseOnce();
+  private final Object signal = new Object();
+  private boolean signalled;
+  private @Nullable Dispatcher dispatcher;
+  private volatile Duration drainTimeout = Duration.ZERO;
+
+  /**
+   * @param threadName the poll thread's name, such as {@code realtime-kafka-poll-3}
+   */
+  protected PollingSubscription(SubscriptionSpec spec, String threadName) {
+    this.spec = Objects.requireNonNull(spec, "spec == null");
+    this.poller = new Thread(this::poll, threadName);
+    this.poller.setDaemon(true);
+  }
+
+  /** Sets the dispatcher the poll thread feeds; once, before {@link #startPolling()}. */
+  protected final void useDispatcher(Dispatcher dispatcher) {
+    if (this.dispatcher != null) {
+      throw new IllegalStateException("the dispatcher is set already");
+    }
+    this.dispatcher = Objects.requireNonNull(dispatcher, "dispatcher == null");
+  }
+
+  /** The dispatcher given to {@link #useDispatcher}. */
+  protected final Dispatcher dispatcher() {
+    if (dispatcher == null) {
+      throw new IllegalStateException("useDispatcher was not called");
+    }
+    return dispatcher;
+  }
+
+  /** Starts the poll thread, which runs {@link #poll()}. */
+  protected final void startPolling() {
+    dispatcher();
+    poller.start();
+  }
+
+  /**
+   * The poll thread's work: fetch and dispatch while {@link #isActive()}, then finish (a last
+   * commit, handing back) and return.
+   */
+  protected abstract void poll();
+
+  /**
+   * Cuts short a fetch that blocks in the broker's client (Kafka's {@code wakeup()}, Redis's
+   * CLIENT UNBLOCK). Called once by close, from the closing thread; by default nothing.
+   */
+  protected void interruptPoll() {}
+
+  /** How long close waits for the poll thread to end; by default the drain plus ten seconds. */
+  protected Duration pollThreadBound(Duration drainTimeout) {
+    return drainTimeout.plusSeconds(10);
+  }
+
+  /**
+   * Releases the adapter's resources (gauges, a client the poll thread never started to use) and
+   * tells the broker this subscription is gone. Called once by close, last, whatever happened.
+   */
+  protected abstract void closed();
+
+  /** Returns true if the poll thread was started (and so owns the clients it uses). */
+  protected final boolean pollThreadStarted() {
+    return poller.getState() != Thread.State.NEW;
+  }
+
+  /** The drain timeout close was called with, for the poll thread's last steps. */
+  protected final Duration drainTimeout() {
+    return drainTimeout;
+  }
+
+  /** Ends the poll thread's current {@link #awaitWake} early; from any thread. */
+  public final void wake() {
+    synchronized (signal) {
+      signalled = true;
+      signal.notifyAll();
+    }
+  }
+
+  /** Waits until woken, closed, or {@code duration} passed; on the poll thread. */
+  protected final void awaitWake(Duration duration) {
+    long deadline = System.nanoTime() + duration.toNanos();
+    synchronized (signal) {
+      try {
+        while (!signalled && active.get()) {
+          long left = deadline - System.nanoTime();
+          if (left <= 0) {
+            break;
+          }
+          TimeUnit.NANOSECONDS.timedWait(signal, left);
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+      signalled = false;
+    }
+  }
+
+  /** Returns true for the poll thread and the dispatcher's handler threads. */
+  protected final boolean isOwnThread(Thread thread) {
+    return thread == poller || dispatcher != null && dispatcher.isWorker(thread);
+  }
+
+  /** The first step of closing, on its own: no handler call starts from now on. */
+  public final void stopTaking() {
+    if (dispatcher != null) {
+      dispatcher.stopTaking();
+    }
+  }
+
+  @Override
+  public final SubscriptionSpec spec() {
+    return spec;
+  }
+
+  @Override
+  public final boolean isActive() {
+    return active.get();
+  }
+
+  @Override
+  public final boolean close(Duration drainTimeout) {
+    Objects.requireNonNull(drainTimeout, "drainTimeout == null");
+    if (!closing.begin()) {
+      return closing.awaitResult(isOwnThread(Thread.currentThread()));
+    }
+    boolean drained = dispatcher == null;
+    try {
+      this.drainTimeout = drainTimeout;
+      stopTaking();
+      active.set(false);
+      wake();
+      interruptPoll();
+      if (dispatcher != null) {
+        drained = dispatcher.close(drainTimeout);
+      }
+      if (!isOwnThread(Thread.currentThread()) && poller.isAlive()) {
+        joinUninterruptibly(pollThreadBound(drainTimeout));
+      }
+    } finally {
+      try {
+        closed();
+      } finally {
+        closing.finish(drained);
+      }
+    }
+    return drained;
+  }
+
+  /** Waits for the poll thread; an interrupt is remembered, not a reason to stop early. */
+  private void joinUninterruptibly(Duration bound) {
+    boolean interrupted = false;
+    long deadline = System.nanoTime() + bound.toNanos();
+    while (poller.isAlive() && System.nanoTime() < deadline) {
+      try {
+        poller.join(TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime()) + 1);
+      } catch (InterruptedException e) {
+        interrupted = true;
+      }
+    }
+    if (interrupted) {
+      Thread.currentThread().interrupt();
+    }
+  }
+}

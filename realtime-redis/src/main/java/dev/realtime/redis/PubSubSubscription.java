@@ -1,0 +1,215 @@
+package dev.realtime.redis;
+
+import dev.realtime.Message;
+import dev.realtime.channel.Channel;
+import dev.realtime.channel.ChannelPattern;
+import dev.realtime.spi.Dispatcher;
+import dev.realtime.spi.PollingSubscription;
+import dev.realtime.subscription.SubscriptionSpec;
+import io.lettuce.core.pubsub.RedisPubSubAdapter;
+import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.Map;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.BlockingDeque;
+import java.util.concurrent.LinkedBlockingDeque;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A subscription in Pub/Sub mode: SUBSCRIBE for channels, PSUBSCRIBE for patterns, on a
+ * connection of its own (Lettuce subscribes again after a reconnect; what was published while
+ * the connection was down is gone, as Pub/Sub is).
+ *
+ * <p><b>Flow control.</b> Redis pushes; it cannot be paused. Messages wait in a bounded queue of
+ * {@code realtime.redis.pubsub-buffer} until the dispatcher has room. When the queue is full, new
+ * messages are dropped and counted in the log: the alternative, blocking Lettuce's I/O thread,
+ * would stall every connection on that thread, publishing included, and Redis would disconnect
+ * the client at its own output-buffer limit anyway.
+ */
+final class PubSubSubscription extends PollingSubscription {
+  private static final Logger log = LoggerFactory.getLogger(PubSubSubscription.class);
+  private static final AtomicInteger SEQUENCE = new AtomicInteger();
+  private static final long DROP_LOG_INTERVAL = TimeUnit.SECONDS.toNanos(10);
+
+  private final RedisBroker broker;
+  private final SubscriptionSpec spec;
+  private final Dispatcher dispatcher;
+  private final StatefulRedisPubSubConnection<String, byte[]> connection;
+  private final BlockingDeque<Message> queue;
+  private final Set<String> literalKeys = new HashSet<>();
+  /** Each pattern's glob, in the spec's order; see {@link #isFirstMatch}. */
+  private final Map<ChannelPattern, String> globs = new LinkedHashMap<>();
+  private final AtomicLong dropped = new AtomicLong();
+  private volatile long lastDropLog;
+
+  PubSubSubscription(RedisBroker broker, SubscriptionSpec spec,
+      Consumer<Dispatcher.Builder> handler) {
+    this(broker, spec, handler, SEQUENCE.incrementAndGet());
+  }
+
+  private PubSubSubscription(RedisBroker broker, SubscriptionSpec spec,
+      Consumer<Dispatcher.Builder> handler, int id) {
+    super(spec, "realtime-redis-pubsub-" + id);
+    this.broker = broker;
+    this.spec = spec;
+    this.queue = new LinkedBlockingDeque<>(broker.pubSubBuffer());
+    // The connection first: a dispatcher starts its lane threads, which a failed connect would
+    // otherwise leave running.
+    this.connection = broker.connectPubSub();
+    try {
+      this.dispatcher = broker.dispatcher(spec, this::settle, this::wake, id, handler);
+    } catch (RuntimeException | Error e) {
+      connection.close();
+      throw e;
+    }
+    useDispatcher(dispatcher);
+    for (ChannelPattern pattern : spec.patterns()) {
+      globs.put(pattern, glob(broker.prefix(), pattern));
+    }
+  }
+
+  /** Subscribes (confirmed by Redis before this returns), then starts handing messages over. */
+  void start() {
+    connection.addListener(new RedisPubSubAdapter<>() {
+      @Override
+      public void message(String key, byte[] value) {
+        receive(key, value);
+      }
+
+      @Override
+      public void message(String pattern, String key, byte[] value) {
+        if (!literalKeys.contains(key) && isFirstMatch(pattern, key)) {
+          receive(key, value);
+        }
+      }
+    });
+    for (Channel channel : spec.channels()) {
+      literalKeys.add(broker.naming().backendName(channel));
+    }
+    if (!literalKeys.isEmpty()) {
+      broker.call(() -> connection.async().subscribe(literalKeys.toArray(new String[0])),
+          "subscribe to " + literalKeys);
+    }
+    if (!globs.isEmpty()) {
+      String[] distinct = new LinkedHashSet<>(globs.values()).toArray(new String[0]);
+      broker.call(() -> connection.async().psubscribe(distinct), "subscribe to " + globs.values());
+    }
+    startPolling();
+  }
+
+  /**
+   * A Redis glob that matches at least what {@code pattern} matches; {@link
+   * SubscriptionSpec#includes} narrows it on arrival. {@code *} (one segment) stays {@code *},
+   * which crosses dots. {@code #} (any number of segments, none included) takes its dots with
+   * it, so that {@code user.#} (glob {@code user*}) also matches {@code user}, and {@code a.#.b}
+   * (glob {@code a*b}) matches {@code a.b}. The prefix is escaped.
+   */
+  static String glob(String prefix, ChannelPattern pattern) {
+    StringBuilder glob = new StringBuilder();
+    String head = prefix.isEmpty() ? "" : prefix + ":";
+    for (char c : head.toCharArray()) {
+      if ("*?[]\\^".indexOf(c) >= 0) {
+        glob.append('\\');
+      }
+      glob.append(c);
+    }
+    String body = pattern.pattern().replace(".#.", "*").replace(".#", "*").replace("#.", "*")
+        .replace("#", "*");
+    return glob.append(body).toString();
+  }
+
+  /**
+   * Whether {@code glob} is the glob of the first of the spec's patterns that matches the
+   * channel: Redis sends one pmessage per matching glob, and only that one is taken, so
+   * overlapping patterns deliver a message once.
+   */
+  private boolean isFirstMatch(String glob, String key) {
+    Optional<Channel> channel = broker.naming().channelOf(key);
+    if (channel.isEmpty()) {
+      return false;
+    }
+    for (Map.Entry<ChannelPattern, String> pattern : globs.entrySet()) {
+      if (pattern.getKey().matches(channel.get())) {
+        return pattern.getValue().equals(glob);
+      }
+    }
+    return false;
+  }
+
+  /** On Lettuce's I/O thread: never blocks. */
+  private void receive(String key, byte[] value) {
+    Optional<Channel> channel = broker.naming().channelOf(key);
+    if (!isActive() || channel.isEmpty() || !spec.includes(channel.get())) {
+      return;
+    }
+    if (queue.offerLast(StreamEntries.unframe(channel.get(), value))) {
+      wake();
+      return;
+    }
+    long count = dropped.incrementAndGet();
+    long now = System.nanoTime();
+    if (now - lastDropLog > DROP_LOG_INTERVAL) {
+      lastDropLog = now;
+      log.warn("{}: {} messages dropped so far, because {} were waiting for busy handlers "
+          + "(realtime.redis.pubsub-buffer)", this, count, broker.pubSubBuffer());
+    }
+  }
+
+  /** Hands queued messages to the dispatcher as it has room. */
+  @Override
+  protected void poll() {
+    List<Message> batch = new ArrayList<>();
+    while (isActive()) {
+      int room = Math.min(spec.batchSize(), dispatcher.capacity());
+      if (room > 0) {
+        queue.drainTo(batch, room);
+      }
+      if (batch.isEmpty()) {
+        awaitWake(spec.pollTimeout());
+        continue;
+      }
+      dispatcher.dispatch(new ArrayList<>(batch));
+      batch.clear();
+    }
+  }
+
+  /** A released message is handled again while the subscription runs; nothing is acked. */
+  private void settle(Message message, Dispatcher.Outcome outcome) {
+    if (!outcome.isSettled() && isActive()) {
+      queue.offerFirst(message);
+      wake();
+    }
+  }
+
+  @Override
+  protected Duration pollThreadBound(Duration drainTimeout) {
+    return spec.pollTimeout().plusSeconds(1);
+  }
+
+  /** Unsubscribes by closing the connection; what is still queued is dropped, as Pub/Sub is. */
+  @Override
+  protected void closed() {
+    try {
+      connection.close();
+      queue.clear();
+    } finally {
+      broker.closed(this);
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "RedisPubSubSubscription{" + spec + "}";
+  }
+}

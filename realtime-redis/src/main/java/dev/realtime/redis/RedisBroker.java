@@ -1,0 +1,479 @@
+package dev.realtime.redis;
+
+import dev.realtime.Broker;
+import dev.realtime.BrokerUnavailableException;
+import dev.realtime.Capabilities;
+import dev.realtime.Health;
+import dev.realtime.HistoryQuery;
+import dev.realtime.Message;
+import dev.realtime.PublishReceipt;
+import dev.realtime.RealtimeException;
+import dev.realtime.channel.Channel;
+import dev.realtime.channel.ChannelAdmin;
+import dev.realtime.channel.ChannelNaming;
+import dev.realtime.config.ConfigurationException;
+import dev.realtime.config.RealtimeConfig;
+import dev.realtime.config.RealtimeOptions;
+import dev.realtime.internal.UriCredentials;
+import dev.realtime.metrics.RealtimeMetrics;
+import dev.realtime.spi.Dispatcher;
+import dev.realtime.spi.PollingSubscription;
+import dev.realtime.subscription.BatchHandler;
+import dev.realtime.subscription.MessageHandler;
+import dev.realtime.subscription.StartPosition;
+import dev.realtime.subscription.Subscription;
+import dev.realtime.subscription.SubscriptionSpec;
+import io.lettuce.core.ClientOptions;
+import io.lettuce.core.Limit;
+import io.lettuce.core.Range;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisCommandExecutionException;
+import io.lettuce.core.RedisURI;
+import io.lettuce.core.SocketOptions;
+import io.lettuce.core.StreamMessage;
+import io.lettuce.core.TimeoutOptions;
+import io.lettuce.core.XTrimArgs;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.api.async.RedisAsyncCommands;
+import io.lettuce.core.codec.ByteArrayCodec;
+import io.lettuce.core.codec.RedisCodec;
+import io.lettuce.core.codec.StringCodec;
+import io.lettuce.core.protocol.ProtocolVersion;
+import io.lettuce.core.resource.ClientResources;
+import io.lettuce.core.resource.DefaultClientResources;
+import io.lettuce.core.resource.Delay;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Consumer;
+
+/**
+ * The Redis adapter's broker.
+ *
+ * <p><b>Two modes</b>, chosen with {@code realtime.redis.mode}. {@code streams} (the default):
+ * each channel is a stream, {@code <prefix>:<channel>}; a publish is an XADD that completes with
+ * Redis's reply, the entry id is the position, groups are consumer groups. {@code pubsub}: each
+ * channel is a Pub/Sub channel of the same name; a publish is a PUBLISH, delivered to whoever is
+ * subscribed at that moment and to nobody later. Its capabilities say so.
+ *
+ * <p><b>Connections.</b> One shared connection carries every publish and admin command; Lettuce
+ * pipelines commands from all threads on it, so publishes never wait for each other's replies.
+ * Each subscription has its own connection, because its blocking read (XREAD BLOCK) holds a
+ * connection for the whole wait. Lettuce reconnects by itself; subscriptions resume from where
+ * they were.
+ *
+ * <p><b>Why RESP2</b>: XINFO's replies have one shape there on every Redis from 5 on, and no
+ * HELLO is needed before AUTH.
+ */
+final class RedisBroker implements Broker {
+  static final String NAME = "redis";
+  /** The longest a subscription's blocking read waits; Lettuce's timeout for it adds this. */
+  static final Duration LONGEST_BLOCK = Duration.ofSeconds(30);
+  static final RedisCodec<String, byte[]> CODEC =
+      RedisCodec.of(StringCodec.UTF8, ByteArrayCodec.INSTANCE);
+
+  private final String description;
+  private final ChannelNaming naming;
+  private final String prefix;
+  private final boolean pubSub;
+  private final Duration timeout;
+  private final Duration claimIdleTimeout;
+  private final boolean exactTrimming;
+  private final int pubSubBuffer;
+  private final Duration publishTimeout;
+  private final RealtimeMetrics metrics;
+  private final Clock clock = Clock.systemUTC();
+  private final ClientResources resources;
+  private final RedisClient client;
+  private final StatefulRedisConnection<String, byte[]> connection;
+  private final RedisAsyncCommands<String, byte[]> commands;
+  private final ChannelRegistry registry;
+  private final RedisAdmin channelAdmin;
+  private final Set<PollingSubscription> subscriptions = ConcurrentHashMap.newKeySet();
+  /** When each channel carrying two limits last got its extra XTRIM; see Retention. */
+  private final Map<Channel, Long> lastExtraTrim = new ConcurrentHashMap<>();
+  private final String version;
+
+  RedisBroker(RealtimeConfig config, RealtimeMetrics metrics) {
+    RedisURI uri = RedisEndpoint.uri(config);
+    this.description = RedisEndpoint.describe(uri);
+    this.prefix = config.get(RedisOptions.KEY_PREFIX);
+    this.naming = ChannelNaming.redis(prefix);
+    this.pubSub = parseMode(config.get(RedisOptions.MODE));
+    this.timeout = config.get(RedisOptions.TIMEOUT);
+    this.claimIdleTimeout = config.get(RedisOptions.CLAIM_IDLE_TIMEOUT);
+    this.exactTrimming = config.get(RedisOptions.EXACT_TRIMMING);
+    this.pubSubBuffer = config.get(RedisOptions.PUBSUB_BUFFER);
+    if (pubSubBuffer < 1) {
+      throw new ConfigurationException(RedisOptions.PUBSUB_BUFFER.name() + " is " + pubSubBuffer
+          + "; it must be at least 1");
+    }
+    if (claimIdleTimeout.toMillis() < 100) {
+      throw new ConfigurationException(RedisOptions.CLAIM_IDLE_TIMEOUT.name() + " is "
+          + claimIdleTimeout + "; it must be at least 100ms, or live members lose their work");
+    }
+    this.publishTimeout = config.get(RealtimeOptions.PUBLISH_TIMEOUT);
+    this.metrics = metrics;
+    // Lettuce's default reconnect delay grows to 30s: after an outage, subscriptions would sit
+    // idle that long once Redis is back. At most 2s between attempts is cheap for one client.
+    this.resources = DefaultClientResources.builder().reconnectDelay(Delay.exponential(
+        Duration.ofMillis(50), Duration.ofSeconds(2), 2, TimeUnit.MILLISECONDS)).build();
+    this.client = RedisClient.create(resources, uri);
+    client.setOptions(ClientOptions.builder()
+        .autoReconnect(true)
+        .protocolVersion(ProtocolVersion.RESP2)
+        .socketOptions(SocketOptions.builder().connectTimeout(timeout).keepAlive(true).build())
+        .timeoutOptions(TimeoutOptions.builder().timeoutSource(new CommandTimeouts(timeout))
+            .build())
+        .build());
+    try {
+      this.connection = client.connect(CODEC); // Connects, logs in and PINGs.
+    } catch (RuntimeException e) {
+      client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
+      resources.shutdown(0, 2, TimeUnit.SECONDS);
+      throw new BrokerUnavailableException("could not connect to Redis at " + description
+          + " within " + timeout + ": " + rootMessage(e) + ". Check realtime.redis.uri (or "
+          + "REDIS_URL), the credentials (realtime.redis.username / password), TLS "
+          + "(rediss:// or realtime.redis.tls), and that Redis runs.", e);
+    }
+    this.commands = connection.async();
+    this.version = RedisEndpoint.version(commands.info("server"), timeout);
+    this.registry = new ChannelRegistry(commands, prefix, naming);
+    this.channelAdmin = new RedisAdmin(this);
+  }
+
+  private static boolean parseMode(String mode) {
+    switch (mode.trim().toLowerCase(Locale.ROOT)) {
+      case "streams":
+        return false;
+      case "pubsub":
+        return true;
+      default:
+        throw new ConfigurationException(RedisOptions.MODE.name() + " is \"" + mode
+            + "\"; use streams (persistent, the default) or pubsub (ephemeral)");
+    }
+  }
+
+  @Override
+  public String name() {
+    return NAME;
+  }
+
+  @Override
+  public Capabilities capabilities() {
+    return pubSub ? RedisBrokerProvider.PUBSUB_CAPABILITIES
+        : RedisBrokerProvider.STREAMS_CAPABILITIES;
+  }
+
+  @Override
+  public CompletionStage<PublishReceipt> publish(Message message) {
+    CompletableFuture<PublishReceipt> receipt = new CompletableFuture<>();
+    try {
+      Channel channel = message.channel();
+      String key = naming.backendName(channel);
+      // Never waits: publish may be called on Lettuce's own thread (from a completion), which
+      // must not block. Until the registry answered, a new channel's first entries go untrimmed.
+      Retention retention = registry.retentionNow(channel);
+      CompletionStage<PublishReceipt> sent;
+      if (pubSub) {
+        sent = commands.publish(key, StreamEntries.frame(message))
+            .thenApply(receivers -> new PublishReceipt(message.id(), channel, null));
+      } else {
+        sent = commands.xadd(key, retention.addArgs(exactTrimming, clock),
+            StreamEntries.fields(message)).thenApply(entryId -> new PublishReceipt(message.id(),
+                channel, dev.realtime.Position.of(entryId)));
+        trimExtra(channel, key, retention);
+      }
+      sent.whenComplete((done, failure) -> {
+        if (failure == null) {
+          receipt.complete(done);
+        } else {
+          receipt.completeExceptionally(new RealtimeException("Redis did not accept message "
+              + message.id() + " on " + key + ": " + rootMessage(failure), failure));
+        }
+      });
+    } catch (RuntimeException e) {
+      receipt.completeExceptionally(e);
+    }
+    return receipt;
+  }
+
+  /** The MAXLEN of a channel with both limits, applied at most once a second. */
+  private void trimExtra(Channel channel, String key, Retention retention) {
+    XTrimArgs trim = retention.extraTrim(exactTrimming);
+    if (trim == null) {
+      return;
+    }
+    long now = System.nanoTime();
+    Long last = lastExtraTrim.get(channel);
+    if (last == null || now - last > TimeUnit.SECONDS.toNanos(1)) {
+      lastExtraTrim.put(channel, now);
+      commands.xtrim(key, trim);
+    }
+  }
+
+  @Override
+  public Subscription subscribe(SubscriptionSpec spec, MessageHandler handler) {
+    return open(spec, builder -> builder.handler(handler));
+  }
+
+  @Override
+  public Subscription subscribeBatches(SubscriptionSpec spec, BatchHandler handler) {
+    return open(spec, builder -> builder.batchHandler(handler));
+  }
+
+  private Subscription open(SubscriptionSpec spec, Consumer<Dispatcher.Builder> handler) {
+    if (spec.start().kind() == StartPosition.Kind.POSITION) {
+      StreamIds.of(spec.start().position()); // A foreign position fails here, clearly.
+    }
+    for (Channel channel : spec.channels()) {
+      naming.backendName(channel);
+      call(() -> registry.register(channel), "register channel " + channel);
+    }
+    PollingSubscription subscription;
+    Runnable start;
+    if (pubSub) {
+      PubSubSubscription pubSubSubscription = new PubSubSubscription(this, spec, handler);
+      subscription = pubSubSubscription;
+      start = pubSubSubscription::start;
+    } else {
+      StreamSubscription streamSubscription = new StreamSubscription(this, spec, handler);
+      subscription = streamSubscription;
+      start = streamSubscription::start;
+    }
+    try {
+      start.run();
+    } catch (RuntimeException | Error e) {
+      subscription.close(Duration.ZERO);
+      throw e;
+    }
+    // Registered once started: broker.close() never touches a subscription start() still uses.
+    subscriptions.add(subscription);
+    return subscription;
+  }
+
+  /** A subscription's dispatcher: dead letters through this broker, its metrics, its name. */
+  Dispatcher dispatcher(SubscriptionSpec spec, Dispatcher.Settlement settlement, Runnable wake,
+      int id, Consumer<Dispatcher.Builder> handler) {
+    Dispatcher.Builder builder = Dispatcher.builder(spec)
+        .settlement(settlement)
+        .deadLetters(this::publish)
+        .metrics(metrics, NAME)
+        .deadLetterTimeout(publishTimeout)
+        .capacityListener(wake)
+        .threadName("realtime-redis-handler-" + id);
+    handler.accept(builder);
+    return builder.build();
+  }
+
+  void closed(Subscription subscription) {
+    subscriptions.remove(subscription);
+  }
+
+  /** A new connection of a subscription's own, for blocking reads. */
+  StatefulRedisConnection<String, byte[]> connect() {
+    try {
+      return client.connect(CODEC);
+    } catch (RuntimeException e) {
+      throw unavailable("open a connection", e);
+    }
+  }
+
+  io.lettuce.core.pubsub.StatefulRedisPubSubConnection<String, byte[]> connectPubSub() {
+    try {
+      return client.connectPubSub(CODEC);
+    } catch (RuntimeException e) {
+      throw unavailable("open a Pub/Sub connection", e);
+    }
+  }
+
+  @Override
+  public List<Message> history(Channel channel, HistoryQuery query) {
+    String key = naming.backendName(channel);
+    StartPosition from = query.from();
+    String start;
+    switch (from.kind()) {
+      case EARLIEST:
+        start = "-";
+        break;
+      case POSITION:
+        start = StreamIds.of(from.position());
+        break;
+      case TIMESTAMP:
+        start = StreamIds.atTime(from.timestamp());
+        break;
+      default:
+        return List.of(); // From "latest" on, nothing has been published yet.
+    }
+    List<StreamMessage<String, byte[]>> entries = await(commands.xrange(key,
+        Range.create(start, "+"), Limit.from(query.limit())), "read history of " + key);
+    List<Message> out = new ArrayList<>(entries.size());
+    for (StreamMessage<String, byte[]> entry : entries) {
+      out.add(StreamEntries.toMessage(channel, entry.getId(), entry.getBody(), 0));
+    }
+    return out;
+  }
+
+  @Override
+  public ChannelAdmin admin() {
+    return channelAdmin;
+  }
+
+  @Override
+  public Health health() {
+    try {
+      String pong = commands.ping().get(Math.min(timeout.toMillis(), 5000),
+          TimeUnit.MILLISECONDS);
+      return Health.up(NAME, pong + " from Redis " + version + " at " + description
+          + (pubSub ? " (pubsub mode)" : ""));
+    } catch (Exception e) {
+      if (e instanceof InterruptedException) {
+        Thread.currentThread().interrupt();
+      }
+      return Health.down(NAME, "Redis at " + description + " did not answer PING: "
+          + rootMessage(e));
+    }
+  }
+
+  /** Stops every subscription's handlers from starting new work, drains them, disconnects. */
+  @Override
+  public void close() {
+    List<PollingSubscription> open = new ArrayList<>(subscriptions);
+    try {
+      open.forEach(PollingSubscription::stopTaking);
+      for (PollingSubscription subscription : open) {
+        subscription.close(subscription.spec().drainTimeout());
+      }
+    } finally {
+      try {
+        connection.close();
+      } finally {
+        try {
+          client.shutdown(Duration.ZERO, timeout);
+        } finally {
+          resources.shutdown(0, timeout.toMillis(), TimeUnit.MILLISECONDS)
+              .awaitUninterruptibly(timeout.toMillis() + 1000);
+        }
+      }
+    }
+  }
+
+  /** Waits for a command's reply, at most the command timeout (plus a margin for Lettuce's). */
+  <T> T await(CompletionStage<T> stage, String operation) {
+    try {
+      return stage.toCompletableFuture().get(timeout.toMillis() + 1000, TimeUnit.MILLISECONDS);
+    } catch (ExecutionException e) {
+      if (e.getCause() instanceof RedisCommandExecutionException) {
+        throw new RealtimeException("Redis refused to " + operation + ": "
+            + rootMessage(e.getCause()), e.getCause());
+      }
+      throw unavailable(operation, e);
+    } catch (InterruptedException | TimeoutException e) {
+      throw unavailable(operation, e);
+    }
+  }
+
+  /**
+   * Runs a command and waits for its reply like {@link #await}, sending it again while the
+   * connection fails (a reset while Redis comes back fails the command in flight), until the
+   * command timeout has passed. For commands that may run twice: reads, and idempotent writes.
+   */
+  <T> T call(java.util.function.Supplier<? extends CompletionStage<T>> command,
+      String operation) {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (true) {
+      try {
+        return await(command.get(), operation);
+      } catch (BrokerUnavailableException e) {
+        if (System.nanoTime() > deadline || Thread.currentThread().isInterrupted()) {
+          throw e;
+        }
+        try {
+          TimeUnit.MILLISECONDS.sleep(100); // A pause between attempts, not a synchronisation.
+        } catch (InterruptedException interrupted) {
+          Thread.currentThread().interrupt();
+          throw e;
+        }
+      }
+    }
+  }
+
+  BrokerUnavailableException unavailable(String operation, Exception e) {
+    if (e instanceof InterruptedException) {
+      Thread.currentThread().interrupt();
+    }
+    return new BrokerUnavailableException("could not " + operation + " on Redis at "
+        + description + " within " + timeout + ": " + rootMessage(e), e);
+  }
+
+  /** The reason of a failure, without wrappers, with a connection failure's cause. */
+  static String rootMessage(Throwable failure) {
+    Throwable root = failure;
+    while ((root instanceof ExecutionException || root instanceof CompletionException)
+        && root.getCause() != null) {
+      root = root.getCause();
+    }
+    String text = root.getMessage() == null ? root.getClass().getSimpleName() : root.getMessage();
+    if (root instanceof io.lettuce.core.RedisConnectionException && root.getCause() != null
+        && root.getCause().getMessage() != null) {
+      text += ": " + root.getCause().getMessage(); // "Unable to connect": the cause says why.
+    }
+    return UriCredentials.mask(text);
+  }
+
+  ChannelNaming naming() {
+    return naming;
+  }
+
+  ChannelRegistry registry() {
+    return registry;
+  }
+
+  RedisAsyncCommands<String, byte[]> commands() {
+    return commands;
+  }
+
+  boolean isPubSub() {
+    return pubSub;
+  }
+
+  String prefix() {
+    return prefix;
+  }
+
+  Duration timeout() {
+    return timeout;
+  }
+
+  Duration claimIdleTimeout() {
+    return claimIdleTimeout;
+  }
+
+  int pubSubBuffer() {
+    return pubSubBuffer;
+  }
+
+  Duration publishTimeout() {
+    return publishTimeout;
+  }
+
+  RealtimeMetrics metrics() {
+    return metrics;
+  }
+
+  @Override
+  public String toString() {
+    return "RedisBroker{" + description + (pubSub ? ", pubsub" : "") + "}";
+  }
+}

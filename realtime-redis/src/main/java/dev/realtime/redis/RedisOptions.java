@@ -1,0 +1,63 @@
+package dev.realtime.redis;
+
+import dev.realtime.config.ConfigOption;
+import java.time.Duration;
+import java.util.List;
+
+/** The settings of the Redis adapter, declared once; docs/redis.md lists them. */
+final class RedisOptions {
+  static final ConfigOption<String> URI = ConfigOption.string(
+      "realtime.redis.uri", "redis://127.0.0.1:6379",
+      "Redis to connect to: redis://[[user:]password@]host[:port][/database], or rediss:// "
+          + "for TLS.")
+      .withEnvironmentAlias("REDIS_URL");
+
+  static final ConfigOption<String> USERNAME = ConfigOption.string(
+      "realtime.redis.username", "",
+      "ACL user for AUTH; overrides the URI's user. Empty: the URI's, or none.");
+
+  static final ConfigOption<String> PASSWORD = ConfigOption.string(
+      "realtime.redis.password", "",
+      "Password for AUTH; overrides the URI's password (masked in logs and errors).").secret();
+
+  static final ConfigOption<Boolean> TLS = ConfigOption.bool(
+      "realtime.redis.tls", false,
+      "Connect with TLS even when the URI says redis:// (rediss:// always does).");
+
+  static final ConfigOption<Boolean> TLS_VERIFY_PEER = ConfigOption.bool(
+      "realtime.redis.tls-verify-peer", true,
+      "Check the server's TLS certificate and host name; turn off only for tests.");
+
+  static final ConfigOption<String> KEY_PREFIX = ConfigOption.string(
+      "realtime.redis.key-prefix", "realtime",
+      "Prefix of the keys: with prefix realtime, channel user.1 is stream realtime:user.1.");
+
+  static final ConfigOption<String> MODE = ConfigOption.string(
+      "realtime.redis.mode", "streams",
+      "streams: persistent channels on Redis Streams (replay, groups). pubsub: ephemeral "
+          + "channels on Redis Pub/Sub (no persistence, no replay, no groups).");
+
+  static final ConfigOption<Duration> TIMEOUT = ConfigOption.duration(
+      "realtime.redis.timeout", Duration.ofSeconds(10),
+      "How long opening the broker and each command wait for Redis to answer.");
+
+  static final ConfigOption<Duration> CLAIM_IDLE_TIMEOUT = ConfigOption.duration(
+      "realtime.redis.claim-idle-timeout", Duration.ofSeconds(30),
+      "A group member takes over entries another member left pending this long (XAUTOCLAIM): "
+          + "the time to notice a dead consumer.");
+
+  static final ConfigOption<Boolean> EXACT_TRIMMING = ConfigOption.bool(
+      "realtime.redis.exact-trimming", false,
+      "Trim streams to exactly their retention (=) instead of whole nodes (~), at a cost.");
+
+  static final ConfigOption<Integer> PUBSUB_BUFFER = ConfigOption.integer(
+      "realtime.redis.pubsub-buffer", 100_000,
+      "Pub/Sub mode: messages a subscription holds while its handlers are busy; beyond it "
+          + "new ones are dropped and logged.");
+
+  static final List<ConfigOption<?>> ALL = List.of(URI, USERNAME, PASSWORD, TLS,
+      TLS_VERIFY_PEER, KEY_PREFIX, MODE, TIMEOUT, CLAIM_IDLE_TIMEOUT, EXACT_TRIMMING,
+      PUBSUB_BUFFER);
+
+  private RedisOptions() {}
+}

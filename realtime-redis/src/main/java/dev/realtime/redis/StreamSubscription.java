@@ -1,0 +1,723 @@
+package dev.realtime.redis;
+
+import dev.realtime.Message;
+import dev.realtime.channel.Channel;
+import dev.realtime.spi.Dispatcher;
+import dev.realtime.spi.PollingSubscription;
+import dev.realtime.subscription.StartPosition;
+import dev.realtime.subscription.SubscriptionSpec;
+import io.lettuce.core.Limit;
+import io.lettuce.core.Range;
+import io.lettuce.core.RedisCommandExecutionException;
+import io.lettuce.core.StreamMessage;
+import io.lettuce.core.XAutoClaimArgs;
+import io.lettuce.core.XClaimArgs;
+import io.lettuce.core.XGroupCreateArgs;
+import io.lettuce.core.XReadArgs;
+import io.lettuce.core.XReadArgs.StreamOffset;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.api.async.RedisAsyncCommands;
+import io.lettuce.core.models.stream.ClaimedMessages;
+import io.lettuce.core.models.stream.PendingMessage;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Queue;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A subscription to streams: one poll thread with a connection of its own reads (XREAD or
+ * XREADGROUP, blocking up to the poll timeout) and feeds the shared {@link Dispatcher}.
+ *
+ * <p><b>Broadcast</b> reads with XREAD from the last id it saw, kept in memory; nothing is
+ * written to Redis. "Latest" is resolved at subscribe (the stream's last entry id), so everything
+ * published after subscribe() returned is delivered.
+ *
+ * <p><b>Groups</b> read with XREADGROUP under a consumer name of this subscription's own, and
+ * XACK an entry once its handler finished (acks are batched per stream by the poll thread).
+ * Redis keeps every delivered, unacknowledged entry in the group's pending entries list (PEL),
+ * which gives at-least-once without any offset to commit:
+ * <ul>
+ *   <li><b>Dead members.</b> Every member runs XAUTOCLAIM each second for entries pending longer
+ *       than {@code realtime.redis.claim-idle-timeout}, whoever holds them, and handles them with
+ *       their delivery count as the attempt number. A live member renews its own entries (XCLAIM
+ *       JUSTID, which resets their idle time) three times per timeout, so a slow handler does not
+ *       lose its entry to another member.
+ *   <li><b>Clean close.</b> What the member did not finish (released by the drain, or never
+ *       dispatched) is marked long idle, so the next sweep of any member takes it at once; a
+ *       member with nothing pending is deleted from the group.
+ *   <li><b>Lost replies.</b> An XREADGROUP whose reply was lost with a connection leaves entries
+ *       pending under this consumer that it never saw; after a read failure, and every few
+ *       seconds, the poll thread compares its PEL with what it holds and claims the difference.
+ * </ul>
+ *
+ * <p><b>Flow control</b> is the dispatcher's: a read asks for at most the room there is, and what
+ * a multi-stream read returns beyond it waits in {@code held} before the next read.
+ */
+final class StreamSubscription extends PollingSubscription {
+  private static final Logger log = LoggerFactory.getLogger(StreamSubscription.class);
+  private static final AtomicInteger SEQUENCE = new AtomicInteger();
+  private static final long PATTERN_REFRESH = TimeUnit.SECONDS.toNanos(1);
+  private static final long LAG_INTERVAL = TimeUnit.SECONDS.toNanos(1);
+  private static final long RECOVERY_INTERVAL = TimeUnit.SECONDS.toNanos(5);
+  /** How idle a released entry is made: old enough for any member's next XAUTOCLAIM. */
+  private static final Duration RELEASED_IDLE = Duration.ofDays(365);
+  private static final int PENDING_PAGE = 1000;
+
+  private final RedisBroker broker;
+  private final SubscriptionSpec spec;
+  private final Dispatcher dispatcher;
+  private final StatefulRedisConnection<String, byte[]> connection;
+  private final RedisAsyncCommands<String, byte[]> reader;
+  private final RedisAsyncCommands<String, byte[]> commands;
+  private final io.lettuce.core.@Nullable Consumer<String> consumer;
+  /** One per stream read, by channel; the poll thread adds, handler threads look up. */
+  private final Map<Channel, StreamState> streams = new ConcurrentHashMap<>();
+  private final Map<String, StreamState> byKey = new ConcurrentHashMap<>();
+  /** Group entries whose handler finished, to XACK; handler threads add, the poll thread acks. */
+  private final Queue<Message> toAck = new ConcurrentLinkedQueue<>();
+  /** Messages released while running (a dead letter not confirmed): handled again. */
+  private final Queue<Message> released = new ConcurrentLinkedQueue<>();
+  /** Read and not yet dispatched; poll thread only. */
+  private final List<Message> held = new ArrayList<>();
+  private final Map<Channel, Long> lag = new ConcurrentHashMap<>();
+  private final List<AutoCloseable> gauges = new ArrayList<>();
+  private final long renewInterval;
+  private final long sweepInterval;
+  /** The longest the poll thread waits or blocks: a group member must renew in time. */
+  private final Duration longestWait;
+  private long lastPatternRefresh;
+  private long lastRenewal;
+  private long lastSweep;
+  private long lastRecovery;
+  private long lastLag;
+  private boolean recoverPending = true;
+  private boolean failing;
+  /** CLIENT ID of the reading connection, for CLIENT UNBLOCK on close; renewed on reconnect. */
+  private volatile long readerId = -1;
+
+  /** What the poll thread knows of one stream. */
+  private static final class StreamState {
+    final Channel channel;
+    final String key;
+    /** Broadcast: the last entry id read. */
+    volatile String lastId;
+    /** Groups: XAUTOCLAIM's cursor. */
+    String claimCursor = StreamIds.ZERO;
+    /** Groups: entries read and not yet acknowledged; renewed while they are here. */
+    final Set<String> pending = ConcurrentHashMap.newKeySet();
+
+    StreamState(Channel channel, String key, String lastId) {
+      this.channel = channel;
+      this.key = key;
+      this.lastId = lastId;
+    }
+  }
+
+  StreamSubscription(RedisBroker broker, SubscriptionSpec spec,
+      Consumer<Dispatcher.Builder> handler) {
+    this(broker, spec, handler, SEQUENCE.incrementAndGet());
+  }
+
+  private StreamSubscription(RedisBroker broker, SubscriptionSpec spec,
+      Consumer<Dispatcher.Builder> handler, int id) {
+    super(spec, "realtime-redis-poll-" + id);
+    this.broker = broker;
+    this.spec = spec;
+    this.commands = broker.commands();
+    this.consumer = spec.isGroup() ? io.lettuce.core.Consumer.from(spec.group(),
+        "realtime-" + ProcessHandle.current().pid() + "-" + id + "-"
+            + UUID.randomUUID().toString().substring(0, 8)) : null;
+    long idle = broker.claimIdleTimeout().toNanos();
+    this.renewInterval = idle / 3;
+    this.sweepInterval = Math.min(TimeUnit.SECONDS.toNanos(1), idle / 2);
+    Duration wait = spec.pollTimeout().compareTo(RedisBroker.LONGEST_BLOCK) > 0
+        ? RedisBroker.LONGEST_BLOCK : spec.pollTimeout();
+    this.longestWait = spec.isGroup() && wait.toNanos() > renewInterval
+        ? Duration.ofNanos(renewInterval) : wait;
+    // The connection first: a dispatcher starts its lane threads, which a failed connect would
+    // otherwise leave running.
+    this.connection = broker.connect();
+    this.reader = connection.async();
+    try {
+      this.dispatcher = broker.dispatcher(spec, this::settle, this::wake, id, handler);
+    } catch (RuntimeException | Error e) {
+      connection.close();
+      throw e;
+    }
+    useDispatcher(dispatcher);
+  }
+
+  /** Pins the start of each stream (creating groups), then starts the poll thread. */
+  void start() {
+    readerId = broker.call(reader::clientId, "identify the reading connection");
+    for (Channel channel : spec.channels()) {
+      attach(channel, spec.start());
+    }
+    if (!spec.patterns().isEmpty()) {
+      refreshPatterns(spec.start());
+      lastPatternRefresh = System.nanoTime();
+    }
+    if (spec.isGroup()) {
+      for (Channel channel : spec.channels()) {
+        gauges.add(broker.metrics().lag(RedisBroker.NAME, spec.group(), channel,
+            () -> lag.getOrDefault(channel, 0L)));
+      }
+    }
+    startPolling();
+  }
+
+  /**
+   * Starts reading {@code channel} at {@code start}. Broadcast: after the id before it. Group:
+   * creates the group there (MKSTREAM), or joins it where it is if it exists.
+   */
+  private void attach(Channel channel, StartPosition start) {
+    if (streams.containsKey(channel)) {
+      return;
+    }
+    String key = broker.naming().backendName(channel);
+    StreamState state;
+    if (spec.isGroup()) {
+      createGroup(key, groupStart(start));
+      state = new StreamState(channel, key, StreamIds.ZERO);
+    } else {
+      state = new StreamState(channel, key, broadcastStart(key, start));
+    }
+    streams.put(channel, state);
+    byKey.put(key, state);
+  }
+
+  private String broadcastStart(String key, StartPosition start) {
+    return StreamIds.readAfter(start, () -> {
+      List<StreamMessage<String, byte[]>> last = broker.call(
+          () -> commands.xrevrange(key, Range.create("-", "+"), Limit.from(1)),
+          "read the last entry of " + key);
+      return last.isEmpty() ? StreamIds.ZERO : last.get(0).getId();
+    });
+  }
+
+  /** Where a new group starts: "latest" is {@code $}, resolved by Redis as it creates it. */
+  private static String groupStart(StartPosition start) {
+    return StreamIds.readAfter(start, () -> "$");
+  }
+
+  private void createGroup(String key, String startId) {
+    try {
+      broker.call(() -> commands.xgroupCreate(StreamOffset.from(key, startId), spec.group(),
+          new XGroupCreateArgs().mkstream(true)), "create group " + spec.group() + " on " + key);
+    } catch (dev.realtime.RealtimeException e) {
+      if (!isBusyGroup(e.getCause())) {
+        throw e;
+      }
+    }
+  }
+
+  static boolean isBusyGroup(@Nullable Throwable failure) {
+    return failure instanceof RedisCommandExecutionException
+        && String.valueOf(failure.getMessage()).startsWith("BUSYGROUP");
+  }
+
+  /** Channels of the registry that a pattern matches and that are not read yet. */
+  private void refreshPatterns(StartPosition start) {
+    List<Channel> registered = broker.call(broker.registry()::channels, "list channels");
+    for (Channel channel : registered) {
+      if (!streams.containsKey(channel) && spec.includes(channel)) {
+        attach(channel, start);
+      }
+    }
+  }
+
+  @Override
+  protected void poll() {
+    try {
+      while (isActive()) {
+        try {
+          pollOnce();
+          if (failing) {
+            failing = false;
+            log.info("{} reads from Redis again", this);
+          }
+        } catch (RuntimeException e) {
+          if (!isActive()) {
+            break;
+          }
+          if (spec.isGroup() && isGroupGone(e) && regrouped()) {
+            continue;
+          }
+          recoverPending = true;
+          if (!failing) {
+            failing = true;
+            log.warn("{} could not read from Redis; trying again every 500ms ({})", this,
+                RedisBroker.rootMessage(e));
+          } else {
+            log.debug("{} still cannot read from Redis", this, e);
+          }
+          awaitWake(Duration.ofMillis(500));
+        }
+      }
+    } finally {
+      finishAfterClose();
+    }
+  }
+
+  private void pollOnce() {
+    long now = System.nanoTime();
+    if (!spec.patterns().isEmpty() && now - lastPatternRefresh > PATTERN_REFRESH) {
+      // Channels that appeared after the subscription started are read from their beginning.
+      lastPatternRefresh = now;
+      refreshPatterns(StartPosition.earliest());
+    }
+    Message message;
+    List<Message> again = new ArrayList<>();
+    while ((message = released.poll()) != null) {
+      again.add(message);
+    }
+    held.addAll(0, again);
+    if (spec.isGroup()) {
+      acknowledge(false);
+      if (now - lastRenewal > renewInterval) {
+        lastRenewal = now;
+        renew();
+      }
+      if (recoverPending || now - lastRecovery > RECOVERY_INTERVAL) {
+        recoverOwnPending();
+        lastRecovery = now;
+        recoverPending = false;
+      }
+      if (now - lastSweep > sweepInterval) {
+        lastSweep = now;
+        sweep();
+      }
+    }
+    dispatchHeld();
+    measureLag();
+    if (streams.isEmpty() || !held.isEmpty() || dispatcher.capacity() == 0) {
+      // Nothing to read yet (a pattern with no channel), or no room: wait for room or close.
+      awaitWake(longestWait);
+      return;
+    }
+    read(Math.min(spec.batchSize(), dispatcher.capacity()));
+    dispatchHeld();
+  }
+
+  private void read(int count) {
+    List<StateOffset> offsets = new ArrayList<>(streams.size());
+    for (StreamState state : streams.values()) {
+      offsets.add(new StateOffset(state, spec.isGroup()
+          ? StreamOffset.lastConsumed(state.key) : StreamOffset.from(state.key, state.lastId)));
+    }
+    @SuppressWarnings("unchecked")
+    StreamOffset<String>[] array = offsets.stream().map(StateOffset::offset)
+        .toArray(StreamOffset[]::new);
+    XReadArgs args = XReadArgs.Builder.block(longestWait).count(count);
+    List<StreamMessage<String, byte[]>> entries = awaitRead(spec.isGroup()
+        ? reader.xreadgroup(consumer, args, array) : reader.xread(args, array));
+    for (StreamMessage<String, byte[]> entry : entries) {
+      StreamState state = byKey.get(entry.getStream());
+      if (state == null) {
+        continue;
+      }
+      if (spec.isGroup()) {
+        state.pending.add(entry.getId());
+      } else if (StreamIds.isAfter(entry.getId(), state.lastId)) {
+        state.lastId = entry.getId();
+      }
+      toMessage(state, entry, 1).ifPresent(held::add);
+    }
+  }
+
+  private record StateOffset(StreamState state, StreamOffset<String> offset) {}
+
+  /**
+   * An entry as a message. An entry without a body (deleted while pending, by trimming) and one
+   * that somehow makes no message are acknowledged and skipped, so that they do not stay
+   * pending; the second is logged as an error.
+   */
+  private java.util.Optional<Message> toMessage(StreamState state,
+      StreamMessage<String, byte[]> entry, int attempt) {
+    if (entry.getBody() == null || entry.getBody().isEmpty()) {
+      discard(state, entry.getId());
+      return java.util.Optional.empty();
+    }
+    try {
+      return java.util.Optional.of(StreamEntries.toMessage(state.channel, entry.getId(),
+          entry.getBody(), attempt));
+    } catch (RuntimeException e) {
+      log.error("{}: skipping entry {} of {}, which makes no message ({})", this, entry.getId(),
+          state.key, e.toString());
+      discard(state, entry.getId());
+      return java.util.Optional.empty();
+    }
+  }
+
+  /** Acknowledges an entry without handling it (broadcast: nothing to do). */
+  private void discard(StreamState state, String entryId) {
+    if (spec.isGroup()) {
+      commands.xack(state.key, spec.group(), entryId);
+      state.pending.remove(entryId);
+    }
+  }
+
+  /** Hands held messages to the dispatcher, as many as it has room for, in order. */
+  private void dispatchHeld() {
+    int room = Math.min(held.size(), dispatcher.capacity());
+    if (room > 0) {
+      List<Message> batch = new ArrayList<>(held.subList(0, room));
+      held.subList(0, room).clear();
+      dispatcher.dispatch(batch);
+    }
+  }
+
+  /**
+   * From a handler thread: a finished group entry is acknowledged (by the poll thread, batched);
+   * a released one, while running, is handled again.
+   */
+  private void settle(Message message, Dispatcher.Outcome outcome) {
+    if (message.position() == null || !streams.containsKey(message.channel())) {
+      return;
+    }
+    if (!outcome.isSettled()) {
+      if (isActive()) {
+        released.add(message);
+        wake();
+      }
+      return; // Closing: it stays pending, and is marked for the next member on the way out.
+    }
+    if (spec.isGroup()) {
+      toAck.add(message);
+    }
+  }
+
+  /** XACKs what finished, one command per stream; failures are acknowledged again later. */
+  private void acknowledge(boolean wait) {
+    Map<StreamState, List<Message>> perStream = new HashMap<>();
+    Message message;
+    while ((message = toAck.poll()) != null) {
+      StreamState state = streams.get(message.channel());
+      if (state != null) {
+        perStream.computeIfAbsent(state, s -> new ArrayList<>()).add(message);
+      }
+    }
+    List<CompletionStage<?>> sent = new ArrayList<>();
+    perStream.forEach((state, messages) -> {
+      String[] ids = messages.stream().map(m -> m.position().value()).toArray(String[]::new);
+      sent.add(commands.xack(state.key, spec.group(), ids).whenComplete((count, failure) -> {
+        if (failure == null || isGroupGone(failure)) {
+          for (String id : ids) {
+            state.pending.remove(id); // Acknowledged, or gone with the group.
+          }
+        } else {
+          toAck.addAll(messages);
+        }
+      }));
+    });
+    if (wait) {
+      for (CompletionStage<?> stage : sent) {
+        try {
+          broker.await(stage, "acknowledge entries");
+        } catch (RuntimeException e) {
+          log.warn("{}: acknowledging finished entries failed ({}); another member handles "
+              + "them again", this, RedisBroker.rootMessage(e));
+        }
+      }
+    }
+  }
+
+  /** Resets the idle time of every entry this member holds, so no other member takes it. */
+  private void renew() {
+    for (StreamState state : streams.values()) {
+      if (!state.pending.isEmpty()) {
+        commands.xclaim(state.key, consumer, new XClaimArgs().minIdleTime(0).justid(),
+            state.pending.toArray(new String[0]));
+      }
+    }
+  }
+
+  /**
+   * XAUTOCLAIM: takes entries any member left pending longer than the claim timeout (a dead
+   * member's, or released ones), as many as there is room for.
+   */
+  private void sweep() {
+    for (StreamState state : streams.values()) {
+      int room = dispatcher.capacity() - held.size();
+      if (room <= 0) {
+        return;
+      }
+      ClaimedMessages<String, byte[]> claimed = broker.await(commands.xautoclaim(state.key,
+          new XAutoClaimArgs<String>().consumer(consumer)
+              .minIdleTime(broker.claimIdleTimeout()).startId(state.claimCursor)
+              .count(Math.min(room, spec.batchSize()))), "claim pending entries of " + state.key);
+      state.claimCursor = claimed.getId() == null ? StreamIds.ZERO : claimed.getId();
+      if (!claimed.getMessages().isEmpty()) {
+        log.info("{} took over {} entries of {} pending longer than {}", this,
+            claimed.getMessages().size(), state.channel, broker.claimIdleTimeout());
+        take(state, claimed.getMessages());
+      }
+    }
+  }
+
+  /**
+   * Takes up the entries pending under this consumer that it does not hold: read by an
+   * XREADGROUP whose reply was lost with the connection. They are this consumer's already, so
+   * they are read with XRANGE (no XCLAIM, which would count a delivery that never happened), and
+   * keep the delivery count Redis has. A fresh connection may have a new client id, asked anew.
+   */
+  private void recoverOwnPending() {
+    readerId = broker.await(reader.clientId(), "identify the reading connection");
+    for (StreamState state : streams.values()) {
+      List<PendingMessage> mine = broker.await(reader.xpending(state.key, consumer,
+          Range.create("-", "+"), Limit.from(PENDING_PAGE)), "list pending entries");
+      int lost = 0;
+      for (PendingMessage entry : mine) {
+        if (state.pending.contains(entry.getId())) {
+          continue;
+        }
+        lost++;
+        List<StreamMessage<String, byte[]>> found = broker.await(reader.xrange(state.key,
+            Range.create(entry.getId(), entry.getId())), "read entry " + entry.getId());
+        state.pending.add(entry.getId());
+        if (found.isEmpty()) {
+          discard(state, entry.getId()); // Trimmed meanwhile: nothing left to handle.
+        } else {
+          toMessage(state, found.get(0), attemptOf(entry.getRedeliveryCount()))
+              .ifPresent(held::add);
+        }
+      }
+      if (lost > 0) {
+        log.info("{} handles {} entries of {} whose delivery the connection lost", this, lost,
+            state.channel);
+      }
+    }
+  }
+
+  /**
+   * Holds entries XAUTOCLAIM took over, with their delivery count as the attempt: XAUTOCLAIM
+   * counted this delivery, so a dead member's delivery shows as attempt 2.
+   */
+  private void take(StreamState state, List<StreamMessage<String, byte[]>> entries) {
+    List<StreamMessage<String, byte[]>> live = new ArrayList<>();
+    for (StreamMessage<String, byte[]> entry : entries) {
+      state.pending.add(entry.getId());
+      if (entry.getBody() == null || entry.getBody().isEmpty()) {
+        discard(state, entry.getId()); // Trimmed while pending: nothing to handle.
+      } else {
+        live.add(entry);
+      }
+    }
+    if (live.isEmpty()) {
+      return;
+    }
+    Map<String, Long> deliveries = new HashMap<>();
+    for (PendingMessage pending : broker.await(commands.xpending(state.key, consumer,
+        Range.create(live.get(0).getId(), live.get(live.size() - 1).getId()),
+        Limit.from(live.size() + PENDING_PAGE)), "read delivery counts")) {
+      deliveries.put(pending.getId(), pending.getRedeliveryCount());
+    }
+    for (StreamMessage<String, byte[]> entry : live) {
+      toMessage(state, entry, attemptOf(deliveries.getOrDefault(entry.getId(), 1L)))
+          .ifPresent(held::add);
+    }
+  }
+
+  private static int attemptOf(long deliveries) {
+    return (int) Math.max(1, Math.min(Integer.MAX_VALUE, deliveries));
+  }
+
+  /** Groups: the group's lag (XINFO GROUPS, Redis 7) per channel, once a second. */
+  private void measureLag() {
+    long now = System.nanoTime();
+    if (gauges.isEmpty() || now - lastLag < LAG_INTERVAL) {
+      return;
+    }
+    lastLag = now;
+    for (StreamState state : streams.values()) {
+      if (!spec.channels().contains(state.channel)) {
+        continue;
+      }
+      try {
+        Long groupLag = GroupInfos.read(broker.await(commands.xinfoGroups(state.key),
+            "read groups")).stream().filter(g -> g.name().equals(spec.group()))
+            .map(GroupInfos.Group::lag).filter(java.util.Objects::nonNull).findFirst()
+            .orElse(null);
+        if (groupLag != null) {
+          lag.put(state.channel, groupLag);
+        }
+      } catch (RuntimeException e) {
+        log.debug("measuring lag of {} failed; trying again later", this, e);
+      }
+    }
+  }
+
+  /** On the poll thread, after the loop: wait for the drain, acknowledge, hand back the rest. */
+  private void finishAfterClose() {
+    try {
+      dispatcher.terminated().toCompletableFuture()
+          .get(drainTimeout().toMillis() + 1000, TimeUnit.MILLISECONDS);
+    } catch (Exception e) {
+      // Still-running handlers were released by close(); their entries stay pending.
+    }
+    try {
+      if (spec.isGroup()) {
+        acknowledge(true);
+        handBack();
+      }
+    } catch (RuntimeException e) {
+      log.warn("{}: handing back unfinished entries failed ({}); other members take them after "
+          + "{}", this, RedisBroker.rootMessage(e), broker.claimIdleTimeout());
+    } finally {
+      connection.close();
+    }
+  }
+
+  /**
+   * Marks what this member still has pending as long idle, so that any member's next sweep takes
+   * it, and gives back the delivery it counted (RETRYCOUNT one less): the next member's claim
+   * counts it again, so handing back costs no attempt. A member with nothing pending leaves the
+   * group (XGROUP DELCONSUMER drops a consumer's pending entries, so never before they are
+   * handed back).
+   */
+  private void handBack() {
+    for (StreamState state : streams.values()) {
+      List<PendingMessage> mine = broker.await(commands.xpending(state.key, consumer,
+          Range.create("-", "+"), Limit.from(PENDING_PAGE)), "list pending entries");
+      if (mine.isEmpty()) {
+        broker.await(commands.xgroupDelconsumer(state.key, consumer), "leave the group");
+        continue;
+      }
+      Map<Long, List<String>> byCount = new HashMap<>();
+      for (PendingMessage entry : mine) {
+        byCount.computeIfAbsent(Math.max(0, entry.getRedeliveryCount() - 1),
+            count -> new ArrayList<>()).add(entry.getId());
+      }
+      for (Map.Entry<Long, List<String>> group : byCount.entrySet()) {
+        broker.await(commands.xclaim(state.key, consumer, new XClaimArgs().minIdleTime(0)
+            .idle(RELEASED_IDLE).retryCount(group.getKey()).justid(),
+            group.getValue().toArray(new String[0])), "hand back pending entries");
+      }
+    }
+  }
+
+  /**
+   * Whether Redis said the group, or the stream with it, is gone: NOGROUP, or UNBLOCKED when the
+   * key was deleted under a blocking read (ChannelAdmin.delete, or a restart without the data).
+   */
+  static boolean isGroupGone(@Nullable Throwable failure) {
+    for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
+      if (cause instanceof RedisCommandExecutionException) {
+        String text = String.valueOf(cause.getMessage());
+        return text.startsWith("NOGROUP") || text.startsWith("UNBLOCKED");
+      }
+    }
+    return false;
+  }
+
+  /**
+   * Creates the group again on every stream that lost it, from the stream's beginning (what is
+   * there was published after the loss). The lost group's pending entries went with it: this
+   * member forgets them, and acknowledges nothing into the new group.
+   */
+  private void regroup() {
+    for (StreamState state : streams.values()) {
+      try {
+        broker.call(() -> commands.xgroupCreate(StreamOffset.from(state.key, StreamIds.ZERO),
+            spec.group(), new XGroupCreateArgs().mkstream(true)), "create group " + spec.group()
+            + " on " + state.key);
+      } catch (dev.realtime.RealtimeException e) {
+        if (isBusyGroup(e.getCause())) {
+          continue; // This stream kept its group.
+        }
+        throw e;
+      }
+      log.info("{}: group {} was gone from {}; created again, reading it from its start", this,
+          spec.group(), state.key);
+      state.pending.clear();
+      state.claimCursor = StreamIds.ZERO;
+      toAck.removeIf(m -> m.channel().equals(state.channel));
+    }
+  }
+
+  /** {@link #regroup()}, reporting whether it worked; a failure is retried like a read. */
+  private boolean regrouped() {
+    try {
+      regroup();
+      return true;
+    } catch (RuntimeException e) {
+      log.debug("{}: creating the group again failed", this, e);
+      return false;
+    }
+  }
+
+  /** Waits for a blocking read: its own block time plus the command timeout. */
+  private List<StreamMessage<String, byte[]>> awaitRead(
+      CompletionStage<List<StreamMessage<String, byte[]>>> read) {
+    try {
+      return read.toCompletableFuture().get(longestWait.plus(broker.timeout()).toMillis()
+          + 1000, TimeUnit.MILLISECONDS);
+    } catch (java.util.concurrent.ExecutionException e) {
+      throw new dev.realtime.RealtimeException("reading failed: "
+          + RedisBroker.rootMessage(e), e.getCause());
+    } catch (InterruptedException | java.util.concurrent.TimeoutException e) {
+      throw broker.unavailable("read", e);
+    }
+  }
+
+  /**
+   * Ends the poll thread's blocking read now rather than at its timeout (CLIENT UNBLOCK, as if
+   * it timed out): closing many subscriptions would otherwise wait a poll timeout each.
+   */
+  private void unblockReader() {
+    long id = readerId;
+    if (id >= 0) {
+      commands.clientUnblock(id, io.lettuce.core.UnblockType.TIMEOUT);
+    }
+  }
+
+  @Override
+  protected void interruptPoll() {
+    unblockReader();
+  }
+
+  /** The drain, then an ack, an XPENDING and up to a few XCLAIMs per stream, each bounded. */
+  @Override
+  protected Duration pollThreadBound(Duration drainTimeout) {
+    long commandMillis = broker.timeout().toMillis() + 1000;
+    return drainTimeout.plusMillis(1000 + longestWait.toMillis()
+        + commandMillis * (1 + 3L * streams.size()));
+  }
+
+  @Override
+  protected void closed() {
+    try {
+      if (!pollThreadStarted()) {
+        connection.close(); // Never started: nobody else will close it.
+      }
+      for (AutoCloseable gauge : gauges) {
+        try {
+          gauge.close();
+        } catch (Exception e) {
+          log.debug("removing a lag gauge failed", e);
+        }
+      }
+    } finally {
+      broker.closed(this);
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "RedisSubscription{" + spec + (consumer == null ? "" : ", consumer "
+        + consumer.getName()) + "}";
+  }
+}
