@@ -54,12 +54,14 @@ import java.util.TreeSet;
  */
 public final class RealtimeConfig {
   /**
-   * Families owned by optional adapters. Their keys are ignored by {@link #validate} while no
-   * option of the family is known, so a REALTIME_KAFKA_… variable left in a shared environment
-   * does not break an application that runs on the memory broker.
+   * Families owned by optional modules: the adapters, and the testkit (its {@code
+   * -Drealtime.conformance.*} switches, which are no broker settings). Their keys are ignored by
+   * {@link #validate} while no option of the family is known, so a REALTIME_KAFKA_… variable left
+   * in a shared environment does not break an application that runs on the memory broker, nor
+   * the conformance report switch an application's own tests in the same build.
    */
-  private static final List<String> ADAPTER_FAMILIES =
-      List.of("realtime.kafka.", "realtime.redis.", "realtime.rabbitmq.");
+  private static final List<String> ADAPTER_FAMILIES = List.of("realtime.kafka.",
+      "realtime.redis.", "realtime.rabbitmq.", "realtime.conformance.");
 
   private final Layer file;
   private final Layer environment;
@@ -267,10 +269,11 @@ public final class RealtimeConfig {
    * ignored. A key in the file or in code that does not start with {@code realtime.} is unknown
    * too.
    *
-   * <p>Keys under {@code realtime.kafka.}, {@code realtime.redis.} and {@code realtime.rabbitmq.}
-   * are skipped while {@code known} has no option in that family: the adapter is not on the
-   * classpath, and a {@code REALTIME_KAFKA_…} variable in a shared environment must not break an
-   * application that runs on the memory broker.
+   * <p>Keys under {@code realtime.kafka.}, {@code realtime.redis.}, {@code realtime.rabbitmq.}
+   * and {@code realtime.conformance.} (the testkit's) are skipped while {@code known} has no
+   * option in that family: the module is not on the classpath, and a {@code REALTIME_KAFKA_…}
+   * variable in a shared environment must not break an application that runs on the memory
+   * broker.
    *
    * @param known every option the application and its adapters declare, such as {@link
    *     RealtimeOptions#all()} plus the adapters' options

@@ -74,6 +74,30 @@ public abstract class PollingSubscription implements Subscription {
   protected abstract void poll();
 
   /**
+   * The poll loop of a broker that pushes (Redis Pub/Sub, AMQP consumers): hands what its
+   * callbacks put into {@code inbox} to the dispatcher, as much as the dispatcher has room for,
+   * until closed. The callbacks call {@link #wake()} after adding. {@code eachRound} runs once
+   * per round, for housekeeping that throttles itself (measuring lag).
+   */
+  protected final void pump(java.util.concurrent.BlockingQueue<dev.realtime.Message> inbox,
+      Runnable eachRound) {
+    java.util.List<dev.realtime.Message> batch = new java.util.ArrayList<>();
+    while (isActive()) {
+      eachRound.run();
+      int room = Math.min(spec.batchSize(), dispatcher().capacity());
+      if (room > 0) {
+        inbox.drainTo(batch, room);
+      }
+      if (batch.isEmpty()) {
+        awaitWake(spec.pollTimeout());
+        continue;
+      }
+      dispatcher().dispatch(new java.util.ArrayList<>(batch));
+      batch.clear();
+    }
+  }
+
+  /**
    * Cuts short a fetch that blocks in the broker's client (Kafka's {@code wakeup()}, Redis's
    * CLIENT UNBLOCK). Called once by close, from the closing thread; by default nothing.
    */
@@ -125,6 +149,17 @@ public abstract class PollingSubscription implements Subscription {
       }
       signalled = false;
     }
+  }
+
+  /**
+   * Returns true until closing began: {@link #isActive()}, and the dispatcher not stopped. A
+   * message released while this is true is to be handled again; once false, it is to be left
+   * for the broker to give back. (Between close's first step, stopping the handlers, and
+   * {@code isActive()} turning false, a message handed over again would only be released
+   * again, in a loop.)
+   */
+  protected final boolean isTaking() {
+    return isActive() && (dispatcher == null || !dispatcher.isClosing());
   }
 
   /** Returns true for the poll thread and the dispatcher's handler threads. */

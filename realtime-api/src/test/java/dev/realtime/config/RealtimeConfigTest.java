@@ -433,7 +433,9 @@ class RealtimeConfigTest {
         .environment(Map.of(
             "REALTIME_KAFKA_BOOTSTRAP_SERVERS", "k:1",
             "REALTIME_RABBITMQ_URI", "amqp://localhost"))
-        .systemProperties(Map.of("realtime.kafka.producer.acks", "all"))
+        .systemProperties(Map.of("realtime.kafka.producer.acks", "all",
+            // The testkit's switch, set on a build that also runs the application's tests.
+            "realtime.conformance.report", "../docs/conformance.md"))
         .build();
 
     assertThatCode(() -> config.validate(RealtimeOptions.all())).doesNotThrowAnyException();

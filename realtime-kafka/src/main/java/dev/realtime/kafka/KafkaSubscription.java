@@ -358,7 +358,7 @@ final class KafkaSubscription extends PollingSubscription {
       return;
     }
     if (!outcome.isSettled()) {
-      if (isActive()) {
+      if (isTaking()) {
         released.add(message);
       }
       return;

@@ -9,12 +9,10 @@ import dev.realtime.subscription.SubscriptionSpec;
 import io.lettuce.core.pubsub.RedisPubSubAdapter;
 import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.Map;
-import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.BlockingDeque;
@@ -166,27 +164,14 @@ final class PubSubSubscription extends PollingSubscription {
     }
   }
 
-  /** Hands queued messages to the dispatcher as it has room. */
   @Override
   protected void poll() {
-    List<Message> batch = new ArrayList<>();
-    while (isActive()) {
-      int room = Math.min(spec.batchSize(), dispatcher.capacity());
-      if (room > 0) {
-        queue.drainTo(batch, room);
-      }
-      if (batch.isEmpty()) {
-        awaitWake(spec.pollTimeout());
-        continue;
-      }
-      dispatcher.dispatch(new ArrayList<>(batch));
-      batch.clear();
-    }
+    pump(queue, () -> { });
   }
 
   /** A released message is handled again while the subscription runs; nothing is acked. */
   private void settle(Message message, Dispatcher.Outcome outcome) {
-    if (!outcome.isSettled() && isActive()) {
+    if (!outcome.isSettled() && isTaking()) {
       queue.offerFirst(message);
       wake();
     }

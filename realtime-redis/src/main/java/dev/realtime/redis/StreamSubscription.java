@@ -389,7 +389,7 @@ final class StreamSubscription extends PollingSubscription {
       return;
     }
     if (!outcome.isSettled()) {
-      if (isActive()) {
+      if (isTaking()) {
         released.add(message);
         wake();
       }

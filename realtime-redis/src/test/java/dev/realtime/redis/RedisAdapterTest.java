@@ -52,6 +52,22 @@ class RedisAdapterTest {
   private static RedisCommands<String, String> raw;
   private final String run = "t" + UUID.randomUUID().toString().substring(0, 8);
 
+  /** The shared Redis keeps nothing on disk but runs on: remove what each test wrote. */
+  @org.junit.jupiter.api.AfterEach
+  void deleteWhatTheTestWrote() {
+    for (String key : raw.keys("realtime:" + run + "*")) {
+      raw.del(key);
+    }
+    for (String field : raw.hkeys("realtime:~channels")) {
+      if (field.startsWith(run)) {
+        raw.hdel("realtime:~channels", field);
+      }
+    }
+    if (raw.exists("realtime:" + run) > 0) {
+      raw.del("realtime:" + run);
+    }
+  }
+
   @BeforeAll
   static void open() {
     redis = Environments.redis();

@@ -30,6 +30,9 @@ public final class CaseContext implements AutoCloseable {
   private final List<Subscription> subscriptions = new CopyOnWriteArrayList<>();
   private final List<Broker> clients = new CopyOnWriteArrayList<>();
   private final List<String> notes = new CopyOnWriteArrayList<>();
+  /** The channels this case named, deleted when it ends. */
+  private final java.util.Set<Channel> channels =
+      java.util.concurrent.ConcurrentHashMap.newKeySet();
   private final java.util.Map<String, DeliveryLog> logs =
       new java.util.concurrent.ConcurrentHashMap<>();
   private final java.util.concurrent.ExecutorService executor =
@@ -78,8 +81,10 @@ public final class CaseContext implements AutoCloseable {
 
   /** Returns a channel unique to this run and case, ending in {@code name}. */
   public Channel channel(String name) {
-    return Channel.of("conformance." + run + ".c" + String.format("%02d",
+    Channel channel = Channel.of("conformance." + run + ".c" + String.format("%02d",
         conformanceCase.number()) + "." + name);
+    channels.add(channel);
+    return channel;
   }
 
   /**
@@ -208,8 +213,43 @@ public final class CaseContext implements AutoCloseable {
   }
 
   /**
-   * Notes the duplicates every log saw, then closes every subscription, every other client,
-   * the broker and the case's threads; one failing close does not keep the others open.
+   * Deletes the channels the case named, with their groups: a shared broker (the machine's
+   * Redis or RabbitMQ) must not fill up with every run's channels. Best effort: a channel that
+   * is gone already, or a broker that is away, is skipped. The in-memory broker is dropped
+   * whole instead.
+   */
+  private void deleteChannels() {
+    if (channels.isEmpty() || broker.name().equals("memory")) {
+      return;
+    }
+    Broker cleaner = broker;
+    boolean own = false;
+    try {
+      for (Channel channel : channels) {
+        try {
+          cleaner.admin().delete(channel);
+        } catch (dev.realtime.BrokerClosedException e) {
+          if (own) {
+            return;
+          }
+          cleaner = Brokers.open(environment.config()); // The case closed its own broker.
+          own = true;
+          cleaner.admin().delete(channel);
+        } catch (RuntimeException e) {
+          // Gone already, or the broker is away: nothing more to do for this one.
+        }
+      }
+    } finally {
+      if (own) {
+        cleaner.close();
+      }
+    }
+  }
+
+  /**
+   * Notes the duplicates every log saw, then closes every subscription, deletes the channels
+   * the case named, closes every other client, the broker and the case's threads; one failing
+   * close does not keep the others open.
    */
   @Override
   public void close() {
@@ -221,6 +261,7 @@ public final class CaseContext implements AutoCloseable {
     });
     RuntimeException failure = null;
     List<AutoCloseable> closing = new ArrayList<>(subscriptions);
+    closing.add(this::deleteChannels);
     closing.addAll(clients);
     closing.add(broker);
     for (AutoCloseable resource : closing) {

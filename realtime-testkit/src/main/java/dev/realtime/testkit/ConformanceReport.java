@@ -33,7 +33,8 @@ final class ConformanceReport {
     }
   }
 
-  private static final Pattern ROW = Pattern.compile("<!-- results (\\S+) \\| (.*) \\| (.*) -->");
+  /** Adapter names may hold spaces, "redis (pubsub)"; cells hold no " | ". */
+  private static final Pattern ROW = Pattern.compile("<!-- results (.+?) \\| (.*) \\| (.*?) -->");
   private static final Map<String, Map<Integer, String>> RESULTS = new ConcurrentHashMap<>();
   private static final Map<Integer, String> NAMES = new ConcurrentHashMap<>();
 

@@ -1,0 +1,126 @@
+package dev.realtime.rabbitmq;
+
+import com.rabbitmq.client.AMQP;
+import dev.realtime.Message;
+import dev.realtime.Position;
+import dev.realtime.channel.Channel;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.Date;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.UUID;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * How a message is an AMQP message. The body is the payload; the properties carry the id
+ * ({@code message-id}), the event ({@code type}), the content type and the timestamp; headers
+ * carry the application's headers, plus {@code realtime-time} (ISO-8601, full precision: the
+ * AMQP timestamp property counts whole seconds) and {@code realtime-key} when there is a key.
+ * Those two names, and names starting with {@code x-} (RabbitMQ's), are reserved.
+ *
+ * <p>A message another client published is still delivered: without {@code message-id} its id
+ * is made up, without {@code type} its event is {@code rabbitmq.message}.
+ */
+final class AmqpMessages {
+  static final String TIME = "realtime-time";
+  static final String KEY = "realtime-key";
+  static final String STREAM_OFFSET = "x-stream-offset";
+  static final String DELIVERY_COUNT = "x-delivery-count";
+  static final String FOREIGN_EVENT = "rabbitmq.message";
+
+  private AmqpMessages() {}
+
+  static AMQP.BasicProperties properties(Message message) {
+    Map<String, Object> headers = new HashMap<>();
+    for (Map.Entry<String, String> header : message.headers().entrySet()) {
+      if (!isReserved(header.getKey())) {
+        headers.put(header.getKey(), header.getValue());
+      }
+    }
+    headers.put(TIME, message.timestamp().toString());
+    if (message.key() != null) {
+      headers.put(KEY, message.key());
+    }
+    return new AMQP.BasicProperties.Builder()
+        .messageId(message.id())
+        .type(message.event())
+        .contentType(message.contentType())
+        .timestamp(Date.from(message.timestamp()))
+        .deliveryMode(2) // Persistent: quorum queues keep it on disk in any case.
+        .headers(headers)
+        .build();
+  }
+
+  /**
+   * The message a delivery holds; one whose properties make no valid message is delivered as a
+   * foreign one, its body and nothing else, rather than stalling its queue.
+   */
+  static Message toMessage(Channel channel, AMQP.BasicProperties properties, byte[] body,
+      @Nullable Position position, int attempt) {
+    try {
+      return read(channel, properties, body, position, attempt);
+    } catch (RuntimeException e) {
+      return Message.builder().channel(channel).event(FOREIGN_EVENT).payload(body)
+          .position(position).deliveryAttempt(attempt).build();
+    }
+  }
+
+  private static Message read(Channel channel, AMQP.BasicProperties properties, byte[] body,
+      @Nullable Position position, int attempt) {
+    Map<String, Object> headers = properties.getHeaders() == null ? Map.of()
+        : properties.getHeaders();
+    Message.Builder builder = Message.builder().channel(channel).payload(body)
+        .position(position).deliveryAttempt(attempt);
+    String id = properties.getMessageId();
+    builder.id(id == null || id.isEmpty() ? channel.name() + "-"
+        + (position != null ? position.value() : UUID.randomUUID().toString()) : id);
+    String event = properties.getType();
+    builder.event(event == null || event.isBlank() ? FOREIGN_EVENT : event);
+    if (properties.getContentType() != null && !properties.getContentType().isBlank()) {
+      builder.contentType(properties.getContentType());
+    }
+    builder.timestamp(time(headers.get(TIME), properties.getTimestamp()));
+    Object key = headers.get(KEY);
+    builder.key(key == null ? null : key.toString());
+    for (Map.Entry<String, Object> header : headers.entrySet()) {
+      if (!isReserved(header.getKey()) && header.getValue() != null) {
+        builder.header(header.getKey(), header.getValue().toString());
+      }
+    }
+    return builder.build();
+  }
+
+  /** The stream offset of a delivery from a stream queue, or -1. */
+  static long streamOffset(AMQP.BasicProperties properties) {
+    Object offset = properties.getHeaders() == null ? null
+        : properties.getHeaders().get(STREAM_OFFSET);
+    return offset instanceof Number ? ((Number) offset).longValue() : -1;
+  }
+
+  /** The attempt of a delivery from a quorum queue: its earlier deliveries, plus one. */
+  static int attempt(AMQP.BasicProperties properties, boolean redelivered) {
+    Object count = properties.getHeaders() == null ? null
+        : properties.getHeaders().get(DELIVERY_COUNT);
+    if (count instanceof Number) {
+      return (int) Math.min(Integer.MAX_VALUE - 1, ((Number) count).longValue()) + 1;
+    }
+    return redelivered ? 2 : 1;
+  }
+
+  /** The time a message says it was made: ours to the nanosecond, else AMQP's second. */
+  static Instant time(@Nullable Object text, @Nullable Date fallback) {
+    if (text != null) {
+      try {
+        return Instant.parse(text.toString());
+      } catch (DateTimeParseException e) {
+        // A foreign or damaged header: the property, below.
+      }
+    }
+    return fallback != null ? fallback.toInstant() : Instant.now();
+  }
+
+  private static boolean isReserved(String name) {
+    return name.equals(TIME) || name.equals(KEY) || name.startsWith("x-");
+  }
+}

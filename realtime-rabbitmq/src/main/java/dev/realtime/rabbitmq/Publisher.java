@@ -1,0 +1,172 @@
+package dev.realtime.rabbitmq;
+
+import com.rabbitmq.client.AMQP;
+import com.rabbitmq.client.AlreadyClosedException;
+import com.rabbitmq.client.Channel;
+import com.rabbitmq.client.ConfirmListener;
+import com.rabbitmq.client.Connection;
+import com.rabbitmq.client.ReturnListener;
+import com.rabbitmq.client.ShutdownSignalException;
+import dev.realtime.BrokerUnavailableException;
+import dev.realtime.RealtimeException;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentNavigableMap;
+import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Publishes on one AMQP channel in confirm mode: a publish's future completes when RabbitMQ
+ * confirmed it (basic.ack), and fails on basic.nack, on basic.return (mandatory: the message
+ * reached no queue), when the connection goes before the confirm came, and when no confirm came
+ * within the publish timeout.
+ *
+ * <p>An AMQP channel must not be written from two threads at once: publishes take a lock for the
+ * write. Confirms and returns arrive on amqp-client's connection thread. A return comes before
+ * the ack of the same message; it is matched by a header carrying the publish's sequence number
+ * (not the message id: a dead letter keeps its original's id), and the ack then fails it.
+ *
+ * <p>amqp-client recovers a channel lost with its connection, but not one RabbitMQ closed for
+ * an error of its own (a 406 for an oversized message, say): the next publish opens a new one.
+ */
+final class Publisher implements ConfirmListener, ReturnListener {
+  /** The header that matches a return to its publish. */
+  static final String PUBLISH_ID = "x-realtime-publish";
+
+  private final Connection connection;
+  private final String description;
+  private final Duration confirmTimeout;
+  private final Object writing = new Object();
+  private final ConcurrentNavigableMap<Long, Pending> outstanding = new ConcurrentSkipListMap<>();
+  private volatile Channel channel;
+
+  /** A publish waiting for its confirm. */
+  private static final class Pending {
+    final String messageId;
+    final CompletableFuture<Void> confirmed = new CompletableFuture<>();
+    volatile @Nullable String returned;
+
+    Pending(String messageId) {
+      this.messageId = messageId;
+    }
+  }
+
+  Publisher(Connection connection, String description, Duration confirmTimeout)
+      throws IOException {
+    this.connection = connection;
+    this.description = description;
+    this.confirmTimeout = confirmTimeout;
+    this.channel = open();
+  }
+
+  private Channel open() throws IOException {
+    Channel opened = connection.createChannel();
+    if (opened == null) {
+      throw new IOException("no free channel (channel_max reached)");
+    }
+    opened.confirmSelect();
+    opened.addConfirmListener(this);
+    opened.addReturnListener(this);
+    // The connection went (or the channel closed): no confirm will come for what is pending.
+    opened.addShutdownListener(this::failAll);
+    return opened;
+  }
+
+  /** Publishes with mandatory routing; the future completes once RabbitMQ confirmed. */
+  CompletableFuture<Void> publish(String exchange, String routingKey,
+      AMQP.BasicProperties properties, byte[] body) {
+    Pending pending = new Pending(String.valueOf(properties.getMessageId()));
+    synchronized (writing) {
+      try {
+        if (!channel.isOpen() && connection.isOpen()) {
+          channel = open(); // Closed by RabbitMQ for an error: recovery will not reopen it.
+        }
+        long sequence = channel.getNextPublishSeqNo();
+        if (sequence == 0) {
+          // Recovery replaced the channel and has not put it in confirm mode yet: a message
+          // sent now would never be confirmed.
+          throw new IOException("the connection is recovering; publish again");
+        }
+        outstanding.put(sequence, pending);
+        Map<String, Object> headers = properties.getHeaders() == null ? new HashMap<>()
+            : new HashMap<>(properties.getHeaders());
+        headers.put(PUBLISH_ID, sequence);
+        try {
+          channel.basicPublish(exchange, routingKey, true,
+              properties.builder().headers(headers).build(), body);
+        } catch (IOException | AlreadyClosedException e) {
+          outstanding.remove(sequence);
+          throw e;
+        }
+      } catch (IOException | AlreadyClosedException e) {
+        pending.confirmed.completeExceptionally(new BrokerUnavailableException(
+            "could not publish to RabbitMQ at " + description + ": " + e.getMessage(), e));
+        return pending.confirmed;
+      }
+    }
+    // A safety net: a confirm that never comes (a channel replaced mid-write) fails in time.
+    return pending.confirmed.orTimeout(confirmTimeout.toMillis(), TimeUnit.MILLISECONDS)
+        .exceptionallyCompose(failure -> {
+          if (failure instanceof TimeoutException) {
+            outstanding.values().remove(pending);
+            return CompletableFuture.failedFuture(new BrokerUnavailableException("RabbitMQ at "
+                + description + " did not confirm message " + pending.messageId + " within "
+                + confirmTimeout + " (realtime.publish-timeout)", failure));
+          }
+          return CompletableFuture.failedFuture(failure);
+        });
+  }
+
+  @Override
+  public void handleReturn(int replyCode, String replyText, String exchange, String routingKey,
+      AMQP.BasicProperties properties, byte[] body) {
+    Object id = properties.getHeaders() == null ? null : properties.getHeaders().get(PUBLISH_ID);
+    Pending pending = id instanceof Number ? outstanding.get(((Number) id).longValue()) : null;
+    if (pending != null) {
+      pending.returned = replyText + " (routing key " + routingKey + " on exchange " + exchange
+          + ")";
+    }
+  }
+
+  @Override
+  public void handleAck(long deliveryTag, boolean multiple) {
+    settle(deliveryTag, multiple, null);
+  }
+
+  @Override
+  public void handleNack(long deliveryTag, boolean multiple) {
+    settle(deliveryTag, multiple, "RabbitMQ refused it (basic.nack)");
+  }
+
+  private void settle(long deliveryTag, boolean multiple, @Nullable String refusal) {
+    Map<Long, Pending> done = multiple ? Map.copyOf(outstanding.headMap(deliveryTag, true))
+        : outstanding.containsKey(deliveryTag)
+            ? Map.of(deliveryTag, outstanding.get(deliveryTag)) : Map.of();
+    for (Map.Entry<Long, Pending> entry : done.entrySet()) {
+      Pending pending = entry.getValue();
+      outstanding.remove(entry.getKey(), pending);
+      String failure = refusal != null ? refusal
+          : pending.returned != null ? "it reached no queue: " + pending.returned : null;
+      if (failure == null) {
+        pending.confirmed.complete(null);
+      } else {
+        pending.confirmed.completeExceptionally(new RealtimeException(
+            "RabbitMQ did not accept message " + pending.messageId + ": " + failure));
+      }
+    }
+  }
+
+  private void failAll(ShutdownSignalException cause) {
+    for (Map.Entry<Long, Pending> entry : Map.copyOf(outstanding).entrySet()) {
+      outstanding.remove(entry.getKey(), entry.getValue());
+      entry.getValue().confirmed.completeExceptionally(new BrokerUnavailableException(
+          "the connection to RabbitMQ at " + description + " closed before message "
+              + entry.getValue().messageId + " was confirmed: " + cause.getMessage(), cause));
+    }
+  }
+}

@@ -1,0 +1,124 @@
+package dev.realtime.rabbitmq;
+
+import dev.realtime.channel.Channel;
+import dev.realtime.channel.ChannelAdmin;
+import dev.realtime.channel.ChannelInfo;
+import dev.realtime.channel.ChannelSpec;
+import dev.realtime.channel.GroupInfo;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Channels on RabbitMQ: a stream queue per channel, a quorum queue per group, and the {@link
+ * ChannelRegistry} that remembers them, since AMQP can neither list queues nor read their
+ * arguments back.
+ *
+ * <p>A queue's arguments are fixed when it is declared: {@code ensure} with other retention
+ * than an existing stream's is refused with RabbitMQ's reason, which names the argument (change
+ * it with a policy, or delete the channel and ensure it again). Count-based retention and
+ * compaction do not exist for streams, and one stream is one ordered log (no partitions).
+ */
+final class RabbitAdmin implements ChannelAdmin {
+  private final RabbitBroker broker;
+  private final Topology topology;
+
+  RabbitAdmin(RabbitBroker broker) {
+    this.broker = broker;
+    this.topology = broker.topology();
+  }
+
+  @Override
+  public ChannelInfo ensure(ChannelSpec spec) {
+    Channel channel = spec.channel();
+    refuseWhatRabbitCannotDo(spec);
+    topology.declareStream(channel, new Topology.StreamArguments(spec.retention(),
+        spec.retentionBytes(), spec.replicationFactor() == null ? null
+            : Integer.valueOf(spec.replicationFactor())));
+    for (String group : spec.groups()) {
+      topology.declareGroupQueue(group, channel.name());
+    }
+    try {
+      broker.registry().ensured(new ChannelRegistry.Entry(channel, spec.retention(),
+          spec.retentionBytes(), new LinkedHashSet<>(spec.groups())))
+          .get(broker.timeout().toMillis(), TimeUnit.MILLISECONDS);
+    } catch (Exception e) {
+      if (e instanceof InterruptedException) {
+        Thread.currentThread().interrupt();
+      }
+      throw new dev.realtime.BrokerUnavailableException("channel " + channel + " is declared, "
+          + "but recording it in the registry failed: " + e.getMessage()
+          + "; ensure it again", e);
+    }
+    return describe(channel).orElseThrow();
+  }
+
+  private static void refuseWhatRabbitCannotDo(ChannelSpec spec) {
+    String channel = "channel " + spec.channel() + ": ";
+    if (spec.partitions() != null && spec.partitions() > 1) {
+      throw new IllegalArgumentException(channel + "RabbitMQ has no partitions (partitions="
+          + spec.partitions() + "); a channel is one stream, ordered as a whole. Leave "
+          + "partitions unset, or use the Kafka adapter to spread a channel.");
+    }
+    if (spec.maxMessages() != null) {
+      throw new IllegalArgumentException(channel + "RabbitMQ streams keep by age and size, not "
+          + "by count (maxMessages); use retention or retentionBytes.");
+    }
+    if (spec.compacted()) {
+      throw new IllegalArgumentException(channel + "RabbitMQ streams cannot be compacted; "
+          + "leave compacted false.");
+    }
+  }
+
+  @Override
+  public Optional<ChannelInfo> describe(Channel channel) {
+    if (!topology.exists(topology.streamOf(channel))) {
+      return Optional.empty();
+    }
+    ChannelRegistry.Entry entry = broker.registry().read().get(channel);
+    List<GroupInfo> groups = new ArrayList<>();
+    for (String group : entry == null ? Set.<String>of() : entry.groups()) {
+      Integer ready = topology.messageCount(topology.groupQueue(group, channel.name()));
+      if (ready != null) {
+        // RabbitMQ tells the messages ready for the group, not those delivered and unacked.
+        groups.add(new GroupInfo(group, 0, (long) ready));
+      }
+    }
+    groups.sort(Comparator.comparing(GroupInfo::name));
+    // A stream's length and offsets are not told over AMQP: count 0, positions unknown.
+    return Optional.of(new ChannelInfo(channel, topology.streamOf(channel), 1, 0, null, null,
+        entry == null ? null : entry.maxAge(), groups));
+  }
+
+  @Override
+  public List<Channel> list() {
+    List<Channel> channels = new ArrayList<>();
+    for (Map.Entry<Channel, ChannelRegistry.Entry> entry : broker.registry().read().entrySet()) {
+      channels.add(entry.getKey());
+    }
+    channels.sort(Comparator.comparing(Channel::name));
+    return channels;
+  }
+
+  /** Deletes the stream, the groups' queues the registry knows, and records the deletion. */
+  @Override
+  public boolean delete(Channel channel) {
+    ChannelRegistry.Entry entry = broker.registry().read().get(channel);
+    boolean existed = topology.delete(topology.streamOf(channel));
+    if (entry != null) {
+      for (String group : entry.groups()) {
+        topology.delete(topology.groupQueue(group, channel.name()));
+      }
+    }
+    topology.forget(channel);
+    if (existed || entry != null) {
+      broker.registry().deleted(channel);
+    }
+    return existed;
+  }
+}

@@ -1,0 +1,364 @@
+package dev.realtime.rabbitmq;
+
+import com.rabbitmq.client.AuthenticationFailureException;
+import com.rabbitmq.client.Connection;
+import com.rabbitmq.client.ConnectionFactory;
+import dev.realtime.Broker;
+import dev.realtime.BrokerUnavailableException;
+import dev.realtime.Capabilities;
+import dev.realtime.Health;
+import dev.realtime.HistoryQuery;
+import dev.realtime.Message;
+import dev.realtime.Position;
+import dev.realtime.PublishReceipt;
+import dev.realtime.channel.Channel;
+import dev.realtime.channel.ChannelAdmin;
+import dev.realtime.config.RealtimeConfig;
+import dev.realtime.config.RealtimeOptions;
+import dev.realtime.internal.UriCredentials;
+import dev.realtime.metrics.RealtimeMetrics;
+import dev.realtime.spi.Dispatcher;
+import dev.realtime.spi.PollingSubscription;
+import dev.realtime.subscription.BatchHandler;
+import dev.realtime.subscription.MessageHandler;
+import dev.realtime.subscription.StartPosition;
+import dev.realtime.subscription.Subscription;
+import dev.realtime.subscription.SubscriptionSpec;
+import java.io.IOException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Date;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Consumer;
+
+/**
+ * The RabbitMQ adapter's broker.
+ *
+ * <p><b>Publishing.</b> One AMQP channel in confirm mode, shared (see {@link Publisher}): a
+ * publish goes to the topic exchange with the channel name as routing key, mandatory, and
+ * completes on RabbitMQ's confirm. The channel's stream queue is declared and bound on first
+ * use, so every confirmed message is in the stream: that is what makes the channel persistent
+ * and replayable, and what a return (no queue) means is a deleted stream.
+ *
+ * <p><b>Connection.</b> One connection per broker, with amqp-client's automatic recovery;
+ * subscriptions re-create their consumers after a recovery, from where they were.
+ */
+final class RabbitBroker implements Broker {
+  static final String NAME = "rabbitmq";
+
+  private final String description;
+  private final Duration timeout;
+  private final Duration publishTimeout;
+  private final RealtimeMetrics metrics;
+  private final Connection connection;
+  /**
+   * Publishing has a connection of its own: under a memory or disk alarm RabbitMQ stops reading
+   * from connections that publish, and consumers' acks on the same connection would then stall
+   * too, so queues could not drain and the alarm not clear.
+   */
+  private final Connection publishing;
+  private final Publisher publisher;
+  /** Re-subscribing after a cancel, off amqp-client's threads. */
+  private final java.util.concurrent.ScheduledExecutorService background =
+      java.util.concurrent.Executors.newSingleThreadScheduledExecutor(task -> {
+        Thread thread = new Thread(task, "realtime-rabbitmq-background");
+        thread.setDaemon(true);
+        return thread;
+      });
+  private final Topology topology;
+  private final ChannelRegistry registry;
+  private final RabbitAdmin channelAdmin;
+  private final Set<RabbitSubscription> subscriptions = ConcurrentHashMap.newKeySet();
+
+  RabbitBroker(RealtimeConfig config, RealtimeMetrics metrics) {
+    this.timeout = config.get(RabbitOptions.TIMEOUT);
+    this.publishTimeout = config.get(RealtimeOptions.PUBLISH_TIMEOUT);
+    this.metrics = metrics;
+    ConnectionFactory factory = RabbitEndpoint.factory(config, timeout);
+    this.description = RabbitEndpoint.describe(factory);
+    try {
+      this.connection = factory.newConnection("realtime");
+      this.publishing = newPublishingConnection(factory);
+    } catch (AuthenticationFailureException e) {
+      background.shutdownNow();
+      throw new BrokerUnavailableException("RabbitMQ at " + description + " refused the login "
+          + "of user \"" + factory.getUsername() + "\" (" + UriCredentials.mask(e.getMessage())
+          + "). Check the credentials in realtime.rabbitmq.uri (or RABBITMQ_URL), "
+          + "realtime.rabbitmq.username and realtime.rabbitmq.password.", e);
+    } catch (IOException | TimeoutException | RuntimeException e) {
+      background.shutdownNow();
+      throw new BrokerUnavailableException("could not connect to RabbitMQ at " + description
+          + " within " + timeout + ": " + reason(e) + ". Check realtime.rabbitmq.uri (or "
+          + "RABBITMQ_URL), the virtual host, TLS, and that RabbitMQ runs.", e);
+    }
+    try {
+      this.topology = new Topology(connection, config.get(RabbitOptions.NAME_PREFIX),
+          description, timeout);
+      this.publisher = new Publisher(publishing, description, publishTimeout);
+      this.registry = new ChannelRegistry(connection, topology, publisher, timeout);
+    } catch (IOException | RuntimeException e) {
+      closeQuietly();
+      if (e instanceof RuntimeException) {
+        throw (RuntimeException) e;
+      }
+      throw new BrokerUnavailableException("could not set up on RabbitMQ at " + description
+          + ": " + reason(e), e);
+    }
+    this.channelAdmin = new RabbitAdmin(this);
+  }
+
+  @Override
+  public String name() {
+    return NAME;
+  }
+
+  @Override
+  public Capabilities capabilities() {
+    return RabbitBrokerProvider.CAPABILITIES;
+  }
+
+  @Override
+  public CompletionStage<PublishReceipt> publish(Message message) {
+    try {
+      ensureStream(message.channel());
+      return publisher.publish(topology.exchange(), message.channel().name(),
+              AmqpMessages.properties(message), message.payload())
+          .thenApply(confirmed -> new PublishReceipt(message.id(), message.channel(), null));
+    } catch (RuntimeException e) {
+      return CompletableFuture.failedFuture(e);
+    }
+  }
+
+  /** Declares the channel's stream on first use, and records a new one in the registry. */
+  void ensureStream(Channel channel) {
+    if (topology.ensureStream(channel)) {
+      registry.ensured(new ChannelRegistry.Entry(channel, null, null, Set.of()));
+    }
+  }
+
+  @Override
+  public Subscription subscribe(SubscriptionSpec spec, MessageHandler handler) {
+    return open(spec, builder -> builder.handler(handler));
+  }
+
+  @Override
+  public Subscription subscribeBatches(SubscriptionSpec spec, BatchHandler handler) {
+    return open(spec, builder -> builder.batchHandler(handler));
+  }
+
+  private Subscription open(SubscriptionSpec spec, Consumer<Dispatcher.Builder> handler) {
+    if (spec.start().kind() == StartPosition.Kind.POSITION) {
+      offsetOf(spec.start().position()); // A foreign position fails here, clearly.
+    }
+    if (!spec.patterns().isEmpty() && !spec.isGroup()
+        && spec.start().kind() != StartPosition.Kind.LATEST) {
+      throw new IllegalArgumentException("a broadcast pattern subscription on RabbitMQ starts "
+          + "at latest (it is a queue bound to the pattern, and AMQP cannot list the streams "
+          + "it would replay); subscribe to the channels by name to start at "
+          + spec.start());
+    }
+    for (Channel channel : spec.channels()) {
+      ensureStream(channel);
+    }
+    RabbitSubscription subscription = new RabbitSubscription(this, spec, handler);
+    try {
+      subscription.start();
+    } catch (RuntimeException | Error e) {
+      subscription.close(Duration.ZERO);
+      throw e;
+    }
+    subscriptions.add(subscription);
+    return subscription;
+  }
+
+  void closed(RabbitSubscription subscription) {
+    subscriptions.remove(subscription);
+  }
+
+  /** A subscription's dispatcher: dead letters through this broker, its metrics, its name. */
+  Dispatcher dispatcher(SubscriptionSpec spec, Dispatcher.Settlement settlement, Runnable wake,
+      int id, Consumer<Dispatcher.Builder> handler) {
+    Dispatcher.Builder builder = Dispatcher.builder(spec)
+        .settlement(settlement)
+        .deadLetters(this::publish)
+        .metrics(metrics, NAME)
+        .deadLetterTimeout(publishTimeout)
+        .capacityListener(wake)
+        .threadName("realtime-rabbitmq-handler-" + id);
+    handler.accept(builder);
+    return builder.build();
+  }
+
+  /**
+   * Reads the channel's stream from the query's start. A timestamp start begins at the chunk
+   * RabbitMQ stored around that time, so messages made before it are left out here.
+   */
+  @Override
+  public List<Message> history(Channel channel, HistoryQuery query) {
+    StartPosition from = query.from();
+    if (from.kind() == StartPosition.Kind.LATEST) {
+      return List.of(); // From "latest" on, nothing has been published yet.
+    }
+    if (!topology.exists(topology.streamOf(channel))) {
+      return List.of();
+    }
+    List<Message> out = new ArrayList<>();
+    Instant after = from.kind() == StartPosition.Kind.TIMESTAMP ? from.timestamp() : null;
+    topology.awaitOpen();
+    for (StreamReader.Delivery delivery : StreamReader.read(connection,
+        topology.streamOf(channel), offsetArgument(from), query.limit() + 1000,
+        StreamReader.QUIET, timeout)) {
+      long offset = AmqpMessages.streamOffset(delivery.properties());
+      Message message = AmqpMessages.toMessage(channel, delivery.properties(), delivery.body(),
+          offset < 0 ? null : Position.ofOffset(offset), 0);
+      // The chunk may begin before the time: skip until the first message made at or after
+      // it; later ones count whatever time they carry (a dead letter keeps its original's).
+      if (after != null && message.timestamp().isBefore(after)) {
+        continue;
+      }
+      after = null;
+      out.add(message);
+      if (out.size() == query.limit()) {
+        break;
+      }
+    }
+    return out;
+  }
+
+  /** The {@code x-stream-offset} that starts a read at {@code start}. */
+  static Object offsetArgument(StartPosition start) {
+    switch (start.kind()) {
+      case EARLIEST:
+        return "first";
+      case POSITION:
+        return offsetOf(start.position());
+      case TIMESTAMP:
+        return Date.from(start.timestamp());
+      default:
+        return "next";
+    }
+  }
+
+  /**
+   * A position's stream offset.
+   *
+   * @throws IllegalArgumentException naming the expected form, for another broker's position
+   */
+  static long offsetOf(Position position) {
+    try {
+      return position.offset();
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("position \"" + position + "\" is not a RabbitMQ "
+          + "stream offset; write a number, such as 42", e);
+    }
+  }
+
+  @Override
+  public ChannelAdmin admin() {
+    return channelAdmin;
+  }
+
+  @Override
+  public Health health() {
+    if (!connection.isOpen()) {
+      return Health.down(NAME, "the connection to RabbitMQ at " + description
+          + " is closed (recovering)");
+    }
+    try {
+      topology.declare(amqp -> amqp.exchangeDeclarePassive(topology.exchange()));
+      return Health.up(NAME, "RabbitMQ " + connection.getServerProperties().get("version")
+          + " at " + description + ", exchange " + topology.exchange());
+    } catch (RuntimeException e) {
+      return Health.down(NAME, "RabbitMQ at " + description + " did not answer: "
+          + e.getMessage());
+    }
+  }
+
+  /** Stops every subscription's handlers from starting new work, drains them, disconnects. */
+  @Override
+  public void close() {
+    List<RabbitSubscription> open = new ArrayList<>(subscriptions);
+    try {
+      open.forEach(PollingSubscription::stopTaking);
+      for (RabbitSubscription subscription : open) {
+        subscription.close(subscription.spec().drainTimeout());
+      }
+    } finally {
+      closeQuietly();
+    }
+  }
+
+  /** The second connection, or the first is closed again before the failure goes on. */
+  private Connection newPublishingConnection(ConnectionFactory factory)
+      throws IOException, TimeoutException {
+    try {
+      return factory.newConnection("realtime-publisher");
+    } catch (IOException | TimeoutException | RuntimeException e) {
+      connection.abort();
+      throw e;
+    }
+  }
+
+  private void closeQuietly() {
+    background.shutdownNow();
+    for (Connection open : List.of(connection, publishing)) {
+      try {
+        open.close((int) timeout.toMillis());
+      } catch (IOException | RuntimeException e) {
+        open.abort();
+      }
+    }
+  }
+
+  Connection connection() {
+    return connection;
+  }
+
+  Topology topology() {
+    return topology;
+  }
+
+  ChannelRegistry registry() {
+    return registry;
+  }
+
+  Duration timeout() {
+    return timeout;
+  }
+
+  RealtimeMetrics metrics() {
+    return metrics;
+  }
+
+  java.util.concurrent.ScheduledExecutorService background() {
+    return background;
+  }
+
+  String description() {
+    return description;
+  }
+
+  private static String reason(Throwable e) {
+    Throwable root = e;
+    while (root.getCause() != null && root.getMessage() == null) {
+      root = root.getCause();
+    }
+    String text = root.getMessage() == null ? root.getClass().getSimpleName()
+        : root.getMessage();
+    if (root.getCause() != null && root.getCause().getMessage() != null) {
+      text += " (" + root.getCause().getMessage() + ")";
+    }
+    return UriCredentials.mask(text);
+  }
+
+  @Override
+  public String toString() {
+    return "RabbitBroker{" + description + "}";
+  }
+}

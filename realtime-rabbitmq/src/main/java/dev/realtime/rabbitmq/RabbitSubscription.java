@@ -1,0 +1,509 @@
+package dev.realtime.rabbitmq;
+
+import com.rabbitmq.client.AMQP;
+import com.rabbitmq.client.AlreadyClosedException;
+import com.rabbitmq.client.DefaultConsumer;
+import com.rabbitmq.client.Envelope;
+import com.rabbitmq.client.Recoverable;
+import com.rabbitmq.client.RecoveryListener;
+import com.rabbitmq.client.ShutdownSignalException;
+import dev.realtime.BrokerUnavailableException;
+import dev.realtime.Message;
+import dev.realtime.Position;
+import dev.realtime.channel.Channel;
+import dev.realtime.channel.ChannelPattern;
+import dev.realtime.spi.Dispatcher;
+import dev.realtime.spi.PollingSubscription;
+import dev.realtime.subscription.StartPosition;
+import dev.realtime.subscription.SubscriptionSpec;
+import java.io.IOException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Date;
+import java.util.HashMap;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.BlockingDeque;
+import java.util.concurrent.LinkedBlockingDeque;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A subscription: an AMQP channel of its own with one consumer per source, feeding the shared
+ * {@link Dispatcher} through a pump thread.
+ *
+ * <p><b>Sources.</b> A broadcast subscriber reads each channel's stream queue from its start
+ * ({@code x-stream-offset}: {@code next} for latest, {@code first}, an offset, a time), and a
+ * broadcast pattern is an exclusive, auto-deleted queue bound to the pattern. A group member
+ * consumes the group's durable quorum queue for each channel and pattern, shared with the other
+ * members.
+ *
+ * <p><b>Acknowledgement.</b> Manual: a delivery is acked once its handler finished (or its dead
+ * letter was confirmed). A group's released delivery is nacked with requeue while the member
+ * runs; on close, closing the AMQP channel gives RabbitMQ back every unacked delivery, for the
+ * other members. Stream deliveries are acked for credit only: a stream keeps everything.
+ *
+ * <p><b>Flow control.</b> basic.qos: each consumer may hold {@code maxInFlight / sources}
+ * unacked deliveries, so deliveries waiting for the dispatcher never exceed what it takes.
+ *
+ * <p><b>Recovery.</b> After amqp-client recovered the connection, the consumers are created
+ * again by this class, not by amqp-client's topology recovery: a stream consumer must resume
+ * after the last offset it saw (from its start time if it saw none), not at the offset it
+ * first asked for, and a pattern's exclusive queue must be declared and bound anew.
+ */
+final class RabbitSubscription extends PollingSubscription {
+  private static final Logger log = LoggerFactory.getLogger(RabbitSubscription.class);
+  private static final AtomicInteger SEQUENCE = new AtomicInteger();
+  /** How long a broadcast pattern's queue outlives its consumer: the outage it bridges. */
+  private static final Duration PATTERN_QUEUE_EXPIRY = Duration.ofMinutes(5);
+  /** A clock margin for resuming "latest" from a time: duplicates, never a gap. */
+  private static final Duration RESUME_MARGIN = Duration.ofSeconds(2);
+
+  private final RabbitBroker broker;
+  private final SubscriptionSpec spec;
+  private final Dispatcher dispatcher;
+  private final List<Source> sources = new ArrayList<>();
+  private final BlockingDeque<Message> inbox = new LinkedBlockingDeque<>();
+  /** The delivery tag and source of each message handed over, until it is settled. */
+  private final Map<Message, Delivered> delivered =
+      Collections.synchronizedMap(new IdentityHashMap<>());
+  /** amqp-client channels are not for concurrent writes: acks, nacks and consumes take it. */
+  private final Object writing = new Object();
+  private com.rabbitmq.client.@Nullable Channel amqp;
+  /** Ready messages of each group queue, as last measured; read by the lag gauges. */
+  private final Map<Channel, Long> lag = new java.util.concurrent.ConcurrentHashMap<>();
+  private final List<AutoCloseable> gauges = new ArrayList<>();
+  private long lastLag;
+
+  private record Delivered(long tag, Source source) {}
+
+  /** One queue this subscription consumes. */
+  private final class Source {
+    final Kind kind;
+    final String bindingKey;
+    final @Nullable Channel channel;
+    volatile String queue;
+    /** Streams: the last offset seen, -1 before the first. */
+    volatile long lastOffset = -1;
+    /**
+     * Streams from a time: deliveries made before it are skipped, until the first that is not
+     * (the stream's chunk began before the time); after it, every delivery counts.
+     */
+    volatile @Nullable Instant notBefore;
+    final Instant subscribedAt = Instant.now();
+
+    Source(Kind kind, String bindingKey, @Nullable Channel channel, String queue,
+        @Nullable Instant notBefore) {
+      this.kind = kind;
+      this.bindingKey = bindingKey;
+      this.channel = channel;
+      this.queue = queue;
+      this.notBefore = notBefore;
+    }
+  }
+
+  private enum Kind {
+    STREAM, PATTERN, GROUP
+  }
+
+  RabbitSubscription(RabbitBroker broker, SubscriptionSpec spec,
+      Consumer<Dispatcher.Builder> handler) {
+    this(broker, spec, handler, SEQUENCE.incrementAndGet());
+  }
+
+  private RabbitSubscription(RabbitBroker broker, SubscriptionSpec spec,
+      Consumer<Dispatcher.Builder> handler, int id) {
+    super(spec, "realtime-rabbitmq-pump-" + id);
+    this.broker = broker;
+    this.spec = spec;
+    this.dispatcher = broker.dispatcher(spec, this::settle, this::wake, id, handler);
+    useDispatcher(dispatcher);
+  }
+
+  /** Declares what the spec needs, starts the consumers, then the pump. */
+  void start() {
+    Topology topology = broker.topology();
+    for (Channel channel : spec.channels()) {
+      if (spec.isGroup()) {
+        boolean known = topology.exists(topology.groupQueue(spec.group(), channel.name()));
+        String queue = topology.declareGroupQueue(spec.group(), channel.name());
+        if (!known) {
+          // Recorded, so that describe() shows the group and delete() removes its queue.
+          broker.registry().ensured(new ChannelRegistry.Entry(channel, null, null,
+              java.util.Set.of(spec.group())));
+        }
+        sources.add(new Source(Kind.GROUP, channel.name(), channel, queue, null));
+      } else {
+        Instant notBefore = spec.start().kind() == StartPosition.Kind.TIMESTAMP
+            ? spec.start().timestamp() : null;
+        sources.add(new Source(Kind.STREAM, channel.name(), channel, topology.streamOf(channel),
+            notBefore));
+      }
+    }
+    for (ChannelPattern pattern : spec.patterns()) {
+      if (spec.isGroup()) {
+        String queue = topology.declareGroupQueue(spec.group(), pattern.pattern());
+        sources.add(new Source(Kind.GROUP, pattern.pattern(), null, queue, null));
+      } else {
+        sources.add(new Source(Kind.PATTERN, pattern.pattern(), null,
+            topology.patternQueue(), null));
+      }
+    }
+    try {
+      broker.topology().awaitOpen();
+      amqp = openChannel();
+      consumeAll(true);
+      if (spec.isGroup()) {
+        for (Channel channel : spec.channels()) {
+          gauges.add(broker.metrics().lag(RabbitBroker.NAME, spec.group(), channel,
+              () -> lag.getOrDefault(channel, 0L)));
+        }
+      }
+    } catch (IOException | ShutdownSignalException e) {
+      throw new BrokerUnavailableException("could not start consuming from RabbitMQ at "
+          + broker.description() + ": " + e.getMessage(), e);
+    }
+    startPolling();
+  }
+
+  /**
+   * A channel for this subscription's consumers. amqp-client recovers it with the connection
+   * (then {@link #resume()} consumes again), but not when RabbitMQ closed the channel alone, for
+   * an error (an ack for a delivery of a deleted queue, say): then a new one replaces it.
+   */
+  private com.rabbitmq.client.Channel openChannel() throws IOException {
+    com.rabbitmq.client.Channel channel = broker.connection().createChannel();
+    if (channel == null) {
+      throw new BrokerUnavailableException("RabbitMQ has no free channel (channel_max)");
+    }
+    ((Recoverable) channel).addRecoveryListener(new RecoveryListener() {
+      @Override
+      public void handleRecovery(Recoverable recovered) {
+        resume();
+      }
+
+      @Override
+      public void handleRecoveryStarted(Recoverable recovering) {}
+    });
+    channel.addShutdownListener(signal -> {
+      if (!signal.isHardError() && !signal.isInitiatedByApplication() && isTaking()) {
+        log.warn("{}: RabbitMQ closed the consuming channel ({}); opening another",
+            this, signal.getMessage());
+        broker.background().execute(() -> reopen(1));
+      }
+    });
+    return channel;
+  }
+
+  /** Replaces a channel RabbitMQ closed: consumes every source again, where it was. */
+  private void reopen(int attempt) {
+    if (!isTaking()) {
+      return;
+    }
+    try {
+      synchronized (writing) {
+        amqp = openChannel();
+        delivered.clear(); // Their tags died with the old channel; RabbitMQ gives them back.
+        inbox.clear();
+        consumeAll(false);
+      }
+    } catch (IOException | RuntimeException e) {
+      if (attempt >= 60) {
+        log.error("{}: could not open a consuming channel for a minute; closing the "
+            + "subscription", this, e);
+        broker.background().execute(() -> close(Duration.ZERO));
+        return;
+      }
+      broker.background().schedule(() -> reopen(attempt + 1), 1, TimeUnit.SECONDS);
+    }
+  }
+
+  /** Starts a consumer per source; {@code first}: at the spec's start, else where it was. */
+  private void consumeAll(boolean first) throws IOException {
+    synchronized (writing) {
+      amqp.basicQos(Math.max(1, spec.maxInFlight() / Math.max(1, sources.size())));
+      for (Source source : sources) {
+        consume(source, first);
+      }
+    }
+  }
+
+  /** Starts {@code source}'s consumer; the caller holds {@code writing}. */
+  private void consume(Source source, boolean first) throws IOException {
+    com.rabbitmq.client.Channel channel = amqp;
+    Map<String, Object> arguments = new HashMap<>();
+    if (source.kind == Kind.STREAM) {
+      arguments.put(AmqpMessages.STREAM_OFFSET, first ? RabbitBroker.offsetArgument(
+          spec.start()) : resumeOffset(source));
+    } else if (source.kind == Kind.PATTERN) {
+      // Not exclusive: an exclusive queue goes with the connection, and what was published
+      // during a cut with it. This one outlives a cut by PATTERN_QUEUE_EXPIRY and is deleted
+      // on close; declaring it again after a recovery finds it with what it kept.
+      channel.queueDeclare(source.queue, false, false, false,
+          Map.of("x-expires", (int) PATTERN_QUEUE_EXPIRY.toMillis()));
+      channel.queueBind(source.queue, broker.topology().exchange(), source.bindingKey);
+    }
+    channel.basicConsume(source.queue, false, arguments, new Receiver(channel, source));
+  }
+
+  /**
+   * Where a stream consumer resumes: after the last offset it saw; if it saw none, from its own
+   * start, or, for "latest", from the time it subscribed (what came meanwhile is after it).
+   */
+  private Object resumeOffset(Source source) {
+    if (source.lastOffset >= 0) {
+      return source.lastOffset + 1;
+    }
+    if (spec.start().kind() == StartPosition.Kind.LATEST) {
+      // Chunk times are RabbitMQ's clock, in whole seconds: start a little earlier.
+      return Date.from(source.subscribedAt.minus(RESUME_MARGIN));
+    }
+    return RabbitBroker.offsetArgument(spec.start());
+  }
+
+  /** After a connection recovery: deliveries not yet settled were given back by RabbitMQ. */
+  private void resume() {
+    if (!isActive()) {
+      return;
+    }
+    try {
+      consumeAll(false);
+      log.info("{} consumes again after the connection recovered", this);
+    } catch (IOException | RuntimeException e) {
+      log.error("{} could not consume again after the connection recovered; close it and "
+          + "subscribe again", this, e);
+    }
+  }
+
+  /** On amqp-client's consumer thread: never blocks. */
+  private final class Receiver extends DefaultConsumer {
+    private final Source source;
+
+    Receiver(com.rabbitmq.client.Channel channel, Source source) {
+      super(channel);
+      this.source = source;
+    }
+
+    @Override
+    public void handleDelivery(String consumerTag, Envelope envelope,
+        AMQP.BasicProperties properties, byte[] body) {
+      Channel channel = source.channel != null ? source.channel
+          : channelOf(envelope.getRoutingKey());
+      long offset = AmqpMessages.streamOffset(properties);
+      if (!isTaking()) {
+        // Closing: a group's delivery goes back with the AMQP channel; a stream keeps its own.
+        return;
+      }
+      if (channel == null
+          || source.kind == Kind.STREAM && offset >= 0 && offset <= source.lastOffset) {
+        ack(envelope.getDeliveryTag()); // No channel name, or seen before a recovery.
+        return;
+      }
+      Position position = source.kind == Kind.STREAM && offset >= 0
+          ? Position.ofOffset(offset) : null;
+      int attempt = source.kind == Kind.GROUP
+          ? AmqpMessages.attempt(properties, envelope.isRedeliver()) : 1;
+      Message message = AmqpMessages.toMessage(channel, properties, body, position, attempt);
+      if (source.kind == Kind.STREAM) {
+        source.lastOffset = Math.max(source.lastOffset, offset);
+        Instant notBefore = source.notBefore;
+        if (notBefore != null) {
+          if (message.timestamp().isBefore(notBefore)) {
+            ack(envelope.getDeliveryTag()); // The chunk began before the start time.
+            return;
+          }
+          source.notBefore = null; // Caught up: later messages may carry older times.
+        }
+      }
+      delivered.put(message, new Delivered(envelope.getDeliveryTag(), source));
+      inbox.addLast(message);
+      wake();
+    }
+
+    /**
+     * RabbitMQ cancelled the consumer (its queue was deleted, or its node went): consume again,
+     * on the broker's own thread, not amqp-client's.
+     */
+    @Override
+    public void handleCancel(String consumerTag) {
+      if (isTaking()) {
+        log.warn("{}: RabbitMQ cancelled the consumer of {}; consuming it again",
+            RabbitSubscription.this, source.queue);
+        broker.background().execute(() -> consumeAgain(source, 1));
+      }
+    }
+
+    @Override
+    public void handleShutdownSignal(String consumerTag, ShutdownSignalException signal) {
+      if (isActive() && !signal.isInitiatedByApplication()) {
+        log.debug("{}: consumer of {} stopped ({}); it resumes with the connection",
+            RabbitSubscription.this, source.queue, signal.getMessage());
+      }
+    }
+  }
+
+  /**
+   * After a cancel: declares what the source needs again (a deleted stream comes back empty)
+   * and consumes it where it was; tries for a minute, then closes the subscription, so that
+   * isActive() never claims a subscription that receives nothing.
+   */
+  private void consumeAgain(Source source, int attempt) {
+    if (!isTaking()) {
+      return;
+    }
+    try {
+      if (source.kind == Kind.STREAM && source.channel != null) {
+        broker.topology().forget(source.channel);
+        broker.ensureStream(source.channel);
+      } else if (source.kind == Kind.GROUP) {
+        broker.topology().declareGroupQueue(spec.group(), source.bindingKey);
+      }
+      synchronized (writing) {
+        consume(source, false);
+      }
+    } catch (IOException | RuntimeException e) {
+      if (attempt >= 60) {
+        log.error("{}: could not consume {} again for a minute; closing the subscription",
+            this, source.queue, e);
+        broker.background().execute(() -> close(Duration.ZERO));
+        return;
+      }
+      broker.background().schedule(() -> consumeAgain(source, attempt + 1), 1,
+          TimeUnit.SECONDS);
+    }
+  }
+
+  private @Nullable Channel channelOf(String routingKey) {
+    try {
+      Channel channel = Channel.of(routingKey);
+      return spec.includes(channel) ? channel : null;
+    } catch (IllegalArgumentException e) {
+      return null; // A routing key that is no channel name: published by someone else.
+    }
+  }
+
+  @Override
+  protected void poll() {
+    pump(inbox, this::measureLag);
+  }
+
+  /**
+   * Groups: the messages ready in the group's queue of each subscribed channel (a passive
+   * declaration on a channel of its own), at most once a second, for the lag gauges.
+   */
+  private void measureLag() {
+    long now = System.nanoTime();
+    if (gauges.isEmpty() || now - lastLag < TimeUnit.SECONDS.toNanos(1)) {
+      return;
+    }
+    lastLag = now;
+    for (Source source : sources) {
+      if (source.kind == Kind.GROUP && source.channel != null) {
+        try {
+          Integer ready = broker.topology().messageCount(source.queue);
+          if (ready != null) {
+            lag.put(source.channel, ready.longValue());
+          }
+        } catch (RuntimeException e) {
+          log.debug("measuring lag of {} failed; trying again later", this, e);
+        }
+      }
+    }
+  }
+
+
+  /**
+   * From a handler thread: acknowledge what finished. A released delivery, while running, is
+   * handled again: a group's is requeued in RabbitMQ (another member may take it), a stream's is
+   * handed over again here.
+   */
+  private void settle(Message message, Dispatcher.Outcome outcome) {
+    Delivered delivery = delivered.remove(message);
+    if (delivery == null) {
+      return;
+    }
+    if (outcome.isSettled()) {
+      ack(delivery.tag());
+    } else if (!isTaking()) {
+      return; // Closing: closing the AMQP channel gives it back.
+    } else if (delivery.source().kind == Kind.GROUP) {
+      nack(delivery.tag());
+    } else {
+      delivered.put(message, delivery);
+      inbox.addFirst(message);
+      wake();
+    }
+  }
+
+  private void ack(long tag) {
+    synchronized (writing) {
+      try {
+        if (amqp != null) {
+          amqp.basicAck(tag, false);
+        }
+      } catch (IOException | AlreadyClosedException e) {
+        // The channel went with the connection: RabbitMQ gives the delivery back by itself.
+        log.debug("{}: ack failed ({}); the delivery is given back", this, e.getMessage());
+      }
+    }
+  }
+
+  private void nack(long tag) {
+    synchronized (writing) {
+      try {
+        if (amqp != null) {
+          amqp.basicNack(tag, false, true);
+        }
+      } catch (IOException | AlreadyClosedException e) {
+        log.debug("{}: nack failed ({}); the delivery is given back", this, e.getMessage());
+      }
+    }
+  }
+
+  @Override
+  protected Duration pollThreadBound(Duration drainTimeout) {
+    return spec.pollTimeout().plusSeconds(1);
+  }
+
+  /** Closing the AMQP channel gives RabbitMQ back every unacknowledged delivery. */
+  @Override
+  protected void closed() {
+    try {
+      synchronized (writing) {
+        Topology.closeQuietly(amqp);
+      }
+      for (Source source : sources) {
+        if (source.kind == Kind.PATTERN) {
+          try {
+            broker.topology().delete(source.queue);
+          } catch (RuntimeException e) {
+            log.debug("deleting {} failed; it expires by itself", source.queue, e);
+          }
+        }
+      }
+      for (AutoCloseable gauge : gauges) {
+        try {
+          gauge.close();
+        } catch (Exception e) {
+          log.debug("removing a lag gauge failed", e);
+        }
+      }
+      inbox.clear();
+      delivered.clear();
+    } finally {
+      broker.closed(this);
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "RabbitSubscription{" + spec + "}";
+  }
+}

@@ -1,0 +1,22 @@
+package dev.realtime.rabbitmq;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.realtime.config.ConfigOption;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+
+/** docs/rabbitmq.md lists every option the adapter declares, as the code declares it. */
+class RabbitDocsTest {
+  @Test
+  void everyOptionIsDocumentedWithItsTypeAndDescription() throws IOException {
+    String docs = Files.readString(Path.of("..", "docs", "rabbitmq.md"));
+    for (ConfigOption<?> option : RabbitOptions.ALL) {
+      assertThat(docs).as("docs/rabbitmq.md row for " + option.name())
+          .contains("| `" + option.name() + "` | " + option.typeName() + " |")
+          .contains(option.description());
+    }
+  }
+}
