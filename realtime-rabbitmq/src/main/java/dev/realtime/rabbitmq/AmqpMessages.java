@@ -31,7 +31,8 @@ final class AmqpMessages {
 
   private AmqpMessages() {}
 
-  static AMQP.BasicProperties properties(Message message) {
+  /** The message's properties and headers, left open for the publisher's own header. */
+  static Publisher.Outgoing outgoing(Message message) {
     Map<String, Object> headers = new HashMap<>();
     for (Map.Entry<String, String> header : message.headers().entrySet()) {
       if (!isReserved(header.getKey())) {
@@ -42,14 +43,13 @@ final class AmqpMessages {
     if (message.key() != null) {
       headers.put(KEY, message.key());
     }
-    return new AMQP.BasicProperties.Builder()
+    return new Publisher.Outgoing(message.id(), new AMQP.BasicProperties.Builder()
         .messageId(message.id())
         .type(message.event())
         .contentType(message.contentType())
         .timestamp(Date.from(message.timestamp()))
-        .deliveryMode(2) // Persistent: quorum queues keep it on disk in any case.
-        .headers(headers)
-        .build();
+        .deliveryMode(2), // Persistent: quorum queues keep it on disk in any case.
+        headers);
   }
 
   /**

@@ -77,9 +77,9 @@ final class ChannelRegistry {
   }
 
   private CompletableFuture<Void> write(Map<String, Object> headers) {
-    AMQP.BasicProperties properties = new AMQP.BasicProperties.Builder()
-        .messageId(UUID.randomUUID().toString()).deliveryMode(2).headers(headers).build();
-    return publisher.publish("", topology.registryQueue(), properties, new byte[0]);
+    String id = UUID.randomUUID().toString();
+    return publisher.publish("", topology.registryQueue(), new Publisher.Outgoing(id,
+        new AMQP.BasicProperties.Builder().messageId(id).deliveryMode(2), headers), new byte[0]);
   }
 
   /** Every channel recorded and not deleted since, in the order first recorded. */

@@ -11,7 +11,6 @@ import dev.realtime.BrokerUnavailableException;
 import dev.realtime.RealtimeException;
 import java.io.IOException;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentNavigableMap;
@@ -45,6 +44,13 @@ final class Publisher implements ConfirmListener, ReturnListener {
   private final ConcurrentNavigableMap<Long, Pending> outstanding = new ConcurrentSkipListMap<>();
   private volatile Channel channel;
 
+  /**
+   * A message on its way out: its properties without headers, and its headers, still open, so
+   * that the publish adds its own and builds the properties once.
+   */
+  record Outgoing(String messageId, AMQP.BasicProperties.Builder properties,
+      Map<String, Object> headers) {}
+
   /** A publish waiting for its confirm. */
   private static final class Pending {
     final String messageId;
@@ -67,7 +73,7 @@ final class Publisher implements ConfirmListener, ReturnListener {
   private Channel open() throws IOException {
     Channel opened = connection.createChannel();
     if (opened == null) {
-      throw new IOException("no free channel (channel_max reached)");
+      throw Topology.noFreeChannel(description);
     }
     opened.confirmSelect();
     opened.addConfirmListener(this);
@@ -78,9 +84,9 @@ final class Publisher implements ConfirmListener, ReturnListener {
   }
 
   /** Publishes with mandatory routing; the future completes once RabbitMQ confirmed. */
-  CompletableFuture<Void> publish(String exchange, String routingKey,
-      AMQP.BasicProperties properties, byte[] body) {
-    Pending pending = new Pending(String.valueOf(properties.getMessageId()));
+  CompletableFuture<Void> publish(String exchange, String routingKey, Outgoing message,
+      byte[] body) {
+    Pending pending = new Pending(message.messageId());
     synchronized (writing) {
       try {
         if (!channel.isOpen() && connection.isOpen()) {
@@ -93,12 +99,10 @@ final class Publisher implements ConfirmListener, ReturnListener {
           throw new IOException("the connection is recovering; publish again");
         }
         outstanding.put(sequence, pending);
-        Map<String, Object> headers = properties.getHeaders() == null ? new HashMap<>()
-            : new HashMap<>(properties.getHeaders());
-        headers.put(PUBLISH_ID, sequence);
+        message.headers().put(PUBLISH_ID, sequence);
         try {
           channel.basicPublish(exchange, routingKey, true,
-              properties.builder().headers(headers).build(), body);
+              message.properties().headers(message.headers()).build(), body);
         } catch (IOException | AlreadyClosedException e) {
           outstanding.remove(sequence);
           throw e;

@@ -128,7 +128,7 @@ final class RabbitBroker implements Broker {
     try {
       ensureStream(message.channel());
       return publisher.publish(topology.exchange(), message.channel().name(),
-              AmqpMessages.properties(message), message.payload())
+              AmqpMessages.outgoing(message), message.payload())
           .thenApply(confirmed -> new PublishReceipt(message.id(), message.channel(), null));
     } catch (RuntimeException e) {
       return CompletableFuture.failedFuture(e);

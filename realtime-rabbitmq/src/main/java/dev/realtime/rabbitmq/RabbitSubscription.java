@@ -181,7 +181,7 @@ final class RabbitSubscription extends PollingSubscription {
   private com.rabbitmq.client.Channel openChannel() throws IOException {
     com.rabbitmq.client.Channel channel = broker.connection().createChannel();
     if (channel == null) {
-      throw new BrokerUnavailableException("RabbitMQ has no free channel (channel_max)");
+      throw Topology.noFreeChannel(broker.description());
     }
     ((Recoverable) channel).addRecoveryListener(new RecoveryListener() {
       @Override

@@ -192,8 +192,7 @@ final class Topology {
       awaitOpen();
       amqp = connection.createChannel();
       if (amqp == null) {
-        throw new BrokerUnavailableException("RabbitMQ at " + description
-            + " has no free channel (channel_max reached)");
+        throw noFreeChannel(description);
       }
       return work.run(amqp);
     } catch (IOException e) {
@@ -239,6 +238,13 @@ final class Topology {
         }
       }
     }
+  }
+
+  /** amqp-client's createChannel() returned null: every channel number is taken. */
+  static BrokerUnavailableException noFreeChannel(String description) {
+    return new BrokerUnavailableException("RabbitMQ at " + description + " has no free channel"
+        + " on this connection (channel_max reached): close subscriptions you no longer use, or"
+        + " raise channel_max on the server (rabbitmq.conf) and in the client.");
   }
 
   private static String replyText(ShutdownSignalException signal) {

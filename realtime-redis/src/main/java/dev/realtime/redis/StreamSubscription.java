@@ -334,7 +334,7 @@ final class StreamSubscription extends PollingSubscription {
       } else if (StreamIds.isAfter(entry.getId(), state.lastId)) {
         state.lastId = entry.getId();
       }
-      toMessage(state, entry, 1).ifPresent(held::add);
+      hold(toMessage(state, entry, 1));
     }
   }
 
@@ -345,20 +345,25 @@ final class StreamSubscription extends PollingSubscription {
    * that somehow makes no message are acknowledged and skipped, so that they do not stay
    * pending; the second is logged as an error.
    */
-  private java.util.Optional<Message> toMessage(StreamState state,
-      StreamMessage<String, byte[]> entry, int attempt) {
+  private @Nullable Message toMessage(StreamState state, StreamMessage<String, byte[]> entry,
+      int attempt) {
     if (entry.getBody() == null || entry.getBody().isEmpty()) {
       discard(state, entry.getId());
-      return java.util.Optional.empty();
+      return null;
     }
     try {
-      return java.util.Optional.of(StreamEntries.toMessage(state.channel, entry.getId(),
-          entry.getBody(), attempt));
+      return StreamEntries.toMessage(state.channel, entry.getId(), entry.getBody(), attempt);
     } catch (RuntimeException e) {
       log.error("{}: skipping entry {} of {}, which makes no message ({})", this, entry.getId(),
           state.key, e.toString());
       discard(state, entry.getId());
-      return java.util.Optional.empty();
+      return null;
+    }
+  }
+
+  private void hold(@Nullable Message message) {
+    if (message != null) {
+      held.add(message);
     }
   }
 
@@ -491,8 +496,7 @@ final class StreamSubscription extends PollingSubscription {
         if (found.isEmpty()) {
           discard(state, entry.getId()); // Trimmed meanwhile: nothing left to handle.
         } else {
-          toMessage(state, found.get(0), attemptOf(entry.getRedeliveryCount()))
-              .ifPresent(held::add);
+          hold(toMessage(state, found.get(0), attemptOf(entry.getRedeliveryCount())));
         }
       }
       if (lost > 0) {
@@ -526,8 +530,7 @@ final class StreamSubscription extends PollingSubscription {
       deliveries.put(pending.getId(), pending.getRedeliveryCount());
     }
     for (StreamMessage<String, byte[]> entry : live) {
-      toMessage(state, entry, attemptOf(deliveries.getOrDefault(entry.getId(), 1L)))
-          .ifPresent(held::add);
+      hold(toMessage(state, entry, attemptOf(deliveries.getOrDefault(entry.getId(), 1L))));
     }
   }
 
