@@ -22,6 +22,20 @@ public interface ChannelAdmin {
    */
   ChannelInfo ensure(ChannelSpec spec);
 
+  /**
+   * Checks, without changing anything on the broker, that {@link #ensure} would not refuse
+   * {@code spec}: for asking what this broker cannot do (partitions on Redis, compaction on
+   * RabbitMQ), or what it cannot do to the channel as it is (a new retention on an existing
+   * RabbitMQ stream, a Kafka topic name that collides with another). A tool that applies many
+   * specs checks them all first, so that a bad one does not leave the rest half applied. It may
+   * read the broker's state; that partitions only grow is left to the caller, who can compare
+   * {@link #describe}.
+   *
+   * @throws IllegalArgumentException as {@link #ensure} would, naming the setting
+   * @throws dev.realtime.BrokerUnavailableException if the broker cannot be reached
+   */
+  default void check(ChannelSpec spec) {}
+
   /** Returns the channel's state, or empty if the channel does not exist. */
   Optional<ChannelInfo> describe(Channel channel);
 

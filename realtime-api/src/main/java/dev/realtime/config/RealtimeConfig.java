@@ -465,13 +465,29 @@ public final class RealtimeConfig {
      * @throws IllegalArgumentException if the key is blank
      */
     public Builder set(String key, String value) {
+      return set(key, value, "code");
+    }
+
+    /**
+     * Sets a value in code, as {@link #set(String, String)} does, telling where it came from:
+     * {@link #sourceOf} and error messages name {@code source}, such as {@code "--set"} for a
+     * tool's command-line option, instead of {@code "code"}.
+     *
+     * @throws IllegalArgumentException if the key or the source is blank
+     */
+    public Builder set(String key, String value, String source) {
       Objects.requireNonNull(key, "key == null");
       Objects.requireNonNull(value, "value == null");
+      Objects.requireNonNull(source, "source == null");
       if (key.isBlank()) {
         throw new IllegalArgumentException("Setting key is blank; use an option name such as "
             + RealtimeOptions.BROKER.name() + ".");
       }
-      code.put(KeyNames.normalise(key), Setting.of(key, value, "code"));
+      if (source.isBlank()) {
+        throw new IllegalArgumentException("Setting source is blank; say where " + key
+            + " came from, such as \"--set\".");
+      }
+      code.put(KeyNames.normalise(key), Setting.of(key, value, source));
       return this;
     }
 

@@ -37,8 +37,20 @@ public final class RealtimeOptions {
       "realtime.close-timeout", Duration.ofSeconds(30),
       "How long close() waits for running handlers to finish.");
 
+  /**
+   * {@code realtime.consumer-group}: the group a consumer joins when it names none, such as the
+   * {@code realtime consume} command without {@code --group}; unset by default, which makes
+   * such a consumer a broadcast subscriber. The seeds' {@code KAFKA_CONSUMER_GROUP} sets it too.
+   * An application's own {@code SubscriptionSpec} always says what it means and ignores this.
+   */
+  public static final ConfigOption<String> CONSUMER_GROUP = ConfigOption.string(
+      "realtime.consumer-group", null,
+      "Group a consumer joins when it names none (the realtime consume command); unset means "
+          + "broadcast.")
+      .withEnvironmentAlias("KAFKA_CONSUMER_GROUP");
+
   private static final List<ConfigOption<?>> ALL =
-      List.of(BROKER, MAX_PAYLOAD_BYTES, PUBLISH_TIMEOUT, CLOSE_TIMEOUT);
+      List.of(BROKER, MAX_PAYLOAD_BYTES, PUBLISH_TIMEOUT, CLOSE_TIMEOUT, CONSUMER_GROUP);
 
   private RealtimeOptions() {}
 

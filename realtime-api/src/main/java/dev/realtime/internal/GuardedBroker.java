@@ -192,6 +192,11 @@ public final class GuardedBroker implements Broker {
     }
 
     @Override
+    public void check(ChannelSpec spec) {
+      delegate.admin().check(spec);
+    }
+
+    @Override
     public Optional<ChannelInfo> describe(Channel channel) {
       Objects.requireNonNull(channel, "channel == null");
       checkOpen("describe a channel");

@@ -24,16 +24,21 @@ final class MemoryAdmin implements ChannelAdmin {
 
   @Override
   public ChannelInfo ensure(ChannelSpec spec) {
-    if (spec.compacted()) {
-      throw new IllegalArgumentException("the memory broker does not compact channels ("
-          + spec.channel() + "); leave compacted unset when running on memory");
-    }
+    check(spec);
     ChannelLog log = broker.log(spec.channel());
     log.configure(spec.retention(), spec.retentionBytes(), spec.maxMessages());
     for (String group : spec.groups()) {
       broker.ensureGroup(group, log);
     }
     return info(log);
+  }
+
+  @Override
+  public void check(ChannelSpec spec) {
+    if (spec.compacted()) {
+      throw new IllegalArgumentException("the memory broker does not compact channels ("
+          + spec.channel() + "); leave compacted unset when running on memory");
+    }
   }
 
   @Override

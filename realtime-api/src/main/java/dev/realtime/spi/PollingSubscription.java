@@ -19,7 +19,9 @@ import org.jspecify.annotations.Nullable;
  * #closed()} releases the adapter's resources. Stopping handlers first matters: a message queued
  * in the window between "stop fetching" and "stop handlers" would otherwise start after close
  * began. The poll thread is not joined when close runs on it or on a handler thread, whose end
- * the poll thread may be waiting for.
+ * the poll thread may be waiting for; a later close from any other thread joins it then. When
+ * a handler closes, {@link #closed()} waits for the handlers to end, so that the closing
+ * handler's own message is still acknowledged through the adapter's open clients.
  *
  * <p><b>Waiting.</b> The poll thread waits for work with {@link #awaitWake(Duration)}; {@link
  * #wake()} (give it to the dispatcher as its capacity listener) and close end the wait early.
@@ -188,7 +190,14 @@ public abstract class PollingSubscription implements Subscription {
   public final boolean close(Duration drainTimeout) {
     Objects.requireNonNull(drainTimeout, "drainTimeout == null");
     if (!closing.begin()) {
-      return closing.awaitResult(isOwnThread(Thread.currentThread()));
+      boolean result = closing.awaitResult(isOwnThread(Thread.currentThread()));
+      if (!isOwnThread(Thread.currentThread()) && poller.isAlive()) {
+        // A handler began the close and could not wait for the poll thread's last work (the
+        // final acknowledgements, handing back what was not handled). Whoever closes from
+        // outside waits for it, so that a process exiting right after close() loses none of it.
+        joinUninterruptibly(pollThreadBound(drainTimeout));
+      }
+      return result;
     }
     boolean drained = dispatcher == null;
     try {
@@ -204,13 +213,28 @@ public abstract class PollingSubscription implements Subscription {
         joinUninterruptibly(pollThreadBound(drainTimeout));
       }
     } finally {
-      try {
-        closed();
-      } finally {
-        closing.finish(drained);
+      Dispatcher running = dispatcher;
+      if (running != null && running.isWorker(Thread.currentThread())) {
+        // Closed by a handler: its own message settles only once it returns, and the adapter's
+        // clients must still be open then to acknowledge it (else it is delivered again). So
+        // they are released when the handlers have ended, or at the poll thread's bound.
+        boolean result = drained;
+        running.terminated().toCompletableFuture().copy() // Not the dispatcher's own future.
+            .orTimeout(pollThreadBound(drainTimeout).toMillis(), TimeUnit.MILLISECONDS)
+            .whenComplete((ended, failure) -> finishClosing(result));
+      } else {
+        finishClosing(drained);
       }
     }
     return drained;
+  }
+
+  private void finishClosing(boolean drained) {
+    try {
+      closed();
+    } finally {
+      closing.finish(drained);
+    }
   }
 
   /** Waits for the poll thread; an interrupt is remembered, not a reason to stop early. */

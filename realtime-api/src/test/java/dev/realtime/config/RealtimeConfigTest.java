@@ -72,6 +72,10 @@ class RealtimeConfigTest {
     assertThat(fromCode.get(VALUE)).isEqualTo("from-code");
     assertThat(fromCode.sourceOf(VALUE)).isEqualTo("code");
     assertThat(fromCode.getString("realtime.test.value")).contains("from-code");
+    RealtimeConfig fromTool = fromProps.newBuilder()
+        .set("realtime.test.value", "from-flag", "--set realtime.test.value").build();
+    assertThat(fromTool.get(VALUE)).isEqualTo("from-flag");
+    assertThat(fromTool.sourceOf(VALUE)).isEqualTo("--set realtime.test.value");
   }
 
   @Test

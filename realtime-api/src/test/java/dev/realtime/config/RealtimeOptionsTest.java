@@ -18,13 +18,23 @@ class RealtimeOptionsTest {
     assertThat(RealtimeOptions.CLOSE_TIMEOUT.defaultValue()).isEqualTo(Duration.ofSeconds(30));
     assertThat(RealtimeOptions.all()).containsExactly(RealtimeOptions.BROKER,
         RealtimeOptions.MAX_PAYLOAD_BYTES, RealtimeOptions.PUBLISH_TIMEOUT,
-        RealtimeOptions.CLOSE_TIMEOUT);
+        RealtimeOptions.CLOSE_TIMEOUT, RealtimeOptions.CONSUMER_GROUP);
   }
 
   @Test
-  void everyCoreOptionHasADefaultAndADescription() {
+  void theSeedsConsumerGroupVariableSetsTheDefaultGroup() {
+    RealtimeConfig config = RealtimeConfig.builder()
+        .environment(java.util.Map.of("KAFKA_CONSUMER_GROUP", "mailers"))
+        .systemProperties(java.util.Map.of()).build();
+    assertThat(config.get(RealtimeOptions.CONSUMER_GROUP)).isEqualTo("mailers");
+    assertThat(RealtimeConfig.of(java.util.Map.of()).get(RealtimeOptions.CONSUMER_GROUP))
+        .isNull();
+  }
+
+  @Test
+  void everyCoreOptionButTheConsumerGroupHasADefaultAndEveryOneADescription() {
     assertThat(RealtimeOptions.all()).allSatisfy(option -> {
-      assertThat(option.hasDefault()).isTrue();
+      assertThat(option.hasDefault()).isEqualTo(option != RealtimeOptions.CONSUMER_GROUP);
       assertThat(option.description()).endsWith(".");
     });
   }

@@ -44,15 +44,22 @@ final class KafkaAdmin implements ChannelAdmin {
   }
 
   @Override
-  public ChannelInfo ensure(ChannelSpec spec) {
+  public void check(ChannelSpec spec) {
+    refuseCount(spec);
+    refuseCollision(spec, call(() -> broker.adminClient().listTopics().names(),
+        "list topics"));
+  }
+
+  private static void refuseCount(ChannelSpec spec) {
     if (spec.maxMessages() != null) {
       throw new IllegalArgumentException("Kafka keeps messages by time and size, not by count ("
           + spec.channel() + "): use retention(...) or retentionBytes(...) instead of "
           + "maxMessages(...)");
     }
+  }
+
+  private void refuseCollision(ChannelSpec spec, Set<String> existing) {
     String topic = broker.naming().backendName(spec.channel());
-    Admin admin = broker.adminClient();
-    Set<String> existing = call(() -> admin.listTopics().names(), "list topics");
     for (String other : existing) {
       if (!other.equals(topic) && other.replace('.', '_').equals(topic.replace('.', '_'))) {
         throw new IllegalArgumentException("topic " + topic + " for channel " + spec.channel()
@@ -60,6 +67,15 @@ final class KafkaAdmin implements ChannelAdmin {
             + "the same in metric names. Rename or delete " + other + ".");
       }
     }
+  }
+
+  @Override
+  public ChannelInfo ensure(ChannelSpec spec) {
+    refuseCount(spec);
+    String topic = broker.naming().backendName(spec.channel());
+    Admin admin = broker.adminClient();
+    Set<String> existing = call(() -> admin.listTopics().names(), "list topics");
+    refuseCollision(spec, existing);
     Map<String, String> configs = new HashMap<>();
     if (spec.retention() != null) {
       configs.put(TopicConfig.RETENTION_MS_CONFIG, Long.toString(spec.retention().toMillis()));

@@ -5,6 +5,8 @@ import com.rabbitmq.client.AlreadyClosedException;
 import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.ConfirmListener;
 import com.rabbitmq.client.Connection;
+import com.rabbitmq.client.Recoverable;
+import com.rabbitmq.client.RecoveryListener;
 import com.rabbitmq.client.ReturnListener;
 import com.rabbitmq.client.ShutdownSignalException;
 import dev.realtime.BrokerUnavailableException;
@@ -17,6 +19,7 @@ import java.util.concurrent.ConcurrentNavigableMap;
 import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicLong;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -30,8 +33,13 @@ import org.jspecify.annotations.Nullable;
  * the ack of the same message; it is matched by a header carrying the publish's sequence number
  * (not the message id: a dead letter keeps its original's id), and the ack then fails it.
  *
- * <p>amqp-client recovers a channel lost with its connection, but not one RabbitMQ closed for
- * an error of its own (a 406 for an oversized message, say): the next publish opens a new one.
+ * <p>Never a channel that amqp-client recovered: recovery swaps the channel's connection and
+ * restarts its publish numbering at 1 before it has put the channel in confirm mode again, so a
+ * publish in that window goes out unnumbered and every later confirm is matched to the wrong
+ * message, one off, for as long as the connection lives (no publish is confirmed in time again).
+ * Publishes are refused while the connection recovers, and the first one after it opens a new
+ * channel, in confirm mode before anything is sent on it. A channel RabbitMQ closed for an error
+ * of its own (a 406 for an oversized message, say) is replaced the same way.
  */
 final class Publisher implements ConfirmListener, ReturnListener {
   /** The header that matches a return to its publish. */
@@ -43,6 +51,12 @@ final class Publisher implements ConfirmListener, ReturnListener {
   private final Object writing = new Object();
   private final ConcurrentNavigableMap<Long, Pending> outstanding = new ConcurrentSkipListMap<>();
   private volatile Channel channel;
+  /** True from the start of a connection recovery to its end, channels included. */
+  private volatile boolean recovering;
+  /** Recoveries completed; counted before {@link #recovering} clears. */
+  private final AtomicLong recoveries = new AtomicLong();
+  /** The recoveries count when {@link #channel} was opened; guarded by {@link #writing}. */
+  private long channelOpenedAfter;
 
   /**
    * A message on its way out: its properties without headers, and its headers, still open, so
@@ -67,6 +81,20 @@ final class Publisher implements ConfirmListener, ReturnListener {
     this.connection = connection;
     this.description = description;
     this.confirmTimeout = confirmTimeout;
+    if (connection instanceof Recoverable) {
+      ((Recoverable) connection).addRecoveryListener(new RecoveryListener() {
+        @Override
+        public void handleRecoveryStarted(Recoverable recoverable) {
+          recovering = true; // Before any channel of the connection is swapped.
+        }
+
+        @Override
+        public void handleRecovery(Recoverable recoverable) {
+          recoveries.incrementAndGet(); // After every channel was recovered.
+          recovering = false;
+        }
+      });
+    }
     this.channel = open();
   }
 
@@ -79,7 +107,13 @@ final class Publisher implements ConfirmListener, ReturnListener {
     opened.addConfirmListener(this);
     opened.addReturnListener(this);
     // The connection went (or the channel closed): no confirm will come for what is pending.
-    opened.addShutdownListener(this::failAll);
+    // A channel already replaced had its pending publishes failed then, and must not fail
+    // those of its successor.
+    opened.addShutdownListener(cause -> {
+      if (channel == opened) {
+        failOutstanding("the connection closed", cause);
+      }
+    });
     return opened;
   }
 
@@ -89,20 +123,31 @@ final class Publisher implements ConfirmListener, ReturnListener {
     Pending pending = new Pending(message.messageId());
     synchronized (writing) {
       try {
-        if (!channel.isOpen() && connection.isOpen()) {
-          channel = open(); // Closed by RabbitMQ for an error: recovery will not reopen it.
-        }
-        long sequence = channel.getNextPublishSeqNo();
-        if (sequence == 0) {
-          // Recovery replaced the channel and has not put it in confirm mode yet: a message
-          // sent now would never be confirmed.
+        if (recovering) {
           throw new IOException("the connection is recovering; publish again");
         }
+        long generation = recoveries.get();
+        if (generation != channelOpenedAfter || !channel.isOpen() && connection.isOpen()) {
+          // Recovered by amqp-client (see the class comment), or closed by RabbitMQ for an
+          // error: a channel of our own. What the old one left unconfirmed never will be, and
+          // its numbers would collide with the new channel's.
+          Channel old = channel;
+          failOutstanding("the channel was replaced after "
+              + (generation != channelOpenedAfter ? "a connection recovery" : "an error"), null);
+          Topology.closeQuietly(old);
+          channel = open();
+          channelOpenedAfter = generation;
+        }
+        long sequence = channel.getNextPublishSeqNo();
         outstanding.put(sequence, pending);
         message.headers().put(PUBLISH_ID, sequence);
         try {
           channel.basicPublish(exchange, routingKey, true,
               message.properties().headers(message.headers()).build(), body);
+          if (recovering || recoveries.get() != generation) {
+            // A recovery began while this was written: its confirm may never be matched.
+            throw new IOException("the connection recovered during the publish; publish again");
+          }
         } catch (IOException | AlreadyClosedException e) {
           outstanding.remove(sequence);
           throw e;
@@ -165,12 +210,13 @@ final class Publisher implements ConfirmListener, ReturnListener {
     }
   }
 
-  private void failAll(ShutdownSignalException cause) {
+  private void failOutstanding(String what, @Nullable ShutdownSignalException cause) {
     for (Map.Entry<Long, Pending> entry : Map.copyOf(outstanding).entrySet()) {
       outstanding.remove(entry.getKey(), entry.getValue());
       entry.getValue().confirmed.completeExceptionally(new BrokerUnavailableException(
-          "the connection to RabbitMQ at " + description + " closed before message "
-              + entry.getValue().messageId + " was confirmed: " + cause.getMessage(), cause));
+          "RabbitMQ at " + description + " did not confirm message "
+              + entry.getValue().messageId + " before " + what
+              + (cause == null ? "" : ": " + cause.getMessage()), cause));
     }
   }
 }

@@ -10,6 +10,7 @@ import java.util.Comparator;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
@@ -36,7 +37,7 @@ final class RabbitAdmin implements ChannelAdmin {
   @Override
   public ChannelInfo ensure(ChannelSpec spec) {
     Channel channel = spec.channel();
-    refuseWhatRabbitCannotDo(spec);
+    refuseWhatRabbitCannotDo(spec); // A changed retention: RabbitMQ's own 406 says it.
     topology.declareStream(channel, new Topology.StreamArguments(spec.retention(),
         spec.retentionBytes(), spec.replicationFactor() == null ? null
             : Integer.valueOf(spec.replicationFactor())));
@@ -56,6 +57,24 @@ final class RabbitAdmin implements ChannelAdmin {
           + "; ensure it again", e);
     }
     return describe(channel).orElseThrow();
+  }
+
+  /**
+   * Also refuses a retention other than the one an existing stream was declared with: RabbitMQ
+   * keeps a queue's arguments as declared, and refuses to redeclare it with others.
+   */
+  @Override
+  public void check(ChannelSpec spec) {
+    refuseWhatRabbitCannotDo(spec);
+    ChannelRegistry.Entry now = broker.registry().read().get(spec.channel());
+    if (now != null && (!Objects.equals(now.maxAge(), spec.retention())
+        || !Objects.equals(now.maxBytes(), spec.retentionBytes()))) {
+      throw new IllegalArgumentException("channel " + spec.channel() + ": RabbitMQ keeps a "
+          + "stream's retention as it was declared (retention " + now.maxAge()
+          + ", retentionBytes " + now.maxBytes() + "), and this asks for retention "
+          + spec.retention() + ", retentionBytes " + spec.retentionBytes() + ". Keep the "
+          + "declared values, or delete the channel and ensure it again (its messages go).");
+    }
   }
 
   private static void refuseWhatRabbitCannotDo(ChannelSpec spec) {

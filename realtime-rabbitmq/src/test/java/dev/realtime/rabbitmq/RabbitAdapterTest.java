@@ -90,6 +90,15 @@ class RabbitAdapterTest {
         .hasMessageContaining("delete it first");
     assertThat(broker.admin().describe(channel).orElseThrow().retention())
         .isEqualTo(Duration.ofHours(2));
+
+    // check() says so before anything is tried, for tools that apply many specs at once.
+    assertThatThrownBy(() -> broker.admin().check(ChannelSpec.builder(channel)
+        .retention(Duration.ofHours(5)).build()))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("retention PT2H").hasMessageContaining("retention PT5H");
+    broker.admin().check(ChannelSpec.builder(channel).retention(Duration.ofHours(2)).build());
+    broker.admin().check(ChannelSpec.builder(channel("new")).retention(Duration.ofHours(5))
+        .build());
   }
 
   @Test

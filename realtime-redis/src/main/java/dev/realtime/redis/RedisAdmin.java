@@ -42,7 +42,7 @@ final class RedisAdmin implements ChannelAdmin {
   public ChannelInfo ensure(ChannelSpec spec) {
     Channel channel = spec.channel();
     String key = broker.naming().backendName(channel);
-    refuseWhatRedisCannotDo(spec);
+    check(spec);
     if (broker.isPubSub()) {
       broker.await(broker.registry().register(channel), "register " + channel);
       return describe(channel).orElseThrow();
@@ -69,7 +69,8 @@ final class RedisAdmin implements ChannelAdmin {
     return describe(channel).orElseThrow();
   }
 
-  private void refuseWhatRedisCannotDo(ChannelSpec spec) {
+  @Override
+  public void check(ChannelSpec spec) {
     String channel = "channel " + spec.channel() + ": ";
     if (spec.partitions() != null && spec.partitions() > 1) {
       throw new IllegalArgumentException(channel + "Redis has no partitions (partitions="

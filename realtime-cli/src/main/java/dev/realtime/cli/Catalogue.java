@@ -1,0 +1,171 @@
+package dev.realtime.cli;
+
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import dev.realtime.channel.Channel;
+import dev.realtime.channel.ChannelSpec;
+import dev.realtime.config.ConfigOption;
+import dev.realtime.config.ConfigurationException;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * A catalogue of channels, the YAML table that {@code realtime channels apply} brings a broker
+ * to: each channel's partitions, retention and groups, kept in version control instead of the
+ * hand-kept topic tables of the seed systems.
+ *
+ * <pre>
+ * channels:
+ *   orders:
+ *     partitions: 6          # Kafka only
+ *     retention: 7d          # 500ms, 10s, 5m, 2h, 7d, ISO-8601
+ *     retention-bytes: 1GiB  # Kafka and RabbitMQ
+ *     max-messages: 100000   # Redis and memory
+ *     groups: [billing, audit]
+ *   user.1: {}               # the broker's defaults
+ * </pre>
+ *
+ * <p>The whole file is read and checked before anything is applied: an unknown field, a bad
+ * value or a bad channel name is reported with the file, the channel and the field, and nothing
+ * changes.
+ */
+final class Catalogue {
+  private static final Set<String> FIELDS = Set.of("partitions", "replication-factor",
+      "retention", "retention-bytes", "max-messages", "compacted", "groups");
+  private static final ConfigOption<Duration> DURATION = ConfigOption.duration(
+      "realtime.cli.retention", null, "A retention in a catalogue.");
+  private static final ConfigOption<Long> SIZE = ConfigOption.size(
+      "realtime.cli.retention-bytes", null, "A retention size in a catalogue.");
+
+  private Catalogue() {}
+
+  /**
+   * Reads {@code file}.
+   *
+   * @throws IllegalArgumentException naming the file, channel and field of the first problem
+   */
+  static List<ChannelSpec> read(Path file) {
+    JsonNode root;
+    try {
+      root = new ObjectMapper(new YAMLFactory())
+          .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
+          .readTree(Files.readAllBytes(file));
+    } catch (IOException e) {
+      throw new IllegalArgumentException(file + ": " + (e instanceof java.nio.file.NoSuchFileException
+          ? "no such file" : e.getMessage().lines().findFirst().orElse("unreadable")));
+    }
+    if (root == null || !root.isObject() || !root.has("channels") || root.size() != 1
+        || !root.get("channels").isObject()) {
+      throw new IllegalArgumentException(file + ": expected a map \"channels:\" of channel "
+          + "names to their settings, and nothing else (see realtime channels apply --help)");
+    }
+    List<ChannelSpec> specs = new ArrayList<>();
+    for (Iterator<Map.Entry<String, JsonNode>> it = root.get("channels").fields();
+        it.hasNext(); ) {
+      Map.Entry<String, JsonNode> entry = it.next();
+      try {
+        specs.add(spec(entry.getKey(), entry.getValue()));
+      } catch (IllegalArgumentException e) {
+        throw new IllegalArgumentException(file + ": channel " + entry.getKey() + ": "
+            + e.getMessage());
+      }
+    }
+    return specs;
+  }
+
+  private static ChannelSpec spec(String name, JsonNode settings) {
+    ChannelSpec.Builder spec = ChannelSpec.builder(Channel.of(name));
+    if (settings == null || settings.isNull()) {
+      return spec.build();
+    }
+    if (!settings.isObject()) {
+      throw new IllegalArgumentException("expected a map of settings (or {}), not " + settings);
+    }
+    for (Iterator<Map.Entry<String, JsonNode>> it = settings.fields(); it.hasNext(); ) {
+      Map.Entry<String, JsonNode> field = it.next();
+      String key = field.getKey();
+      JsonNode value = field.getValue();
+      switch (key) {
+        case "partitions":
+          spec.partitions(integer(key, value));
+          break;
+        case "replication-factor":
+          spec.replicationFactor(integer(key, value));
+          break;
+        case "retention":
+          spec.retention(parse(DURATION, key, value));
+          break;
+        case "retention-bytes":
+          spec.retentionBytes(parse(SIZE, key, value));
+          break;
+        case "max-messages":
+          spec.maxMessages(whole(key, value));
+          break;
+        case "compacted":
+          if (!value.isBoolean()) {
+            throw new IllegalArgumentException("compacted must be true or false");
+          }
+          spec.compacted(value.asBoolean());
+          break;
+        case "groups":
+          if (!value.isArray()) {
+            throw new IllegalArgumentException("groups must be a list: groups: [billing, audit]");
+          }
+          List<String> groups = new ArrayList<>();
+          value.forEach(group -> groups.add(group.asText()));
+          spec.groups(groups.toArray(new String[0]));
+          break;
+        default:
+          throw new IllegalArgumentException("unknown field \"" + key + "\"; a channel may have "
+              + String.join(", ", new java.util.TreeSet<>(FIELDS)));
+      }
+    }
+    return spec.build();
+  }
+
+  private static int integer(String key, JsonNode value) {
+    if (!value.canConvertToInt() || !value.isIntegralNumber()) {
+      throw new IllegalArgumentException(key + " must be a whole number, not " + value);
+    }
+    return value.asInt();
+  }
+
+  private static long whole(String key, JsonNode value) {
+    if (!value.canConvertToLong() || !value.isIntegralNumber()) {
+      throw new IllegalArgumentException(key + " must be a whole number, not " + value);
+    }
+    return value.asLong();
+  }
+
+  private static <T> T parse(ConfigOption<T> option, String key, JsonNode value) {
+    try {
+      return option.parse(value.asText());
+    } catch (ConfigurationException e) {
+      throw new IllegalArgumentException(key + ": '" + value.asText() + "' is not valid ("
+          + (option == DURATION ? "use 500ms, 10s, 5m, 2h, 7d or ISO-8601" : "use 1048576, "
+          + "512KiB, 1MiB or 1GB") + ")");
+    }
+  }
+
+  /** {@code 7d}, {@code 12h}, {@code 30m}, {@code 45s}, {@code 500ms}: the largest exact unit. */
+  static String show(Duration duration) {
+    long millis = duration.toMillis();
+    long[] units = {86_400_000L, 3_600_000L, 60_000L, 1000L};
+    String[] names = {"d", "h", "m", "s"};
+    for (int i = 0; i < units.length; i++) {
+      if (millis % units[i] == 0 && millis >= units[i]) {
+        return millis / units[i] + names[i];
+      }
+    }
+    return millis + "ms";
+  }
+}

@@ -1,0 +1,105 @@
+package dev.realtime.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import org.junit.jupiter.api.Test;
+
+/**
+ * The launcher on the in-memory broker, which needs nothing running: the help, the exit codes,
+ * the errors, and the demo (the README's first command).
+ */
+class LauncherIT {
+  private final Launcher realtime = Launcher.distribution();
+
+  @Test
+  void everyCommandHasHelpWithExamples() {
+    for (String command : new String[] {"consume", "publish", "history", "channels", "doctor",
+        "demo", "bench"}) {
+      Launcher.Run help = realtime.run(command, "--help").exits(0);
+      assertThat(help.stdout).as(command).contains("Usage: realtime " + command)
+          .contains("--broker");
+    }
+    assertThat(realtime.run("--help").exits(0).stdout).contains("consume", "publish",
+        "history", "channels", "doctor", "demo", "bench", "Exit codes");
+  }
+
+  @Test
+  void aUsageErrorExits2WithTheUsageLineAndNoStackTrace() {
+    Launcher.Run run = realtime.run("consume", "--channels=bad..name").exits(Main.USAGE);
+    assertThat(run.stderr).contains("Invalid channel name \"bad..name\"")
+        .contains("Usage: realtime consume").contains("Try 'realtime consume --help'")
+        .doesNotContain("\tat ");
+
+    assertThat(realtime.run("consume").exits(Main.USAGE).stderr)
+        .contains("Missing required option: '--channels");
+    assertThat(realtime.run("publish", "--channel=a", "--data=x", "--count=3")
+        .exits(Main.USAGE).stderr).contains("--count and --data exclude each other");
+    assertThat(realtime.run("consume", "--channels=a", "--timeout=soon").exits(Main.USAGE)
+        .stderr).contains("'soon' is not a duration");
+    assertThat(realtime.run("consume", "--channels=a", "--max-messages=0").exits(Main.USAGE)
+        .stderr).contains("--max-messages must be at least 1");
+    assertThat(realtime.run("frobnicate").exits(Main.USAGE).stderr)
+        .contains("Unmatched argument");
+  }
+
+  @Test
+  void aBrokerOrConfigurationFailureExits1WithOneSentence() {
+    Launcher.Run unknown = realtime.run("--broker=nope", "channels", "list").exits(Main.FAILED);
+    assertThat(unknown.stderr).contains("no broker provider of that name")
+        .contains("Found: kafka, memory, rabbitmq, redis").doesNotContain("\tat ");
+
+    Launcher.Run typo = realtime.env("REALTIME_BROKR", "kafka").run("channels", "list")
+        .exits(Main.FAILED);
+    assertThat(typo.stderr).contains("Unknown setting realtime.brokr")
+        .contains("realtime.broker");
+
+    Launcher.Run unreachable = realtime.env("REALTIME_REDIS_URI", "redis://:hunter2@127.0.0.1:1")
+        .run("--broker=redis", "channels", "list").exits(Main.FAILED);
+    assertThat(unreachable.stderr).contains("127.0.0.1:1").doesNotContain("hunter2")
+        .doesNotContain("\tat ");
+    assertThat(realtime.env("REALTIME_REDIS_URI", "redis://:hunter2@127.0.0.1:1")
+        .run("--broker=redis", "--verbose", "channels", "list").exits(Main.FAILED).stderr)
+        .contains("\tat ").doesNotContain("hunter2");
+    assertThat(realtime.run("--broker=redis", "--set",
+        "realtime.redis.uri=redis://:hunter2@127.0.0.1:1", "doctor").exits(Main.FAILED).stdout)
+        .contains("FAIL  connect").doesNotContain("hunter2");
+  }
+
+  @Test
+  void theDemoShowsBroadcastAndGroupDeliveryAndChecksTheCounts() {
+    Launcher.Run demo = realtime.run("demo", "--duration=1s", "--rate=40").exits(0);
+    assertThat(demo.stdout).contains("broker memory")
+        .contains("server-a  received 40 notifications")
+        .contains("server-c  received 40 notifications")
+        .contains("each of 3 servers received all of them")
+        .contains("the 2 workers ran 40 distinct jobs");
+  }
+
+  @Test
+  void publishReportsTheRateAndConfirmLatency() {
+    Launcher.Run publish = realtime.run("publish", "--channel=load.test", "--count=2000",
+        "--size=1KiB").exits(0);
+    assertThat(publish.stderr).containsPattern("published 2,000 of 2,000 messages in .* msg/s")
+        .contains("confirm latency p50");
+
+    Launcher.Run lines = realtime.runWithInput("{\"data\":{\"n\":1}}\n{\"channel\":\"b\",\"data\":2}\n",
+        "publish", "--channel=a").exits(0);
+    assertThat(lines.lines()).hasSize(2);
+    assertThat(lines.lines().get(1)).contains("\"channel\":\"b\"");
+
+    Launcher.Run bad = realtime.runWithInput("{\"data\":1}\nnot json\n{\"data\":3}\n", "publish",
+        "--channel=a").exits(Main.FAILED);
+    assertThat(bad.lines()).as("the line before the bad one is published, none after it")
+        .hasSize(1);
+    assertThat(bad.stderr).contains("stdin line 2: not JSON");
+  }
+
+  @Test
+  void doctorPassesOnMemoryAndHistoryOfANewChannelIsEmpty() {
+    assertThat(realtime.run("doctor").exits(0).stdout).contains("ok    health")
+        .contains("ok    subscribe").contains("all checks passed");
+    Launcher.Run history = realtime.run("history", "--channel=nothing.here").exits(0);
+    assertThat(history.stdout).isEmpty();
+    assertThat(history.stderr).contains("0 messages of nothing.here");
+  }
+}
