@@ -102,6 +102,7 @@ final class KafkaSubscription extends PollingSubscription {
     try {
       Dispatcher.Builder builder = Dispatcher.builder(spec)
           .settlement(this::settle)
+          .capacityListener(this::wake) // Room again: end the wait in pollOnce at once.
           .deadLetters(broker::publish)
           .metrics(broker.metrics(), KafkaBroker.NAME)
           .deadLetterTimeout(broker.publishTimeout())
@@ -226,12 +227,20 @@ final class KafkaSubscription extends PollingSubscription {
     dispatchHeld();
     // Fetch only when nothing is held and there is room: a fetch larger than the room waits in
     // held (one batch at most), so nothing beyond maxInFlight ever reaches the handlers.
+    ConsumerRecords<byte[], byte[]> records;
     if (!held.isEmpty() || dispatcher.capacity() == 0) {
+      // No room: wait for the handlers, not for Kafka. A poll of paused partitions would sit
+      // out its whole timeout however soon room came (the capacity listener wakes awaitWake,
+      // not the consumer): a closed loop of maxInFlight messages ran at two polls a second.
       consumer.pause(consumer.assignment());
-    } else if (!consumer.paused().isEmpty()) {
-      consumer.resume(consumer.paused());
+      awaitWake(spec.pollTimeout());
+      records = consumer.poll(Duration.ZERO); // Still polled: group membership, rebalances.
+    } else {
+      if (!consumer.paused().isEmpty()) {
+        consumer.resume(consumer.paused());
+      }
+      records = consumer.poll(spec.pollTimeout());
     }
-    ConsumerRecords<byte[], byte[]> records = consumer.poll(spec.pollTimeout());
     for (ConsumerRecord<byte[], byte[]> record : records) {
       Optional<Channel> channel = broker.naming().channelOf(record.topic());
       if (channel.isEmpty()) {

@@ -59,6 +59,28 @@ class KafkaAdapterTest {
   }
 
   @Test
+  void aConsumerWithoutRoomGoesOnAsSoonAsItsHandlersFreeSomeNotAfterItsPollTimeout()
+      throws Exception {
+    Channel channel = Channel.of(run + ".room");
+    broker.admin().ensure(ChannelSpec.builder(channel).build());
+    for (int i = 0; i < 5; i++) {
+      broker.publish(Message.builder().channel(channel).event("e" + i).build())
+          .toCompletableFuture().get(10, TimeUnit.SECONDS);
+    }
+    java.util.concurrent.CountDownLatch all = new java.util.concurrent.CountDownLatch(5);
+    // One message in flight, and a poll timeout far beyond the wait below: every message after
+    // the first finds the consumer without room, paused, and must not wait the timeout out.
+    try (dev.realtime.subscription.Subscription subscription = broker.subscribe(
+        dev.realtime.subscription.SubscriptionSpec.builder().channel(channel)
+            .start(dev.realtime.subscription.StartPosition.earliest()).batchSize(1)
+            .maxInFlight(1).pollTimeout(Duration.ofMinutes(2)).build(),
+        message -> all.countDown())) {
+      assertThat(all.await(20, TimeUnit.SECONDS)).as("all 5 within 20 s").isTrue();
+    }
+    broker.admin().delete(channel);
+  }
+
+  @Test
   void aChannelIsTheSeedsReadableTopicAndCollisionsAreRefusedBeforeReachingKafka()
       throws Exception {
     Channel channel = Channel.of(run + ".user.1");

@@ -1,0 +1,110 @@
+package dev.realtime.benchmarks.drivers;
+
+import dev.realtime.benchmarks.harness.Driver;
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * L2 for Kafka: a KafkaProducer with the SDK's producer settings (acks=all, idempotence,
+ * linger.ms=1) and a KafkaConsumer assigned the topic's one partition from its end, as the SDK's
+ * broadcast subscriber is.
+ */
+public final class RawKafkaDriver implements Driver {
+  private final String bootstrapServers;
+  private @Nullable Admin admin;
+  private @Nullable KafkaProducer<byte[], byte[]> producer;
+  private @Nullable Thread poller;
+  private volatile boolean running;
+  private String topic = "";
+
+  public RawKafkaDriver(String bootstrapServers) {
+    this.bootstrapServers = bootstrapServers;
+  }
+
+  @Override
+  public void start(String channel, Consumer<ByteBuffer> sink) throws Exception {
+    topic = "bench-raw_" + channel.replace('.', '_');
+    Admin opened = Admin.create(Map.of("bootstrap.servers", bootstrapServers));
+    admin = opened;
+    opened.createTopics(List.of(new NewTopic(topic, 1, (short) 1))).all()
+        .get(30, TimeUnit.SECONDS);
+    Properties producerProps = new Properties();
+    producerProps.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+    producerProps.put(ProducerConfig.ACKS_CONFIG, "all");
+    producerProps.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+    producerProps.put(ProducerConfig.LINGER_MS_CONFIG, 1);
+    producer = new KafkaProducer<>(producerProps, new ByteArraySerializer(),
+        new ByteArraySerializer());
+
+    Properties consumerProps = new Properties();
+    consumerProps.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+    consumerProps.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+    KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(consumerProps,
+        new ByteArrayDeserializer(), new ByteArrayDeserializer());
+    TopicPartition partition = new TopicPartition(topic, 0);
+    consumer.assign(List.of(partition));
+    consumer.seekToEnd(List.of(partition));
+    consumer.position(partition); // Fixes the start now, as the SDK does before subscribe returns.
+    running = true;
+    Thread thread = new Thread(() -> {
+      try (consumer) {
+        while (running) {
+          for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(100))) {
+            sink.accept(ByteBuffer.wrap(record.value()));
+          }
+        }
+      }
+    }, "raw-kafka-poll");
+    thread.setDaemon(true);
+    poller = thread;
+    thread.start();
+  }
+
+  @Override
+  public CompletionStage<?> publish(byte[] payload) {
+    CompletableFuture<Object> sent = new CompletableFuture<>();
+    java.util.Objects.requireNonNull(producer).send(new ProducerRecord<>(topic, payload),
+        (metadata, failure) -> {
+          if (failure != null) {
+            sent.completeExceptionally(failure);
+          } else {
+            sent.complete(metadata);
+          }
+        });
+    return sent;
+  }
+
+  @Override
+  public void close() throws Exception {
+    running = false;
+    if (poller != null) {
+      poller.join(5000);
+    }
+    if (producer != null) {
+      producer.close(Duration.ofSeconds(5));
+    }
+    if (admin != null) {
+      admin.deleteTopics(List.of(topic)).all().get(30, TimeUnit.SECONDS);
+      admin.close();
+    }
+  }
+}

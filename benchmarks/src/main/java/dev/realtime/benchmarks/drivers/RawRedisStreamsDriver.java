@@ -1,0 +1,88 @@
+package dev.realtime.benchmarks.drivers;
+
+import dev.realtime.benchmarks.harness.Driver;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.StreamMessage;
+import io.lettuce.core.XReadArgs;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.codec.ByteArrayCodec;
+import io.lettuce.core.codec.RedisCodec;
+import io.lettuce.core.codec.StringCodec;
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletionStage;
+import java.util.function.Consumer;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * L2 for Redis Streams: Lettuce, XADD with one binary field, and a blocking XREAD loop that
+ * follows the last id, as a hand-written Redis consumer does. The SDK's broadcast path does the
+ * same, plus its own fields (id, event, timestamp) and dispatch.
+ */
+public final class RawRedisStreamsDriver implements Driver {
+  private static final RedisCodec<String, byte[]> CODEC =
+      RedisCodec.of(StringCodec.UTF8, ByteArrayCodec.INSTANCE);
+
+  private final String uri;
+  private @Nullable RedisClient client;
+  private @Nullable StatefulRedisConnection<String, byte[]> publishing;
+  private @Nullable StatefulRedisConnection<String, byte[]> reading;
+  private @Nullable Thread reader;
+  private volatile boolean running;
+  private String key = "";
+
+  public RawRedisStreamsDriver(String uri) {
+    this.uri = uri;
+  }
+
+  @Override
+  public void start(String channel, Consumer<ByteBuffer> sink) {
+    RedisClient opened = RedisClient.create(uri);
+    client = opened;
+    key = "bench-raw:" + channel;
+    publishing = opened.connect(CODEC);
+    StatefulRedisConnection<String, byte[]> connection = opened.connect(CODEC);
+    reading = connection;
+    running = true;
+    Thread thread = new Thread(() -> {
+      String last = "$"; // Until the first entry: from then on, exactly after the last one.
+      while (running) {
+        List<StreamMessage<String, byte[]>> entries = connection.sync().xread(
+            XReadArgs.Builder.block(Duration.ofMillis(100)).count(500),
+            XReadArgs.StreamOffset.from(key, last));
+        for (StreamMessage<String, byte[]> entry : entries) {
+          sink.accept(ByteBuffer.wrap(entry.getBody().get("p")));
+          last = entry.getId();
+        }
+      }
+    }, "raw-redis-reader");
+    thread.setDaemon(true);
+    reader = thread;
+    thread.start();
+  }
+
+  @Override
+  public CompletionStage<?> publish(byte[] payload) {
+    return java.util.Objects.requireNonNull(publishing).async().xadd(key, Map.of("p", payload));
+  }
+
+  @Override
+  public void close() throws InterruptedException {
+    running = false;
+    if (reader != null) {
+      reader.join(5000);
+    }
+    if (publishing != null) {
+      publishing.sync().del(key);
+      publishing.close();
+    }
+    if (reading != null) {
+      reading.close();
+    }
+    if (client != null) {
+      client.shutdown();
+    }
+  }
+}
