@@ -120,8 +120,14 @@ public final class CaseContext implements AutoCloseable {
    */
   public java.util.Set<String> publishUntil(Channel channel,
       java.util.function.BooleanSupplier condition) {
+    return publishUntil(channel, deadline, condition);
+  }
+
+  /** As {@link #publishUntil(Channel, java.util.function.BooleanSupplier)}, within {@code bound}. */
+  public java.util.Set<String> publishUntil(Channel channel, Duration bound,
+      java.util.function.BooleanSupplier condition) {
     java.util.Set<String> markers = java.util.concurrent.ConcurrentHashMap.newKeySet();
-    Awaits.await().atMost(deadline).until(() -> {
+    Awaits.await().atMost(bound).until(() -> {
       if (condition.getAsBoolean()) {
         return true;
       }
