@@ -133,11 +133,30 @@ final class Topology {
    */
   void declareStream(Channel channel, StreamArguments arguments) {
     String queue = streamOf(channel);
-    declare(amqp -> {
-      amqp.queueDeclare(queue, true, false, false, arguments.toMap());
-      amqp.queueBind(queue, exchange, channel.name());
-      return null;
-    });
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (true) {
+      try {
+        declare(amqp -> {
+          amqp.queueDeclare(queue, true, false, false, arguments.toMap());
+          amqp.queueBind(queue, exchange, channel.name());
+          return null;
+        });
+        break;
+      } catch (BrokerUnavailableException e) {
+        // RabbitMQ answers INTERNAL_ERROR to a stream declared while one of the same name is
+        // still being deleted (its writer shutting down): that clears within moments.
+        if (!String.valueOf(e.getMessage()).contains("INTERNAL_ERROR")
+            || System.nanoTime() > deadline) {
+          throw e;
+        }
+        try {
+          TimeUnit.MILLISECONDS.sleep(100); // A backoff between attempts, bounded above.
+        } catch (InterruptedException interrupted) {
+          Thread.currentThread().interrupt();
+          throw e;
+        }
+      }
+    }
     knownStreams.add(channel);
   }
 
