@@ -66,8 +66,8 @@ public final class SdkDriver implements Driver {
     }
     if (broker != null) {
       try {
-        if (channel != null && !isPubSub(broker)) {
-          broker.admin().delete(channel);
+        if (channel != null) {
+          broker.admin().delete(channel); // Pub/sub channels are registered too, as used.
         }
       } finally {
         broker.close();
