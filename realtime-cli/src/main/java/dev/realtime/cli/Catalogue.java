@@ -6,8 +6,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import dev.realtime.channel.Channel;
 import dev.realtime.channel.ChannelSpec;
-import dev.realtime.config.ConfigOption;
-import dev.realtime.config.ConfigurationException;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -41,10 +39,6 @@ import java.util.Set;
 final class Catalogue {
   private static final Set<String> FIELDS = Set.of("partitions", "replication-factor",
       "retention", "retention-bytes", "max-messages", "compacted", "groups");
-  private static final ConfigOption<Duration> DURATION = ConfigOption.duration(
-      "realtime.cli.retention", null, "A retention in a catalogue.");
-  private static final ConfigOption<Long> SIZE = ConfigOption.size(
-      "realtime.cli.retention-bytes", null, "A retention size in a catalogue.");
 
   private Catalogue() {}
 
@@ -102,10 +96,10 @@ final class Catalogue {
           spec.replicationFactor(integer(key, value));
           break;
         case "retention":
-          spec.retention(parse(DURATION, key, value));
+          spec.retention(parse(Converters::duration, key, value));
           break;
         case "retention-bytes":
-          spec.retentionBytes(parse(SIZE, key, value));
+          spec.retentionBytes(parse(Converters::size, key, value));
           break;
         case "max-messages":
           spec.maxMessages(whole(key, value));
@@ -146,15 +140,15 @@ final class Catalogue {
     return value.asLong();
   }
 
-  private static <T> T parse(ConfigOption<T> option, String key, JsonNode value) {
+  private static <T> T parse(java.util.function.Function<String, T> parser, String key,
+      JsonNode value) {
     try {
-      return option.parse(value.asText());
-    } catch (ConfigurationException e) {
-      throw new IllegalArgumentException(key + ": '" + value.asText() + "' is not valid ("
-          + (option == DURATION ? "use 500ms, 10s, 5m, 2h, 7d or ISO-8601" : "use 1048576, "
-          + "512KiB, 1MiB or 1GB") + ")");
+      return parser.apply(value.asText());
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException(key + ": " + e.getMessage());
     }
   }
+
 
   /** {@code 7d}, {@code 12h}, {@code 30m}, {@code 45s}, {@code 500ms}: the largest exact unit. */
   static String show(Duration duration) {

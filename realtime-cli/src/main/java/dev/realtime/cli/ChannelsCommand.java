@@ -164,7 +164,6 @@ final class ChannelsCommand {
       ChannelAdmin admin = broker.admin();
       specs.forEach(admin::check);
       List<String> plan = new ArrayList<>();
-      List<ChannelSpec> toApply = new ArrayList<>();
       int created = 0;
       int changed = 0;
       for (ChannelSpec spec : specs) {
@@ -177,12 +176,11 @@ final class ChannelsCommand {
           changed++;
         }
         plan.add(change.isEmpty() ? "ok       " + spec.channel().name() : change);
-        toApply.add(spec);
       }
       PrintStream out = System.out;
-      for (int i = 0; i < toApply.size(); i++) {
+      for (int i = 0; i < specs.size(); i++) {
         if (!dryRun) {
-          admin.ensure(toApply.get(i));
+          admin.ensure(specs.get(i));
         }
         out.println(plan.get(i));
       }

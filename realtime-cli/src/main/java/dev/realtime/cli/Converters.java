@@ -73,11 +73,38 @@ final class Converters {
     @Override
     public Duration convert(String value) {
       try {
-        return DURATION.parse(value);
-      } catch (ConfigurationException e) {
-        throw new TypeConversionException("'" + value + "' is not a duration: use 500ms, 10s, "
-            + "5m, 2h, 1d, ISO-8601 (PT0.5S), or a number of milliseconds");
+        return duration(value);
+      } catch (IllegalArgumentException e) {
+        throw new TypeConversionException(e.getMessage());
       }
+    }
+  }
+
+  /**
+   * Parses a duration as the settings do; a bare number is milliseconds.
+   *
+   * @throws IllegalArgumentException saying what is accepted
+   */
+  static Duration duration(String value) {
+    try {
+      return DURATION.parse(value);
+    } catch (ConfigurationException e) {
+      throw new IllegalArgumentException("'" + value + "' is not a duration: use 500ms, 10s, "
+          + "5m, 2h, 1d, ISO-8601 (PT0.5S), or a number of milliseconds");
+    }
+  }
+
+  /**
+   * Parses a size in bytes as the settings do.
+   *
+   * @throws IllegalArgumentException saying what is accepted
+   */
+  static long size(String value) {
+    try {
+      return SIZE.parse(value);
+    } catch (ConfigurationException e) {
+      throw new IllegalArgumentException("'" + value + "' is not a size: use 100, 512KiB, "
+          + "1MiB or 1MB");
     }
   }
 
@@ -86,10 +113,9 @@ final class Converters {
     @Override
     public Long convert(String value) {
       try {
-        return SIZE.parse(value);
-      } catch (ConfigurationException e) {
-        throw new TypeConversionException("'" + value + "' is not a size: use 100, 512KiB, "
-            + "1MiB or 1MB");
+        return size(value);
+      } catch (IllegalArgumentException e) {
+        throw new TypeConversionException(e.getMessage());
       }
     }
   }
