@@ -48,7 +48,7 @@ public final class Message {
     this.event = Objects.requireNonNull(builder.event, "event == null");
     this.payload = builder.payload;
     this.contentType = builder.contentType;
-    this.headers = builder.headers.isEmpty()
+    this.headers = builder.headers == null || builder.headers.isEmpty()
         ? Collections.emptyMap()
         : Collections.unmodifiableMap(new LinkedHashMap<>(builder.headers));
     this.key = builder.key;
@@ -161,15 +161,15 @@ public final class Message {
     private @Nullable String event;
     private byte[] payload = EMPTY;
     private String contentType = OCTET_STREAM;
-    private final Map<String, String> headers;
+    // Made on the first header: most messages have none, and the map was a third of what
+    // building one allocated (L0 benchmark).
+    private @Nullable Map<String, String> headers;
     private @Nullable String key;
     private @Nullable Instant timestamp;
     private @Nullable Position position;
     private int deliveryAttempt;
 
-    Builder() {
-      headers = new LinkedHashMap<>();
-    }
+    Builder() {}
 
     Builder(Message message) {
       id = message.id;
@@ -177,7 +177,7 @@ public final class Message {
       event = message.event;
       payload = message.payload; // Shared: neither side ever writes into it.
       contentType = message.contentType;
-      headers = new LinkedHashMap<>(message.headers);
+      headers = message.headers.isEmpty() ? null : new LinkedHashMap<>(message.headers);
       key = message.key;
       timestamp = message.timestamp;
       position = message.position;
@@ -277,6 +277,9 @@ public final class Message {
       if (name.isEmpty()) {
         throw new IllegalArgumentException("header name is empty");
       }
+      if (headers == null) {
+        headers = new LinkedHashMap<>();
+      }
       headers.put(name, value);
       return this;
     }
@@ -290,7 +293,9 @@ public final class Message {
 
     /** Removes header {@code name}, if present. */
     public Builder removeHeader(String name) {
-      headers.remove(name);
+      if (headers != null) {
+        headers.remove(name);
+      }
       return this;
     }
 

@@ -6,14 +6,18 @@ import dev.realtime.benchmarks.harness.Harness;
 import dev.realtime.benchmarks.harness.Report;
 import dev.realtime.benchmarks.harness.Result;
 import dev.realtime.benchmarks.l0.L0;
+import dev.realtime.benchmarks.throughput.PublishThroughput;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
+import java.util.function.Supplier;
+import org.jspecify.annotations.Nullable;
 
 /**
- * {@code java -jar benchmarks.jar compare [--quick] [--output=FILE]}: the harness, every backend
+ * {@code java -jar benchmarks.jar compare [--quick] [--backend=ID] [--output=FILE]}: the harness, every backend
  * one after the other; {@code java -jar benchmarks.jar jmh [JMH options]}: the JMH benchmarks.
  */
 public final class Main {
@@ -25,22 +29,37 @@ public final class Main {
       return;
     }
     if (args.length == 0 || !args[0].equals("compare")) {
-      System.err.println("usage: benchmarks.jar compare [--quick] [--output=FILE] | jmh [...]");
+      System.err.println(
+          "usage: benchmarks.jar compare [--quick] [--backend=ID] [--output=FILE] | jmh [...]");
       System.exit(2);
     }
     boolean quick = List.of(args).contains("--quick");
     Path output = List.of(args).stream().filter(a -> a.startsWith("--output="))
         .map(a -> Path.of(a.substring("--output=".length()))).findFirst().orElse(null);
+    String only = List.of(args).stream().filter(a -> a.startsWith("--backend="))
+        .map(a -> a.substring("--backend=".length())).findFirst().orElse(null);
     Harness.Timing timing = quick ? Harness.Timing.QUICK : Harness.Timing.REPORT;
     long started = System.nanoTime();
-    System.err.println("L0 (JMH, in-memory broker)...");
-    List<L0.Row> l0 = L0.run(quick);
     List<Backend> backends = new ArrayList<>();
     List<Result> results = new ArrayList<>();
-    compare(quick, timing, backends, results);
+    List<L0.Row> l0;
+    List<PublishThroughput.Row> publish;
+    try (Backends all = new Backends(System.getenv())) {
+      if (only != null && !all.all().containsKey(only)) {
+        throw new IllegalArgumentException("no backend named '" + only + "'; the backends are "
+            + all.all().keySet());
+      }
+      System.err.println("L0 (JMH, in-memory broker)...");
+      l0 = only == null || only.equals("memory") ? L0.run(quick) : List.of();
+      System.err.println("Publish throughput (JMH, raw and SDK)...");
+      publish = only != null && only.equals("memory") ? List.of()
+          : PublishThroughput.run(quick, only,
+              only == null || only.equals("kafka") ? all.kafkaBootstrapServers() : null);
+      compare(all, new Harness(timing, quick, System.err::println), only, backends, results);
+    }
     String charts = output == null ? null
         : output.getFileName().toString().replaceFirst("\\.md$", "");
-    String markdown = Report.markdown(backends, results, l0, timing, charts);
+    String markdown = Report.markdown(backends, results, l0, publish, timing, charts);
     markdown += String.format(java.util.Locale.ROOT, "%nThis report took %.1f minutes.%n",
         (System.nanoTime() - started) / 60e9);
     if (output != null) {
@@ -57,17 +76,20 @@ public final class Main {
     System.exit(0); // Clients' non-daemon threads must not keep the JVM.
   }
 
-  /** Runs the comparison over every backend, one at a time, into the two lists. */
-  static void compare(boolean quick, Harness.Timing timing, List<Backend> backends,
-      List<Result> results) throws Exception {
-    Harness harness = new Harness(timing, quick, System.err::println);
-    try (Backends all = new Backends(System.getenv())) {
-      // Each made just before its runs: the embedded Kafka starts only then.
-      for (java.util.function.Supplier<Backend> next : all.all()) {
-        Backend backend = next.get();
-        backends.add(backend);
-        results.addAll(harness.run(backend));
+  /**
+   * Runs the comparison over every backend ({@code only}: the one with that id), one at a
+   * time, into the two lists.
+   */
+  static void compare(Backends all, Harness harness, @Nullable String only,
+      List<Backend> backends, List<Result> results) throws Exception {
+    // Each made just before its runs: the embedded Kafka starts only then.
+    for (Map.Entry<String, Supplier<Backend>> next : all.all().entrySet()) {
+      if (only != null && !next.getKey().equals(only)) {
+        continue;
       }
+      Backend backend = next.getValue().get();
+      backends.add(backend);
+      results.addAll(harness.run(backend));
     }
   }
 }

@@ -7,13 +7,15 @@ import dev.realtime.benchmarks.harness.Backends;
 import dev.realtime.benchmarks.harness.Harness;
 import dev.realtime.benchmarks.harness.Report;
 import dev.realtime.benchmarks.harness.Result;
+import dev.realtime.benchmarks.throughput.PublishThroughput;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /**
- * The comparison's quick mode, as CI runs it: every backend, raw and SDK, end to end against
- * the real brokers, a second or so per run. It proves the harness works and counts correctly
+ * The comparison's quick mode, as CI runs it: every backend, raw and SDK, publishing alone (the
+ * JMH benchmark, forked as the report runs it) and end to end against the real brokers, a
+ * second or so per run. It proves the harness works and counts correctly
  * (every message it measured arrived, no publish failed); it asserts no figure.
  */
 class QuickComparisonTest {
@@ -22,17 +24,29 @@ class QuickComparisonTest {
     Harness harness = new Harness(Harness.Timing.QUICK, true, line -> { });
     List<Backend> backends = new ArrayList<>();
     List<Result> results = new ArrayList<>();
+    List<PublishThroughput.Row> publish;
     try (Backends all = new Backends(System.getenv())) {
-      for (java.util.function.Supplier<Backend> next : all.all()) {
-        Backend backend = next.get();
-        backends.add(backend);
-        results.addAll(harness.run(backend));
-      }
+      publish = PublishThroughput.run(true, null, all.kafkaBootstrapServers());
+      Main.compare(all, harness, null, backends, results);
     }
+
+    assertThat(publish).extracting(r -> r.backend() + " " + r.client() + " " + r.size())
+        .containsExactlyInAnyOrder("kafka raw 100", "kafka sdk 100", "redis-streams raw 100",
+            "redis-streams sdk 100", "redis-pubsub raw 100", "redis-pubsub sdk 100",
+            "rabbitmq-quorum raw 100", "rabbitmq-quorum sdk 100", "rabbitmq-stream raw 100",
+            "rabbitmq-stream sdk 100");
+    // Each iteration ends only when its publishes are confirmed, and fails on any failure: a
+    // positive score is confirmed work.
+    assertThat(publish).allSatisfy(row -> assertThat(row.rate()).as("%s", row).isPositive());
+    assertThat(Report.markdown(backends, results, List.of(), publish, Harness.Timing.QUICK,
+        null)).contains("## Publish throughput", "| redis pub/sub | 100 B |");
+    assertThat(results).allSatisfy(result -> assertThat(result.cpuPerMessage())
+        .as("%s CPU per message", result).isPositive());
 
     List<String> expected = new ArrayList<>();
     for (Backend backend : backends) {
-      for (String workload : List.of("max, 100 B", "1,000/s, 100 B")) {
+      for (String workload : backend.throughputOnly() ? List.of("max, 100 B")
+          : List.of("max, 100 B", "1,000/s, 100 B")) {
         if (backend.raw() != null) {
           expected.add(backend.name() + " raw " + workload);
         }
@@ -40,7 +54,8 @@ class QuickComparisonTest {
       }
     }
     assertThat(backends).extracting(Backend::name).containsExactly("memory", "kafka",
-        "redis streams", "redis pub/sub", "rabbitmq quorum", "rabbitmq stream");
+        "kafka group", "redis streams", "redis streams group", "redis pub/sub",
+        "rabbitmq quorum", "rabbitmq stream");
     assertThat(results).extracting(r -> r.backend() + " " + r.side() + " "
         + r.workload().label()).containsExactlyElementsOf(expected);
     assertThat(results).allSatisfy(result -> {
@@ -49,7 +64,7 @@ class QuickComparisonTest {
       assertThat(result.measured()).as("%s measured messages", result).isPositive();
     });
     String report = Report.markdown(backends, results, Harness.Timing.QUICK);
-    assertThat(report).contains("## Maximum throughput", "## End-to-end latency",
+    assertThat(report).contains("## Maximum end-to-end throughput", "## End-to-end latency",
         "| redis streams | 100 B |", "| kafka | 1,000/s | sdk |", "| rabbitmq stream |");
     assertThat(Report.throughputChart(backends, results)).startsWith("<svg")
         .contains("rabbitmq quorum");

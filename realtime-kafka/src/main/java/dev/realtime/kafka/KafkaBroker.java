@@ -79,7 +79,11 @@ final class KafkaBroker implements Broker {
   private final Map<String, String> consumerOverrides;
   private final Admin admin;
   private final KafkaProducer<byte[], byte[]> producer;
-  private final Set<String> knownTopics = ConcurrentHashMap.newKeySet();
+  /**
+   * Channels whose topic exists, with its name: a publish looks its topic up here instead of
+   * deriving the name again (escaping the channel name showed in the publishing profile).
+   */
+  private final Map<Channel, String> knownTopics = new ConcurrentHashMap<>();
   private final Set<KafkaSubscription> subscriptions = ConcurrentHashMap.newKeySet();
   private final KafkaAdmin channelAdmin;
 
@@ -112,6 +116,12 @@ final class KafkaBroker implements Broker {
     producerProps.put(ProducerConfig.ACKS_CONFIG, "all");
     producerProps.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
     producerProps.put(ProducerConfig.LINGER_MS_CONFIG, 1);
+    // 64 KiB, not Kafka's 16 KiB: a message carries its CloudEvents headers (about 190 bytes
+    // for a 100-byte payload), so a 16 KiB batch held ~50 of them, and with five requests in
+    // flight the producer queued records for 12 ms and capped end-to-end throughput at a third
+    // of what the same settings with 64 KiB give (benchmarks: 34k -> 85k msg/s). linger.ms
+    // still sends a batch after 1 ms however empty; a full one just holds more.
+    producerProps.put(ProducerConfig.BATCH_SIZE_CONFIG, 64 * 1024);
     producerProps.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, timeout.toMillis());
     int delivery = (int) Math.max(publishTimeout.toMillis(), 2 * timeout.toMillis());
     producerProps.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, delivery);
@@ -194,10 +204,11 @@ final class KafkaBroker implements Broker {
 
   /** Returns the topic of {@code channel}, creating it on first use. */
   String ensureTopic(Channel channel) {
-    String topic = naming.backendName(channel);
-    if (knownTopics.contains(topic)) {
-      return topic;
+    String known = knownTopics.get(channel);
+    if (known != null) {
+      return known;
     }
+    String topic = naming.backendName(channel);
     try {
       admin.createTopics(List.of(new NewTopic(topic, java.util.Optional.of(partitions),
           java.util.Optional.empty()))).all().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
@@ -208,7 +219,7 @@ final class KafkaBroker implements Broker {
     } catch (Exception e) {
       throw unavailable("create topic " + topic, e);
     }
-    knownTopics.add(topic);
+    knownTopics.put(channel, topic);
     return topic;
   }
 
@@ -227,7 +238,7 @@ final class KafkaBroker implements Broker {
   }
 
   void forgetTopic(String topic) {
-    knownTopics.remove(topic);
+    knownTopics.values().removeIf(topic::equals);
   }
 
   /** Consumer settings: the adapter's, then {@code client.*}, then {@code consumer.*}. */

@@ -3,6 +3,7 @@ package dev.realtime.kafka;
 import dev.realtime.Message;
 import dev.realtime.Position;
 import dev.realtime.channel.Channel;
+import dev.realtime.spi.Rfc3339;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.LinkedHashMap;
@@ -36,8 +37,12 @@ final class KafkaRecords {
     headers.add(ID, bytes(message.id()));
     headers.add(TYPE, bytes(message.event()));
     headers.add(SOURCE, bytes("/realtime/" + message.channel().name()));
-    headers.add(TIME, bytes(message.timestamp().toString()));
-    headers.add(CONTENT_TYPE, bytes(message.contentType()));
+    headers.add(TIME, bytes(Rfc3339.format(message.timestamp())));
+    if (!message.contentType().equals(Message.OCTET_STREAM)) {
+      // The default goes without saying (a reader takes its absence to mean it): one header
+      // fewer on every binary message, which Kafka writes, stores and parses per record.
+      headers.add(CONTENT_TYPE, bytes(message.contentType()));
+    }
     for (Map.Entry<String, String> header : message.headers().entrySet()) {
       if (!isReserved(header.getKey())) {
         headers.add(header.getKey(), bytes(header.getValue()));
@@ -49,7 +54,7 @@ final class KafkaRecords {
   }
 
   static Message toMessage(Channel channel, ConsumerRecord<byte[], byte[]> record, int attempt) {
-    Map<String, String> headers = new LinkedHashMap<>();
+    Message.Builder builder = Message.builder().channel(channel);
     String id = null;
     String event = null;
     String time = null;
@@ -74,15 +79,13 @@ final class KafkaRecords {
         case SPEC_VERSION:
           break;
         default:
-          headers.put(header.key(), value);
+          builder.header(header.key(), value);
       }
     }
-    Message.Builder builder = Message.builder()
-        .channel(channel)
+    builder
         // A record written by another producer has no event: it is still delivered.
         .event(event == null || event.isBlank() ? "kafka.record" : event)
         .payload(record.value() == null ? new byte[0] : record.value())
-        .headers(headers)
         .key(record.key() == null ? null : new String(record.key(), StandardCharsets.UTF_8))
         .timestamp(time != null ? parseTime(time, record.timestamp())
             : Instant.ofEpochMilli(record.timestamp()))
@@ -145,7 +148,7 @@ final class KafkaRecords {
 
   private static Instant parseTime(String text, long fallbackMillis) {
     try {
-      return Instant.parse(text);
+      return Rfc3339.parse(text);
     } catch (RuntimeException e) {
       return Instant.ofEpochMilli(fallbackMillis);
     }

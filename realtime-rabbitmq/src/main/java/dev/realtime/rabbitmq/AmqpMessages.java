@@ -4,6 +4,7 @@ import com.rabbitmq.client.AMQP;
 import dev.realtime.Message;
 import dev.realtime.Position;
 import dev.realtime.channel.Channel;
+import dev.realtime.spi.Rfc3339;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.Date;
@@ -39,7 +40,7 @@ final class AmqpMessages {
         headers.put(header.getKey(), header.getValue());
       }
     }
-    headers.put(TIME, message.timestamp().toString());
+    headers.put(TIME, Rfc3339.format(message.timestamp()));
     if (message.key() != null) {
       headers.put(KEY, message.key());
     }
@@ -112,7 +113,7 @@ final class AmqpMessages {
   static Instant time(@Nullable Object text, @Nullable Date fallback) {
     if (text != null) {
       try {
-        return Instant.parse(text.toString());
+        return Rfc3339.parse(text.toString());
       } catch (DateTimeParseException e) {
         // A foreign or damaged header: the property, below.
       }

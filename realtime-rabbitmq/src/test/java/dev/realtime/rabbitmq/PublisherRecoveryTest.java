@@ -1,6 +1,8 @@
 package dev.realtime.rabbitmq;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import com.rabbitmq.client.AMQP;
 import com.rabbitmq.client.Channel;
@@ -8,18 +10,23 @@ import com.rabbitmq.client.ConfirmListener;
 import com.rabbitmq.client.Connection;
 import com.rabbitmq.client.Recoverable;
 import com.rabbitmq.client.RecoveryListener;
+import dev.realtime.BrokerUnavailableException;
 import java.lang.reflect.Proxy;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
  * The publisher across a connection recovery, with amqp-client's objects simulated, because the
  * race it guards against (a publish slipping out while recovery has reset a channel's numbering
- * but not yet put it in confirm mode) cannot be timed against a real broker.
+ * but not yet put it in confirm mode) cannot be timed against a real broker; and a confirm
+ * that never comes, which a real broker does not withhold on demand.
  */
 class PublisherRecoveryTest {
   /**
@@ -66,6 +73,7 @@ class PublisherRecoveryTest {
     }
   }
 
+  private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor();
   private final List<FakeChannel> channels = new ArrayList<>();
   private final List<RecoveryListener> recoveryListeners = new ArrayList<>();
 
@@ -97,7 +105,7 @@ class PublisherRecoveryTest {
   void nothingIsPublishedWhileTheConnectionRecoversAndAfterItOnAChannelOfItsOwn()
       throws Exception {
     Connection connection = connection();
-    Publisher publisher = new Publisher(connection, "test", Duration.ofSeconds(5));
+    Publisher publisher = new Publisher(connection, "test", Duration.ofSeconds(5), timer);
     CompletableFuture<Void> before = publish(publisher);
     assertThat(channels.get(0).published).containsExactly(1L);
 
@@ -121,5 +129,33 @@ class PublisherRecoveryTest {
     assertThat(channels.get(1).published).containsExactly(1L);
     channels.get(1).confirms.handleAck(1, false);
     assertThat(after).isCompleted().isNotCompletedExceptionally();
+  }
+
+  @Test
+  void aPublishRabbitMqNeverConfirmsFailsAfterThePublishTimeoutAndOnlyThatOne()
+      throws Exception {
+    Publisher publisher = new Publisher(connection(), "test", Duration.ofMillis(200), timer);
+    CompletableFuture<Void> lost = publish(publisher);
+    CompletableFuture<Void> confirmed = publish(publisher);
+    channels.get(0).confirms.handleAck(2, false); // The second is confirmed, the first never.
+
+    await().atMost(Duration.ofSeconds(5)).until(lost::isDone);
+    assertThatThrownBy(lost::join).hasCauseInstanceOf(BrokerUnavailableException.class)
+        .hasMessageContaining("did not confirm message id within PT0.2S")
+        .hasMessageContaining("realtime.publish-timeout");
+    assertThat(confirmed).isCompleted().isNotCompletedExceptionally();
+
+    CompletableFuture<Void> later = publish(publisher);
+    channels.get(0).confirms.handleAck(1, true); // A late ack of the first: nothing to match.
+    // Not due for 200 ms: sweeps in the meantime leave it waiting for its own confirm.
+    await().during(Duration.ofMillis(100)).atMost(Duration.ofSeconds(1))
+        .until(() -> !later.isDone());
+    channels.get(0).confirms.handleAck(3, false);
+    assertThat(later).isCompleted().isNotCompletedExceptionally();
+  }
+
+  @AfterEach
+  void stopTimer() {
+    timer.shutdownNow();
   }
 }

@@ -3,6 +3,7 @@ package dev.realtime.redis;
 import dev.realtime.Message;
 import dev.realtime.Position;
 import dev.realtime.channel.Channel;
+import dev.realtime.spi.Rfc3339;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
@@ -48,8 +49,10 @@ final class StreamEntries {
     Map<String, byte[]> fields = new LinkedHashMap<>();
     fields.put(ID, bytes(message.id()));
     fields.put(EVENT, bytes(message.event()));
-    fields.put(TIME, bytes(message.timestamp().toString()));
-    fields.put(CONTENT_TYPE, bytes(message.contentType()));
+    fields.put(TIME, bytes(Rfc3339.format(message.timestamp())));
+    if (!message.contentType().equals(Message.OCTET_STREAM)) {
+      fields.put(CONTENT_TYPE, bytes(message.contentType())); // Absent means the default.
+    }
     if (message.key() != null) {
       fields.put(KEY, bytes(message.key()));
     }
@@ -159,7 +162,7 @@ final class StreamEntries {
   private static Instant time(@Nullable String text, long fallbackMillis) {
     if (text != null) {
       try {
-        return Instant.parse(text);
+        return Rfc3339.parse(text);
       } catch (DateTimeParseException e) {
         // A foreign or damaged time: the entry id's time is close enough.
       }

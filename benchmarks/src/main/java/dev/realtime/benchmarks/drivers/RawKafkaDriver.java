@@ -25,24 +25,30 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * L2 for Kafka: a KafkaProducer with the SDK's producer settings (acks=all, idempotence,
- * linger.ms=1) and a KafkaConsumer assigned the topic's one partition from its end, as the SDK's
- * broadcast subscriber is.
+ * linger.ms=1, batch.size=64 KiB) and a KafkaConsumer assigned the topic's one partition from
+ * its end, as the SDK's broadcast subscriber is.
  */
 public final class RawKafkaDriver implements Driver {
   private final String bootstrapServers;
+  private final boolean group;
   private @Nullable Admin admin;
   private @Nullable KafkaProducer<byte[], byte[]> producer;
   private @Nullable Thread poller;
   private volatile boolean running;
   private String topic = "";
 
-  public RawKafkaDriver(String bootstrapServers) {
+  /**
+   * @param group whether to consume as a consumer group (subscribe, commit after each batch is
+   *     handled), as the SDK's group subscription does, instead of by assignment
+   */
+  public RawKafkaDriver(String bootstrapServers, boolean group) {
     this.bootstrapServers = bootstrapServers;
+    this.group = group;
   }
 
   @Override
-  public void start(String channel, Consumer<ByteBuffer> sink) throws Exception {
-    topic = "bench-raw_" + channel.replace('.', '_');
+  public void start(String channel, @Nullable Consumer<ByteBuffer> sink) throws Exception {
+    topic = "bench-raw_" + channel.replace('.', '_') + (group ? "_group" : "");
     Admin opened = Admin.create(Map.of("bootstrap.servers", bootstrapServers));
     admin = opened;
     opened.createTopics(List.of(new NewTopic(topic, 1, (short) 1))).all()
@@ -52,24 +58,40 @@ public final class RawKafkaDriver implements Driver {
     producerProps.put(ProducerConfig.ACKS_CONFIG, "all");
     producerProps.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
     producerProps.put(ProducerConfig.LINGER_MS_CONFIG, 1);
+    producerProps.put(ProducerConfig.BATCH_SIZE_CONFIG, 64 * 1024);
     producer = new KafkaProducer<>(producerProps, new ByteArraySerializer(),
         new ByteArraySerializer());
+    if (sink == null) {
+      return;
+    }
 
     Properties consumerProps = new Properties();
     consumerProps.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
     consumerProps.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+    if (group) {
+      consumerProps.put(ConsumerConfig.GROUP_ID_CONFIG, topic);
+      consumerProps.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "latest");
+    }
     KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(consumerProps,
         new ByteArrayDeserializer(), new ByteArrayDeserializer());
-    TopicPartition partition = new TopicPartition(topic, 0);
-    consumer.assign(List.of(partition));
-    consumer.seekToEnd(List.of(partition));
-    consumer.position(partition); // Fixes the start now, as the SDK does before subscribe returns.
+    if (group) {
+      consumer.subscribe(List.of(topic)); // Assigned on a later poll; the probes wait for it.
+    } else {
+      TopicPartition partition = new TopicPartition(topic, 0);
+      consumer.assign(List.of(partition));
+      consumer.seekToEnd(List.of(partition));
+      consumer.position(partition); // Fixes the start now, as the SDK does.
+    }
     running = true;
     Thread thread = new Thread(() -> {
       try (consumer) {
         while (running) {
-          for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(100))) {
+          var records = consumer.poll(Duration.ofMillis(100));
+          for (ConsumerRecord<byte[], byte[]> record : records) {
             sink.accept(ByteBuffer.wrap(record.value()));
+          }
+          if (group && !records.isEmpty()) {
+            consumer.commitAsync(); // What this poll returned is handled: at-least-once.
           }
         }
       }

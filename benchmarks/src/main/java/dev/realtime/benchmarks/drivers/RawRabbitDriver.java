@@ -53,7 +53,7 @@ public final class RawRabbitDriver implements Driver {
   }
 
   @Override
-  public void start(String channel, Consumer<ByteBuffer> sink) throws Exception {
+  public void start(String channel, @Nullable Consumer<ByteBuffer> sink) throws Exception {
     ConnectionFactory factory = new ConnectionFactory();
     factory.setUri(uri);
     if (factory.getVirtualHost().isEmpty()) {
@@ -64,17 +64,19 @@ public final class RawRabbitDriver implements Driver {
     queue = "bench-raw." + type.argument + "." + channel;
     Channel consuming = consumingConnection.createChannel();
     consuming.queueDeclare(queue, true, false, false, Map.of("x-queue-type", type.argument));
-    consuming.basicQos(PREFETCH);
-    Map<String, Object> arguments = type == QueueType.STREAM
-        ? Map.of("x-stream-offset", "next") : Map.of();
-    consuming.basicConsume(queue, false, arguments, new DefaultConsumer(consuming) {
-      @Override
-      public void handleDelivery(String tag, Envelope envelope, AMQP.BasicProperties properties,
-          byte[] body) throws IOException {
-        sink.accept(ByteBuffer.wrap(body));
-        consuming.basicAck(envelope.getDeliveryTag(), false);
-      }
-    });
+    if (sink != null) {
+      consuming.basicQos(PREFETCH);
+      Map<String, Object> arguments = type == QueueType.STREAM
+          ? Map.of("x-stream-offset", "next") : Map.of();
+      consuming.basicConsume(queue, false, arguments, new DefaultConsumer(consuming) {
+        @Override
+        public void handleDelivery(String tag, Envelope envelope,
+            AMQP.BasicProperties properties, byte[] body) throws IOException {
+          sink.accept(ByteBuffer.wrap(body));
+          consuming.basicAck(envelope.getDeliveryTag(), false);
+        }
+      });
+    }
     Channel opened = publishingConnection.createChannel();
     opened.confirmSelect();
     opened.addConfirmListener((tag, multiple) -> settle(tag, multiple, null),

@@ -32,11 +32,14 @@ public final class RawRedisPubSubDriver implements Driver {
   }
 
   @Override
-  public void start(String channel, Consumer<ByteBuffer> sink) {
+  public void start(String channel, @Nullable Consumer<ByteBuffer> sink) {
     RedisClient opened = RedisClient.create(uri);
     client = opened;
     name = "bench-raw:" + channel;
     publishing = opened.connect(CODEC);
+    if (sink == null) {
+      return;
+    }
     StatefulRedisPubSubConnection<String, byte[]> connection = opened.connectPubSub(CODEC);
     subscribed = connection;
     connection.addListener(new RedisPubSubAdapter<>() {

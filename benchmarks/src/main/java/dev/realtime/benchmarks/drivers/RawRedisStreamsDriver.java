@@ -3,6 +3,7 @@ package dev.realtime.benchmarks.drivers;
 import dev.realtime.benchmarks.harness.Driver;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.StreamMessage;
+import io.lettuce.core.XGroupCreateArgs;
 import io.lettuce.core.XReadArgs;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.codec.ByteArrayCodec;
@@ -26,6 +27,7 @@ public final class RawRedisStreamsDriver implements Driver {
       RedisCodec.of(StringCodec.UTF8, ByteArrayCodec.INSTANCE);
 
   private final String uri;
+  private final @Nullable String group;
   private @Nullable RedisClient client;
   private @Nullable StatefulRedisConnection<String, byte[]> publishing;
   private @Nullable StatefulRedisConnection<String, byte[]> reading;
@@ -33,20 +35,36 @@ public final class RawRedisStreamsDriver implements Driver {
   private volatile boolean running;
   private String key = "";
 
-  public RawRedisStreamsDriver(String uri) {
+  /**
+   * @param group the consumer group to read as (XREADGROUP, then XACK of each batch once
+   *     handled), as the SDK's group subscription does; null to follow the stream with XREAD
+   */
+  public RawRedisStreamsDriver(String uri, @Nullable String group) {
     this.uri = uri;
+    this.group = group;
   }
 
   @Override
-  public void start(String channel, Consumer<ByteBuffer> sink) {
+  public void start(String channel, @Nullable Consumer<ByteBuffer> sink) {
     RedisClient opened = RedisClient.create(uri);
     client = opened;
     key = "bench-raw:" + channel;
     publishing = opened.connect(CODEC);
+    if (sink == null) {
+      return;
+    }
     StatefulRedisConnection<String, byte[]> connection = opened.connect(CODEC);
     reading = connection;
     running = true;
+    if (group != null) {
+      connection.sync().xgroupCreate(XReadArgs.StreamOffset.from(key, "$"), group,
+          XGroupCreateArgs.Builder.mkstream());
+    }
     Thread thread = new Thread(() -> {
+      if (group != null) {
+        readGroup(connection, group, sink);
+        return;
+      }
       String last = "$"; // Until the first entry: from then on, exactly after the last one.
       while (running) {
         List<StreamMessage<String, byte[]>> entries = connection.sync().xread(
@@ -61,6 +79,25 @@ public final class RawRedisStreamsDriver implements Driver {
     thread.setDaemon(true);
     reader = thread;
     thread.start();
+  }
+
+  private void readGroup(StatefulRedisConnection<String, byte[]> connection, String name,
+      Consumer<ByteBuffer> sink) {
+    io.lettuce.core.Consumer<String> member = io.lettuce.core.Consumer.from(name, "raw");
+    while (running) {
+      List<StreamMessage<String, byte[]>> entries = connection.sync().xreadgroup(member,
+          XReadArgs.Builder.block(Duration.ofMillis(100)).count(500),
+          XReadArgs.StreamOffset.lastConsumed(key));
+      if (entries.isEmpty()) {
+        continue;
+      }
+      String[] ids = new String[entries.size()];
+      for (int i = 0; i < ids.length; i++) {
+        sink.accept(ByteBuffer.wrap(entries.get(i).getBody().get("p")));
+        ids[i] = entries.get(i).getId();
+      }
+      connection.async().xack(key, name, ids); // Handled: acknowledged, pipelined.
+    }
   }
 
   @Override

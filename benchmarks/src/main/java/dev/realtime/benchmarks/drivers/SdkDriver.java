@@ -32,7 +32,7 @@ public final class SdkDriver implements Driver {
   }
 
   @Override
-  public void start(String name, Consumer<ByteBuffer> sink) {
+  public void start(String name, @Nullable Consumer<ByteBuffer> sink) {
     Broker opened = Brokers.open(config);
     broker = opened;
     Channel target = Channel.of(name);
@@ -43,6 +43,9 @@ public final class SdkDriver implements Driver {
     }
     if (!isPubSub(opened)) {
       opened.admin().ensure(spec.build());
+    }
+    if (sink == null) {
+      return;
     }
     subscription = opened.subscribe(SubscriptionSpec.builder().channel(target).group(group)
         .batchSize(500).build(), message -> sink.accept(message.payloadBuffer()));

@@ -8,19 +8,21 @@ import dev.realtime.benchmarks.drivers.RawRedisPubSubDriver;
 import dev.realtime.benchmarks.drivers.RawRedisStreamsDriver;
 import dev.realtime.benchmarks.drivers.SdkDriver;
 import dev.realtime.config.RealtimeConfig;
-import dev.realtime.testkit.kafka.EmbeddedKafka;
+import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 
 /**
  * The backends, pointed at the machine's brokers directly (not through the testkit's fault
  * proxy, which would add a hop): Redis and RabbitMQ where the tests find them
  * ({@code REALTIME_TEST_REDIS_URI}, {@code REALTIME_TEST_RABBITMQ_URI}, else loopback), Kafka at
- * {@code REALTIME_TEST_KAFKA_BOOTSTRAP_SERVERS}, else an embedded broker in this JVM.
+ * {@code REALTIME_TEST_KAFKA_BOOTSTRAP_SERVERS}, else an embedded broker in a child JVM
+ * ({@link KafkaProcess}).
  */
 public final class Backends implements AutoCloseable {
   private final Map<String, String> environment;
-  private @Nullable EmbeddedKafka kafka;
+  private @Nullable KafkaProcess kafka;
 
   public Backends(Map<String, String> environment) {
     this.environment = environment;
@@ -36,7 +38,17 @@ public final class Backends implements AutoCloseable {
     RealtimeConfig config = RealtimeConfig.of(Map.of("realtime.broker", "redis",
         "realtime.redis.uri", uri));
     return new Backend("redis streams", version(config),
-        () -> new RawRedisStreamsDriver(uri), () -> new SdkDriver(config, null));
+        () -> new RawRedisStreamsDriver(uri, null), () -> new SdkDriver(config, null));
+  }
+
+  /** Redis streams read by a consumer group: XREADGROUP and XACK, the SDK's group path. */
+  public Backend redisStreamsGroup() {
+    String uri = setting("REALTIME_TEST_REDIS_URI", "redis://127.0.0.1:6379");
+    RealtimeConfig config = RealtimeConfig.of(Map.of("realtime.broker", "redis",
+        "realtime.redis.uri", uri));
+    return new Backend("redis streams group", version(config),
+        () -> new RawRedisStreamsDriver(uri, "bench"), () -> new SdkDriver(config, "bench"),
+        true);
   }
 
   public Backend redisPubSub() {
@@ -74,25 +86,50 @@ public final class Backends implements AutoCloseable {
         uri));
   }
 
-  /** Every backend, in the order the report lists them. */
-  public java.util.List<java.util.function.Supplier<Backend>> all() {
-    return java.util.List.of(this::memory, this::kafka, this::redisStreams, this::redisPubSub,
-        this::rabbitQuorum, this::rabbitStream);
+  /**
+   * Every backend by {@linkplain Backend#id() id}, in the order the report lists them; each made only when asked for
+   * (making Kafka's starts the embedded broker).
+   */
+  public Map<String, Supplier<Backend>> all() {
+    Map<String, Supplier<Backend>> all = new LinkedHashMap<>();
+    all.put("memory", this::memory);
+    all.put("kafka", this::kafka);
+    all.put("kafka-group", this::kafkaGroup);
+    all.put("redis-streams", this::redisStreams);
+    all.put("redis-streams-group", this::redisStreamsGroup);
+    all.put("redis-pubsub", this::redisPubSub);
+    all.put("rabbitmq-quorum", this::rabbitQuorum);
+    all.put("rabbitmq-stream", this::rabbitStream);
+    return all;
   }
 
   public Backend kafka() {
-    String servers = environment.get("REALTIME_TEST_KAFKA_BOOTSTRAP_SERVERS");
-    if (servers == null || servers.isBlank()) {
-      if (kafka == null) {
-        kafka = EmbeddedKafka.start();
-      }
-      servers = kafka.bootstrapServers();
-    }
-    String bootstrap = servers;
+    String bootstrap = kafkaBootstrapServers();
     RealtimeConfig config = RealtimeConfig.of(Map.of("realtime.broker", "kafka",
         "realtime.kafka.bootstrap-servers", bootstrap));
-    return new Backend("kafka", version(config), () -> new RawKafkaDriver(bootstrap),
+    return new Backend("kafka", version(config), () -> new RawKafkaDriver(bootstrap, false),
         () -> new SdkDriver(config, null));
+  }
+
+  /** Kafka read by a consumer group: subscribe and commit, the SDK's group path. */
+  public Backend kafkaGroup() {
+    String bootstrap = kafkaBootstrapServers();
+    RealtimeConfig config = RealtimeConfig.of(Map.of("realtime.broker", "kafka",
+        "realtime.kafka.bootstrap-servers", bootstrap));
+    return new Backend("kafka group", version(config), () -> new RawKafkaDriver(bootstrap, true),
+        () -> new SdkDriver(config, "bench"), true);
+  }
+
+  /** The Kafka broker's address: the one configured, else the child JVM's, started now. */
+  public String kafkaBootstrapServers() {
+    String servers = environment.get("REALTIME_TEST_KAFKA_BOOTSTRAP_SERVERS");
+    if (servers != null && !servers.isBlank()) {
+      return servers;
+    }
+    if (kafka == null) {
+      kafka = KafkaProcess.start();
+    }
+    return kafka.bootstrapServers();
   }
 
   private String setting(String name, String fallback) {

@@ -82,6 +82,7 @@ public final class LoadRunner {
       long measureEnd = measureStart + workload.measure().toNanos();
       windowEnd.set(measureEnd);
       windowStart.set(measureStart);
+      CpuClock cpu = CpuClock.reading(measureStart, measureEnd);
       long interval = workload.isMaxThroughput() ? 0 : TimeUnit.SECONDS.toNanos(1)
           / workload.rate();
       for (long sequence = 0; ; sequence++) {
@@ -131,8 +132,9 @@ public final class LoadRunner {
         TimeUnit.MILLISECONDS.sleep(10); // Waiting for stragglers, bounded; not a measurement.
       }
       double seconds = workload.measure().toNanos() / 1e9;
+      long received = receivedInWindow.get();
       return new Result(backend, side, workload, confirmedInWindow.get() / seconds,
-          receivedInWindow.get() / seconds, latency.getValueAtPercentile(50),
+          received / seconds, cpu.nanosPer(received), latency.getValueAtPercentile(50),
           latency.getValueAtPercentile(99), latency.getValueAtPercentile(99.9),
           latency.getMaxValue(), measuredReceived.get(),
           Math.max(0, measuredConfirmed.get() - measuredReceived.get()), failed.get());

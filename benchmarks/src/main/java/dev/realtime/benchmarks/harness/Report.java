@@ -1,5 +1,6 @@
 package dev.realtime.benchmarks.harness;
 
+import dev.realtime.benchmarks.throughput.PublishThroughput;
 import java.lang.management.ManagementFactory;
 import java.util.List;
 import java.util.Locale;
@@ -17,16 +18,18 @@ public final class Report {
   /** The report's tables alone (no L0, no charts), as the quick mode checks them. */
   public static String markdown(List<Backend> backends, List<Result> results,
       Harness.Timing timing) {
-    return markdown(backends, results, List.of(), timing, null);
+    return markdown(backends, results, List.of(), List.of(), timing, null);
   }
 
   /**
-   * The whole report: {@code l0} rows from JMH, and, when {@code charts} names them, the two
+   * The whole report: {@code l0} and {@code publish} rows from JMH, and, when {@code charts}
+   * names them, the two
    * chart files written beside it ({@code charts + "-throughput.svg"} and {@code
    * "-latency.svg"}).
    */
   public static String markdown(List<Backend> backends, List<Result> results,
-      List<dev.realtime.benchmarks.l0.L0.Row> l0, Harness.Timing timing,
+      List<dev.realtime.benchmarks.l0.L0.Row> l0, List<PublishThroughput.Row> publish,
+      Harness.Timing timing,
       @org.jspecify.annotations.Nullable String charts) {
     StringBuilder md = new StringBuilder();
     md.append("# Benchmarks\n\n");
@@ -48,13 +51,16 @@ public final class Report {
         .append(timing.measure().toMillis()).append(" ms |\n\n");
 
     md.append("Maximum throughput: a closed loop of 1,000 messages in flight end to end "
-        + "(publish to receipt); publish counts confirms. Fixed rates: open loop, latency from "
-        + "each message's intended send time, nanosecond clock in the payload. Raw clients use "
-        + "the SDK's settings: Kafka acks=all, idempotence, linger.ms=1, one partition, consumer "
-        + "assigned; Redis XADD and XREAD BLOCK (streams), PUBLISH and SUBSCRIBE (pub/sub); "
-        + "RabbitMQ confirms, manual acks, prefetch 256, a quorum queue (the SDK's group path) "
-        + "or a stream (its broadcast path). Brokers run on this machine; the embedded Kafka "
-        + "broker runs inside the harness's JVM and shares its CPU.\n\n");
+        + "(publish to receipt). Fixed rates: open loop, latency from each message's intended "
+        + "send time, nanosecond clock in the payload. Raw clients use the SDK's settings: Kafka "
+        + "acks=all, idempotence, linger.ms=1, batch.size=64 KiB, one partition, consumer "
+        + "assigned (group: subscribed, committing after each batch); Redis XADD and XREAD "
+        + "BLOCK (group: XREADGROUP and XACK), PUBLISH and SUBSCRIBE (pub/sub); RabbitMQ "
+        + "confirms, manual acks, prefetch 256, a quorum queue (the SDK's group path) or a "
+        + "stream (its broadcast path). The SDK's messages carry its envelope (id, event, "
+        + "time: Kafka headers, Redis fields, AMQP headers); the raw clients send the bare "
+        + "payload. Brokers run on this machine, each in its own process (Kafka in a JVM the "
+        + "harness starts), and share its two cores with the harness.\n\n");
     if (charts != null) {
       md.append("![End-to-end throughput](").append(charts).append("-throughput.svg)\n\n");
       md.append("![p99 latency](").append(charts).append("-latency.svg)\n\n");
@@ -70,22 +76,51 @@ public final class Report {
       }
       md.append("\nTarget: under 1 µs and 500 bytes per published message.\n\n");
     }
-    md.append("## Maximum throughput (msg/s)\n\n");
-    md.append("| backend | size | raw publish | SDK publish | SDK/raw | raw end to end | "
-        + "SDK end to end | SDK/raw |\n|---|---|--:|--:|--:|--:|--:|--:|\n");
+    if (!publish.isEmpty()) {
+      md.append("## Publish throughput (JMH, L2 against L3)\n\n");
+      md.append("Confirmed publishes per second, nothing consuming, at most 1,000 unconfirmed "
+          + "(JMH throughput mode, one fork, ± its 99.9% confidence interval).\n\n");
+      md.append("| backend | size | raw msg/s | SDK msg/s | SDK/raw | SDK MB/s |\n"
+          + "|---|---|--:|--:|--:|--:|\n");
+      for (PublishThroughput.Row sdk : publish) {
+        if (!sdk.client().equals("sdk")) {
+          continue;
+        }
+        Optional<PublishThroughput.Row> raw = publish.stream().filter(r -> r.client()
+            .equals("raw") && r.backend().equals(sdk.backend()) && r.size() == sdk.size())
+            .findFirst();
+        md.append("| ").append(nameOf(backends, sdk.backend())).append(" | ")
+            .append(sdk.size() >= 1024 ? sdk.size() / 1024 + " KiB" : sdk.size() + " B")
+            .append(" | ").append(raw.map(r -> rate(r.rate()) + " ± " + rate(r.error()))
+                .orElse("-"))
+            .append(" | ").append(rate(sdk.rate())).append(" ± ").append(rate(sdk.error()))
+            .append(" | ").append(raw.map(r -> ratio(sdk.rate(), r.rate())).orElse("-"))
+            .append(" | ").append(String.format(Locale.ROOT, "%.1f",
+                sdk.rate() * sdk.size() / 1e6))
+            .append(" |\n");
+      }
+      md.append("\n");
+    }
+    md.append("## Maximum end-to-end throughput, and CPU per message\n\n");
+    md.append("Messages received per second in a closed loop of 1,000 in flight (each publish "
+        + "confirmed and received); CPU is the harness process's (publisher, consumer, every "
+        + "thread, garbage collection), in microseconds per message received; the broker's is "
+        + "not in it.\n\n");
+    md.append("| backend | size | raw msg/s | SDK msg/s | SDK/raw | raw CPU µs/msg | "
+        + "SDK CPU µs/msg | SDK/raw |\n|---|---|--:|--:|--:|--:|--:|--:|\n");
     for (Result sdk : results) {
       if (!sdk.side().equals("sdk") || !sdk.workload().isMaxThroughput()) {
         continue;
       }
       Optional<Result> raw = counterpart(results, sdk);
       md.append("| ").append(sdk.backend()).append(" | ").append(size(sdk.workload()))
-          .append(" | ").append(raw.map(r -> rate(r.publishRate())).orElse("-"))
-          .append(" | ").append(rate(sdk.publishRate()))
-          .append(" | ").append(raw.map(r -> ratio(sdk.publishRate(), r.publishRate()))
-              .orElse("-"))
           .append(" | ").append(raw.map(r -> rate(r.endToEndRate())).orElse("-"))
           .append(" | ").append(rate(sdk.endToEndRate()))
           .append(" | ").append(raw.map(r -> ratio(sdk.endToEndRate(), r.endToEndRate()))
+              .orElse("-"))
+          .append(" | ").append(raw.map(r -> micros(r.cpuPerMessage())).orElse("-"))
+          .append(" | ").append(micros(sdk.cpuPerMessage()))
+          .append(" | ").append(raw.map(r -> ratio(sdk.cpuPerMessage(), r.cpuPerMessage()))
               .orElse("-"))
           .append(" |\n");
     }
@@ -141,6 +176,9 @@ public final class Report {
     md.append("| backend | seed's claim (never measured) | SDK p50 at 1,000/s | "
         + "SDK max end to end (100 B) |\n|---|---|--:|--:|\n");
     for (Backend backend : backends) {
+      if (backend.throughputOnly()) {
+        continue;
+      }
       String claim = backend.name().startsWith("redis") ? "~0.1 ms, 100k msg/s"
           : backend.name().startsWith("kafka") ? "~5 ms, 1M+ msg/s"
           : backend.name().startsWith("rabbitmq") ? "~1 ms, 50k msg/s" : "-";
@@ -174,6 +212,9 @@ public final class Report {
   public static String latencyChart(List<Backend> backends, List<Result> results) {
     List<Chart.Bars> bars = new java.util.ArrayList<>();
     for (Backend backend : backends) {
+      if (backend.throughputOnly()) {
+        continue; // Measured at maximum throughput only.
+      }
       bars.add(new Chart.Bars(backend.name(),
           find(results, backend.name(), "raw", 1000, 100).map(r -> r.p99() / 1e6).orElse(0.0),
           find(results, backend.name(), "sdk", 1000, 100).map(r -> r.p99() / 1e6)
@@ -204,6 +245,16 @@ public final class Report {
 
   private static String ratio(double sdk, double raw) {
     return raw <= 0 ? "-" : String.format(Locale.ROOT, "%.2f", sdk / raw);
+  }
+
+  /** The display name of the backend with {@code id}, as the other tables name it. */
+  private static String nameOf(List<Backend> backends, String id) {
+    return backends.stream().filter(b -> b.id().equals(id)).map(Backend::name).findFirst()
+        .orElse(id);
+  }
+
+  private static String micros(long nanos) {
+    return nanos < 0 ? "-" : String.format(Locale.ROOT, "%.1f", nanos / 1e3);
   }
 
   private static String ms(long nanos) {

@@ -18,13 +18,17 @@ public final class L0 {
 
   private L0() {}
 
-  /** Short iterations for the report ({@code quick}: one of each, to prove it runs). */
+  /**
+   * Short iterations, so that the whole report fits its 15 minutes ({@code quick}: one of
+   * each, to prove it runs); {@code jmh PublishBenchmark -prof gc} runs the annotated, longer
+   * ones.
+   */
   public static List<Row> run(boolean quick) throws RunnerException {
     Collection<RunResult> results = new Runner(new OptionsBuilder()
         .include(PublishBenchmark.class.getName())
         .addProfiler(GCProfiler.class)
-        .warmupIterations(quick ? 1 : 3).warmupTime(TimeValue.seconds(quick ? 1 : 2))
-        .measurementIterations(quick ? 1 : 5).measurementTime(TimeValue.seconds(quick ? 1 : 2))
+        .warmupIterations(quick ? 1 : 2).warmupTime(TimeValue.seconds(1))
+        .measurementIterations(quick ? 1 : 3).measurementTime(TimeValue.seconds(quick ? 1 : 2))
         .forks(1)
         .build()).run();
     List<Row> rows = new ArrayList<>();

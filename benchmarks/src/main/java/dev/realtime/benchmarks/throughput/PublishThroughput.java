@@ -1,0 +1,54 @@
+package dev.realtime.benchmarks.throughput;
+
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import org.jspecify.annotations.Nullable;
+import org.openjdk.jmh.results.RunResult;
+import org.openjdk.jmh.runner.Runner;
+import org.openjdk.jmh.runner.RunnerException;
+import org.openjdk.jmh.runner.options.ChainedOptionsBuilder;
+import org.openjdk.jmh.runner.options.OptionsBuilder;
+import org.openjdk.jmh.runner.options.TimeValue;
+
+/** Runs {@link PublishThroughputBenchmark} for the report's publish table. */
+public final class PublishThroughput {
+  /** One row: backend, client ({@code raw} or {@code sdk}), payload size, confirmed msg/s. */
+  public record Row(String backend, String client, int size, double rate, double error) {}
+
+  private PublishThroughput() {}
+
+  /**
+   * Runs every backend, raw and SDK, at both sizes ({@code quick}: one short iteration each,
+   * 100 B only).
+   *
+   * @param only the id of the one backend to run, or null for all
+   * @param kafka the bootstrap servers every fork should use, or null to let each start its own
+   */
+  public static List<Row> run(boolean quick, @Nullable String only, @Nullable String kafka)
+      throws RunnerException {
+    ChainedOptionsBuilder options = new OptionsBuilder()
+        .include(PublishThroughputBenchmark.class.getName())
+        .forks(1)
+        .shouldFailOnError(true);
+    if (quick) {
+      options.warmupIterations(1).warmupTime(TimeValue.milliseconds(500))
+          .measurementIterations(1).measurementTime(TimeValue.seconds(1)).param("size", "100");
+    }
+    if (only != null) {
+      options.param("backend", only);
+    }
+    if (kafka != null) {
+      options.jvmArgsAppend("-D" + PublishThroughputBenchmark.KAFKA_PROPERTY + "=" + kafka);
+    }
+    Collection<RunResult> results = new Runner(options.build()).run();
+    List<Row> rows = new ArrayList<>();
+    for (RunResult result : results) {
+      rows.add(new Row(result.getParams().getParam("backend"),
+          result.getParams().getParam("client"),
+          Integer.parseInt(result.getParams().getParam("size")),
+          result.getPrimaryResult().getScore(), result.getPrimaryResult().getScoreError()));
+    }
+    return rows;
+  }
+}
