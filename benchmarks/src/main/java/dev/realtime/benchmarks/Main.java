@@ -17,8 +17,10 @@ import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 
 /**
- * {@code java -jar benchmarks.jar compare [--quick] [--backend=ID] [--output=FILE]}: the harness, every backend
- * one after the other; {@code java -jar benchmarks.jar jmh [JMH options]}: the JMH benchmarks.
+ * {@code java -jar benchmarks.jar compare [--quick] [--backend=ID] [--output=FILE]}: L0, the
+ * publish benchmark and the harness, every backend one after the other (or the one with that
+ * id), into the report; {@code java -jar benchmarks.jar jmh [JMH options]}: the JMH
+ * benchmarks alone.
  */
 public final class Main {
   private Main() {}
@@ -52,7 +54,7 @@ public final class Main {
       System.err.println("L0 (JMH, in-memory broker)...");
       l0 = only == null || only.equals("memory") ? L0.run(quick) : List.of();
       System.err.println("Publish throughput (JMH, raw and SDK)...");
-      publish = only != null && only.equals("memory") ? List.of()
+      publish = only != null && !PublishThroughput.backends().contains(only) ? List.of()
           : PublishThroughput.run(quick, only,
               only == null || only.equals("kafka") ? all.kafkaBootstrapServers() : null);
       compare(all, new Harness(timing, quick, System.err::println), only, backends, results);

@@ -50,6 +50,9 @@ class QuickComparisonTest {
         if (backend.raw() != null) {
           expected.add(backend.name() + " raw " + workload);
         }
+        if (backend.rawWithEnvelope() != null && workload.startsWith("max")) {
+          expected.add(backend.name() + " raw+envelope " + workload);
+        }
         expected.add(backend.name() + " sdk " + workload);
       }
     }

@@ -235,7 +235,7 @@ final class KafkaAdmin implements ChannelAdmin {
   @Override
   public boolean delete(Channel channel) {
     String topic = broker.naming().backendName(channel);
-    broker.forgetTopic(topic);
+    broker.forgetTopic(channel);
     try {
       broker.adminClient().deleteTopics(List.of(topic)).all()
           .get(broker.timeout().toMillis(), TimeUnit.MILLISECONDS);

@@ -237,8 +237,8 @@ final class KafkaBroker implements Broker {
     }
   }
 
-  void forgetTopic(String topic) {
-    knownTopics.values().removeIf(topic::equals);
+  void forgetTopic(Channel channel) {
+    knownTopics.remove(channel);
   }
 
   /** Consumer settings: the adapter's, then {@code client.*}, then {@code consumer.*}. */

@@ -38,11 +38,9 @@ final class KafkaRecords {
     headers.add(TYPE, bytes(message.event()));
     headers.add(SOURCE, bytes("/realtime/" + message.channel().name()));
     headers.add(TIME, bytes(Rfc3339.format(message.timestamp())));
-    if (!message.contentType().equals(Message.OCTET_STREAM)) {
-      // The default goes without saying (a reader takes its absence to mean it): one header
-      // fewer on every binary message, which Kafka writes, stores and parses per record.
-      headers.add(CONTENT_TYPE, bytes(message.contentType()));
-    }
+    // Always, the default too: to a CloudEvents reader an absent content-type means no
+    // datacontenttype, which its JSON event format reads as JSON data.
+    headers.add(CONTENT_TYPE, bytes(message.contentType()));
     for (Map.Entry<String, String> header : message.headers().entrySet()) {
       if (!isReserved(header.getKey())) {
         headers.add(header.getKey(), bytes(header.getValue()));

@@ -39,8 +39,9 @@ import org.slf4j.LoggerFactory;
  * Dispatcher}.
  *
  * <p><b>Concurrency.</b> KafkaConsumer is not thread-safe, so every consumer call happens on the
- * poll thread (or in {@link #start()}, before that thread starts). Handler threads only mark
- * offsets finished in each partition's {@link OffsetTracker}; the poll thread commits.
+ * poll thread (or in {@link #start()}, before that thread starts). In a group, handler threads
+ * only mark offsets finished in each partition's {@link OffsetTracker}, and the poll thread
+ * commits; a broadcast subscription commits nothing and so tracks nothing.
  *
  * <p><b>Delivery.</b> Broadcast: manual assignment of every partition of the channels' topics
  * (and of topics matching a pattern, refreshed while running), starting where the spec says; no
@@ -248,7 +249,8 @@ final class KafkaSubscription extends PollingSubscription {
       if (channel.isEmpty()) {
         continue;
       }
-      OffsetTracker tracker = trackers.computeIfAbsent(part, p -> new OffsetTracker());
+      OffsetTracker tracker = spec.isGroup()
+          ? trackers.computeIfAbsent(part, p -> new OffsetTracker()) : null;
       for (ConsumerRecord<byte[], byte[]> record : records.records(part)) {
         Message message;
         try {
@@ -259,7 +261,7 @@ final class KafkaSubscription extends PollingSubscription {
               record.partition(), record.offset(), e.getMessage());
           continue;
         }
-        if (spec.isGroup()) {
+        if (tracker != null) {
           tracker.fetched(record.offset()); // Only a group commits; broadcast tracks nothing.
         }
         held.add(message);

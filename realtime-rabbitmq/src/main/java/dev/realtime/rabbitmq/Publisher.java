@@ -17,11 +17,14 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentNavigableMap;
 import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
 import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Publishes on one AMQP channel in confirm mode: a publish's future completes when RabbitMQ
@@ -43,6 +46,8 @@ import org.jspecify.annotations.Nullable;
  * of its own (a 406 for an oversized message, say) is replaced the same way.
  */
 final class Publisher implements ConfirmListener, ReturnListener {
+  private static final Logger log = LoggerFactory.getLogger(Publisher.class);
+
   /** The header that matches a return to its publish. */
   static final String PUBLISH_ID = "x-realtime-publish";
 
@@ -51,6 +56,12 @@ final class Publisher implements ConfirmListener, ReturnListener {
   private final Duration confirmTimeout;
   private final Object writing = new Object();
   private final ConcurrentNavigableMap<Long, Pending> outstanding = new ConcurrentSkipListMap<>();
+  private final ScheduledExecutorService sweeper =
+      Executors.newSingleThreadScheduledExecutor(task -> {
+        Thread thread = new Thread(task, "realtime-rabbitmq-confirm-timeout");
+        thread.setDaemon(true);
+        return thread;
+      });
   private volatile Channel channel;
   /** True from the start of a connection recovery to its end, channels included. */
   private volatile boolean recovering;
@@ -79,19 +90,11 @@ final class Publisher implements ConfirmListener, ReturnListener {
     }
   }
 
-  /**
-   * @param timer runs the sweep that fails publishes unconfirmed after {@code confirmTimeout}
-   */
-  Publisher(Connection connection, String description, Duration confirmTimeout,
-      ScheduledExecutorService timer) throws IOException {
+  Publisher(Connection connection, String description, Duration confirmTimeout)
+      throws IOException {
     this.connection = connection;
     this.description = description;
     this.confirmTimeout = confirmTimeout;
-    // One sweep for all publishes, not a timer each: CompletableFuture.orTimeout scheduled and
-    // cancelled a task per message on one shared scheduler thread, a tenth of the publishing
-    // profile. A publish fails at most a tenth of the timeout (and at most a second) late.
-    long period = Math.max(10, Math.min(1000, confirmTimeout.toMillis() / 10));
-    timer.scheduleWithFixedDelay(this::failOverdue, period, period, TimeUnit.MILLISECONDS);
     if (connection instanceof Recoverable) {
       ((Recoverable) connection).addRecoveryListener(new RecoveryListener() {
         @Override
@@ -107,6 +110,18 @@ final class Publisher implements ConfirmListener, ReturnListener {
       });
     }
     this.channel = open();
+    // One sweep for all publishes, not a timer each: CompletableFuture.orTimeout scheduled and
+    // cancelled a task per message on one shared scheduler thread, a tenth of the publishing
+    // profile. A publish fails at most a tenth of the timeout (and at most a second) late. Its
+    // own thread: the broker's background thread makes blocking calls while RabbitMQ is in
+    // trouble, which is exactly when this safety net must run.
+    long period = Math.max(10, Math.min(1000, confirmTimeout.toMillis() / 10));
+    sweeper.scheduleWithFixedDelay(this::failOverdue, period, period, TimeUnit.MILLISECONDS);
+  }
+
+  /** Stops the sweep; what is outstanding fails when the connection closes. */
+  void close() {
+    sweeper.shutdownNow();
   }
 
   private Channel open() throws IOException {
@@ -131,9 +146,10 @@ final class Publisher implements ConfirmListener, ReturnListener {
   /** Publishes with mandatory routing; the future completes once RabbitMQ confirmed. */
   CompletableFuture<Void> publish(String exchange, String routingKey, Outgoing message,
       byte[] body) {
-    Pending pending = new Pending(message.messageId(),
-        System.nanoTime() + confirmTimeout.toNanos());
+    Pending pending;
     synchronized (writing) {
+      // Deadlines taken under the lock, so that sequence order is deadline order (the sweep).
+      pending = new Pending(message.messageId(), System.nanoTime() + confirmTimeout.toNanos());
       try {
         if (recovering) {
           throw new IOException("the connection is recovering; publish again");
@@ -179,17 +195,23 @@ final class Publisher implements ConfirmListener, ReturnListener {
    * their deadlines: the sweep stops at the first one not yet due.
    */
   private void failOverdue() {
-    long now = System.nanoTime();
-    for (Map.Entry<Long, Pending> entry : outstanding.entrySet()) {
-      Pending pending = entry.getValue();
-      if (pending.deadline - now > 0) {
-        return;
+    try {
+      long now = System.nanoTime();
+      for (Map.Entry<Long, Pending> entry : outstanding.entrySet()) {
+        Pending pending = entry.getValue();
+        if (pending.deadline - now > 0) {
+          return;
+        }
+        if (outstanding.remove(entry.getKey(), pending)) {
+          pending.confirmed.completeExceptionally(new BrokerUnavailableException("RabbitMQ at "
+              + description + " did not confirm message " + pending.messageId + " within "
+              + confirmTimeout + " (realtime.publish-timeout)", new TimeoutException()));
+        }
       }
-      if (outstanding.remove(entry.getKey(), pending)) {
-        pending.confirmed.completeExceptionally(new BrokerUnavailableException("RabbitMQ at "
-            + description + " did not confirm message " + pending.messageId + " within "
-            + confirmTimeout + " (realtime.publish-timeout)", new TimeoutException()));
-      }
+    } catch (RuntimeException e) {
+      // A failing callback of a caller's must not end the sweep (a periodic task that throws
+      // is never run again).
+      log.error("the confirm-timeout sweep failed; it goes on", e);
     }
   }
 
@@ -215,20 +237,31 @@ final class Publisher implements ConfirmListener, ReturnListener {
   }
 
   private void settle(long deliveryTag, boolean multiple, @Nullable String refusal) {
-    Map<Long, Pending> done = multiple ? Map.copyOf(outstanding.headMap(deliveryTag, true))
-        : outstanding.containsKey(deliveryTag)
-            ? Map.of(deliveryTag, outstanding.get(deliveryTag)) : Map.of();
-    for (Map.Entry<Long, Pending> entry : done.entrySet()) {
-      Pending pending = entry.getValue();
-      outstanding.remove(entry.getKey(), pending);
-      String failure = refusal != null ? refusal
-          : pending.returned != null ? "it reached no queue: " + pending.returned : null;
-      if (failure == null) {
-        pending.confirmed.complete(null);
-      } else {
-        pending.confirmed.completeExceptionally(new RealtimeException(
-            "RabbitMQ did not accept message " + pending.messageId + ": " + failure));
+    if (!multiple) {
+      Pending pending = outstanding.remove(deliveryTag);
+      if (pending != null) {
+        settle(pending, refusal);
       }
+      return;
+    }
+    // Taken from the head in place, not copied first: a multiple ack covers the oldest
+    // outstanding publishes, and copying the map's head per ack showed in the profile.
+    for (Map.Entry<Long, Pending> head; (head = outstanding.firstEntry()) != null
+        && head.getKey() <= deliveryTag; ) {
+      if (outstanding.remove(head.getKey(), head.getValue())) {
+        settle(head.getValue(), refusal);
+      }
+    }
+  }
+
+  private static void settle(Pending pending, @Nullable String refusal) {
+    String failure = refusal != null ? refusal
+        : pending.returned != null ? "it reached no queue: " + pending.returned : null;
+    if (failure == null) {
+      pending.confirmed.complete(null);
+    } else {
+      pending.confirmed.completeExceptionally(new RealtimeException(
+          "RabbitMQ did not accept message " + pending.messageId + ": " + failure));
     }
   }
 

@@ -64,7 +64,7 @@ final class RabbitBroker implements Broker {
    */
   private final Connection publishing;
   private final Publisher publisher;
-  /** Re-subscribing after a cancel, and the confirm sweep: off amqp-client's threads. */
+  /** Re-subscribing after a cancel, off amqp-client's threads. */
   private final java.util.concurrent.ScheduledExecutorService background =
       java.util.concurrent.Executors.newSingleThreadScheduledExecutor(task -> {
         Thread thread = new Thread(task, "realtime-rabbitmq-background");
@@ -100,7 +100,7 @@ final class RabbitBroker implements Broker {
     try {
       this.topology = new Topology(connection, config.get(RabbitOptions.NAME_PREFIX),
           description, timeout);
-      this.publisher = new Publisher(publishing, description, publishTimeout, background);
+      this.publisher = new Publisher(publishing, description, publishTimeout);
       this.registry = new ChannelRegistry(connection, topology, publisher, timeout);
     } catch (IOException | RuntimeException e) {
       closeQuietly();
@@ -307,6 +307,9 @@ final class RabbitBroker implements Broker {
 
   private void closeQuietly() {
     background.shutdownNow();
+    if (publisher != null) { // Null when the constructor failed before making it.
+      publisher.close();
+    }
     for (Connection open : List.of(connection, publishing)) {
       try {
         open.close((int) timeout.toMillis());

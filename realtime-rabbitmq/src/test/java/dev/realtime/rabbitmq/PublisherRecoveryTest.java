@@ -17,8 +17,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -73,7 +71,7 @@ class PublisherRecoveryTest {
     }
   }
 
-  private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor();
+  private final List<Publisher> publishers = new ArrayList<>();
   private final List<FakeChannel> channels = new ArrayList<>();
   private final List<RecoveryListener> recoveryListeners = new ArrayList<>();
 
@@ -105,7 +103,7 @@ class PublisherRecoveryTest {
   void nothingIsPublishedWhileTheConnectionRecoversAndAfterItOnAChannelOfItsOwn()
       throws Exception {
     Connection connection = connection();
-    Publisher publisher = new Publisher(connection, "test", Duration.ofSeconds(5), timer);
+    Publisher publisher = opened(new Publisher(connection, "test", Duration.ofSeconds(5)));
     CompletableFuture<Void> before = publish(publisher);
     assertThat(channels.get(0).published).containsExactly(1L);
 
@@ -134,7 +132,7 @@ class PublisherRecoveryTest {
   @Test
   void aPublishRabbitMqNeverConfirmsFailsAfterThePublishTimeoutAndOnlyThatOne()
       throws Exception {
-    Publisher publisher = new Publisher(connection(), "test", Duration.ofMillis(200), timer);
+    Publisher publisher = opened(new Publisher(connection(), "test", Duration.ofMillis(200)));
     CompletableFuture<Void> lost = publish(publisher);
     CompletableFuture<Void> confirmed = publish(publisher);
     channels.get(0).confirms.handleAck(2, false); // The second is confirmed, the first never.
@@ -154,8 +152,13 @@ class PublisherRecoveryTest {
     assertThat(later).isCompleted().isNotCompletedExceptionally();
   }
 
+  private Publisher opened(Publisher publisher) {
+    publishers.add(publisher);
+    return publisher;
+  }
+
   @AfterEach
-  void stopTimer() {
-    timer.shutdownNow();
+  void closePublishers() {
+    publishers.forEach(Publisher::close);
   }
 }

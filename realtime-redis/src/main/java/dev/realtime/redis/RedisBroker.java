@@ -56,6 +56,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 
 /**
@@ -185,24 +186,24 @@ final class RedisBroker implements Broker {
       // Never waits: publish may be called on Lettuce's own thread (from a completion), which
       // must not block. Until the registry answered, a new channel's first entries go untrimmed.
       Retention retention = registry.retentionNow(channel);
-      CompletionStage<PublishReceipt> sent;
-      if (pubSub) {
-        sent = commands.publish(key, StreamEntries.frame(message))
-            .thenApply(receivers -> new PublishReceipt(message.id(), channel, null));
-      } else {
-        sent = commands.xadd(key, retention.addArgs(exactTrimming, clock),
-            StreamEntries.fields(message)).thenApply(entryId -> new PublishReceipt(message.id(),
-                channel, dev.realtime.Position.of(entryId)));
-        trimExtra(channel, key, retention);
-      }
-      sent.whenComplete((done, failure) -> {
+      // One stage, not a chain: it runs on Lettuce's event loop, the busiest thread of a
+      // publishing process, and every stage there is a future made and completed per message.
+      BiConsumer<Object, Throwable> settle = (reply, failure) -> {
         if (failure == null) {
-          receipt.complete(done);
+          receipt.complete(new PublishReceipt(message.id(), channel,
+              pubSub ? null : dev.realtime.Position.of((String) reply)));
         } else {
           receipt.completeExceptionally(new RealtimeException("Redis did not accept message "
               + message.id() + " on " + key + ": " + rootMessage(failure), failure));
         }
-      });
+      };
+      if (pubSub) {
+        commands.publish(key, StreamEntries.frame(message)).whenComplete(settle);
+      } else {
+        commands.xadd(key, retention.addArgs(exactTrimming, clock),
+            StreamEntries.fields(message)).whenComplete(settle);
+        trimExtra(channel, key, retention);
+      }
     } catch (RuntimeException e) {
       receipt.completeExceptionally(e);
     }

@@ -22,9 +22,10 @@ import org.jspecify.annotations.Nullable;
  * How a message is a stream entry, and a Pub/Sub message.
  *
  * <p>A stream entry has one field per part, readable with {@code redis-cli XRANGE}: {@code id},
- * {@code event}, {@code time} (ISO-8601, nanoseconds kept), {@code content-type}, {@code key}
- * when there is one, {@code h:<name>} per header, and {@code payload} last, binary-safe. The entry
- * id is the message's position.
+ * {@code event}, {@code time} (ISO-8601, nanoseconds kept), {@code content-type} unless it is
+ * the default ({@code application/octet-stream}: a field fewer to write and read per message),
+ * {@code key} when there is one, {@code h:<name>} per header, and {@code payload} last,
+ * binary-safe. The entry id is the message's position.
  *
  * <p>Pub/Sub carries one value per message, so the same fields are framed: {@code "RT"}, a
  * version byte, the field count, then each field's name and length-prefixed bytes. Entries and
@@ -51,7 +52,7 @@ final class StreamEntries {
     fields.put(EVENT, bytes(message.event()));
     fields.put(TIME, bytes(Rfc3339.format(message.timestamp())));
     if (!message.contentType().equals(Message.OCTET_STREAM)) {
-      fields.put(CONTENT_TYPE, bytes(message.contentType())); // Absent means the default.
+      fields.put(CONTENT_TYPE, bytes(message.contentType())); // Absent: the default.
     }
     if (message.key() != null) {
       fields.put(KEY, bytes(message.key()));

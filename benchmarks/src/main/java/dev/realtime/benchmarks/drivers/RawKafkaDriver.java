@@ -19,6 +19,7 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.jspecify.annotations.Nullable;
@@ -29,8 +30,12 @@ import org.jspecify.annotations.Nullable;
  * its end, as the SDK's broadcast subscriber is.
  */
 public final class RawKafkaDriver implements Driver {
+  private static final byte[] SPEC_VERSION = SdkEnvelope.bytes("1.0");
+  private static final byte[] OCTET_STREAM = SdkEnvelope.bytes("application/octet-stream");
+
   private final String bootstrapServers;
   private final boolean group;
+  private final boolean envelope;
   private @Nullable Admin admin;
   private @Nullable KafkaProducer<byte[], byte[]> producer;
   private @Nullable Thread poller;
@@ -40,10 +45,13 @@ public final class RawKafkaDriver implements Driver {
   /**
    * @param group whether to consume as a consumer group (subscribe, commit after each batch is
    *     handled), as the SDK's group subscription does, instead of by assignment
+   * @param envelope whether each record carries the SDK's CloudEvents headers ({@link
+   *     SdkEnvelope}), read back as text on receipt
    */
-  public RawKafkaDriver(String bootstrapServers, boolean group) {
+  public RawKafkaDriver(String bootstrapServers, boolean group, boolean envelope) {
     this.bootstrapServers = bootstrapServers;
     this.group = group;
+    this.envelope = envelope;
   }
 
   @Override
@@ -88,6 +96,11 @@ public final class RawKafkaDriver implements Driver {
         while (running) {
           var records = consumer.poll(Duration.ofMillis(100));
           for (ConsumerRecord<byte[], byte[]> record : records) {
+            if (envelope) {
+              for (Header header : record.headers()) {
+                SdkEnvelope.text(header.value());
+              }
+            }
             sink.accept(ByteBuffer.wrap(record.value()));
           }
           if (group && !records.isEmpty()) {
@@ -104,7 +117,16 @@ public final class RawKafkaDriver implements Driver {
   @Override
   public CompletionStage<?> publish(byte[] payload) {
     CompletableFuture<Object> sent = new CompletableFuture<>();
-    java.util.Objects.requireNonNull(producer).send(new ProducerRecord<>(topic, payload),
+    ProducerRecord<byte[], byte[]> record = new ProducerRecord<>(topic, payload);
+    if (envelope) { // As the SDK writes them (KafkaRecords).
+      record.headers().add("ce_specversion", SPEC_VERSION)
+          .add("ce_id", SdkEnvelope.bytes(SdkEnvelope.id()))
+          .add("ce_type", SdkEnvelope.bytes(SdkEnvelope.EVENT))
+          .add("ce_source", SdkEnvelope.bytes("/realtime/" + topic))
+          .add("ce_time", SdkEnvelope.bytes(SdkEnvelope.time()))
+          .add("content-type", OCTET_STREAM);
+    }
+    java.util.Objects.requireNonNull(producer).send(record,
         (metadata, failure) -> {
           if (failure != null) {
             sent.completeExceptionally(failure);

@@ -39,6 +39,7 @@ public final class RawRabbitDriver implements Driver {
 
   private final String uri;
   private final QueueType type;
+  private final boolean envelope;
   private final ConcurrentNavigableMap<Long, CompletableFuture<Void>> outstanding =
       new ConcurrentSkipListMap<>();
   private final Object writing = new Object();
@@ -47,9 +48,15 @@ public final class RawRabbitDriver implements Driver {
   private @Nullable Channel publishing;
   private String queue = "";
 
-  public RawRabbitDriver(String uri, QueueType type) {
+  /**
+   * @param envelope whether each message carries the SDK's properties and headers ({@link
+   *     SdkEnvelope}: message id, type, content type, timestamp, persistent, the time header),
+   *     read back on receipt
+   */
+  public RawRabbitDriver(String uri, QueueType type, boolean envelope) {
     this.uri = uri;
     this.type = type;
+    this.envelope = envelope;
   }
 
   @Override
@@ -70,10 +77,15 @@ public final class RawRabbitDriver implements Driver {
           ? Map.of("x-stream-offset", "next") : Map.of();
       consuming.basicConsume(queue, false, arguments, new DefaultConsumer(consuming) {
         @Override
-        public void handleDelivery(String tag, Envelope envelope,
+        public void handleDelivery(String tag, Envelope delivery,
             AMQP.BasicProperties properties, byte[] body) throws IOException {
+          if (envelope) { // Read as the SDK reads them (amqp-client decoded them already).
+            properties.getMessageId().hashCode();
+            properties.getType().hashCode();
+            properties.getHeaders().get("realtime-time").toString().hashCode();
+          }
           sink.accept(ByteBuffer.wrap(body));
-          consuming.basicAck(envelope.getDeliveryTag(), false);
+          consuming.basicAck(delivery.getDeliveryTag(), false);
         }
       });
     }
@@ -105,13 +117,24 @@ public final class RawRabbitDriver implements Driver {
       long sequence = channel.getNextPublishSeqNo();
       outstanding.put(sequence, confirmed);
       try {
-        channel.basicPublish("", queue, true, null, payload);
+        channel.basicPublish("", queue, true, envelope ? envelope(sequence) : null, payload);
       } catch (IOException e) {
         outstanding.remove(sequence);
         confirmed.completeExceptionally(e);
       }
     }
     return confirmed;
+  }
+
+  /** As the SDK's (AmqpMessages, Publisher): properties, the time and the publish's number. */
+  private static AMQP.BasicProperties envelope(long sequence) {
+    String id = SdkEnvelope.id();
+    Map<String, Object> headers = new java.util.HashMap<>();
+    headers.put("realtime-time", SdkEnvelope.time());
+    headers.put("x-realtime-publish", sequence);
+    return new AMQP.BasicProperties.Builder().messageId(id).type(SdkEnvelope.EVENT)
+        .contentType("application/octet-stream").timestamp(new java.util.Date())
+        .deliveryMode(2).headers(headers).build();
   }
 
   @Override

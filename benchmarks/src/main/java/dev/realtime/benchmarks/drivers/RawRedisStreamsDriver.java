@@ -28,6 +28,7 @@ public final class RawRedisStreamsDriver implements Driver {
 
   private final String uri;
   private final @Nullable String group;
+  private final boolean envelope;
   private @Nullable RedisClient client;
   private @Nullable StatefulRedisConnection<String, byte[]> publishing;
   private @Nullable StatefulRedisConnection<String, byte[]> reading;
@@ -38,10 +39,13 @@ public final class RawRedisStreamsDriver implements Driver {
   /**
    * @param group the consumer group to read as (XREADGROUP, then XACK of each batch once
    *     handled), as the SDK's group subscription does; null to follow the stream with XREAD
+   * @param envelope whether each entry carries the SDK's fields ({@link SdkEnvelope}: id, event,
+   *     time), read back as text on receipt
    */
-  public RawRedisStreamsDriver(String uri, @Nullable String group) {
+  public RawRedisStreamsDriver(String uri, @Nullable String group, boolean envelope) {
     this.uri = uri;
     this.group = group;
+    this.envelope = envelope;
   }
 
   @Override
@@ -71,7 +75,7 @@ public final class RawRedisStreamsDriver implements Driver {
             XReadArgs.Builder.block(Duration.ofMillis(100)).count(500),
             XReadArgs.StreamOffset.from(key, last));
         for (StreamMessage<String, byte[]> entry : entries) {
-          sink.accept(ByteBuffer.wrap(entry.getBody().get("p")));
+          receive(entry, sink);
           last = entry.getId();
         }
       }
@@ -93,16 +97,36 @@ public final class RawRedisStreamsDriver implements Driver {
       }
       String[] ids = new String[entries.size()];
       for (int i = 0; i < ids.length; i++) {
-        sink.accept(ByteBuffer.wrap(entries.get(i).getBody().get("p")));
+        receive(entries.get(i), sink);
         ids[i] = entries.get(i).getId();
       }
       connection.async().xack(key, name, ids); // Handled: acknowledged, pipelined.
     }
   }
 
+  private void receive(StreamMessage<String, byte[]> entry, Consumer<ByteBuffer> sink) {
+    Map<String, byte[]> fields = entry.getBody();
+    if (envelope) {
+      SdkEnvelope.text(fields.get("id"));
+      SdkEnvelope.text(fields.get("event"));
+      SdkEnvelope.text(fields.get("time"));
+    }
+    sink.accept(ByteBuffer.wrap(fields.get("p")));
+  }
+
   @Override
   public CompletionStage<?> publish(byte[] payload) {
-    return java.util.Objects.requireNonNull(publishing).async().xadd(key, Map.of("p", payload));
+    Map<String, byte[]> fields;
+    if (envelope) { // As the SDK writes them (StreamEntries), in its order.
+      fields = new java.util.LinkedHashMap<>();
+      fields.put("id", SdkEnvelope.bytes(SdkEnvelope.id()));
+      fields.put("event", SdkEnvelope.bytes(SdkEnvelope.EVENT));
+      fields.put("time", SdkEnvelope.bytes(SdkEnvelope.time()));
+      fields.put("p", payload);
+    } else {
+      fields = Map.of("p", payload);
+    }
+    return java.util.Objects.requireNonNull(publishing).async().xadd(key, fields);
   }
 
   @Override

@@ -8,16 +8,13 @@ import org.jspecify.annotations.Nullable;
  * broker, which has no client of its own) and its SDK driver (L3). Each run gets new drivers.
  *
  * @param version what the broker says it is, for the report
+ * @param rawWithEnvelope the raw client carrying the SDK's envelope (id, event, time) in the
+ *     backend's headers or fields, or null where not measured: it tells the envelope's cost
+ *     from the SDK code's
  * @param throughputOnly a variant (the consumer-group one) run at maximum throughput, 100 B only
  */
 public record Backend(String name, String version, @Nullable Supplier<Driver> raw,
-    Supplier<Driver> sdk, boolean throughputOnly) {
-
-  /** A backend run through every workload. */
-  public Backend(String name, String version, @Nullable Supplier<Driver> raw,
-      Supplier<Driver> sdk) {
-    this(name, version, raw, sdk, false);
-  }
+    @Nullable Supplier<Driver> rawWithEnvelope, Supplier<Driver> sdk, boolean throughputOnly) {
 
   /**
    * The name without spaces or slashes, for command lines and JMH parameters: {@code

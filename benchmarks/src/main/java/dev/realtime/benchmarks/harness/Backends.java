@@ -30,7 +30,8 @@ public final class Backends implements AutoCloseable {
 
   public Backend memory() {
     RealtimeConfig config = RealtimeConfig.of(Map.of("realtime.broker", "memory"));
-    return new Backend("memory", "in-process", null, () -> new SdkDriver(config, null));
+    return new Backend("memory", "in-process", null, null, () -> new SdkDriver(config, null),
+        false);
   }
 
   public Backend redisStreams() {
@@ -38,7 +39,9 @@ public final class Backends implements AutoCloseable {
     RealtimeConfig config = RealtimeConfig.of(Map.of("realtime.broker", "redis",
         "realtime.redis.uri", uri));
     return new Backend("redis streams", version(config),
-        () -> new RawRedisStreamsDriver(uri, null), () -> new SdkDriver(config, null));
+        () -> new RawRedisStreamsDriver(uri, null, false),
+        () -> new RawRedisStreamsDriver(uri, null, true), () -> new SdkDriver(config, null),
+        false);
   }
 
   /** Redis streams read by a consumer group: XREADGROUP and XACK, the SDK's group path. */
@@ -47,8 +50,8 @@ public final class Backends implements AutoCloseable {
     RealtimeConfig config = RealtimeConfig.of(Map.of("realtime.broker", "redis",
         "realtime.redis.uri", uri));
     return new Backend("redis streams group", version(config),
-        () -> new RawRedisStreamsDriver(uri, "bench"), () -> new SdkDriver(config, "bench"),
-        true);
+        () -> new RawRedisStreamsDriver(uri, "bench", false), null,
+        () -> new SdkDriver(config, "bench"), true);
   }
 
   public Backend redisPubSub() {
@@ -56,7 +59,7 @@ public final class Backends implements AutoCloseable {
     RealtimeConfig config = RealtimeConfig.of(Map.of("realtime.broker", "redis",
         "realtime.redis.uri", uri, "realtime.redis.mode", "pubsub"));
     return new Backend("redis pub/sub", version(config),
-        () -> new RawRedisPubSubDriver(uri), () -> new SdkDriver(config, null));
+        () -> new RawRedisPubSubDriver(uri), null, () -> new SdkDriver(config, null), false);
   }
 
   /** RabbitMQ's stream: the SDK's broadcast path. */
@@ -64,8 +67,9 @@ public final class Backends implements AutoCloseable {
     String uri = rabbitUri();
     RealtimeConfig config = rabbitConfig(uri);
     return new Backend("rabbitmq stream", version(config),
-        () -> new RawRabbitDriver(uri, RawRabbitDriver.QueueType.STREAM),
-        () -> new SdkDriver(config, null));
+        () -> new RawRabbitDriver(uri, RawRabbitDriver.QueueType.STREAM, false),
+        () -> new RawRabbitDriver(uri, RawRabbitDriver.QueueType.STREAM, true),
+        () -> new SdkDriver(config, null), false);
   }
 
   /** RabbitMQ's quorum queue: the SDK's group path. */
@@ -73,8 +77,9 @@ public final class Backends implements AutoCloseable {
     String uri = rabbitUri();
     RealtimeConfig config = rabbitConfig(uri);
     return new Backend("rabbitmq quorum", version(config),
-        () -> new RawRabbitDriver(uri, RawRabbitDriver.QueueType.QUORUM),
-        () -> new SdkDriver(config, "bench"));
+        () -> new RawRabbitDriver(uri, RawRabbitDriver.QueueType.QUORUM, false),
+        () -> new RawRabbitDriver(uri, RawRabbitDriver.QueueType.QUORUM, true),
+        () -> new SdkDriver(config, "bench"), false);
   }
 
   private String rabbitUri() {
@@ -87,8 +92,8 @@ public final class Backends implements AutoCloseable {
   }
 
   /**
-   * Every backend by {@linkplain Backend#id() id}, in the order the report lists them; each made only when asked for
-   * (making Kafka's starts the embedded broker).
+   * Every backend by {@linkplain Backend#id() id}, in the order the report lists them; each
+   * made only when asked for (making Kafka's starts the embedded broker).
    */
   public Map<String, Supplier<Backend>> all() {
     Map<String, Supplier<Backend>> all = new LinkedHashMap<>();
@@ -107,8 +112,9 @@ public final class Backends implements AutoCloseable {
     String bootstrap = kafkaBootstrapServers();
     RealtimeConfig config = RealtimeConfig.of(Map.of("realtime.broker", "kafka",
         "realtime.kafka.bootstrap-servers", bootstrap));
-    return new Backend("kafka", version(config), () -> new RawKafkaDriver(bootstrap, false),
-        () -> new SdkDriver(config, null));
+    return new Backend("kafka", version(config), () -> new RawKafkaDriver(bootstrap, false, false),
+        () -> new RawKafkaDriver(bootstrap, false, true), () -> new SdkDriver(config, null),
+        false);
   }
 
   /** Kafka read by a consumer group: subscribe and commit, the SDK's group path. */
@@ -116,7 +122,8 @@ public final class Backends implements AutoCloseable {
     String bootstrap = kafkaBootstrapServers();
     RealtimeConfig config = RealtimeConfig.of(Map.of("realtime.broker", "kafka",
         "realtime.kafka.bootstrap-servers", bootstrap));
-    return new Backend("kafka group", version(config), () -> new RawKafkaDriver(bootstrap, true),
+    return new Backend("kafka group", version(config),
+        () -> new RawKafkaDriver(bootstrap, true, false), null,
         () -> new SdkDriver(config, "bench"), true);
   }
 

@@ -36,8 +36,9 @@ public final class KafkaProcess implements AutoCloseable {
     ProcessBuilder builder = new ProcessBuilder(List.of(java.toString(), "-Xmx1g",
         "-cp", System.getProperty("java.class.path"), KafkaProcess.class.getName()))
         .redirectError(ProcessBuilder.Redirect.DISCARD);
+    Process process = null;
     try {
-      Process process = builder.start();
+      process = builder.start();
       BufferedReader out = new BufferedReader(new InputStreamReader(process.getInputStream(),
           StandardCharsets.UTF_8));
       for (String line; (line = out.readLine()) != null; ) {
@@ -49,13 +50,20 @@ public final class KafkaProcess implements AutoCloseable {
       throw new IllegalStateException("the Kafka broker process exited with "
           + process.waitFor() + " before it served");
     } catch (IOException e) {
+      if (process != null) {
+        process.destroyForcibly();
+      }
       throw new IllegalStateException("could not start the Kafka broker process: " + e, e);
     } catch (InterruptedException e) {
+      if (process != null) {
+        process.destroyForcibly();
+      }
       Thread.currentThread().interrupt();
       throw new IllegalStateException("interrupted while the Kafka broker started", e);
     }
   }
 
+  /** Where the child's broker listens, {@code 127.0.0.1:PORT}. */
   public String bootstrapServers() {
     return bootstrapServers;
   }
@@ -71,13 +79,20 @@ public final class KafkaProcess implements AutoCloseable {
     } catch (IOException e) {
       process.destroyForcibly();
     } catch (InterruptedException e) {
-      process.destroyForcibly();
+      if (process != null) {
+        process.destroyForcibly();
+      }
       Thread.currentThread().interrupt();
     }
   }
 
-  /** The child: starts a broker, says where, serves until standard input ends. */
-  public static void main(String[] args) throws IOException {
+  /**
+   * The child: starts a broker, says where, serves until standard input ends. Exits in every
+   * case, so that the broker's non-daemon threads never keep it (or the parent waiting on its
+   * output) alive.
+   */
+  public static void main(String[] args) {
+    int status = 0;
     try (EmbeddedKafka kafka = EmbeddedKafka.start()) {
       System.out.println(READY + kafka.bootstrapServers());
       System.out.flush();
@@ -85,7 +100,10 @@ public final class KafkaProcess implements AutoCloseable {
       while (System.in.read() >= 0) {
         // Nothing is sent; the end of the input is the signal to stop.
       }
+    } catch (Throwable e) { // Whatever it is, the parent sees the exit instead of a hang.
+      e.printStackTrace();
+      status = 1;
     }
-    System.exit(0); // The broker's non-daemon threads must not keep the JVM.
+    System.exit(status);
   }
 }

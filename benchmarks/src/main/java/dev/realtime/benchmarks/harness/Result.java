@@ -13,8 +13,8 @@ package dev.realtime.benchmarks.harness;
  * @param failed publishes that failed
  */
 public record Result(String backend, String side, Workload workload, double publishRate,
-    double endToEndRate, long cpuPerMessage, long p50, long p99, long p999, long max, long measured, long missing,
-    long failed) {
+    double endToEndRate, long cpuPerMessage, long p50, long p99, long p999, long max,
+    long measured, long missing, long failed) {
 
   /** Bytes per second end to end. */
   public double endToEndBytes() {

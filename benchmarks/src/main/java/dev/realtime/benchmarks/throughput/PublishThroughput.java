@@ -18,6 +18,16 @@ public final class PublishThroughput {
 
   private PublishThroughput() {}
 
+  /** The backends the benchmark measures: its {@code backend} parameter's values. */
+  public static List<String> backends() {
+    try {
+      return List.of(PublishThroughputBenchmark.class.getDeclaredField("backend")
+          .getAnnotation(org.openjdk.jmh.annotations.Param.class).value());
+    } catch (NoSuchFieldException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
   /**
    * Runs every backend, raw and SDK, at both sizes ({@code quick}: one short iteration each,
    * 100 B only).
@@ -31,7 +41,7 @@ public final class PublishThroughput {
         .include(PublishThroughputBenchmark.class.getName())
         .forks(1)
         .shouldFailOnError(true);
-    if (quick) {
+    if (quick) { // One short iteration each, 100 B: proves every pair runs, measures nothing.
       options.warmupIterations(1).warmupTime(TimeValue.milliseconds(500))
           .measurementIterations(1).measurementTime(TimeValue.seconds(1)).param("size", "100");
     }
