@@ -132,7 +132,10 @@ final class MemorySubscription extends PollingSubscription implements GroupCurso
       Collections.rotate(cursors, -(turn++ % Math.max(1, cursors.size())));
       for (GroupCursor cursor : cursors) {
         int room = Math.min(spec.batchSize(), dispatcher.capacity());
-        if (room == 0 || !isActive()) {
+        // Not while closing: the dispatcher hands a pulled message straight back, the release
+        // wakes this thread, and each such lap counted a delivery. Under load a closing member
+        // pumped a message to its 1,000th attempt, and the next member dead-lettered it unseen.
+        if (room == 0 || !isTaking()) {
           break;
         }
         List<Message> batch = cursor.pull(this, room);
