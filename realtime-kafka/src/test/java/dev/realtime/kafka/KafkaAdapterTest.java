@@ -11,6 +11,9 @@ import dev.realtime.channel.Channel;
 import dev.realtime.channel.ChannelInfo;
 import dev.realtime.channel.ChannelSpec;
 import dev.realtime.config.RealtimeConfig;
+import dev.realtime.subscription.StartPosition;
+import dev.realtime.subscription.Subscription;
+import dev.realtime.subscription.SubscriptionSpec;
 import dev.realtime.testkit.kafka.EmbeddedKafka;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -21,6 +24,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.UUID;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
@@ -67,12 +71,12 @@ class KafkaAdapterTest {
       broker.publish(Message.builder().channel(channel).event("e" + i).build())
           .toCompletableFuture().get(10, TimeUnit.SECONDS);
     }
-    java.util.concurrent.CountDownLatch all = new java.util.concurrent.CountDownLatch(5);
+    CountDownLatch all = new CountDownLatch(5);
     // One message in flight, and a poll timeout far beyond the wait below: every message after
     // the first finds the consumer without room, paused, and must not wait the timeout out.
-    try (dev.realtime.subscription.Subscription subscription = broker.subscribe(
-        dev.realtime.subscription.SubscriptionSpec.builder().channel(channel)
-            .start(dev.realtime.subscription.StartPosition.earliest()).batchSize(1)
+    try (Subscription subscription = broker.subscribe(
+        SubscriptionSpec.builder().channel(channel)
+            .start(StartPosition.earliest()).batchSize(1)
             .maxInFlight(1).pollTimeout(Duration.ofMinutes(2)).build(),
         message -> all.countDown())) {
       assertThat(all.await(20, TimeUnit.SECONDS)).as("all 5 within 20 s").isTrue();
@@ -164,8 +168,8 @@ class KafkaAdapterTest {
     try (Broker metered = Brokers.open(config(Map.of()),
         new dev.realtime.metrics.MicrometerMetrics(registry))) {
       metered.admin().ensure(ChannelSpec.builder(channel).groups(group).build());
-      java.util.concurrent.CountDownLatch gate = new java.util.concurrent.CountDownLatch(1);
-      metered.subscribe(dev.realtime.subscription.SubscriptionSpec.builder().channel(channel)
+      CountDownLatch gate = new CountDownLatch(1);
+      metered.subscribe(SubscriptionSpec.builder().channel(channel)
           .group(group).batchSize(1).maxInFlight(1).build(), m -> gate.await());
       for (int i = 0; i < 20; i++) {
         metered.publish(Message.builder().channel(channel).event("e" + i).build())
@@ -194,8 +198,8 @@ class KafkaAdapterTest {
     java.util.List<String> attempts = new java.util.concurrent.CopyOnWriteArrayList<>();
     java.util.Set<String> done = java.util.concurrent.ConcurrentHashMap.newKeySet();
     broker.admin().ensure(ChannelSpec.builder(channel).groups("fragile-" + run).build());
-    try (dev.realtime.subscription.Subscription subscription = broker.subscribe(
-        dev.realtime.subscription.SubscriptionSpec.builder().channel(channel)
+    try (Subscription subscription = broker.subscribe(
+        SubscriptionSpec.builder().channel(channel)
             .group("fragile-" + run).deadLetterChannel(unpublishable).build(), m -> {
               attempts.add(m.event());
               if (m.event().equals("first") && attempts.size() == 1) {
@@ -220,8 +224,8 @@ class KafkaAdapterTest {
     Channel channel = Channel.of(run + ".foreign");
     java.util.Set<String> received = java.util.concurrent.ConcurrentHashMap.newKeySet();
     broker.admin().ensure(ChannelSpec.builder(channel).groups("foreign-" + run).build());
-    try (dev.realtime.subscription.Subscription subscription = broker.subscribe(
-        dev.realtime.subscription.SubscriptionSpec.builder().channel(channel)
+    try (Subscription subscription = broker.subscribe(
+        SubscriptionSpec.builder().channel(channel)
             .group("foreign-" + run).build(), m -> received.add(m.event()))) {
       Properties props = new Properties();
       props.put("bootstrap.servers", kafka.bootstrapServers());

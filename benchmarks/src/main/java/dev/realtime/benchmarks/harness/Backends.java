@@ -35,9 +35,8 @@ public final class Backends implements AutoCloseable {
   }
 
   public Backend redisStreams() {
-    String uri = setting("REALTIME_TEST_REDIS_URI", "redis://127.0.0.1:6379");
-    RealtimeConfig config = RealtimeConfig.of(Map.of("realtime.broker", "redis",
-        "realtime.redis.uri", uri));
+    String uri = redisUri();
+    RealtimeConfig config = redisConfig(uri, "streams");
     return new Backend("redis streams", version(config),
         () -> new RawRedisStreamsDriver(uri, null, false),
         () -> new RawRedisStreamsDriver(uri, null, true), () -> new SdkDriver(config, null),
@@ -46,18 +45,16 @@ public final class Backends implements AutoCloseable {
 
   /** Redis streams read by a consumer group: XREADGROUP and XACK, the SDK's group path. */
   public Backend redisStreamsGroup() {
-    String uri = setting("REALTIME_TEST_REDIS_URI", "redis://127.0.0.1:6379");
-    RealtimeConfig config = RealtimeConfig.of(Map.of("realtime.broker", "redis",
-        "realtime.redis.uri", uri));
+    String uri = redisUri();
+    RealtimeConfig config = redisConfig(uri, "streams");
     return new Backend("redis streams group", version(config),
         () -> new RawRedisStreamsDriver(uri, "bench", false), null,
         () -> new SdkDriver(config, "bench"), true);
   }
 
   public Backend redisPubSub() {
-    String uri = setting("REALTIME_TEST_REDIS_URI", "redis://127.0.0.1:6379");
-    RealtimeConfig config = RealtimeConfig.of(Map.of("realtime.broker", "redis",
-        "realtime.redis.uri", uri, "realtime.redis.mode", "pubsub"));
+    String uri = redisUri();
+    RealtimeConfig config = redisConfig(uri, "pubsub");
     return new Backend("redis pub/sub", version(config),
         () -> new RawRedisPubSubDriver(uri), null, () -> new SdkDriver(config, null), false);
   }
@@ -80,6 +77,15 @@ public final class Backends implements AutoCloseable {
         () -> new RawRabbitDriver(uri, RawRabbitDriver.QueueType.QUORUM, false),
         () -> new RawRabbitDriver(uri, RawRabbitDriver.QueueType.QUORUM, true),
         () -> new SdkDriver(config, "bench"), false);
+  }
+
+  private String redisUri() {
+    return setting("REALTIME_TEST_REDIS_URI", "redis://127.0.0.1:6379");
+  }
+
+  private static RealtimeConfig redisConfig(String uri, String mode) {
+    return RealtimeConfig.of(Map.of("realtime.broker", "redis", "realtime.redis.uri", uri,
+        "realtime.redis.mode", mode));
   }
 
   private String rabbitUri() {
@@ -110,9 +116,9 @@ public final class Backends implements AutoCloseable {
 
   public Backend kafka() {
     String bootstrap = kafkaBootstrapServers();
-    RealtimeConfig config = RealtimeConfig.of(Map.of("realtime.broker", "kafka",
-        "realtime.kafka.bootstrap-servers", bootstrap));
-    return new Backend("kafka", version(config), () -> new RawKafkaDriver(bootstrap, false, false),
+    RealtimeConfig config = kafkaConfig(bootstrap);
+    return new Backend("kafka", version(config),
+        () -> new RawKafkaDriver(bootstrap, false, false),
         () -> new RawKafkaDriver(bootstrap, false, true), () -> new SdkDriver(config, null),
         false);
   }
@@ -120,11 +126,15 @@ public final class Backends implements AutoCloseable {
   /** Kafka read by a consumer group: subscribe and commit, the SDK's group path. */
   public Backend kafkaGroup() {
     String bootstrap = kafkaBootstrapServers();
-    RealtimeConfig config = RealtimeConfig.of(Map.of("realtime.broker", "kafka",
-        "realtime.kafka.bootstrap-servers", bootstrap));
+    RealtimeConfig config = kafkaConfig(bootstrap);
     return new Backend("kafka group", version(config),
         () -> new RawKafkaDriver(bootstrap, true, false), null,
         () -> new SdkDriver(config, "bench"), true);
+  }
+
+  private static RealtimeConfig kafkaConfig(String bootstrap) {
+    return RealtimeConfig.of(Map.of("realtime.broker", "kafka",
+        "realtime.kafka.bootstrap-servers", bootstrap));
   }
 
   /** The Kafka broker's address: the one configured, else the child JVM's, started now. */
