@@ -74,6 +74,17 @@ public final class CaseContext implements AutoCloseable {
     return other;
   }
 
+  /**
+   * Returns a client of the same broker opened with {@code config} (the environment's settings
+   * with a few changed, such as a shorter {@code realtime.close-timeout}), closed with the case.
+   * For the in-memory broker that is another broker, which shares nothing with this one.
+   */
+  public Broker client(dev.realtime.config.RealtimeConfig config) {
+    Broker other = Brokers.open(config);
+    clients.add(other);
+    return other;
+  }
+
   /** How long a case waits for a condition before it fails. */
   public Duration deadline() {
     return deadline;
