@@ -42,8 +42,16 @@ public final class CaseContext implements AutoCloseable {
         return thread;
       });
 
+  private final java.util.Optional<ForeignWriter> foreignWriter;
+
   CaseContext(BrokerEnvironment environment, ConformanceCase conformanceCase, String run,
       Duration deadline) {
+    this(environment, conformanceCase, run, deadline, environment.foreignWriter());
+  }
+
+  CaseContext(BrokerEnvironment environment, ConformanceCase conformanceCase, String run,
+      Duration deadline, java.util.Optional<ForeignWriter> foreignWriter) {
+    this.foreignWriter = foreignWriter;
     this.environment = environment;
     this.conformanceCase = conformanceCase;
     this.run = run;
@@ -54,6 +62,17 @@ public final class CaseContext implements AutoCloseable {
   /** The broker opened for this case. */
   public Broker broker() {
     return broker;
+  }
+
+  /**
+   * The writer of foreign records the suite was given (see {@link
+   * ConformanceSuite#foreignWriter(BrokerEnvironment)}).
+   *
+   * @throws IllegalStateException if there is none (the case is then not run)
+   */
+  public ForeignWriter foreignWriter() {
+    return foreignWriter.orElseThrow(() -> new IllegalStateException("no foreign writer for "
+        + environment.description()));
   }
 
   /** The environment the broker runs in, for its fault hooks. */
