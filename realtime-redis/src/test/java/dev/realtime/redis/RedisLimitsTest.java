@@ -1,0 +1,144 @@
+package dev.realtime.redis;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.realtime.Broker;
+import dev.realtime.Brokers;
+import dev.realtime.Message;
+import dev.realtime.PayloadTooLargeException;
+import dev.realtime.channel.Channel;
+import dev.realtime.config.RealtimeConfig;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.StreamMessage;
+import io.lettuce.core.api.StatefulRedisConnection;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Redis's own limit on a bulk string (proto-max-bulk-len): an oversized payload is refused
+ * before it is sent, and a publish Redis confirmed is stored once even when Redis drops the
+ * connection under publishes in flight (issue 14, item 2). Each test runs its own redis-server,
+ * configured as the shared one must not be.
+ */
+class RedisLimitsTest {
+  private static final int SMALL = 2000;
+  private static final int BIG = 2 * 1024 * 1024;
+
+  private static Broker open(OwnRedis redis) {
+    return Brokers.open(RealtimeConfig.builder().set("realtime.broker", "redis")
+        .set("realtime.redis.uri", redis.uri()).set("realtime.max-payload-bytes", "8MiB")
+        .set("realtime.redis.timeout", "5s").build());
+  }
+
+  /** What a publisher confirmed and what the stream holds, by message id. */
+  private record Outcome(Set<String> confirmed, int failed, Map<String, Integer> stored,
+      long length, List<Throwable> refusals) {}
+
+  /** 2,000 small publishes, one of 2 MiB, 2,000 small, all in flight at once. */
+  private static Outcome publishAroundABigOne(Broker broker, OwnRedis redis, Channel channel) {
+    Set<String> confirmed = ConcurrentHashMap.newKeySet();
+    List<CompletableFuture<?>> sent = new ArrayList<>();
+    List<Throwable> refusals = new ArrayList<>();
+    for (int i = 0; i < 2 * SMALL + 1; i++) {
+      byte[] payload = i == SMALL ? new byte[BIG]
+          : ("line " + i).getBytes(StandardCharsets.UTF_8);
+      Message message = Message.builder().channel(channel).event("line").payload(payload)
+          .build();
+      try {
+        sent.add(broker.publish(message).toCompletableFuture()
+            .thenRun(() -> confirmed.add(message.id())));
+      } catch (PayloadTooLargeException e) {
+        refusals.add(e);
+      }
+    }
+    int failed = 0;
+    for (CompletableFuture<?> publish : sent) {
+      try {
+        publish.get(60, TimeUnit.SECONDS);
+      } catch (Exception e) {
+        failed++;
+      }
+    }
+    RedisClient client = RedisClient.create(redis.uri());
+    try (StatefulRedisConnection<String, String> raw = client.connect()) {
+      String key = "realtime:" + channel.name();
+      Map<String, Integer> stored = new HashMap<>();
+      for (StreamMessage<String, String> entry : raw.sync().xrange(key,
+          io.lettuce.core.Range.create("-", "+"))) {
+        stored.merge(entry.getBody().get("id"), 1, Integer::sum);
+      }
+      return new Outcome(confirmed, failed, stored, raw.sync().xlen(key), refusals);
+    } finally {
+      client.shutdown();
+    }
+  }
+
+  @Test
+  void aPayloadOverRedisLimitIsRefusedBeforeSendingNamingBothLimits() {
+    try (OwnRedis redis = new OwnRedis("--proto-max-bulk-len", "1mb");
+        Broker broker = open(redis)) {
+      Outcome outcome = publishAroundABigOne(broker, redis, Channel.of("limits"));
+
+      assertThat(outcome.refusals()).singleElement().satisfies(e -> assertThat(e)
+          .isInstanceOf(PayloadTooLargeException.class)
+          .hasMessageContaining(BIG + " bytes")
+          .hasMessageContaining("realtime.max-payload-bytes is 8388608")
+          .hasMessageContaining("proto-max-bulk-len").hasMessageContaining("1048576"));
+      assertThat(((PayloadTooLargeException) outcome.refusals().get(0)).limit())
+          .isEqualTo(1024 * 1024);
+      assertThat(outcome.failed()).isZero();
+      assertThat(outcome.confirmed()).hasSize(2 * SMALL);
+      assertThat(outcome.length()).isEqualTo(2 * SMALL);
+      assertThat(outcome.stored().keySet()).isEqualTo(outcome.confirmed());
+      assertThat(outcome.stored().values()).containsOnly(1);
+    }
+  }
+
+  @Test
+  void inPubSubModeTheEnvelopeCountsAgainstTheLimit() {
+    try (OwnRedis redis = new OwnRedis("--proto-max-bulk-len", "1mb");
+        Broker broker = Brokers.open(RealtimeConfig.builder().set("realtime.broker", "redis")
+            .set("realtime.redis.uri", redis.uri()).set("realtime.redis.mode", "pubsub")
+            .set("realtime.max-payload-bytes", "8MiB").build())) {
+      // Exactly the bulk limit fits a stream's payload field, but not a frame with its envelope.
+      Message message = Message.builder().channel(Channel.of("frames")).event("e")
+          .payload(new byte[1024 * 1024]).build();
+      assertThatThrownBy(() -> broker.publish(message))
+          .isInstanceOf(PayloadTooLargeException.class).hasMessageContaining("envelope");
+    }
+  }
+
+  /**
+   * A server that will not say its limit (CONFIG renamed, as managed services do) is taken to
+   * have Redis's default; the 2 MiB publish then reaches Redis, which closes the connection
+   * under the publishes in flight. Those may fail, but none is stored twice: Lettuce would write
+   * them again after reconnecting.
+   */
+  @Test
+  void aDroppedConnectionNeverStoresAConfirmedPublishTwice() {
+    try (OwnRedis redis = new OwnRedis("--proto-max-bulk-len", "1mb",
+        "--rename-command", "CONFIG", "\"\"");
+        Broker broker = open(redis)) {
+      for (int round = 0; round < 3; round++) {
+        Channel channel = Channel.of("dropped" + round);
+        Outcome outcome = publishAroundABigOne(broker, redis, channel);
+
+        assertThat(outcome.refusals()).isEmpty(); // The limit was not known: it was sent.
+        assertThat(outcome.failed()).as("the 2 MiB one at least").isPositive();
+        assertThat(outcome.confirmed().size() + outcome.failed()).isEqualTo(2 * SMALL + 1);
+        assertThat(outcome.stored().keySet()).containsAll(outcome.confirmed());
+        assertThat(outcome.stored().values()).as("no message stored twice").containsOnly(1);
+        assertThat(outcome.length()).isEqualTo(outcome.stored().size());
+      }
+    }
+  }
+}
