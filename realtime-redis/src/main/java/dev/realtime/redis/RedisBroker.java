@@ -164,7 +164,7 @@ final class RedisBroker implements Broker {
     this.bulkLimit = limit.bytes();
     this.bulkLimitSource = limit.source();
     this.version = RedisEndpoint.version(commands.info("server"), timeout);
-    this.registry = new ChannelRegistry(commands, prefix, naming);
+    this.registry = new ChannelRegistry(commands, prefix, naming, pubSub);
     this.channelAdmin = new RedisAdmin(this);
   }
 
@@ -208,7 +208,7 @@ final class RedisBroker implements Broker {
       String key = naming.backendName(channel);
       // Never waits: publish may be called on Lettuce's own thread (from a completion), which
       // must not block. Until the registry answered, a new channel's first entries go untrimmed.
-      Retention retention = registry.retentionNow(channel);
+      Retention retention = pubSub ? Retention.NONE : registry.retentionNow(channel);
       // One stage, not a chain: it runs on Lettuce's event loop, the busiest thread of a
       // publishing process, and every stage there is a future made and completed per message.
       BiConsumer<Object, Throwable> settle = (reply, failure) -> {
@@ -288,7 +288,13 @@ final class RedisBroker implements Broker {
     }
     for (Channel channel : spec.channels()) {
       naming.backendName(channel);
-      call(() -> registry.register(channel), "register channel " + channel);
+      // A group subscription creates the stream with its group (XGROUP CREATE MKSTREAM: the
+      // group must hold its place from now on), so the channel exists and is listed, as after
+      // ensure(groups). A broadcast subscription creates nothing: a misspelt channel stays
+      // unknown to list and describe, and appears once something is published to it.
+      if (!pubSub && spec.isGroup()) {
+        call(() -> registry.register(channel), "register channel " + channel);
+      }
     }
     PollingSubscription subscription;
     Runnable start;
