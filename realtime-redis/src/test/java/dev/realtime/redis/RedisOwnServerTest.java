@@ -24,12 +24,12 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /**
- * Redis's own limit on a bulk string (proto-max-bulk-len): an oversized payload is refused
- * before it is sent, and a publish Redis confirmed is stored once even when Redis drops the
- * connection under publishes in flight (issue 14, item 2). Each test runs its own redis-server,
- * configured as the shared one must not be.
+ * What needs a redis-server of the test's own, configured (or killed) as the shared one must not
+ * be: Redis's limit on a bulk string (proto-max-bulk-len), with an oversized payload refused
+ * before it is sent and a confirmed publish stored once when Redis drops the connection under
+ * publishes in flight (issue 14, item 2); an acknowledgement that never reaches Redis (item 5).
  */
-class RedisLimitsTest {
+class RedisOwnServerTest {
   private static final int SMALL = 2000;
   private static final int BIG = 2 * 1024 * 1024;
 
@@ -37,6 +37,41 @@ class RedisLimitsTest {
     return Brokers.open(RealtimeConfig.builder().set("realtime.broker", "redis")
         .set("realtime.redis.uri", redis.uri()).set("realtime.max-payload-bytes", "8MiB")
         .set("realtime.redis.timeout", "5s").build());
+  }
+
+  /**
+   * Issue 14, item 5: an entry whose handler finished but whose XACK Redis never ran is
+   * delivered again as attempt 2, also after its member closed and handed back what it held
+   * (the hand-back gives back only deliveries no handler finished). XACK is renamed away, so
+   * every acknowledgement is lost.
+   */
+  @Test
+  void aRedeliveryAfterALostAckCountsOneMoreAttempt() throws Exception {
+    try (OwnRedis redis = new OwnRedis("--rename-command", "XACK", "\"\"");
+        Broker broker = open(redis)) {
+      Channel channel = Channel.of("acks");
+      broker.admin().ensure(dev.realtime.channel.ChannelSpec.builder(channel).groups("g")
+          .build());
+      dev.realtime.subscription.SubscriptionSpec spec = dev.realtime.subscription
+          .SubscriptionSpec.builder().channel(channel).group("g").build();
+      Map<String, Integer> first = new ConcurrentHashMap<>();
+      Message message = Message.builder().channel(channel).event("e").build();
+      try (dev.realtime.subscription.Subscription subscription = broker.subscribe(spec,
+          m -> first.put(m.id(), m.deliveryAttempt()))) {
+        broker.publish(message).toCompletableFuture().get(10, TimeUnit.SECONDS);
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(30))
+            .until(() -> first.containsKey(message.id()));
+      } // Its XACK failed: closing hands the entry back.
+      assertThat(first).containsEntry(message.id(), 1);
+
+      Map<String, Integer> second = new ConcurrentHashMap<>();
+      try (dev.realtime.subscription.Subscription subscription = broker.subscribe(spec,
+          m -> second.put(m.id(), m.deliveryAttempt()))) {
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(30))
+            .until(() -> second.containsKey(message.id()));
+      }
+      assertThat(second).as("handled once already").containsEntry(message.id(), 2);
+    }
   }
 
   /** What a publisher confirmed and what the stream holds, by message id. */
