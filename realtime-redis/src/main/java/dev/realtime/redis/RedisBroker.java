@@ -101,6 +101,7 @@ final class RedisBroker implements Broker {
   private final StatefulRedisConnection<String, byte[]> connection;
   private final RedisAsyncCommands<String, byte[]> commands;
   private final SendOnce sendOnce;
+  private final ConnectionWatch watch;
   /** realtime.max-payload-bytes, to name it next to Redis's limit. */
   private final long maxPayloadBytes;
   /** The longest bulk string Redis takes (proto-max-bulk-len), learnt at connect. */
@@ -159,6 +160,8 @@ final class RedisBroker implements Broker {
     this.commands = connection.async();
     this.sendOnce = new SendOnce(connection, description);
     client.addListener(sendOnce);
+    this.watch = new ConnectionWatch(resources, description, timeout);
+    client.addListener(watch);
     this.maxPayloadBytes = config.get(RealtimeOptions.MAX_PAYLOAD_BYTES);
     BulkLimit limit = BulkLimit.read(commands, timeout, description);
     this.bulkLimit = limit.bytes();
@@ -405,6 +408,7 @@ final class RedisBroker implements Broker {
   @Override
   public void close() {
     List<PollingSubscription> open = new ArrayList<>(subscriptions);
+    watch.close();
     try {
       open.forEach(PollingSubscription::stopTaking);
       for (PollingSubscription subscription : open) {
@@ -485,6 +489,11 @@ final class RedisBroker implements Broker {
       text += ": " + root.getCause().getMessage(); // "Unable to connect": the cause says why.
     }
     return UriCredentials.mask(text);
+  }
+
+  /** Returns true while a connection is down, which the broker has reported once already. */
+  boolean isDisconnected() {
+    return watch.isDown();
   }
 
   ChannelNaming naming() {

@@ -259,8 +259,15 @@ final class StreamSubscription extends PollingSubscription {
           recoverPending = true;
           if (!failing) {
             failing = true;
-            log.warn("{} could not read from Redis; trying again every 500ms ({})", this,
-                RedisBroker.rootMessage(e));
+            if (broker.isDisconnected()) {
+              // The broker warns once for the outage, with its cause; one line per
+              // subscription on top would say the same again.
+              log.info("{} waits for Redis to come back; trying again every 500ms ({})", this,
+                  RedisBroker.rootMessage(e));
+            } else {
+              log.warn("{} could not read from Redis; trying again every 500ms ({})", this,
+                  RedisBroker.rootMessage(e));
+            }
           } else {
             log.debug("{} still cannot read from Redis", this, e);
           }

@@ -74,6 +74,78 @@ class RedisOwnServerTest {
     }
   }
 
+  /**
+   * Issue 14, item 12: Redis going away is warned once per broker and outage, with its root
+   * cause, whatever keeps trying meanwhile (publishes, a group subscription, a Pub/Sub one), and
+   * its return is said once. Lettuce's own reconnect messages (io.lettuce) are not counted.
+   */
+  @Test
+  void anOutageIsWarnedOncePerBrokerWithItsCause() throws Exception {
+    java.io.PrintStream original = System.err;
+    java.io.ByteArrayOutputStream captured = new java.io.ByteArrayOutputStream();
+    System.setErr(new java.io.PrintStream(new java.io.OutputStream() {
+      @Override
+      public void write(int b) {
+        original.write(b);
+        synchronized (captured) {
+          captured.write(b);
+        }
+      }
+
+      @Override
+      public void write(byte[] bytes, int offset, int length) {
+        original.write(bytes, offset, length);
+        synchronized (captured) {
+          captured.write(bytes, offset, length);
+        }
+      }
+    }, true));
+    java.util.function.Function<String, Long> lines = text -> {
+      synchronized (captured) {
+        return captured.toString(StandardCharsets.UTF_8).lines()
+            .filter(line -> line.contains(text)).count();
+      }
+    };
+    try (OwnRedis redis = new OwnRedis();
+        Broker streams = Brokers.open(RealtimeConfig.builder().set("realtime.broker", "redis")
+            .set("realtime.redis.uri", redis.uri()).set("realtime.redis.timeout", "2s")
+            .build());
+        Broker pubSub = Brokers.open(RealtimeConfig.builder().set("realtime.broker", "redis")
+            .set("realtime.redis.uri", redis.uri()).set("realtime.redis.timeout", "2s")
+            .set("realtime.redis.mode", "pubsub").build())) {
+      Channel channel = Channel.of("outage");
+      streams.subscribe(dev.realtime.subscription.SubscriptionSpec.builder().channel(channel)
+          .group("g").build(), m -> { });
+      pubSub.subscribe(dev.realtime.subscription.SubscriptionSpec.builder().channel(channel)
+          .build(), m -> { });
+      redis.kill();
+      Runnable keepTrying = () -> {
+        streams.publish(Message.builder().channel(channel).event("e").build());
+        pubSub.publish(Message.builder().channel(channel).event("e").build());
+      };
+      org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(30))
+          .until(() -> {
+            keepTrying.run();
+            return lines.apply("WARN dev.realtime.redis") >= 2;
+          });
+      // Several more reconnect attempts fail meanwhile (one every 2 s at most, per connection).
+      org.awaitility.Awaitility.await().during(java.time.Duration.ofSeconds(5))
+          .atMost(java.time.Duration.ofSeconds(20)).until(() -> {
+            keepTrying.run();
+            return lines.apply("WARN dev.realtime.redis") == 2;
+          });
+      assertThat(lines.apply("WARN dev.realtime.redis.RedisBroker - cannot reach Redis"))
+          .isEqualTo(2);
+      assertThat(lines.apply("Connection refused")).isPositive();
+      redis.start();
+      org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(30))
+          .until(() -> lines.apply("answers again") == 2);
+    } finally {
+      System.setErr(original);
+    }
+    assertThat(lines.apply("WARN dev.realtime.redis")).as("nothing more at close").isEqualTo(2);
+  }
+
   /** What a publisher confirmed and what the stream holds, by message id. */
   private record Outcome(Set<String> confirmed, int failed, Map<String, Integer> stored,
       long length, List<Throwable> refusals) {}
