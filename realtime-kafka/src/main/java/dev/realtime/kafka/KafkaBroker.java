@@ -88,7 +88,7 @@ final class KafkaBroker implements Broker {
   private final KafkaAdmin channelAdmin;
 
   KafkaBroker(RealtimeConfig config, RealtimeMetrics metrics) {
-    this.servers = config.get(KafkaOptions.BOOTSTRAP_SERVERS);
+    this.servers = KafkaSettings.bootstrapServers(config);
     this.naming = ChannelNaming.kafka(config.get(KafkaOptions.TOPIC_PREFIX));
     this.partitions = config.get(KafkaOptions.PARTITIONS);
     this.timeout = config.get(KafkaOptions.CONNECT_TIMEOUT);

@@ -160,6 +160,22 @@ class KafkaAdapterTest {
   }
 
   @Test
+  void credentialsInTheBootstrapServersAreRefusedWithoutShowingThem() {
+    RealtimeConfig leaky = RealtimeConfig.of(Map.of("realtime.broker", "kafka",
+        "realtime.kafka.bootstrap-servers", "127.0.0.1:1,app:s3cr3t-pw@127.0.0.1:2"));
+
+    assertThat(leaky.toString()).doesNotContain("s3cr3t-pw").contains("app:******@127.0.0.1:2");
+    // Refused before a Kafka client exists: Kafka logs its config and quotes the bad entry.
+    assertThatThrownBy(() -> Brokers.open(leaky))
+        .isInstanceOf(dev.realtime.config.ConfigurationException.class)
+        .hasMessageContaining("realtime.kafka.bootstrap-servers")
+        .hasMessageContaining("host:port")
+        .hasMessageContaining("realtime.kafka.client.sasl.jaas.config")
+        .hasMessageNotContaining("s3cr3t-pw")
+        .satisfies(e -> assertThat(e.getCause()).isNull());
+  }
+
+  @Test
   void consumerLagIsMeasuredForAGroupThatFallsBehind() throws Exception {
     io.micrometer.core.instrument.simple.SimpleMeterRegistry registry =
         new io.micrometer.core.instrument.simple.SimpleMeterRegistry();
