@@ -79,6 +79,10 @@ final class KafkaSubscription extends PollingSubscription {
   /** Fetched records waiting for room in the dispatcher; poll thread only. */
   private final List<Message> held = new ArrayList<>();
   private long lastPatternRefresh;
+  /** Partitions that existed when a group from "latest" subscribed; see fixLatestStart. */
+  private final Set<TopicPartition> knownAtStart = new HashSet<>();
+  /** Where a group from "latest" starts in partitions it had no offset for at subscribe. */
+  private final Map<TopicPartition, Long> latestStart = new HashMap<>();
 
   KafkaSubscription(KafkaBroker broker, SubscriptionSpec spec,
       Consumer<Dispatcher.Builder> handler) {
@@ -120,6 +124,9 @@ final class KafkaSubscription extends PollingSubscription {
   /** Assigns or subscribes, pins the start positions, and starts the poll thread. */
   void start() {
     if (spec.isGroup()) {
+      if (spec.start().kind() == StartPosition.Kind.LATEST) {
+        fixLatestStart();
+      }
       ConsumerRebalanceListener listener = new Rebalance();
       if (spec.patterns().isEmpty()) {
         consumer.subscribe(topics(), listener);
@@ -135,6 +142,51 @@ final class KafkaSubscription extends PollingSubscription {
           () -> lag.getOrDefault(channel, 0L)));
     }
     startPolling();
+  }
+
+  /**
+   * Fixes where a group from "latest" starts before subscribe() returns. Left to Kafka ({@code
+   * auto.offset.reset=latest}), a new group starts at the end as of its first fetch, after the
+   * group join: a message published after subscribe() returned but before that fetch was
+   * skipped (the README's Quickstart lost its group message so).
+   *
+   * <p>So the end offsets of the partitions the group has no offset for are read now and
+   * committed for the group from outside (Admin): Kafka allows that while the group has no
+   * members, which is the case of a new group, and from then on every member, whenever it
+   * joins, starts there. If the group has members already (the commit is refused), the offsets
+   * read now are kept instead: a partition this member is assigned while it still has no
+   * committed offset starts there and is committed at once ({@link Rebalance}), so that its
+   * next owner starts there too. Seeking on assignment alone would not do: a member's first
+   * assignment may come after the publish, and a later member would fix a later start.
+   *
+   * <p>A partition unknown now (added by ChannelAdmin.ensure, or a topic created later that
+   * matches a pattern) holds nothing older than this subscription: it starts at its beginning.
+   *
+   * <p>Races accepted: two members of a new group starting together both commit, and the later
+   * commit can move the start past a message published in between (one admin round trip); a
+   * member that commits and leaves between the read and the commit here loses its commit to
+   * the end. Both windows are milliseconds wide and only at a group's very first start.
+   */
+  private void fixLatestStart() {
+    List<String> topics = topics();
+    for (String topic : topics) {
+      for (TopicPartition part : broker.partitionsOf(consumer, topic)) {
+        knownAtStart.add(part);
+      }
+    }
+    KafkaAdmin admin = (KafkaAdmin) broker.admin();
+    Map<TopicPartition, Long> ends = admin.uncommittedEnds(spec.group(), topics);
+    if (ends.isEmpty()) {
+      return;
+    }
+    try {
+      admin.commitStart(spec.group(), ends, "fix the start of group " + spec.group());
+    } catch (RuntimeException e) {
+      // The group has members (Kafka refuses the commit): start there on assignment instead.
+      log.debug("{}: group {} has members; its start is fixed on assignment ({})", spec,
+          spec.group(), e.getMessage());
+      latestStart.putAll(ends);
+    }
   }
 
   private List<String> topics() {
@@ -458,20 +510,51 @@ final class KafkaSubscription extends PollingSubscription {
 
     @Override
     public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
+      partitions.forEach(part -> trackers.put(part, new OffsetTracker()));
       StartPosition start = spec.start();
+      if (start.kind() == StartPosition.Kind.EARLIEST || partitions.isEmpty()) {
+        return; // auto.offset.reset=earliest is the same whenever the first fetch comes.
+      }
+      Map<TopicPartition, OffsetAndMetadata> offsets =
+          consumer.committed(new HashSet<>(partitions), broker.timeout());
       Set<TopicPartition> fresh = new HashSet<>();
-      if (start.kind() == StartPosition.Kind.POSITION
-          || start.kind() == StartPosition.Kind.TIMESTAMP) {
-        Map<TopicPartition, OffsetAndMetadata> offsets =
-            consumer.committed(new HashSet<>(partitions), broker.timeout());
-        for (TopicPartition part : partitions) {
-          if (offsets.get(part) == null) {
-            fresh.add(part);
+      for (TopicPartition part : partitions) {
+        if (offsets.get(part) == null) {
+          fresh.add(part);
+        }
+      }
+      if (fresh.isEmpty()) {
+        return;
+      }
+      Map<TopicPartition, Long> starts = new HashMap<>();
+      if (start.kind() == StartPosition.Kind.LATEST) {
+        Set<TopicPartition> unknown = new HashSet<>(fresh);
+        unknown.removeAll(knownAtStart);
+        starts.putAll(consumer.beginningOffsets(unknown, broker.timeout()));
+        Set<TopicPartition> known = new HashSet<>(fresh);
+        known.removeAll(unknown);
+        known.removeAll(latestStart.keySet());
+        starts.putAll(consumer.endOffsets(known, broker.timeout()));
+        for (TopicPartition part : fresh) {
+          Long fixed = latestStart.get(part);
+          if (fixed != null) {
+            starts.put(part, fixed);
           }
         }
-        KafkaStarts.offsets(consumer, fresh, start, broker.timeout()).forEach(consumer::seek);
+      } else {
+        starts.putAll(KafkaStarts.offsets(consumer, fresh, start, broker.timeout()));
       }
-      partitions.forEach(part -> trackers.put(part, new OffsetTracker()));
+      starts.forEach(consumer::seek);
+      // Committed at once: the partition's next owner starts here too, not at its own "now".
+      Map<TopicPartition, OffsetAndMetadata> commit = new HashMap<>();
+      starts.forEach((part, offset) -> commit.put(part, new OffsetAndMetadata(offset)));
+      try {
+        consumer.commitSync(commit, broker.timeout());
+        committed.putAll(starts);
+      } catch (RuntimeException e) {
+        log.warn("{}: committing the start of {} failed; a next owner may start elsewhere ({})",
+            spec, fresh, KafkaBroker.rootMessage(e));
+      }
     }
   }
 

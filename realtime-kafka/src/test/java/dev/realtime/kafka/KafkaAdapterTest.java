@@ -159,6 +159,46 @@ class KafkaAdapterTest {
     assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(20));
   }
 
+  /**
+   * Issue 14 item 7: a new group from "latest" started at its first fetch, after the group
+   * join, and skipped what was published in between. Fresh topics and groups, several times.
+   */
+  @Test
+  void aNewGroupFromLatestGetsWhatIsPublishedAsSoonAsSubscribeReturns() throws Exception {
+    for (int i = 0; i < 5; i++) {
+      Channel channel = Channel.of(run + ".fresh" + i);
+      java.util.Set<String> received = java.util.concurrent.ConcurrentHashMap.newKeySet();
+      try (Subscription subscription = broker.subscribe(SubscriptionSpec.builder()
+          .channel(channel).group("fresh-" + run + "-" + i).build(),
+          m -> received.add(m.id()))) {
+        String id = broker.publish(Message.builder().channel(channel).event("e").build())
+            .toCompletableFuture().get(10, TimeUnit.SECONDS).messageId();
+        org.awaitility.Awaitility.await("round " + i).atMost(Duration.ofSeconds(30))
+            .until(() -> received.contains(id));
+      }
+    }
+  }
+
+  /** A member joining a group that has members but no offsets starts where the group did. */
+  @Test
+  void aSecondMemberOfANewGroupDoesNotSkipWhatTheFirstHadNotFetched() throws Exception {
+    Channel channel = Channel.of(run + ".joined");
+    String group = "joined-" + run;
+    java.util.Set<String> received = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    SubscriptionSpec spec = SubscriptionSpec.builder().channel(channel).group(group).build();
+    List<String> ids = new java.util.ArrayList<>();
+    try (Subscription first = broker.subscribe(spec, m -> received.add(m.id()))) {
+      ids.add(broker.publish(Message.builder().channel(channel).event("a").build())
+          .toCompletableFuture().get(10, TimeUnit.SECONDS).messageId());
+      try (Subscription second = broker.subscribe(spec, m -> received.add(m.id()))) {
+        ids.add(broker.publish(Message.builder().channel(channel).event("b").build())
+            .toCompletableFuture().get(10, TimeUnit.SECONDS).messageId());
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(30))
+            .until(() -> received.containsAll(ids));
+      }
+    }
+  }
+
   @Test
   void credentialsInTheBootstrapServersAreRefusedWithoutShowingThem() {
     RealtimeConfig leaky = RealtimeConfig.of(Map.of("realtime.broker", "kafka",
