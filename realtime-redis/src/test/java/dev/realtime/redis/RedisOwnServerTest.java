@@ -146,6 +146,53 @@ class RedisOwnServerTest {
     assertThat(lines.apply("WARN dev.realtime.redis")).as("nothing more at close").isEqualTo(2);
   }
 
+  /**
+   * Issue 14, item 9: with Redis gone, close() returns within realtime.close-timeout (5 s by
+   * default), not after the command timeout of each final step (10 s each, 28.7 s in all
+   * before): a group member blocked in XREADGROUP, with handled entries to acknowledge and a
+   * handler running, a broadcast subscriber, and a Pub/Sub broker. What it could not hand back
+   * stays pending in the group.
+   */
+  @Test
+  void closeWithRedisGoneReturnsWithinTheCloseTimeout() throws Exception {
+    try (OwnRedis redis = new OwnRedis()) {
+      Broker streams = Brokers.open(RealtimeConfig.builder().set("realtime.broker", "redis")
+          .set("realtime.redis.uri", redis.uri()).build()); // realtime.redis.timeout 10s
+      Broker pubSub = Brokers.open(RealtimeConfig.builder().set("realtime.broker", "redis")
+          .set("realtime.redis.uri", redis.uri()).set("realtime.redis.mode", "pubsub").build());
+      Channel channel = Channel.of("closing");
+      streams.admin().ensure(dev.realtime.channel.ChannelSpec.builder(channel).groups("g")
+          .build());
+      java.util.concurrent.CountDownLatch handled = new java.util.concurrent.CountDownLatch(3);
+      streams.subscribe(dev.realtime.subscription.SubscriptionSpec.builder().channel(channel)
+          .group("g").concurrency(2).build(), m -> {
+            handled.countDown();
+            if (m.event().equals("stuck")) {
+              new java.util.concurrent.CountDownLatch(1).await(); // Until close interrupts it.
+            }
+          });
+      streams.subscribe(dev.realtime.subscription.SubscriptionSpec.builder().channel(channel)
+          .build(), m -> { });
+      pubSub.subscribe(dev.realtime.subscription.SubscriptionSpec.builder().channel(channel)
+          .build(), m -> { });
+      for (String event : List.of("a", "b", "stuck")) {
+        streams.publish(Message.builder().channel(channel).event(event).key(event).build())
+            .toCompletableFuture().get(10, TimeUnit.SECONDS);
+      }
+      assertThat(handled.await(30, TimeUnit.SECONDS)).isTrue();
+      redis.kill();
+
+      // Each broker within its close timeout, plus a margin for a loaded machine.
+      for (Broker broker : List.of(streams, pubSub)) {
+        long start = System.nanoTime();
+        broker.close();
+        java.time.Duration took = java.time.Duration.ofNanos(System.nanoTime() - start);
+        System.out.println(broker + ": close with Redis gone took " + took.toMillis() + " ms");
+        assertThat(took).isLessThan(java.time.Duration.ofSeconds(5 + 2));
+      }
+    }
+  }
+
   /** What a publisher confirmed and what the stream holds, by message id. */
   private record Outcome(Set<String> confirmed, int failed, Map<String, Integer> stored,
       long length, List<Throwable> refusals) {}
