@@ -590,9 +590,12 @@ final class StreamSubscription extends PollingSubscription {
   }
 
   /**
-   * On the poll thread, after the loop: wait for the drain, acknowledge, hand back the rest, all
-   * by the close's deadline. What is left when Redis does not answer in time stays pending under
-   * this member, and the log says how much: another member takes it after the claim timeout.
+   * On the poll thread, after the loop: wait for the drain, acknowledge, hand back the rest.
+   * Close returns by its deadline whatever happens here; these steps take what is left of it,
+   * and at least the command timeout when it left them less (close(Duration.ZERO)): nobody waits
+   * for them then, and a closing broker's shutdown ends them when it closes the connections.
+   * What is left when Redis does not answer in time stays pending under this member, and the
+   * log says how much: another member takes it after the claim timeout.
    */
   private void finishAfterClose() {
     dev.realtime.spi.Deadline deadline = closeDeadline();
@@ -602,14 +605,16 @@ final class StreamSubscription extends PollingSubscription {
     } catch (Exception e) {
       // Still-running handlers were released by close(); their entries stay pending.
     }
+    dev.realtime.spi.Deadline steps = deadline.remaining().compareTo(broker.timeout()) < 0
+        ? dev.realtime.spi.Deadline.after(broker.timeout()) : deadline;
     try {
       if (spec.isGroup()) {
-        acknowledge(deadline);
-        handBack(deadline);
+        acknowledge(steps);
+        handBack(steps);
       }
     } catch (RuntimeException e) {
       int pending = streams.values().stream().mapToInt(state -> state.pending.size()).sum();
-      log.warn("{}: Redis did not answer by the close's deadline ({}): {} entries this member "
+      log.warn("{}: Redis did not answer while closing ({}): {} entries this member "
           + "read stay pending in group {}, {} of them handled and not acknowledged; another "
           + "member takes them after {} (realtime.redis.claim-idle-timeout) and handles them "
           + "again", this, RedisBroker.rootMessage(e), pending, spec.group(), toAck.size(),
