@@ -9,6 +9,7 @@ import dev.realtime.Message;
 import dev.realtime.PayloadTooLargeException;
 import dev.realtime.channel.Channel;
 import dev.realtime.config.RealtimeConfig;
+import dev.realtime.testkit.process.RedisProcess;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.StreamMessage;
 import io.lettuce.core.api.StatefulRedisConnection;
@@ -33,7 +34,7 @@ class RedisOwnServerTest {
   private static final int SMALL = 2000;
   private static final int BIG = 2 * 1024 * 1024;
 
-  private static Broker open(OwnRedis redis) {
+  private static Broker open(RedisProcess redis) {
     return Brokers.open(RealtimeConfig.builder().set("realtime.broker", "redis")
         .set("realtime.redis.uri", redis.uri()).set("realtime.max-payload-bytes", "8MiB")
         .set("realtime.redis.timeout", "5s").build());
@@ -47,7 +48,8 @@ class RedisOwnServerTest {
    */
   @Test
   void aRedeliveryAfterALostAckCountsOneMoreAttempt() throws Exception {
-    try (OwnRedis redis = new OwnRedis("--rename-command", "XACK", "\"\"");
+    try (RedisProcess redis = RedisProcess.builder().args("--rename-command", "XACK", "\"\"")
+        .start();
         Broker broker = open(redis)) {
       Channel channel = Channel.of("acks");
       broker.admin().ensure(dev.realtime.channel.ChannelSpec.builder(channel).groups("g")
@@ -106,7 +108,7 @@ class RedisOwnServerTest {
             .filter(line -> line.contains(text)).count();
       }
     };
-    try (OwnRedis redis = new OwnRedis();
+    try (RedisProcess redis = RedisProcess.start();
         Broker streams = Brokers.open(RealtimeConfig.builder().set("realtime.broker", "redis")
             .set("realtime.redis.uri", redis.uri()).set("realtime.redis.timeout", "2s")
             .build());
@@ -137,7 +139,7 @@ class RedisOwnServerTest {
       assertThat(lines.apply("WARN dev.realtime.redis.RedisBroker - cannot reach Redis"))
           .isEqualTo(2);
       assertThat(lines.apply("Connection refused")).isPositive();
-      redis.start();
+      redis.restart();
       org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(30))
           .until(() -> lines.apply("answers again") == 2);
     } finally {
@@ -155,7 +157,7 @@ class RedisOwnServerTest {
    */
   @Test
   void closeWithRedisGoneReturnsWithinTheCloseTimeout() throws Exception {
-    try (OwnRedis redis = new OwnRedis()) {
+    try (RedisProcess redis = RedisProcess.start()) {
       Broker streams = Brokers.open(RealtimeConfig.builder().set("realtime.broker", "redis")
           .set("realtime.redis.uri", redis.uri()).build()); // realtime.redis.timeout 10s
       Broker pubSub = Brokers.open(RealtimeConfig.builder().set("realtime.broker", "redis")
@@ -198,7 +200,8 @@ class RedisOwnServerTest {
       long length, List<Throwable> refusals) {}
 
   /** 2,000 small publishes, one of 2 MiB, 2,000 small, all in flight at once. */
-  private static Outcome publishAroundABigOne(Broker broker, OwnRedis redis, Channel channel) {
+  private static Outcome publishAroundABigOne(Broker broker, RedisProcess redis,
+      Channel channel) {
     Set<String> confirmed = ConcurrentHashMap.newKeySet();
     List<CompletableFuture<?>> sent = new ArrayList<>();
     List<Throwable> refusals = new ArrayList<>();
@@ -238,7 +241,8 @@ class RedisOwnServerTest {
 
   @Test
   void aPayloadOverRedisLimitIsRefusedBeforeSendingNamingBothLimits() {
-    try (OwnRedis redis = new OwnRedis("--proto-max-bulk-len", "1mb");
+    try (RedisProcess redis = RedisProcess.builder().args("--proto-max-bulk-len", "1mb")
+        .start();
         Broker broker = open(redis)) {
       Outcome outcome = publishAroundABigOne(broker, redis, Channel.of("limits"));
 
@@ -259,7 +263,8 @@ class RedisOwnServerTest {
 
   @Test
   void inPubSubModeTheEnvelopeCountsAgainstTheLimit() {
-    try (OwnRedis redis = new OwnRedis("--proto-max-bulk-len", "1mb");
+    try (RedisProcess redis = RedisProcess.builder().args("--proto-max-bulk-len", "1mb")
+        .start();
         Broker broker = Brokers.open(RealtimeConfig.builder().set("realtime.broker", "redis")
             .set("realtime.redis.uri", redis.uri()).set("realtime.redis.mode", "pubsub")
             .set("realtime.max-payload-bytes", "8MiB").build())) {
@@ -279,8 +284,8 @@ class RedisOwnServerTest {
    */
   @Test
   void aDroppedConnectionNeverStoresAConfirmedPublishTwice() {
-    try (OwnRedis redis = new OwnRedis("--proto-max-bulk-len", "1mb",
-        "--rename-command", "CONFIG", "\"\"");
+    try (RedisProcess redis = RedisProcess.builder().args("--proto-max-bulk-len", "1mb",
+        "--rename-command", "CONFIG", "\"\"").start();
         Broker broker = open(redis)) {
       for (int round = 0; round < 3; round++) {
         Channel channel = Channel.of("dropped" + round);
