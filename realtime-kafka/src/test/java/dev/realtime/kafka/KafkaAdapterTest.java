@@ -257,6 +257,17 @@ class KafkaAdapterTest {
     }
   }
 
+  /** Issue 14 item 18: TLS against a plaintext port said "Timed out waiting for a node …". */
+  @Test
+  void tlsAgainstAPlaintextPortIsToldAsSuch() {
+    assertThatThrownBy(() -> Brokers.open(config(Map.of(
+        "realtime.kafka.client.security.protocol", "SSL",
+        "realtime.kafka.connect-timeout", "2s"))))
+        .isInstanceOf(BrokerUnavailableException.class)
+        .hasMessageContaining("answers in PLAINTEXT")
+        .hasMessageContaining("realtime.kafka.client.security.protocol=PLAINTEXT");
+  }
+
   @Test
   void credentialsInTheBootstrapServersAreRefusedWithoutShowingThem() {
     RealtimeConfig leaky = RealtimeConfig.of(Map.of("realtime.broker", "kafka",
