@@ -58,7 +58,8 @@ final class RealtimeCommand {
   private Map<String, String> settings = new LinkedHashMap<>();
 
   @Option(names = {"-v", "--verbose"}, scope = ScopeType.INHERIT,
-      description = "Print stack traces with errors, and the libraries' info logs.")
+      description = "Print stack traces with errors and log lines, and the libraries' info "
+          + "logs.")
   private boolean verbose;
 
   boolean verbose() {
@@ -72,9 +73,7 @@ final class RealtimeCommand {
    */
   RealtimeConfig config() {
     if (verbose) {
-      // Before the first logger exists: slf4j-simple reads its level once.
-      System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "info");
-      System.setProperty("org.slf4j.simpleLogger.log.org.apache.kafka", "info");
+      Logging.verbose();
     }
     RealtimeConfig.Builder builder = RealtimeConfig.builder();
     if (configFile != null) {

@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.realtime.config.RealtimeConfig;
+import dev.realtime.testkit.BrokerEnvironment;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -47,6 +48,9 @@ abstract class BrokerLauncherContract {
 
   /** The launcher, with the environment that points it at this broker. */
   abstract Launcher realtime();
+
+  /** The broker the launcher is pointed at, for cutting its connections. */
+  abstract BrokerEnvironment environment();
 
   /** A catalogue setting this broker cannot honour, such as {@code partitions: 3}. */
   abstract String unsupportedSetting();
@@ -153,6 +157,46 @@ abstract class BrokerLauncherContract {
     assertThat(realtime().run("channels", "delete", orders, audit).exits(0).stdout)
         .contains("deleted  " + orders).contains("deleted  " + audit);
     channels.removeAll(List.of(orders, audit));
+  }
+
+  /**
+   * A broker outage under a running consumer makes the client libraries log; without
+   * --verbose each event is one line (amqp-client alone printed 34 lines of stack per event),
+   * with it the stack traces are back.
+   */
+  @Test
+  void anOutageLogsOneLinePerEventAndStackTracesOnlyWithVerbose() {
+    String channel = channel();
+    realtime().run("channels", "ensure", channel).exits(0);
+    for (boolean verbose : new boolean[] {false, true}) {
+      List<String> args = new ArrayList<>(verbose ? List.of("--verbose") : List.of());
+      args.addAll(List.of("consume", "--channels=" + channel, "--stats-interval=0"));
+      Launcher.Running consumer = realtime().start(args.toArray(new String[0]));
+      started.add(consumer);
+      await().atMost(Duration.ofSeconds(60))
+          .until(() -> consumer.stderrSoFar().contains("Ctrl-C to stop"));
+      int before = consumer.stderrSoFar().length();
+      environment().cutConnections();
+      try {
+        // Until a client logs an exception about the outage (amqp-client: each failed
+        // recovery attempt): as a stack trace, or as the one-line form " (SomeException: …)".
+        await().atMost(Duration.ofSeconds(60)).until(() -> {
+          String logged = consumer.stderrSoFar().substring(before);
+          return logged.contains("\tat ") || logged.matches("(?s).*\\(\\w+(Exception|Error)\\b.*");
+        });
+      } finally {
+        environment().restoreConnections();
+      }
+      consumer.terminate();
+      Launcher.Run run = consumer.await(Duration.ofSeconds(60));
+      if (verbose) {
+        assertThat(run.stderr).as("--verbose shows the libraries' stack traces")
+            .contains("\tat ");
+      } else {
+        assertThat(run.stderr).as("one line per log event, no stack trace")
+            .doesNotContain("\tat ").doesNotContain("Exception in thread");
+      }
+    }
   }
 
   @Test
