@@ -45,6 +45,7 @@ import org.apache.kafka.clients.consumer.CooperativeStickyAssignor;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.TopicExistsException;
@@ -90,6 +91,7 @@ final class KafkaBroker implements Broker {
   private final Map<Channel, String> knownTopics = new ConcurrentHashMap<>();
   private final Set<KafkaSubscription> subscriptions = ConcurrentHashMap.newKeySet();
   private final KafkaAdmin channelAdmin;
+  private final KafkaLimits limits;
 
   KafkaBroker(RealtimeConfig config, RealtimeMetrics metrics) {
     this.servers = KafkaSettings.bootstrapServers(config);
@@ -145,6 +147,12 @@ final class KafkaBroker implements Broker {
           + "created from realtime.kafka.producer.* / client.*: " + rootMessage(e), e);
     }
     this.channelAdmin = new KafkaAdmin(this);
+    // Parsed by hand: the producer, created above, already refused a value that does not parse.
+    this.limits = new KafkaLimits(config.get(dev.realtime.config.RealtimeOptions.MAX_PAYLOAD_BYTES),
+        Long.parseLong(String.valueOf(producerProps.getOrDefault(
+            ProducerConfig.MAX_REQUEST_SIZE_CONFIG, 1024 * 1024)).trim()),
+        !"none".equalsIgnoreCase(String.valueOf(producerProps.getOrDefault(
+            ProducerConfig.COMPRESSION_TYPE_CONFIG, "none")).trim()));
   }
 
   @Override
@@ -160,9 +168,17 @@ final class KafkaBroker implements Broker {
   @Override
   public CompletionStage<PublishReceipt> publish(Message message) {
     CompletableFuture<PublishReceipt> receipt = new CompletableFuture<>();
+    String topic;
     try {
-      String topic = ensureTopic(message.channel());
-      producer.send(KafkaRecords.toRecord(topic, message), (metadata, failure) -> {
+      topic = ensureTopic(message.channel());
+    } catch (RuntimeException e) {
+      receipt.completeExceptionally(e);
+      return receipt;
+    }
+    ProducerRecord<byte[], byte[]> record = KafkaRecords.toRecord(topic, message);
+    limits.check(message, record); // Thrown, as realtime.max-payload-bytes is: nothing sent.
+    try {
+      producer.send(record, (metadata, failure) -> {
         if (failure != null) {
           receipt.completeExceptionally(new RealtimeException("Kafka did not accept message "
               + message.id() + " on " + topic + ": " + explainPublish(failure), failure));
@@ -227,6 +243,7 @@ final class KafkaBroker implements Broker {
     } catch (Exception e) {
       throw unavailable("create topic " + topic, e);
     }
+    limits.learn(admin, topic, timeout.toMillis());
     knownTopics.put(channel, topic);
     return topic;
   }
@@ -246,7 +263,10 @@ final class KafkaBroker implements Broker {
   }
 
   void forgetTopic(Channel channel) {
-    knownTopics.remove(channel);
+    String topic = knownTopics.remove(channel);
+    if (topic != null) {
+      limits.forget(topic);
+    }
   }
 
   /** Consumer settings: the adapter's, then {@code client.*}, then {@code consumer.*}. */
