@@ -175,14 +175,13 @@ final class KafkaSubscription extends PollingSubscription {
    * the end. Both windows are milliseconds wide and only at a group's very first start.
    */
   private void fixLatestStart() {
-    List<String> topics = topics();
-    for (String topic : topics) {
-      for (TopicPartition part : broker.partitionsOf(consumer, topic)) {
-        knownAtStart.add(part);
-      }
+    List<TopicPartition> parts = new ArrayList<>();
+    for (String topic : topics()) {
+      parts.addAll(broker.partitionsOf(consumer, topic));
     }
+    knownAtStart.addAll(parts);
     KafkaAdmin admin = (KafkaAdmin) broker.admin();
-    Map<TopicPartition, Long> ends = admin.uncommittedEnds(spec.group(), topics);
+    Map<TopicPartition, Long> ends = admin.uncommittedEnds(spec.group(), parts);
     if (ends.isEmpty()) {
       return;
     }
