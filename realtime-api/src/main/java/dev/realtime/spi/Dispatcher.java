@@ -58,9 +58,10 @@ import org.slf4j.LoggerFactory;
  * failed dead-letter publish releases the message instead, so nothing is lost. Without a
  * dead-letter channel the message is logged and dropped.
  *
- * <p><b>Drain.</b> {@link #close(Duration)} stops taking messages, releases those not yet
+ * <p><b>Drain.</b> {@link #close(Deadline)} stops taking messages, releases those not yet
  * started, wakes retries out of their backoff (releasing them), and waits for running handlers.
- * Handlers still running at the deadline are interrupted and their messages released.
+ * Handlers still running at the deadline are interrupted and their messages released (the
+ * broker delivers them again).
  */
 public final class Dispatcher {
   private static final Logger log = LoggerFactory.getLogger(Dispatcher.class);
@@ -230,11 +231,22 @@ public final class Dispatcher {
    * @return true if every running handler finished within {@code drainTimeout}
    */
   public boolean close(Duration drainTimeout) {
+    return close(Deadline.after(drainTimeout));
+  }
+
+  /**
+   * Stops and drains by {@code deadline}, which the caller shares with its own later steps:
+   * see {@link #close(Duration)}.
+   *
+   * @return true if every running handler finished by {@code deadline}
+   */
+  public boolean close(Deadline deadline) {
+    Objects.requireNonNull(deadline, "deadline == null");
     stopTaking();
     Lane own = currentLane();
     int ownInFlight = own != null ? unfinished(own.current) : 0;
-    long deadline = System.nanoTime() + drainTimeout.toNanos();
-    boolean drained = awaitInFlightAtMost(ownInFlight, deadline);
+    boolean drained = awaitInFlightAtMost(ownInFlight,
+        System.nanoTime() + deadline.remaining().toNanos());
     for (Lane lane : lanes) {
       if (lane != own) {
         lane.stop(!drained);

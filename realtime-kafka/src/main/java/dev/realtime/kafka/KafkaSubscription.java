@@ -68,6 +68,8 @@ final class KafkaSubscription extends PollingSubscription {
   private final KafkaConsumer<byte[], byte[]> consumer;
   private final Map<TopicPartition, OffsetTracker> trackers = new ConcurrentHashMap<>();
   private final Map<TopicPartition, Long> committed = new HashMap<>();
+  /** Async commits sent and not yet answered: one at most (see commit); read by tests. */
+  private final AtomicInteger asyncCommitsInFlight = new AtomicInteger();
   /** Messages not yet fetched, per channel, as of the last poll; read by the lag gauges. */
   private final Map<Channel, Long> lag = new ConcurrentHashMap<>();
   private final List<AutoCloseable> gauges = new ArrayList<>();
@@ -79,6 +81,10 @@ final class KafkaSubscription extends PollingSubscription {
   /** Fetched records waiting for room in the dispatcher; poll thread only. */
   private final List<Message> held = new ArrayList<>();
   private long lastPatternRefresh;
+  /** Partitions that existed when a group from "latest" subscribed; see fixLatestStart. */
+  private final Set<TopicPartition> knownAtStart = new HashSet<>();
+  /** Where a group from "latest" starts in partitions it had no offset for at subscribe. */
+  private final Map<TopicPartition, Long> latestStart = new HashMap<>();
 
   KafkaSubscription(KafkaBroker broker, SubscriptionSpec spec,
       Consumer<Dispatcher.Builder> handler) {
@@ -120,6 +126,9 @@ final class KafkaSubscription extends PollingSubscription {
   /** Assigns or subscribes, pins the start positions, and starts the poll thread. */
   void start() {
     if (spec.isGroup()) {
+      if (spec.start().kind() == StartPosition.Kind.LATEST) {
+        fixLatestStart();
+      }
       ConsumerRebalanceListener listener = new Rebalance();
       if (spec.patterns().isEmpty()) {
         consumer.subscribe(topics(), listener);
@@ -135,6 +144,51 @@ final class KafkaSubscription extends PollingSubscription {
           () -> lag.getOrDefault(channel, 0L)));
     }
     startPolling();
+  }
+
+  /**
+   * Fixes where a group from "latest" starts before subscribe() returns. Left to Kafka ({@code
+   * auto.offset.reset=latest}), a new group starts at the end as of its first fetch, after the
+   * group join: a message published after subscribe() returned but before that fetch was
+   * skipped (the README's Quickstart lost its group message so).
+   *
+   * <p>So the end offsets of the partitions the group has no offset for are read now and
+   * committed for the group from outside (Admin): Kafka allows that while the group has no
+   * members, which is the case of a new group, and from then on every member, whenever it
+   * joins, starts there. If the group has members already (the commit is refused), the offsets
+   * read now are kept instead: a partition this member is assigned while it still has no
+   * committed offset starts there and is committed at once ({@link Rebalance}), so that its
+   * next owner starts there too. Seeking on assignment alone would not do: a member's first
+   * assignment may come after the publish, and a later member would fix a later start.
+   *
+   * <p>A partition unknown now (added by ChannelAdmin.ensure, or a topic created later that
+   * matches a pattern) holds nothing older than this subscription: it starts at its beginning.
+   *
+   * <p>Races accepted: two members of a new group starting together both commit, and the later
+   * commit can move the start past a message published in between (one admin round trip); a
+   * member that commits and leaves between the read and the commit here loses its commit to
+   * the end. Both windows are milliseconds wide and only at a group's very first start.
+   */
+  private void fixLatestStart() {
+    List<String> topics = topics();
+    for (String topic : topics) {
+      for (TopicPartition part : broker.partitionsOf(consumer, topic)) {
+        knownAtStart.add(part);
+      }
+    }
+    KafkaAdmin admin = (KafkaAdmin) broker.admin();
+    Map<TopicPartition, Long> ends = admin.uncommittedEnds(spec.group(), topics);
+    if (ends.isEmpty()) {
+      return;
+    }
+    try {
+      admin.commitStart(spec.group(), ends, "fix the start of group " + spec.group());
+    } catch (RuntimeException e) {
+      // The group has members (Kafka refuses the commit): start there on assignment instead.
+      log.debug("{}: group {} has members; its start is fixed on assignment ({})", spec,
+          spec.group(), e.getMessage());
+      latestStart.putAll(ends);
+    }
   }
 
   private List<String> topics() {
@@ -335,8 +389,18 @@ final class KafkaSubscription extends PollingSubscription {
     }
   }
 
-  /** Commits, for each of {@code parts}, the lowest unfinished offset, if it moved. */
+  /**
+   * Commits, for each of {@code parts}, the lowest unfinished offset, if it moved. An async
+   * commit is sent only when the last one was answered: one after every poll piled up (60
+   * unanswered within a second of a backlog, each poll re-sending offsets whose commit was
+   * still under way), and the last, synchronous commit on close queued behind all of them and
+   * timed out after 10 s (issue 14 item 8). What the skipped commit would have carried goes
+   * with the next one.
+   */
   private void commit(boolean sync, Collection<TopicPartition> parts) {
+    if (!sync && asyncCommitsInFlight.get() > 0) {
+      return;
+    }
     Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
     for (TopicPartition part : parts) {
       OffsetTracker tracker = trackers.get(part);
@@ -352,7 +416,9 @@ final class KafkaSubscription extends PollingSubscription {
       consumer.commitSync(offsets, broker.timeout());
       committed.putAll(toLongs(offsets));
     } else {
+      asyncCommitsInFlight.incrementAndGet();
       consumer.commitAsync(offsets, (done, failure) -> {
+        asyncCommitsInFlight.decrementAndGet();
         if (failure == null) {
           committed.putAll(toLongs(done));
         }
@@ -458,21 +524,57 @@ final class KafkaSubscription extends PollingSubscription {
 
     @Override
     public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
+      partitions.forEach(part -> trackers.put(part, new OffsetTracker()));
       StartPosition start = spec.start();
+      if (start.kind() == StartPosition.Kind.EARLIEST || partitions.isEmpty()) {
+        return; // auto.offset.reset=earliest is the same whenever the first fetch comes.
+      }
+      Map<TopicPartition, OffsetAndMetadata> offsets =
+          consumer.committed(new HashSet<>(partitions), broker.timeout());
       Set<TopicPartition> fresh = new HashSet<>();
-      if (start.kind() == StartPosition.Kind.POSITION
-          || start.kind() == StartPosition.Kind.TIMESTAMP) {
-        Map<TopicPartition, OffsetAndMetadata> offsets =
-            consumer.committed(new HashSet<>(partitions), broker.timeout());
-        for (TopicPartition part : partitions) {
-          if (offsets.get(part) == null) {
-            fresh.add(part);
+      for (TopicPartition part : partitions) {
+        if (offsets.get(part) == null) {
+          fresh.add(part);
+        }
+      }
+      if (fresh.isEmpty()) {
+        return;
+      }
+      Map<TopicPartition, Long> starts = new HashMap<>();
+      if (start.kind() == StartPosition.Kind.LATEST) {
+        Set<TopicPartition> unknown = new HashSet<>(fresh);
+        unknown.removeAll(knownAtStart);
+        starts.putAll(consumer.beginningOffsets(unknown, broker.timeout()));
+        Set<TopicPartition> known = new HashSet<>(fresh);
+        known.removeAll(unknown);
+        known.removeAll(latestStart.keySet());
+        starts.putAll(consumer.endOffsets(known, broker.timeout()));
+        for (TopicPartition part : fresh) {
+          Long fixed = latestStart.get(part);
+          if (fixed != null) {
+            starts.put(part, fixed);
           }
         }
-        KafkaStarts.offsets(consumer, fresh, start, broker.timeout()).forEach(consumer::seek);
+      } else {
+        starts.putAll(KafkaStarts.offsets(consumer, fresh, start, broker.timeout()));
       }
-      partitions.forEach(part -> trackers.put(part, new OffsetTracker()));
+      starts.forEach(consumer::seek);
+      // Committed at once: the partition's next owner starts here too, not at its own "now".
+      Map<TopicPartition, OffsetAndMetadata> commit = new HashMap<>();
+      starts.forEach((part, offset) -> commit.put(part, new OffsetAndMetadata(offset)));
+      try {
+        consumer.commitSync(commit, broker.timeout());
+        committed.putAll(starts);
+      } catch (RuntimeException e) {
+        log.warn("{}: committing the start of {} failed; a next owner may start elsewhere ({})",
+            spec, fresh, KafkaBroker.rootMessage(e));
+      }
     }
+  }
+
+  /** Async commits sent and not answered yet. */
+  int asyncCommitsInFlight() {
+    return asyncCommitsInFlight.get();
   }
 
   @Override

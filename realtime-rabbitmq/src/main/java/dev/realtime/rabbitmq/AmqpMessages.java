@@ -18,7 +18,9 @@ import org.jspecify.annotations.Nullable;
  * ({@code message-id}), the event ({@code type}), the content type and the timestamp; headers
  * carry the application's headers, plus {@code realtime-time} (ISO-8601, full precision: the
  * AMQP timestamp property counts whole seconds) and {@code realtime-key} when there is a key.
- * Those two names, and names starting with {@code x-} (RabbitMQ's), are reserved.
+ * The names in {@link #RESERVED} are the adapter's or RabbitMQ's: dropped from what is published,
+ * not shown as application headers on delivery. Every other name, {@code x-} ones included,
+ * goes both ways unchanged (an application's {@code x-request-id} is its own).
  *
  * <p>A message another client published is still delivered: without {@code message-id} its id
  * is made up, without {@code type} its event is {@code rabbitmq.message}.
@@ -29,6 +31,13 @@ final class AmqpMessages {
   static final String STREAM_OFFSET = "x-stream-offset";
   static final String DELIVERY_COUNT = "x-delivery-count";
   static final String FOREIGN_EVENT = "rabbitmq.message";
+  /**
+   * The header names the adapter uses: its own two, the publisher's return matching, and the
+   * two RabbitMQ sets on deliveries the adapter reads (a stream's offset, a quorum queue's
+   * delivery count). docs/rabbitmq.md lists them.
+   */
+  static final java.util.Set<String> RESERVED = java.util.Set.of(TIME, KEY,
+      Publisher.PUBLISH_ID, STREAM_OFFSET, DELIVERY_COUNT);
 
   private AmqpMessages() {}
 
@@ -122,6 +131,6 @@ final class AmqpMessages {
   }
 
   private static boolean isReserved(String name) {
-    return name.equals(TIME) || name.equals(KEY) || name.startsWith("x-");
+    return RESERVED.contains(name);
   }
 }

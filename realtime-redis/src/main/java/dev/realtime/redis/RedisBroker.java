@@ -6,6 +6,7 @@ import dev.realtime.Capabilities;
 import dev.realtime.Health;
 import dev.realtime.HistoryQuery;
 import dev.realtime.Message;
+import dev.realtime.PayloadTooLargeException;
 import dev.realtime.PublishReceipt;
 import dev.realtime.RealtimeException;
 import dev.realtime.channel.Channel;
@@ -99,6 +100,14 @@ final class RedisBroker implements Broker {
   private final RedisClient client;
   private final StatefulRedisConnection<String, byte[]> connection;
   private final RedisAsyncCommands<String, byte[]> commands;
+  private final SendOnce sendOnce;
+  private final ConnectionWatch watch;
+  /** realtime.max-payload-bytes, to name it next to Redis's limit. */
+  private final long maxPayloadBytes;
+  /** The longest bulk string Redis takes (proto-max-bulk-len), learnt at connect. */
+  private final long bulkLimit;
+  /** Where {@link #bulkLimit} came from, for the error that names it. */
+  private final String bulkLimitSource;
   private final ChannelRegistry registry;
   private final RedisAdmin channelAdmin;
   private final Set<PollingSubscription> subscriptions = ConcurrentHashMap.newKeySet();
@@ -149,8 +158,16 @@ final class RedisBroker implements Broker {
           + "(rediss:// or realtime.redis.tls), and that Redis runs.", e);
     }
     this.commands = connection.async();
+    this.sendOnce = new SendOnce(connection, description);
+    client.addListener(sendOnce);
+    this.watch = new ConnectionWatch(resources, description, timeout);
+    client.addListener(watch);
+    this.maxPayloadBytes = config.get(RealtimeOptions.MAX_PAYLOAD_BYTES);
+    BulkLimit limit = BulkLimit.read(commands, timeout, description);
+    this.bulkLimit = limit.bytes();
+    this.bulkLimitSource = limit.source();
     this.version = RedisEndpoint.version(commands.info("server"), timeout);
-    this.registry = new ChannelRegistry(commands, prefix, naming);
+    this.registry = new ChannelRegistry(commands, prefix, naming, pubSub);
     this.channelAdmin = new RedisAdmin(this);
   }
 
@@ -177,15 +194,24 @@ final class RedisBroker implements Broker {
         : RedisBrokerProvider.STREAMS_CAPABILITIES;
   }
 
+  /**
+   * Publishes at most once per call ({@link SendOnce}): a publish that fails because the
+   * connection dropped may have been stored, and is the caller's to send again.
+   *
+   * @throws PayloadTooLargeException if the message is more than Redis takes in one bulk string
+   *     ({@code proto-max-bulk-len}): Redis would close the connection on it
+   */
   @Override
   public CompletionStage<PublishReceipt> publish(Message message) {
+    byte[] frame = pubSub ? StreamEntries.frame(message) : null;
+    checkBulkLimit(message, frame);
     CompletableFuture<PublishReceipt> receipt = new CompletableFuture<>();
     try {
       Channel channel = message.channel();
       String key = naming.backendName(channel);
       // Never waits: publish may be called on Lettuce's own thread (from a completion), which
       // must not block. Until the registry answered, a new channel's first entries go untrimmed.
-      Retention retention = registry.retentionNow(channel);
+      Retention retention = pubSub ? Retention.NONE : registry.retentionNow(channel);
       // One stage, not a chain: it runs on Lettuce's event loop, the busiest thread of a
       // publishing process, and every stage there is a future made and completed per message.
       BiConsumer<Object, Throwable> settle = (reply, failure) -> {
@@ -198,9 +224,9 @@ final class RedisBroker implements Broker {
         }
       };
       if (pubSub) {
-        commands.publish(key, StreamEntries.frame(message)).whenComplete(settle);
+        sendOnce.publish(key, frame).whenComplete(settle);
       } else {
-        commands.xadd(key, retention.addArgs(exactTrimming, clock),
+        sendOnce.xadd(key, retention.addArgs(exactTrimming, clock),
             StreamEntries.fields(message)).whenComplete(settle);
         trimExtra(channel, key, retention);
       }
@@ -208,6 +234,31 @@ final class RedisBroker implements Broker {
       receipt.completeExceptionally(e);
     }
     return receipt;
+  }
+
+  /** Checks every message before sending any, as {@link Broker#publishAll} promises. */
+  @Override
+  public CompletionStage<List<PublishReceipt>> publishAll(List<Message> messages) {
+    for (Message message : messages) {
+      checkBulkLimit(message, pubSub ? StreamEntries.frame(message) : null);
+    }
+    return Broker.super.publishAll(messages);
+  }
+
+  /**
+   * Refuses a message Redis would not take: in streams mode the payload is one bulk string of the
+   * XADD, in pubsub mode the whole frame (the envelope and the payload) is. Redis answers a
+   * longer one by closing the connection, failing every command in flight on it.
+   */
+  private void checkBulkLimit(Message message, byte @org.jspecify.annotations.Nullable [] frame) {
+    long envelope = frame == null ? 0 : frame.length - message.payloadSize();
+    long room = Math.max(0, bulkLimit - envelope);
+    if (message.payloadSize() > room) {
+      throw new PayloadTooLargeException(message.id(), message.channel().name(),
+          message.payloadSize(), maxPayloadBytes, room, "Redis proto-max-bulk-len ("
+          + bulkLimitSource + ") of " + bulkLimit + " bytes" + (frame == null ? ""
+          : ", less the Pub/Sub frame's " + envelope + " bytes of envelope,"));
+    }
   }
 
   /** The MAXLEN of a channel with both limits, applied at most once a second. */
@@ -240,7 +291,13 @@ final class RedisBroker implements Broker {
     }
     for (Channel channel : spec.channels()) {
       naming.backendName(channel);
-      call(() -> registry.register(channel), "register channel " + channel);
+      // A group subscription creates the stream with its group (XGROUP CREATE MKSTREAM: the
+      // group must hold its place from now on), so the channel exists and is listed, as after
+      // ensure(groups). A broadcast subscription creates nothing: a misspelt channel stays
+      // unknown to list and describe, and appears once something is published to it.
+      if (!pubSub && spec.isGroup()) {
+        call(() -> registry.register(channel), "register channel " + channel);
+      }
     }
     PollingSubscription subscription;
     Runnable start;
@@ -351,6 +408,7 @@ final class RedisBroker implements Broker {
   @Override
   public void close() {
     List<PollingSubscription> open = new ArrayList<>(subscriptions);
+    watch.close();
     try {
       open.forEach(PollingSubscription::stopTaking);
       for (PollingSubscription subscription : open) {
@@ -431,6 +489,11 @@ final class RedisBroker implements Broker {
       text += ": " + root.getCause().getMessage(); // "Unable to connect": the cause says why.
     }
     return UriCredentials.mask(text);
+  }
+
+  /** Returns true while a connection is down, which the broker has reported once already. */
+  boolean isDisconnected() {
+    return watch.isDown();
   }
 
   ChannelNaming naming() {

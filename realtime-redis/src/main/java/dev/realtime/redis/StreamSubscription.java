@@ -259,8 +259,15 @@ final class StreamSubscription extends PollingSubscription {
           recoverPending = true;
           if (!failing) {
             failing = true;
-            log.warn("{} could not read from Redis; trying again every 500ms ({})", this,
-                RedisBroker.rootMessage(e));
+            if (broker.isDisconnected()) {
+              // The broker warns once for the outage, with its cause; one line per
+              // subscription on top would say the same again.
+              log.info("{} waits for Redis to come back; trying again every 500ms ({})", this,
+                  RedisBroker.rootMessage(e));
+            } else {
+              log.warn("{} could not read from Redis; trying again every 500ms ({})", this,
+                  RedisBroker.rootMessage(e));
+            }
           } else {
             log.debug("{} still cannot read from Redis", this, e);
           }
@@ -586,12 +593,19 @@ final class StreamSubscription extends PollingSubscription {
 
   /**
    * Marks what this member still has pending as long idle, so that any member's next sweep takes
-   * it, and gives back the delivery it counted (RETRYCOUNT one less): the next member's claim
-   * counts it again, so handing back costs no attempt. A member with nothing pending leaves the
-   * group (XGROUP DELCONSUMER drops a consumer's pending entries, so never before they are
-   * handed back).
+   * it. An entry no handler finished (released by the drain, or never dispatched) gets back the
+   * delivery Redis counted (RETRYCOUNT one less): the next member's claim counts it again, so
+   * handing back costs no attempt. An entry whose handler finished but whose XACK failed keeps
+   * its count: it was delivered, and the next delivery is one more attempt (deliveryAttempt
+   * counts handler deliveries to the group). A member with nothing pending leaves the group
+   * (XGROUP DELCONSUMER drops a consumer's pending entries, so never before they are handed
+   * back).
    */
   private void handBack() {
+    Set<String> handled = new java.util.HashSet<>();
+    for (Message message : toAck) {
+      handled.add(message.channel().name() + "\n" + message.position().value());
+    }
     for (StreamState state : streams.values()) {
       List<PendingMessage> mine = broker.await(commands.xpending(state.key, consumer,
           Range.create("-", "+"), Limit.from(PENDING_PAGE)), "list pending entries");
@@ -601,8 +615,10 @@ final class StreamSubscription extends PollingSubscription {
       }
       Map<Long, List<String>> byCount = new HashMap<>();
       for (PendingMessage entry : mine) {
-        byCount.computeIfAbsent(Math.max(0, entry.getRedeliveryCount() - 1),
-            count -> new ArrayList<>()).add(entry.getId());
+        boolean finished = handled.contains(state.channel.name() + "\n" + entry.getId());
+        long count = entry.getRedeliveryCount();
+        byCount.computeIfAbsent(finished ? count : Math.max(0, count - 1),
+            c -> new ArrayList<>()).add(entry.getId());
       }
       for (Map.Entry<Long, List<String>> group : byCount.entrySet()) {
         broker.await(commands.xclaim(state.key, consumer, new XClaimArgs().minIdleTime(0)
