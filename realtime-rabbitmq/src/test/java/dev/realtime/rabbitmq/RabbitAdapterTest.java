@@ -328,4 +328,36 @@ class RabbitAdapterTest {
     assertThat(received.get(0).payloadAsString()).isEqualTo("plain");
     assertThat(received.get(0).position()).isNotNull();
   }
+
+  @Test
+  void applicationHeadersStartingWithXGoBothWaysAndOnlyTheAdaptersOwnNamesAreReserved()
+      throws Exception {
+    Channel channel = channel("headers");
+    broker.admin().ensure(ChannelSpec.builder(channel).build());
+    broker.publish(Message.builder().channel(channel).event("e").payload("p")
+        .header("x-request-id", "r-1").header("x-trace", "t-1").header("plain", "v")
+        .header("x-delivery-count", "41").build()).toCompletableFuture().get(10, TimeUnit.SECONDS);
+    com.rabbitmq.client.ConnectionFactory factory = new com.rabbitmq.client.ConnectionFactory();
+    factory.setUri(rabbit.config().get(RabbitOptions.URI).replaceAll("/$", ""));
+    try (com.rabbitmq.client.Connection connection = factory.newConnection();
+        com.rabbitmq.client.Channel amqp = connection.createChannel()) {
+      amqp.basicPublish("realtime", channel.name(), new com.rabbitmq.client.AMQP.BasicProperties
+          .Builder().messageId("foreign-1").type("e")
+          .headers(Map.of("x-from-elsewhere", "yes")).build(), "f".getBytes());
+    }
+    List<Message> history = broker.history(channel, dev.realtime.HistoryQuery.earliest());
+    assertThat(history).hasSize(2);
+    assertThat(history.get(0).headers()).containsEntry("x-request-id", "r-1")
+        .containsEntry("x-trace", "t-1").containsEntry("plain", "v")
+        .doesNotContainKeys("x-delivery-count", "x-stream-offset", "x-realtime-publish",
+            "realtime-time", "realtime-key");
+    assertThat(history.get(1).headers()).containsEntry("x-from-elsewhere", "yes");
+    List<Message> received = new CopyOnWriteArrayList<>();
+    try (Subscription subscription = broker.subscribe(SubscriptionSpec.builder().channel(channel)
+        .start(StartPosition.earliest()).build(), received::add)) {
+      await().atMost(DEADLINE).until(() -> received.size() == 2);
+    }
+    assertThat(received.get(0).headers()).isEqualTo(history.get(0).headers());
+    assertThat(received.get(1).headers()).containsEntry("x-from-elsewhere", "yes");
+  }
 }

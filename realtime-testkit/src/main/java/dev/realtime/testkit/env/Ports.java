@@ -5,16 +5,20 @@ import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 
-/** Loopback ports for the environments' "unreachable broker" settings. */
-final class Ports {
+/**
+ * Loopback ports for the environments' "unreachable broker" settings and for the broker
+ * processes of {@link dev.realtime.testkit.process}. Public for those launchers only: not for
+ * use outside the testkit, may change at any time.
+ */
+public final class Ports {
   private Ports() {}
 
   /**
    * Returns a loopback port where nothing listens: one the OS just gave out and that was closed
    * again. Another process could take it in between; the bad-input case only needs "very
-   * probably nothing there".
+   * probably nothing there", and a launcher that finds the port taken picks another.
    */
-  static int closedPort() {
+  public static int closedPort() {
     try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
       return socket.getLocalPort();
     } catch (IOException e) {

@@ -10,9 +10,11 @@ import java.nio.charset.StandardCharsets;
 
 /**
  * Asks a broker whether it answers, with the fewest bytes of its protocol and no client library,
- * so that the testkit does not depend on the adapters it tests.
+ * so that the testkit does not depend on the adapters it tests. Public for the launchers of
+ * {@link dev.realtime.testkit.process} only ({@link #redisAnswers}, {@link #amqpAnswers}): not
+ * for use outside the testkit, may change at any time.
  */
-final class Probes {
+public final class Probes {
   static final int CONNECT_TIMEOUT_MILLIS = 2_000;
   static final int READ_TIMEOUT_MILLIS = 3_000;
 
@@ -24,6 +26,26 @@ final class Probes {
   private static final int MAX_REPLY_BYTES = 200;
 
   private Probes() {}
+
+  /**
+   * Checks that a Redis without a password answers {@code PING} at {@code host}:{@code port}.
+   *
+   * @throws IOException saying what went wrong, such as {@code Connection refused}
+   */
+  public static void redisAnswers(String host, int port) throws IOException {
+    check(host, port, BrokerUri.parse("redis://" + host + ":" + port, BrokerKind.REDIS,
+        "(a launched process)"), Probes::redisPing);
+  }
+
+  /**
+   * Checks that an AMQP 0-9-1 broker answers the protocol header at {@code host}:{@code port}.
+   *
+   * @throws IOException saying what went wrong, such as {@code Connection refused}
+   */
+  public static void amqpAnswers(String host, int port) throws IOException {
+    check(host, port, BrokerUri.parse("amqp://" + host + ":" + port + "/", BrokerKind.RABBITMQ,
+        "(a launched process)"), Probes::amqpHeader);
+  }
 
   /**
    * Connects to {@code host}:{@code port} and runs the probe.

@@ -1,0 +1,168 @@
+package dev.realtime.testkit.process;
+
+import java.io.File;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+/** What both launchers do with a server process: find it, start it, wait for it, end it. */
+final class Launch {
+  /** How often a starting server is asked whether it answers yet. */
+  private static final Duration POLL = Duration.ofMillis(50);
+  /** How many lines of a server's log an error shows, of its first errors and of its end. */
+  private static final int LOG_LINES = 15;
+
+  /** A question to a server that succeeds once it answers. */
+  @FunctionalInterface
+  interface Answer {
+    void check() throws IOException;
+  }
+
+  /** A server that exited before it answered: with a port taken, the caller picks another. */
+  static final class ExitedEarly extends IllegalStateException {
+    private final boolean portTaken;
+
+    ExitedEarly(String message, boolean portTaken) {
+      super(message);
+      this.portTaken = portTaken;
+    }
+
+    boolean portTaken() {
+      return portTaken;
+    }
+  }
+
+  private Launch() {}
+
+  /**
+   * Finds {@code name} as given when it contains a slash, else on the {@code PATH}.
+   *
+   * @throws IllegalStateException naming what to install, if it is not there
+   */
+  static Path executable(String name, String install) {
+    if (name.contains("/")) {
+      Path path = Path.of(name);
+      if (!Files.isExecutable(path)) {
+        throw new IllegalStateException(name + " is not an executable file; " + install);
+      }
+      return path;
+    }
+    String path = Optional.ofNullable(System.getenv("PATH")).orElse("");
+    return Stream.of(path.split(File.pathSeparator))
+        .filter(dir -> !dir.isEmpty())
+        .map(dir -> Path.of(dir, name))
+        .filter(Files::isExecutable)
+        .findFirst()
+        .orElseThrow(() -> new IllegalStateException(name + " is not on the PATH (" + path
+            + "); " + install));
+  }
+
+  /** Starts {@code command} with its output appended to {@code log}. */
+  static Process start(ProcessBuilder command, Path log) {
+    command.redirectErrorStream(true)
+        .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
+        .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
+    try {
+      return command.start();
+    } catch (IOException e) {
+      throw new UncheckedIOException("could not start " + command.command(), e);
+    }
+  }
+
+  /**
+   * Waits until {@code answer} succeeds. On an exit first, or at the deadline (the process tree
+   * is then killed), throws with the end of the log.
+   *
+   * @throws ExitedEarly if the process exited before it answered
+   * @throws IllegalStateException if it did not answer in time
+   */
+  static void awaitAnswer(Process process, Answer answer, Duration timeout, String what,
+      Path log) {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    IOException last = null;
+    while (true) {
+      try {
+        answer.check();
+        return;
+      } catch (IOException notYet) {
+        last = notYet;
+      }
+      if (!process.isAlive()) {
+        String tail = tail(log);
+        throw new ExitedEarly(what + " exited with code " + process.exitValue()
+            + " before it answered; the end of " + log + ":\n" + tail,
+            tail.contains("Address already in use") || tail.contains("eaddrinuse"));
+      }
+      if (System.nanoTime() > deadline) {
+        Reaper.killTree(process.toHandle(), Duration.ofSeconds(10));
+        throw new IllegalStateException(what + " did not answer within " + timeout
+            + " (last: " + last.getMessage() + "), so it was killed; the end of " + log + ":\n"
+            + tail(log));
+      }
+      try {
+        process.waitFor(POLL.toMillis(), TimeUnit.MILLISECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        Reaper.killTree(process.toHandle(), Duration.ofSeconds(10));
+        throw new IllegalStateException("interrupted while waiting for " + what, e);
+      }
+    }
+  }
+
+  /**
+   * Sends SIGTERM to {@code process} and waits up to {@code grace} for it to exit, then kills
+   * what is left of its tree.
+   *
+   * @return whether it exited within {@code grace}
+   */
+  static boolean terminate(Process process, Duration grace) {
+    List<ProcessHandle> below = process.descendants().toList();
+    process.destroy();
+    boolean exited;
+    try {
+      exited = process.waitFor(grace.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      exited = false;
+    }
+    Reaper.killTree(process.toHandle(), Duration.ofSeconds(10));
+    below.forEach(ProcessHandle::destroyForcibly);
+    return exited;
+  }
+
+  /**
+   * The first lines of {@code log} that report an error, which name the cause (a crash report
+   * that follows can be long), then its last lines; or a note why there are none.
+   */
+  static String tail(Path log) {
+    try {
+      // Decoded leniently: a log may hold bytes that are not UTF-8.
+      List<String> lines = new String(Files.readAllBytes(log), StandardCharsets.UTF_8).lines()
+          .toList();
+      List<String> errors = lines.stream()
+          .filter(line -> line.matches("(?i).*(error|fatal|failed).*"))
+          .limit(LOG_LINES)
+          .toList();
+      List<String> last = lines.subList(Math.max(0, lines.size() - LOG_LINES), lines.size());
+      return errors.isEmpty() || last.containsAll(errors) ? String.join("\n", last)
+          : String.join("\n", errors) + "\n...\n" + String.join("\n", last);
+    } catch (IOException e) {
+      return "(no log: " + e.getMessage() + ")";
+    }
+  }
+
+  static Path tempDirectory(String prefix) {
+    try {
+      return Files.createTempDirectory(prefix);
+    } catch (IOException e) {
+      throw new UncheckedIOException("could not create a temporary directory " + prefix, e);
+    }
+  }
+}

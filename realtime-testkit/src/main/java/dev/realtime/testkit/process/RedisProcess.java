@@ -1,0 +1,244 @@
+package dev.realtime.testkit.process;
+
+import dev.realtime.testkit.env.Ports;
+import dev.realtime.testkit.env.Probes;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * A {@code redis-server} of one's own, for a test that kills or restarts Redis or needs it
+ * configured differently: never the machine's shared Redis. It listens on {@code 127.0.0.1} at a
+ * port free when it started, keeps its files in a temporary directory of its own, and answers
+ * {@code PING} when {@link #start()} returns.
+ *
+ * <p>By default nothing is saved ({@code --save "" --appendonly no}); pass {@code
+ * args("--appendonly", "yes")} for data that survives {@link #kill()} and {@link #restart()}.
+ * Later arguments win, so {@link Builder#args} can override any default.
+ *
+ * <pre>{@code
+ * try (RedisProcess redis = RedisProcess.builder().args("--proto-max-bulk-len", "1mb").start()) {
+ *   config.set("realtime.redis.uri", redis.uri());
+ *   redis.kill();     // kill -9
+ *   redis.restart();  // same port, same directory
+ * }                   // stopped and its directory deleted
+ * }</pre>
+ *
+ * <p>{@link #close()} stops the server and deletes its directory; a JVM that exits without it
+ * does the same from a shutdown hook. Not thread-safe: one test drives it.
+ */
+public final class RedisProcess implements AutoCloseable {
+  /** How long SIGTERM may take (Redis writes its append-only file) before SIGKILL. */
+  private static final Duration STOP_GRACE = Duration.ofSeconds(10);
+  /** Ports tried when the free one was taken between choosing and binding it. */
+  private static final int PORT_ATTEMPTS = 3;
+  private static final String INSTALL = "install Redis (Debian: apt-get install redis-server) "
+      + "or give RedisProcess.builder().executable(\"/path/to/redis-server\").";
+
+  private final Path executable;
+  private final List<String> args;
+  private final Duration startTimeout;
+  private final Path directory;
+  private final Path log;
+  private int port;
+  private Process process;
+  private Duration startTime = Duration.ZERO;
+  private boolean closed;
+
+  private RedisProcess(Builder builder) {
+    this.executable = Launch.executable(builder.executable, INSTALL);
+    this.args = List.copyOf(builder.args);
+    this.startTimeout = builder.startTimeout;
+    this.directory = Launch.tempDirectory("realtime-redis-");
+    this.log = directory.resolve("redis.log");
+  }
+
+  /** Starts a Redis with the defaults; see {@link Builder#start()}. */
+  public static RedisProcess start() {
+    return builder().start();
+  }
+
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** Returns {@code 127.0.0.1}. */
+  public String host() {
+    return "127.0.0.1";
+  }
+
+  /** Returns the port, the same across {@link #restart()}. */
+  public int port() {
+    return port;
+  }
+
+  /** Returns {@code redis://127.0.0.1:PORT}, for {@code realtime.redis.uri}. */
+  public String uri() {
+    return "redis://" + host() + ":" + port;
+  }
+
+  /** Returns the server's working directory: its data files and {@code redis.log}. */
+  public Path directory() {
+    return directory;
+  }
+
+  /** Returns the OS process id of the running server. */
+  public long pid() {
+    return running().pid();
+  }
+
+  /** Returns whether the server process is alive. */
+  public boolean isRunning() {
+    return process != null && process.isAlive();
+  }
+
+  /** Returns how long the last start or restart took, from launch to the first {@code PONG}. */
+  public Duration startTime() {
+    return startTime;
+  }
+
+  /**
+   * Kills the server with SIGKILL, as a crash would: no save, connections reset. Returns once it
+   * is gone. Does nothing if it is not running.
+   */
+  public void kill() {
+    if (isRunning()) {
+      Reaper.killTree(process.toHandle(), STOP_GRACE);
+    }
+  }
+
+  /**
+   * Stops the server with SIGTERM (a clean shutdown), and with SIGKILL if it has not exited
+   * within 10 seconds. Does nothing if it is not running.
+   *
+   * @return whether it exited cleanly in time
+   */
+  public boolean stop() {
+    return !isRunning() || Launch.terminate(process, STOP_GRACE);
+  }
+
+  /**
+   * Starts the server again on the same port with the same directory and arguments, stopping it
+   * first if it runs, and returns once it answers {@code PING}.
+   *
+   * @throws IllegalStateException if it does not answer within the start timeout, or exits
+   *     (its log's last lines are in the message), or this was closed
+   */
+  public RedisProcess restart() {
+    if (closed) {
+      throw new IllegalStateException("restart() after close(): start a new RedisProcess.");
+    }
+    stop();
+    launch();
+    return this;
+  }
+
+  /** Stops the server (SIGTERM, then SIGKILL) and deletes its directory. Idempotent. */
+  @Override
+  public void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    try {
+      stop();
+      Reaper.deleteTree(directory);
+    } finally {
+      Reaper.forget(this);
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "RedisProcess{" + uri() + ", " + directory + (isRunning() ? ", pid " + pid() : "")
+        + "}";
+  }
+
+  private void firstStart() {
+    Reaper.remember(this);
+    for (int attempt = 1; ; attempt++) {
+      port = Ports.closedPort();
+      try {
+        launch();
+        return;
+      } catch (Launch.ExitedEarly e) {
+        if (!e.portTaken() || attempt == PORT_ATTEMPTS) {
+          close();
+          throw e;
+        }
+      } catch (RuntimeException e) {
+        close();
+        throw e;
+      }
+    }
+  }
+
+  private void launch() {
+    List<String> command = new ArrayList<>(List.of(executable.toString(),
+        "--port", String.valueOf(port), "--bind", "127.0.0.1", "--dir", directory.toString(),
+        "--save", "", "--appendonly", "no", "--daemonize", "no", "--logfile", ""));
+    command.addAll(args);
+    long started = System.nanoTime();
+    process = Launch.start(new ProcessBuilder(command).directory(directory.toFile()), log);
+    Launch.awaitAnswer(process, () -> Probes.redisAnswers(host(), port), startTimeout,
+        "redis-server on port " + port, log);
+    startTime = Duration.ofNanos(System.nanoTime() - started);
+  }
+
+  private Process running() {
+    if (!isRunning()) {
+      throw new IllegalStateException("redis-server on port " + port + " is not running");
+    }
+    return process;
+  }
+
+  /** What to start; {@link #start()} starts it. */
+  public static final class Builder {
+    private String executable = "redis-server";
+    private final List<String> args = new ArrayList<>();
+    private Duration startTimeout = Duration.ofSeconds(20);
+
+    private Builder() {}
+
+    /** The server binary: a path, or a name looked up on the {@code PATH}. */
+    public Builder executable(String executable) {
+      this.executable = Objects.requireNonNull(executable, "executable == null");
+      return this;
+    }
+
+    /**
+     * Adds command-line arguments after the defaults, such as {@code "--proto-max-bulk-len",
+     * "1mb"}; each option and each value is its own argument.
+     */
+    public Builder args(String... args) {
+      for (String arg : args) {
+        this.args.add(Objects.requireNonNull(arg, "args contains null"));
+      }
+      return this;
+    }
+
+    /** How long a start may take before it fails; 20 seconds unless set. */
+    public Builder startTimeout(Duration startTimeout) {
+      Objects.requireNonNull(startTimeout, "startTimeout == null");
+      if (startTimeout.isNegative() || startTimeout.isZero()) {
+        throw new IllegalArgumentException("startTimeout " + startTimeout + " is not positive");
+      }
+      this.startTimeout = startTimeout;
+      return this;
+    }
+
+    /**
+     * Starts the server and returns once it answers {@code PING}.
+     *
+     * @throws IllegalStateException if {@code redis-server} is missing, or exits, or does not
+     *     answer in time; the message holds the end of its log
+     */
+    public RedisProcess start() {
+      RedisProcess redis = new RedisProcess(this);
+      redis.firstStart();
+      return redis;
+    }
+  }
+}
