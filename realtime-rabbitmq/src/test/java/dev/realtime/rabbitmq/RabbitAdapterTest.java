@@ -131,6 +131,14 @@ class RabbitAdapterTest {
     }
     ChannelInfo info = broker.admin().describe(channel).orElseThrow();
     assertThat(info.backendName()).isEqualTo("realtime." + channel.name());
+    assertThat(info.isMessageCountKnown()).isTrue();
+    assertThat(info.messageCount()).as("read from the stream").isEqualTo(3);
+    assertThat(info.lastPosition().offset() - info.firstPosition().offset()).isEqualTo(2);
+    Channel empty = channel("empty");
+    broker.admin().ensure(ChannelSpec.builder(empty).build());
+    ChannelInfo none = broker.admin().describe(empty).orElseThrow();
+    assertThat(none.messageCount()).isZero();
+    assertThat(none.firstPosition()).isNull();
     assertThat(info.retention()).isEqualTo(Duration.ofHours(1));
     assertThat(info.groups()).extracting(GroupInfo::name, GroupInfo::lag)
         .containsExactly(org.assertj.core.groups.Tuple.tuple(group, 3L));
