@@ -299,9 +299,10 @@ final class ChannelsCommand {
     out.println("partitions  " + info.partitions());
     out.println("messages    " + (info.messageCount() < 0 ? "unknown"
         : String.format(Locale.ROOT, "%,d", info.messageCount())));
-    out.println("first       " + (info.firstPosition() == null ? "-"
+    String none = info.isMessageCountKnown() ? "-" : "unknown";
+    out.println("first       " + (info.firstPosition() == null ? none
         : info.firstPosition().value()));
-    out.println("last        " + (info.lastPosition() == null ? "-"
+    out.println("last        " + (info.lastPosition() == null ? none
         : info.lastPosition().value()));
     out.println("retention   " + (info.retention() == null ? "no time limit"
         : Catalogue.show(info.retention())));
