@@ -111,6 +111,8 @@ final class StreamSubscription extends PollingSubscription {
    */
   private final java.util.concurrent.CompletableFuture<Void> closing =
       new java.util.concurrent.CompletableFuture<>();
+  /** A command given up while closing, which Redis may still run: the member stays a member. */
+  private volatile boolean abandoned;
   /** CLIENT ID of the reading connection, for CLIENT UNBLOCK on close; renewed on reconnect. */
   private volatile long readerId = -1;
 
@@ -644,8 +646,12 @@ final class StreamSubscription extends PollingSubscription {
           Range.create("-", "+"), Limit.from(PENDING_PAGE)), "list pending entries",
           deadline.remaining());
       if (mine.isEmpty()) {
-        broker.await(commands.xgroupDelconsumer(state.key, consumer), "leave the group",
-            deadline.remaining());
+        if (!abandoned) {
+          // XGROUP DELCONSUMER destroys the consumer's pending entries: never while a read
+          // given up may still add some (they would be lost to the group).
+          broker.await(commands.xgroupDelconsumer(state.key, consumer), "leave the group",
+              deadline.remaining());
+        }
         continue;
       }
       Map<Long, List<String>> byCount = new HashMap<>();
@@ -746,8 +752,30 @@ final class StreamSubscription extends PollingSubscription {
       throw broker.unavailable(operation, e);
     }
     if (!reply.isDone() && closing.isDone()) {
-      reply.cancel(false);
-      throw new dev.realtime.RealtimeException(this + " closed while waiting to " + operation);
+      // Close began. When Redis answers, CLIENT UNBLOCK ends a blocking read at once: wait for
+      // its reply (up to half of what is left of the close), so that what it read is held and
+      // handed back. Given up, a read may still be served later, into this member's pending
+      // entries: then the member must not leave the group (see handBack).
+      long until = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(Math.min(
+          closeDeadline().remainingMillis() / 2, broker.timeout().toMillis()));
+      while (!reply.isDone() && System.nanoTime() < until) {
+        try {
+          reply.get(100, TimeUnit.MILLISECONDS);
+        } catch (java.util.concurrent.ExecutionException
+            | java.util.concurrent.TimeoutException e) {
+          // The read may have reached Redis after the first CLIENT UNBLOCK: unblock it again.
+          unblockReader();
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          break;
+        }
+      }
+      if (!reply.isDone()) {
+        abandoned = true;
+        reply.cancel(false);
+        throw new dev.realtime.RealtimeException(this + " closed while waiting to "
+            + operation);
+      }
     }
     return broker.await(reply, operation, Duration.ZERO);
   }
