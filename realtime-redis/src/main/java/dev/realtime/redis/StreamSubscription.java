@@ -111,6 +111,8 @@ final class StreamSubscription extends PollingSubscription {
    */
   private final java.util.concurrent.CompletableFuture<Void> closing =
       new java.util.concurrent.CompletableFuture<>();
+  /** Closing: entries a handler had and did not finish (released), by {@link #entryKey}. */
+  private final Set<String> handlerHad = ConcurrentHashMap.newKeySet();
   /** A command given up while closing, which Redis may still run: the member stays a member. */
   private volatile boolean abandoned;
   /** CLIENT ID of the reading connection, for CLIENT UNBLOCK on close; renewed on reconnect. */
@@ -417,6 +419,8 @@ final class StreamSubscription extends PollingSubscription {
       if (isTaking()) {
         released.add(message);
         wake();
+      } else if (outcome == Dispatcher.Outcome.RELEASED) {
+        handlerHad.add(entryKey(message)); // A handler had it: its next delivery counts.
       }
       return; // Closing: it stays pending, and is marked for the next member on the way out.
     }
@@ -562,6 +566,11 @@ final class StreamSubscription extends PollingSubscription {
     }
   }
 
+  /** A group entry's key: its stream and entry id. */
+  private static String entryKey(Message message) {
+    return message.channel().name() + "\n" + message.position().value();
+  }
+
   private static int attemptOf(long deliveries) {
     return (int) Math.max(1, Math.min(Integer.MAX_VALUE, deliveries));
   }
@@ -628,18 +637,18 @@ final class StreamSubscription extends PollingSubscription {
 
   /**
    * Marks what this member still has pending as long idle, so that any member's next sweep takes
-   * it. An entry no handler finished (released by the drain, or never dispatched) gets back the
-   * delivery Redis counted (RETRYCOUNT one less): the next member's claim counts it again, so
-   * handing back costs no attempt. An entry whose handler finished but whose XACK failed keeps
-   * its count: it was delivered, and the next delivery is one more attempt (deliveryAttempt
-   * counts handler deliveries to the group). A member with nothing pending leaves the group
-   * (XGROUP DELCONSUMER drops a consumer's pending entries, so never before they are handed
-   * back).
+   * it. An entry no handler had (returned by the drain, held, or never seen: a read's lost
+   * reply) gets back the delivery Redis counted (RETRYCOUNT one less): the next member's claim
+   * counts it again, so handing it back costs no attempt. An entry a handler had keeps its
+   * count: one still running when the drain ended (released), and one whose handler finished but
+   * whose XACK failed (a lost ack); its next delivery is one attempt more (deliveryAttempt counts
+   * handler deliveries to the group). A member with nothing pending leaves the group (XGROUP
+   * DELCONSUMER drops a consumer's pending entries, so never before they are handed back).
    */
   private void handBack(dev.realtime.spi.Deadline deadline) {
-    Set<String> handled = new java.util.HashSet<>();
+    Set<String> handled = new java.util.HashSet<>(handlerHad);
     for (Message message : toAck) {
-      handled.add(message.channel().name() + "\n" + message.position().value());
+      handled.add(entryKey(message));
     }
     for (StreamState state : streams.values()) {
       List<PendingMessage> mine = broker.await(commands.xpending(state.key, consumer,
@@ -656,9 +665,10 @@ final class StreamSubscription extends PollingSubscription {
       }
       Map<Long, List<String>> byCount = new HashMap<>();
       for (PendingMessage entry : mine) {
-        boolean finished = handled.contains(state.channel.name() + "\n" + entry.getId());
+        // Kept for an entry a handler had, one less for one it never reached.
+        boolean had = handled.contains(state.channel.name() + "\n" + entry.getId());
         long count = entry.getRedeliveryCount();
-        byCount.computeIfAbsent(finished ? count : Math.max(0, count - 1),
+        byCount.computeIfAbsent(had ? count : Math.max(0, count - 1),
             c -> new ArrayList<>()).add(entry.getId());
       }
       for (Map.Entry<Long, List<String>> group : byCount.entrySet()) {
