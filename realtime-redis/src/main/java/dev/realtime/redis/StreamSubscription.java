@@ -111,6 +111,10 @@ final class StreamSubscription extends PollingSubscription {
    */
   private final java.util.concurrent.CompletableFuture<Void> closing =
       new java.util.concurrent.CompletableFuture<>();
+  /** Closing: entries a handler had and did not finish (released), by {@link #entryKey}. */
+  private final Set<String> handlerHad = ConcurrentHashMap.newKeySet();
+  /** A command given up while closing, which Redis may still run: the member stays a member. */
+  private volatile boolean abandoned;
   /** CLIENT ID of the reading connection, for CLIENT UNBLOCK on close; renewed on reconnect. */
   private volatile long readerId = -1;
 
@@ -415,6 +419,8 @@ final class StreamSubscription extends PollingSubscription {
       if (isTaking()) {
         released.add(message);
         wake();
+      } else if (outcome == Dispatcher.Outcome.RELEASED) {
+        handlerHad.add(entryKey(message)); // A handler had it: its next delivery counts.
       }
       return; // Closing: it stays pending, and is marked for the next member on the way out.
     }
@@ -560,6 +566,11 @@ final class StreamSubscription extends PollingSubscription {
     }
   }
 
+  /** A group entry's key: its stream and entry id. */
+  private static String entryKey(Message message) {
+    return message.channel().name() + "\n" + message.position().value();
+  }
+
   private static int attemptOf(long deliveries) {
     return (int) Math.max(1, Math.min(Integer.MAX_VALUE, deliveries));
   }
@@ -626,33 +637,38 @@ final class StreamSubscription extends PollingSubscription {
 
   /**
    * Marks what this member still has pending as long idle, so that any member's next sweep takes
-   * it. An entry no handler finished (released by the drain, or never dispatched) gets back the
-   * delivery Redis counted (RETRYCOUNT one less): the next member's claim counts it again, so
-   * handing back costs no attempt. An entry whose handler finished but whose XACK failed keeps
-   * its count: it was delivered, and the next delivery is one more attempt (deliveryAttempt
-   * counts handler deliveries to the group). A member with nothing pending leaves the group
-   * (XGROUP DELCONSUMER drops a consumer's pending entries, so never before they are handed
-   * back).
+   * it. An entry no handler had (returned by the drain, held, or never seen: a read's lost
+   * reply) gets back the delivery Redis counted (RETRYCOUNT one less): the next member's claim
+   * counts it again, so handing it back costs no attempt. An entry a handler had keeps its
+   * count: one still running when the drain ended (released), and one whose handler finished but
+   * whose XACK failed (a lost ack); its next delivery is one attempt more (deliveryAttempt counts
+   * handler deliveries to the group). A member with nothing pending leaves the group (XGROUP
+   * DELCONSUMER drops a consumer's pending entries, so never before they are handed back).
    */
   private void handBack(dev.realtime.spi.Deadline deadline) {
-    Set<String> handled = new java.util.HashSet<>();
+    Set<String> handled = new java.util.HashSet<>(handlerHad);
     for (Message message : toAck) {
-      handled.add(message.channel().name() + "\n" + message.position().value());
+      handled.add(entryKey(message));
     }
     for (StreamState state : streams.values()) {
       List<PendingMessage> mine = broker.await(commands.xpending(state.key, consumer,
           Range.create("-", "+"), Limit.from(PENDING_PAGE)), "list pending entries",
           deadline.remaining());
       if (mine.isEmpty()) {
-        broker.await(commands.xgroupDelconsumer(state.key, consumer), "leave the group",
-            deadline.remaining());
+        if (!abandoned) {
+          // XGROUP DELCONSUMER destroys the consumer's pending entries: never while a read
+          // given up may still add some (they would be lost to the group).
+          broker.await(commands.xgroupDelconsumer(state.key, consumer), "leave the group",
+              deadline.remaining());
+        }
         continue;
       }
       Map<Long, List<String>> byCount = new HashMap<>();
       for (PendingMessage entry : mine) {
-        boolean finished = handled.contains(state.channel.name() + "\n" + entry.getId());
+        // Kept for an entry a handler had, one less for one it never reached.
+        boolean had = handled.contains(state.channel.name() + "\n" + entry.getId());
         long count = entry.getRedeliveryCount();
-        byCount.computeIfAbsent(finished ? count : Math.max(0, count - 1),
+        byCount.computeIfAbsent(had ? count : Math.max(0, count - 1),
             c -> new ArrayList<>()).add(entry.getId());
       }
       for (Map.Entry<Long, List<String>> group : byCount.entrySet()) {
@@ -746,8 +762,30 @@ final class StreamSubscription extends PollingSubscription {
       throw broker.unavailable(operation, e);
     }
     if (!reply.isDone() && closing.isDone()) {
-      reply.cancel(false);
-      throw new dev.realtime.RealtimeException(this + " closed while waiting to " + operation);
+      // Close began. When Redis answers, CLIENT UNBLOCK ends a blocking read at once: wait for
+      // its reply (up to half of what is left of the close), so that what it read is held and
+      // handed back. Given up, a read may still be served later, into this member's pending
+      // entries: then the member must not leave the group (see handBack).
+      long until = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(Math.min(
+          closeDeadline().remainingMillis() / 2, broker.timeout().toMillis()));
+      while (!reply.isDone() && System.nanoTime() < until) {
+        try {
+          reply.get(100, TimeUnit.MILLISECONDS);
+        } catch (java.util.concurrent.ExecutionException
+            | java.util.concurrent.TimeoutException e) {
+          // The read may have reached Redis after the first CLIENT UNBLOCK: unblock it again.
+          unblockReader();
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          break;
+        }
+      }
+      if (!reply.isDone()) {
+        abandoned = true;
+        reply.cancel(false);
+        throw new dev.realtime.RealtimeException(this + " closed while waiting to "
+            + operation);
+      }
     }
     return broker.await(reply, operation, Duration.ZERO);
   }
