@@ -144,15 +144,26 @@ final class RabbitBroker implements Broker {
 
   @Override
   public Subscription subscribe(SubscriptionSpec spec, MessageHandler handler) {
-    return open(spec, builder -> builder.handler(handler));
+    return open(spec, started -> builder -> builder.handler(message -> {
+      started.accept(message);
+      handler.handle(message);
+    }));
   }
 
   @Override
   public Subscription subscribeBatches(SubscriptionSpec spec, BatchHandler handler) {
-    return open(spec, builder -> builder.batchHandler(handler));
+    return open(spec, started -> builder -> builder.batchHandler(messages -> {
+      messages.forEach(started);
+      handler.handle(messages);
+    }));
   }
 
-  private Subscription open(SubscriptionSpec spec, Consumer<Dispatcher.Builder> handler) {
+  /**
+   * @param handler the handler, given a callback to tell the subscription each message whose
+   *     handler is called (a group hands back uncounted only what no handler saw)
+   */
+  private Subscription open(SubscriptionSpec spec,
+      java.util.function.Function<Consumer<Message>, Consumer<Dispatcher.Builder>> handler) {
     if (spec.start().kind() == StartPosition.Kind.POSITION) {
       offsetOf(spec.start().position()); // A foreign position fails here, clearly.
     }
@@ -325,6 +336,10 @@ final class RabbitBroker implements Broker {
 
   Topology topology() {
     return topology;
+  }
+
+  Publisher publisher() {
+    return publisher;
   }
 
   ChannelRegistry registry() {
