@@ -193,8 +193,13 @@ final class ChannelsCommand {
       int changed = 0;
       for (ChannelSpec spec : specs) {
         Optional<ChannelInfo> now = admin.describe(spec.channel());
-        String change = now.isEmpty() ? "create   " + spec.channel().name() + settings(spec)
-            : changes(spec, now.get());
+        String change;
+        try {
+          change = now.isEmpty() ? "create   " + spec.channel().name() + settings(spec)
+              : changes(spec, now.get());
+        } catch (IllegalArgumentException e) {
+          throw new IllegalArgumentException(file + ": " + e.getMessage());
+        }
         if (now.isEmpty()) {
           created++;
         } else if (!change.isEmpty()) {
