@@ -148,18 +148,11 @@ public final class Campaign {
 
   /** Two members share a backlog; one is killed with -9; how long the survivor stalls. */
   private Row memberKill(Target target) {
-    Ledger ledger = new Ledger();
-    Channel channel = channel("kill");
-    String group = group(channel);
-    try (Broker publisher = open(target)) {
-      publisher.admin().ensure(target.spec(channel, group));
-      publishBacklog(publisher, channel, ledger);
-    }
+    Run run = backlog(target, "kill");
+    Ledger ledger = run.ledger();
     long kill;
-    try (Member a = Member.start("a", target.config(), channel.name(), group,
-        sizes.handlerMillis(), ledger);
-        Member b = Member.start("b", target.config(), channel.name(), group,
-            sizes.handlerMillis(), ledger)) {
+    try (Member a = run.member(target, "a", sizes.handlerMillis());
+        Member b = run.member(target, "b", sizes.handlerMillis())) {
       a.awaitReady();
       b.awaitReady();
       // Both at work for a while, so that joining (a Kafka rebalance) is over before the kill.
@@ -184,34 +177,22 @@ public final class Campaign {
    * first member handled, unless it acknowledged messages it never handled.
    */
   private Row sigterm(Target target) {
-    Ledger ledger = new Ledger();
-    Channel channel = channel("term");
-    String group = group(channel);
-    try (Broker publisher = open(target)) {
-      publisher.admin().ensure(target.spec(channel, group));
-      publishBacklog(publisher, channel, ledger);
-    }
+    Run run = backlog(target, "term");
     long shutdown;
     OptionalLong left;
-    try (Member a = Member.start("a", target.config(), channel.name(), group,
-        sizes.handlerMillis(), ledger).awaitReady()) {
-      await(() -> ledger.received() >= sizes.backlog() / 5, Duration.ofSeconds(60),
-          "the member receiving a fifth of the backlog");
+    try (Member a = busyMember(target, run)) {
       shutdown = a.terminate(SHUTDOWN_LIMIT_SECONDS);
-      int printed = ledger.receivedBy("a").size();
+      int printed = run.ledger().receivedBy("a").size();
       try (Broker reader = open(target)) {
-        left = target.stored(reader, channel, group);
+        left = target.stored(reader, run.channel(), run.group());
       }
       log.accept(target.name() + ", " + Experiment.SIGTERM.label() + ": member a handled "
           + a.handledAtExit() + " (" + printed + " ids counted here), the group holds "
           + (left.isPresent() ? left.getAsLong() : "?") + " of " + sizes.backlog());
     }
-    try (Member b = Member.start("b", target.config(), channel.name(), group, 0, ledger)
-        .awaitReady()) {
-      awaitDrain(ledger);
-    }
-    return measured(Row.of(target.name(), Experiment.SIGTERM, ledger, left.orElse(-1), -1,
-        shutdown), ledger);
+    drainWithMember(target, run);
+    return measured(Row.of(target.name(), Experiment.SIGTERM, run.ledger(), left.orElse(-1), -1,
+        shutdown), run.ledger());
   }
 
   /** Publishing with confirms while the broker is killed with -9 and restarted. */
@@ -270,29 +251,56 @@ public final class Campaign {
 
   /** SIGTERM to a member whose broker was just killed: how long the exit takes. */
   private Row sigtermBrokerDown(Target target) {
-    Ledger ledger = new Ledger();
-    Channel channel = channel("down");
-    String group = group(channel);
-    try (Broker publisher = open(target)) {
-      publisher.admin().ensure(target.spec(channel, group));
-      publishBacklog(publisher, channel, ledger);
-    }
+    Run run = backlog(target, "down");
     long shutdown;
-    try (Member a = Member.start("a", target.config(), channel.name(), group,
-        sizes.handlerMillis(), ledger).awaitReady()) {
-      await(() -> ledger.received() >= sizes.backlog() / 5, Duration.ofSeconds(60),
-          "the member receiving a fifth of the backlog");
+    try (Member a = busyMember(target, run)) {
       target.kill();
       shutdown = a.terminate(SHUTDOWN_LIMIT_SECONDS);
     } finally {
       target.restart();
     }
-    try (Member b = Member.start("b", target.config(), channel.name(), group, 0, ledger)
-        .awaitReady()) {
-      awaitDrain(ledger);
+    drainWithMember(target, run);
+    return measured(Row.of(target.name(), Experiment.SIGTERM_BROKER_DOWN, run.ledger(), -1, -1,
+        shutdown), run.ledger());
+  }
+
+  /** One experiment's channel, group and accounts. */
+  private record Run(Ledger ledger, Channel channel, String group) {
+    Member member(Target target, String name, int handlerMillis) {
+      return Member.start(name, target.config(), channel.name(), group, handlerMillis, ledger);
     }
-    return measured(Row.of(target.name(), Experiment.SIGTERM_BROKER_DOWN, ledger, -1, -1,
-        shutdown), ledger);
+  }
+
+  /** A new channel and group with the backlog published and confirmed. */
+  private Run backlog(Target target, String experiment) {
+    Channel channel = channel(experiment);
+    Run run = new Run(new Ledger(), channel, group(channel));
+    try (Broker publisher = open(target)) {
+      publisher.admin().ensure(target.spec(channel, run.group()));
+      publishBacklog(publisher, channel, run.ledger());
+    }
+    return run;
+  }
+
+  /** Member "a", once it has received a fifth of the backlog. */
+  private Member busyMember(Target target, Run run) {
+    Member a = run.member(target, "a", sizes.handlerMillis());
+    try {
+      a.awaitReady();
+      await(() -> run.ledger().received() >= sizes.backlog() / 5, Duration.ofSeconds(60),
+          "the member receiving a fifth of the backlog");
+      return a;
+    } catch (RuntimeException e) {
+      a.close();
+      throw e;
+    }
+  }
+
+  /** Member "b", without handler time, until every confirmed message arrived. */
+  private void drainWithMember(Target target, Run run) {
+    try (Member b = run.member(target, "b", 0).awaitReady()) {
+      awaitDrain(run.ledger());
+    }
   }
 
   /**
