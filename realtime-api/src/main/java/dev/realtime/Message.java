@@ -133,8 +133,23 @@ public final class Message {
   }
 
   /**
-   * How many times this message has been handed to a handler, counting this time: 1 on first
-   * delivery, 2 on the first retry. 0 on a message that has not been delivered.
+   * How many times this message has been handed to a handler of this subscription's group (or,
+   * for a broadcast subscription, of this subscription), counting this one: 1 on first delivery,
+   * 2 on the first retry. The same on every adapter:
+   *
+   * <ul>
+   *   <li>a message handed back unhandled (fetched or prefetched and returned when a member
+   *       closes, released, or moved to another member by a rebalance) keeps its count: no
+   *       handler had it, so no attempt was spent, and rolling restarts never use up the retry
+   *       budget;
+   *   <li>a redelivery after a handler received the message but its acknowledgement was lost
+   *       (the member crashed or was killed, its connection was lost) counts one more, since
+   *       that handler may have failed on it.
+   * </ul>
+   *
+   * <p>The {@link dev.realtime.subscription.RetryPolicy} counts from it, so a message that keeps
+   * killing its consumers reaches the dead-letter channel too. 0 on a message that has not been
+   * delivered (one being published, or read by {@code history()}).
    */
   public int deliveryAttempt() {
     return deliveryAttempt;

@@ -30,12 +30,20 @@ public final class RealtimeOptions {
       "How long a publish may wait for the broker's confirmation.");
 
   /**
-   * {@code realtime.close-timeout}: how long {@code close()} waits for running handlers, 30s by
-   * default.
+   * {@code realtime.close-timeout}: the one bound on shutdown, 5s by default. {@code
+   * Broker.close()} (and so {@code Realtime.close()}, the Guice module's shutdown hook and the
+   * {@code realtime} command's stop) does all of its work within it: draining the running
+   * handlers, the final acknowledgements and commits, closing the connections; also when the
+   * broker cannot be reached. A message that is not acknowledged by then is not lost: it is
+   * handed back to the broker, which delivers it again (to another member of the group, or the
+   * next one). Raise it for handlers that need longer to finish: a handler still running near
+   * the bound is interrupted.
    */
   public static final ConfigOption<Duration> CLOSE_TIMEOUT = ConfigOption.duration(
-      "realtime.close-timeout", Duration.ofSeconds(30),
-      "How long close() waits for running handlers to finish.");
+      "realtime.close-timeout", Duration.ofSeconds(5),
+      "Bounds the whole close(): draining running handlers, final acknowledgements and "
+          + "commits, closing connections. What is not acknowledged by then is handed back to "
+          + "the broker and delivered again (to the group).");
 
   /**
    * {@code realtime.consumer-group}: the group a consumer joins when it names none, such as the

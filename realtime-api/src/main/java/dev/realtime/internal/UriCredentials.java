@@ -19,11 +19,21 @@ public final class UriCredentials {
   private static final Pattern URI_USERINFO =
       Pattern.compile("([A-Za-z][A-Za-z0-9+.-]*://)([^/\\s]*)@");
 
+  /**
+   * Matches {@code user:password@} without a scheme, as in a host list {@code u:pw@host:9092}
+   * (Kafka's bootstrap servers): at the start of the text or after a separator, so that the
+   * userinfo of a URI (after {@code //}) is left to {@link #URI_USERINFO}. A colon is required:
+   * {@code user@example.com} is an address, not a secret.
+   */
+  private static final Pattern BARE_USERINFO =
+      Pattern.compile("(^|[\\s,;=(\\[\"'])([^\\s/@:,;=()\\[\\]\"']+):([^\\s/,]+)@");
+
   private UriCredentials() {}
 
   /**
    * Returns {@code text} with the password of every URI in it masked. A userinfo without a
    * colon is masked whole, because Redis clients read {@code redis://pw@host} as a password.
+   * A {@code user:password@host} without a scheme is masked too.
    */
   public static String mask(String text) {
     Matcher matcher = URI_USERINFO.matcher(text);
@@ -35,6 +45,7 @@ public final class UriCredentials {
       matcher.appendReplacement(result, Matcher.quoteReplacement(matcher.group(1) + shown + "@"));
     }
     matcher.appendTail(result);
-    return result.toString();
+    return BARE_USERINFO.matcher(result).replaceAll(
+        bare -> Matcher.quoteReplacement(bare.group(1) + bare.group(2) + ":" + MASK + "@"));
   }
 }

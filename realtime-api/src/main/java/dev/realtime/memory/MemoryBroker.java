@@ -10,6 +10,7 @@ import dev.realtime.PublishReceipt;
 import dev.realtime.channel.Channel;
 import dev.realtime.channel.ChannelAdmin;
 import dev.realtime.metrics.RealtimeMetrics;
+import dev.realtime.spi.Deadline;
 import dev.realtime.spi.Dispatcher;
 import dev.realtime.subscription.BatchHandler;
 import dev.realtime.subscription.MessageHandler;
@@ -276,14 +277,17 @@ final class MemoryBroker implements Broker {
         + subscriptions.size() + " subscription(s)");
   }
 
-  /** Closes the subscriptions one by one, within {@code realtime.close-timeout} in all. */
+  /**
+   * Stops every subscription's handlers from starting, then closes the subscriptions one by one,
+   * all within one {@code realtime.close-timeout}.
+   */
   @Override
   public void close() {
-    long deadline = System.nanoTime() + closeTimeout.toNanos();
-    for (MemorySubscription subscription : new ArrayList<>(subscriptions)) {
-      Duration left = Duration.ofNanos(Math.max(0, deadline - System.nanoTime()));
-      Duration own = subscription.spec().drainTimeout();
-      subscription.close(own.compareTo(left) < 0 ? own : left);
+    Deadline deadline = Deadline.after(closeTimeout);
+    List<MemorySubscription> open = new ArrayList<>(subscriptions);
+    open.forEach(MemorySubscription::stopTaking);
+    for (MemorySubscription subscription : open) {
+      subscription.close(deadline);
     }
   }
 

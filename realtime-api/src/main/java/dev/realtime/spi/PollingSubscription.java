@@ -23,6 +23,14 @@ import org.jspecify.annotations.Nullable;
  * a handler closes, {@link #closed()} waits for the handlers to end, so that the closing
  * handler's own message is still acknowledged through the adapter's open clients.
  *
+ * <p><b>One budget.</b> {@link #close(Deadline)} bounds the whole close by one deadline (an
+ * adapter's {@code Broker.close()} passes the one it started from {@code realtime.close-timeout};
+ * {@link #close(Duration)} starts one): the handlers may drain until shortly before it, keeping
+ * the last fifth of the time (at most a second) for the poll thread's last steps, which read
+ * {@link #closeDeadline()} to bound a final commit or acknowledgement and closing their clients;
+ * close waits for the poll thread no longer than the deadline. What is not acknowledged by then
+ * stays with the broker, which delivers it again.
+ *
  * <p><b>Waiting.</b> The poll thread waits for work with {@link #awaitWake(Duration)}; {@link
  * #wake()} (give it to the dispatcher as its capacity listener) and close end the wait early.
  *
@@ -36,6 +44,7 @@ public abstract class PollingSubscription implements Subscription {
   private final Object signal = new Object();
   private boolean signalled;
   private @Nullable Dispatcher dispatcher;
+  private volatile Deadline closeDeadline = Deadline.after(Duration.ZERO);
   private volatile Duration drainTimeout = Duration.ZERO;
 
   /**
@@ -105,7 +114,10 @@ public abstract class PollingSubscription implements Subscription {
    */
   protected void interruptPoll() {}
 
-  /** How long close waits for the poll thread to end; by default the drain plus ten seconds. */
+  /**
+   * How long close waits for the poll thread to end, at most: by default the drain plus ten
+   * seconds. Close never waits past its {@link #closeDeadline()}, whatever this returns.
+   */
   protected Duration pollThreadBound(Duration drainTimeout) {
     return drainTimeout.plusSeconds(10);
   }
@@ -121,9 +133,18 @@ public abstract class PollingSubscription implements Subscription {
     return poller.getState() != Thread.State.NEW;
   }
 
-  /** The drain timeout close was called with, for the poll thread's last steps. */
+  /** How long the handlers were given to drain, from the moment close began. */
   protected final Duration drainTimeout() {
     return drainTimeout;
+  }
+
+  /**
+   * The deadline of the whole close, for the poll thread's last steps: bound a final commit or
+   * acknowledgement and closing a client by {@link Deadline#remaining()}. Before close began, a
+   * deadline that has passed.
+   */
+  protected final Deadline closeDeadline() {
+    return closeDeadline;
   }
 
   /** Ends the poll thread's current {@link #awaitWake} early; from any thread. */
@@ -186,31 +207,52 @@ public abstract class PollingSubscription implements Subscription {
     return active.get();
   }
 
+  /**
+   * Closes within {@code timeout} in all: {@link #close(Deadline)} with a deadline that far
+   * ahead.
+   */
   @Override
-  public final boolean close(Duration drainTimeout) {
-    Objects.requireNonNull(drainTimeout, "drainTimeout == null");
+  public final boolean close(Duration timeout) {
+    return close(Deadline.after(timeout));
+  }
+
+  /**
+   * Closes by {@code deadline}, which the caller may share with its own later steps (a broker
+   * closing its subscriptions, then its connections): see the class comment.
+   *
+   * @return true if every running handler finished in time
+   */
+  public final boolean close(Deadline deadline) {
+    Objects.requireNonNull(deadline, "deadline == null");
     if (!closing.begin()) {
       boolean result = closing.awaitResult(isOwnThread(Thread.currentThread()));
       if (!isOwnThread(Thread.currentThread()) && poller.isAlive()) {
         // A handler began the close and could not wait for the poll thread's last work (the
         // final acknowledgements, handing back what was not handled). Whoever closes from
         // outside waits for it, so that a process exiting right after close() loses none of it.
-        joinUninterruptibly(pollThreadBound(drainTimeout));
+        joinUninterruptibly(joinBound(deadline));
       }
       return result;
     }
     boolean drained = dispatcher == null;
     try {
-      this.drainTimeout = drainTimeout;
+      // Handlers drain until shortly before the deadline; the rest is for the last steps.
+      Deadline drain = deadline.reserving(0.2, Duration.ofSeconds(1));
+      this.drainTimeout = drain.remaining();
+      Duration bound = pollThreadBound(drainTimeout);
+      // A handler closing its own subscription (often with no time at all) returns at once and
+      // keeps nobody waiting; the last steps must still acknowledge its message once it returns.
+      this.closeDeadline = dispatcher != null && dispatcher.isWorker(Thread.currentThread())
+          && bound.compareTo(deadline.remaining()) > 0 ? Deadline.after(bound) : deadline;
       stopTaking();
       active.set(false);
       wake();
       interruptPoll();
       if (dispatcher != null) {
-        drained = dispatcher.close(drainTimeout);
+        drained = dispatcher.close(drain);
       }
       if (!isOwnThread(Thread.currentThread()) && poller.isAlive()) {
-        joinUninterruptibly(pollThreadBound(drainTimeout));
+        joinUninterruptibly(joinBound(deadline));
       }
     } finally {
       Dispatcher running = dispatcher;
@@ -219,6 +261,8 @@ public abstract class PollingSubscription implements Subscription {
         // clients must still be open then to acknowledge it (else it is delivered again). So
         // they are released when the handlers have ended, or at the poll thread's bound.
         boolean result = drained;
+        // Nobody waits for this (close has returned to the handler), so the deadline does not
+        // cut it short.
         running.terminated().toCompletableFuture().copy() // Not the dispatcher's own future.
             .orTimeout(pollThreadBound(drainTimeout).toMillis(), TimeUnit.MILLISECONDS)
             .whenComplete((ended, failure) -> finishClosing(result));
@@ -227,6 +271,11 @@ public abstract class PollingSubscription implements Subscription {
       }
     }
     return drained;
+  }
+
+  /** The adapter's bound on the poll thread, never past the deadline. */
+  private Duration joinBound(Deadline deadline) {
+    return deadline.remainingAtMost(pollThreadBound(drainTimeout));
   }
 
   private void finishClosing(boolean drained) {

@@ -5,14 +5,17 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Objects;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.random.RandomGenerator;
 
 /**
  * How a failed message is tried again: up to {@link #maxAttempts()} attempts in all, waiting an
- * exponentially growing backoff between them, and never for exception types declared
+ * exponentially growing, jittered backoff between them, and never for exception types declared
  * non-retryable. After the last attempt the message goes to the subscription's dead-letter
  * channel. Immutable.
  *
- * <p>The default: 3 attempts, backoff 100 ms doubling up to 10 s, {@link NonRetryableException}
+ * <p>The default: 3 attempts, backoff 100 ms doubling up to 10 s, each wait drawn at random
+ * between half of that and all of it ({@link #backoffAfter(int)}), {@link NonRetryableException}
  * not retried.
  */
 public final class RetryPolicy {
@@ -78,10 +81,36 @@ public final class RetryPolicy {
   }
 
   /**
-   * Returns the wait after failed attempt {@code attempt} (1-based): {@code initialBackoff *
-   * multiplier^(attempt-1)}, at most {@link #maxBackoff()}.
+   * Returns the wait after failed attempt {@code attempt} (1-based), drawn at random between half
+   * of {@link #backoffCeiling(int)} and all of it.
+   *
+   * <p>Why jitter: members of a group that fail on the same cause (a database that went away)
+   * at the same moment would otherwise retry in lockstep, every one of them at 100 ms, 200 ms,
+   * 400 ms, and hit the recovering dependency together each time. Why this jitter ("equal
+   * jitter" in AWS's "Exponential Backoff and Jitter", rather than "full jitter" from zero): a
+   * retry still waits at least half its backoff, so a failure is never retried at once, while
+   * the members spread over the other half, which is enough to take them out of step.
    */
   public Duration backoffAfter(int attempt) {
+    return backoffAfter(attempt, ThreadLocalRandom.current());
+  }
+
+  /**
+   * {@link #backoffAfter(int)} drawn from {@code random}: for tests that need the same waits on
+   * every run.
+   */
+  public Duration backoffAfter(int attempt, RandomGenerator random) {
+    Objects.requireNonNull(random, "random == null");
+    long ceiling = backoffCeiling(attempt).toNanos();
+    long half = ceiling / 2;
+    return Duration.ofNanos(half + random.nextLong(ceiling - half + 1)); // Bound >= 1.
+  }
+
+  /**
+   * The longest wait after failed attempt {@code attempt} (1-based): {@code initialBackoff *
+   * multiplier^(attempt-1)}, at most {@link #maxBackoff()}.
+   */
+  public Duration backoffCeiling(int attempt) {
     double millis = initialBackoff.toMillis() * Math.pow(multiplier, Math.max(0, attempt - 1));
     return millis >= maxBackoff.toMillis() ? maxBackoff : Duration.ofMillis((long) millis);
   }
@@ -107,7 +136,8 @@ public final class RetryPolicy {
   @Override
   public String toString() {
     return "RetryPolicy{maxAttempts=" + maxAttempts + ", backoff=" + initialBackoff.toMillis()
-        + "ms*" + multiplier + " up to " + maxBackoff.toMillis() + "ms, nonRetryable="
+        + "ms*" + multiplier + " up to " + maxBackoff.toMillis() + "ms (half to all of it, at "
+        + "random), nonRetryable="
         + nonRetryable + "}";
   }
 

@@ -5,8 +5,9 @@ import java.time.Duration;
 /**
  * A running subscription: messages flow to its handler until it is closed.
  *
- * <p>{@link #close()} stops taking new messages, lets the handlers that are running finish
- * (within {@link SubscriptionSpec#drainTimeout()}), acknowledges what finished, and then returns.
+ * <p>{@link #close()} stops taking new messages, lets the handlers that are running finish,
+ * acknowledges what finished, and then returns, all within {@link
+ * SubscriptionSpec#drainTimeout()}.
  * Messages that were received but not handled are given back to the broker: a group's other
  * members, or its next member, get them. Closing is idempotent and safe from any thread,
  * including a handler's.
@@ -19,8 +20,9 @@ public interface Subscription extends AutoCloseable {
   boolean isActive();
 
   /**
-   * Stops the subscription and waits for running handlers, at most the spec's drain timeout.
-   * Nothing is delivered to the handler after this returns.
+   * Stops the subscription, waits for running handlers and acknowledges what they finished, in
+   * all at most the spec's drain timeout. Nothing is delivered to the handler after this
+   * returns.
    */
   @Override
   default void close() {
@@ -28,7 +30,8 @@ public interface Subscription extends AutoCloseable {
   }
 
   /**
-   * Stops the subscription and waits for running handlers, at most {@code drainTimeout}.
+   * Stops the subscription, waits for running handlers and acknowledges what they finished, in
+   * all at most {@code drainTimeout} (handlers get most of it; the acknowledgements the rest).
    *
    * @return true if every running handler finished in time; false if some were still running
    *     (their messages are given back to the broker and will be delivered again).

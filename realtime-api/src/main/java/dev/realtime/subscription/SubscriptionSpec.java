@@ -162,7 +162,11 @@ public final class SubscriptionSpec {
     return ackMode;
   }
 
-  /** How long {@link Subscription#close()} waits for running handlers. */
+  /**
+   * How long {@link Subscription#close()} of this subscription may take in all (default 5 s,
+   * as {@code realtime.close-timeout}). {@code Broker.close()} ignores it: it closes every
+   * subscription within {@code realtime.close-timeout}.
+   */
   public Duration drainTimeout() {
     return drainTimeout;
   }
@@ -200,7 +204,7 @@ public final class SubscriptionSpec {
     private RetryPolicy retryPolicy = RetryPolicy.defaults();
     private @Nullable Channel deadLetterChannel;
     private AckMode ackMode = AckMode.AFTER_HANDLER;
-    private Duration drainTimeout = Duration.ofSeconds(30);
+    private Duration drainTimeout = Duration.ofSeconds(5);
 
     Builder() {}
 
@@ -353,7 +357,8 @@ public final class SubscriptionSpec {
     }
 
     /**
-     * Sets how long close waits for running handlers (default 30 s).
+     * Sets how long {@link Subscription#close()} may take in all, handlers' drain included
+     * (default 5 s).
      *
      * @throws IllegalArgumentException if {@code timeout} is negative.
      */

@@ -236,7 +236,7 @@ class RealtimeConfigTest {
 
     assertThat(config.get(RealtimeOptions.BROKER)).isEqualTo("kafka");
     assertThat(config.sourceOf(RealtimeOptions.BROKER)).isEqualTo("code");
-    assertThat(config.get(RealtimeOptions.CLOSE_TIMEOUT)).isEqualTo(Duration.ofSeconds(30));
+    assertThat(config.get(RealtimeOptions.CLOSE_TIMEOUT)).isEqualTo(Duration.ofSeconds(5));
     assertThat(config.keys()).containsExactly("realtime.broker");
   }
 

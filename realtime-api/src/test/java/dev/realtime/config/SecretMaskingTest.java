@@ -37,7 +37,10 @@ class SecretMaskingTest {
       "redis://:a@h1,redis://:b@h2 | redis://:******@h1,redis://:******@h2",
       "amqp://host:5672/vhost | amqp://host:5672/vhost",
       "kafka:9092,kafka2:9092 | kafka:9092,kafka2:9092",
-      "user@example.com | user@example.com"})
+      "user@example.com | user@example.com",
+      "u:pw@host:1 | u:******@host:1",
+      "host:1,u:pw@h2:2 | host:1,u:******@h2:2",
+      "x=u:p@ss@h | x=u:******@h"})
   void masksUriPasswords(String value, String expected) {
     assertThat(dev.realtime.internal.UriCredentials.mask(value)).isEqualTo(expected);
     assertThat(SecretMasking.mask("realtime.any.uri", value)).isEqualTo(expected);

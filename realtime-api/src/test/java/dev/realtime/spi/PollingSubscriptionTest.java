@@ -12,6 +12,14 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.Test;
 
 class PollingSubscriptionTest {
+  private static Dispatcher dispatcherOf(SubscriptionSpec spec,
+      dev.realtime.subscription.MessageHandler handler, Dispatcher.Settlement settlement,
+      Runnable wake) {
+    return Dispatcher.builder(spec).handler(handler).settlement(settlement)
+        .deadLetters(deadLetter -> java.util.concurrent.CompletableFuture.completedFuture(null))
+        .capacityListener(wake).build();
+  }
+
   /**
    * A subscription whose poll thread, once closed, does slow last work (as the Redis adapter
    * hands back unfinished entries) that must not be cut short by a process exiting.
@@ -26,10 +34,7 @@ class PollingSubscriptionTest {
 
     SlowToFinish(SubscriptionSpec spec, dev.realtime.subscription.MessageHandler handler) {
       super(spec, "slow-to-finish");
-      useDispatcher(Dispatcher.builder(spec).handler(handler)
-          .settlement((m, o) -> settled.put(m.id(), o))
-          .deadLetters(deadLetter -> java.util.concurrent.CompletableFuture.completedFuture(null))
-          .capacityListener(this::wake).build());
+      useDispatcher(dispatcherOf(spec, handler, (m, o) -> settled.put(m.id(), o), this::wake));
       startPolling();
     }
 
@@ -77,5 +82,91 @@ class PollingSubscriptionTest {
         .as("the closing handler's message was settled before the adapter let go of its "
             + "clients, so it can be acknowledged")
         .containsExactly(Dispatcher.Outcome.PROCESSED);
+  }
+
+  /**
+   * A subscription whose handler runs until interrupted and whose poll thread's last step (a
+   * final commit to a broker that is gone) waits as long as it is allowed to: until the close
+   * deadline if it reads one, else far longer.
+   */
+  private static final class StuckAtTheEnd extends PollingSubscription {
+    final CountDownLatch handlerStarted = new CountDownLatch(1);
+    final java.util.concurrent.CompletableFuture<Duration> leftForLastSteps =
+        new java.util.concurrent.CompletableFuture<>();
+    private final CountDownLatch brokerAnswers = new CountDownLatch(1); // Never: it is gone.
+    private final boolean readsDeadline;
+
+    StuckAtTheEnd(boolean readsDeadline) {
+      super(SubscriptionSpec.of("a"), "stuck-at-the-end");
+      this.readsDeadline = readsDeadline;
+      useDispatcher(dispatcherOf(SubscriptionSpec.of("a"), message -> {
+        handlerStarted.countDown();
+        new CountDownLatch(1).await(); // Until the drain's end interrupts it.
+      }, (m, o) -> { }, this::wake));
+      startPolling();
+    }
+
+    @Override
+    protected void poll() {
+      dispatcher().dispatch(List.of(Message.builder().channel("a").event("e").build()));
+      while (isActive()) {
+        awaitWake(Duration.ofMillis(50));
+      }
+      try {
+        dispatcher().terminated().toCompletableFuture().get(30, TimeUnit.SECONDS);
+        leftForLastSteps.complete(closeDeadline().remaining());
+        brokerAnswers.await(readsDeadline ? closeDeadline().remainingMillis() : 60_000,
+            TimeUnit.MILLISECONDS);
+      } catch (Exception e) {
+        leftForLastSteps.completeExceptionally(e);
+      }
+    }
+
+    @Override
+    protected void closed() {}
+  }
+
+  @Test
+  void closeReturnsByItsDeadlineThoughThePollThreadsLastStepHangs() throws Exception {
+    StuckAtTheEnd subscription = new StuckAtTheEnd(false);
+    assertThat(subscription.handlerStarted.await(5, TimeUnit.SECONDS)).isTrue();
+
+    long start = System.nanoTime();
+    boolean drained = subscription.close(Duration.ofSeconds(1));
+    Duration took = Duration.ofNanos(System.nanoTime() - start);
+
+    assertThat(drained).as("the handler did not finish").isFalse();
+    assertThat(took).as("close took the one budget it was given, plus slack")
+        .isLessThan(Duration.ofMillis(2500));
+  }
+
+  @Test
+  void theLastStepsKeepAShareOfTheBudgetThatTheHandlersCannotUse() throws Exception {
+    StuckAtTheEnd subscription = new StuckAtTheEnd(true);
+    assertThat(subscription.handlerStarted.await(5, TimeUnit.SECONDS)).isTrue();
+
+    long start = System.nanoTime();
+    subscription.close(Deadline.after(Duration.ofSeconds(2)));
+    Duration took = Duration.ofNanos(System.nanoTime() - start);
+
+    // A fifth of 2 s is kept for the final commit and closing the clients: not all of it is
+    // left by the time the poll thread reads it, but most.
+    assertThat(subscription.leftForLastSteps.get(5, TimeUnit.SECONDS))
+        .isGreaterThan(Duration.ofMillis(150)).isLessThanOrEqualTo(Duration.ofMillis(400));
+    assertThat(took).isLessThan(Duration.ofMillis(3500));
+  }
+
+  @Test
+  void aDeadlineNeverGoesNegativeAndRefusesANegativeTimeout() {
+    Deadline passed = Deadline.after(Duration.ZERO);
+    assertThat(passed.remaining()).isEqualTo(Duration.ZERO);
+    assertThat(passed.remainingMillis()).isZero();
+    assertThat(passed.isExpired()).isTrue();
+    assertThat(Deadline.after(Duration.ofDays(365_000_000L)).isExpired()).isFalse();
+    assertThat(Deadline.after(Duration.ofSeconds(10)).remainingAtMost(Duration.ofSeconds(1)))
+        .isEqualTo(Duration.ofSeconds(1));
+    org.assertj.core.api.Assertions.assertThatThrownBy(
+        () -> Deadline.after(Duration.ofMillis(-1)))
+        .isInstanceOf(IllegalArgumentException.class).hasMessage("timeout < 0: PT-0.001S");
   }
 }

@@ -136,6 +136,7 @@ final class ConsumeCommand implements Callable<Integer> {
         .batchSize(maxMessages == null ? batchSize : (int) Math.min(batchSize, maxMessages))
         .pollTimeout(timeout.isZero() ? Duration.ofMillis(1) : timeout)
         .concurrency(1) // One handler thread: output in order, and no locks on it.
+        .drainTimeout(config.get(RealtimeOptions.CLOSE_TIMEOUT)) // The stop's one bound.
         .build();
 
     PrintStream err = System.err;

@@ -19,15 +19,38 @@ import org.jspecify.annotations.Nullable;
  * summary says "unknown" rather than 0 where it is not.
  */
 final class ConsumerStats implements RealtimeMetrics {
-  private final long startedNanos = System.nanoTime();
+  private static final long MEANINGFUL_RATE_NANOS = 100_000_000L;
+  private final LongSupplier clock;
   private final AtomicLong processed = new AtomicLong();
   private final AtomicLong errors = new AtomicLong();
   private final List<LongSupplier> lagGauges = new CopyOnWriteArrayList<>();
-  private long lastReportNanos = startedNanos;
+  /**
+   * When the first and the latest message were written out. The summary's time runs between
+   * them: from the start of the process it would count the JVM's start, the connection and a
+   * Kafka group's join, and call three messages printed within 50 ms "1 msg/s".
+   */
+  private volatile long firstNanos;
+  private volatile long lastNanos;
+  private long lastReportNanos;
   private long lastReportCount;
 
-  /** Counts one message written out. */
+  ConsumerStats() {
+    this(System::nanoTime);
+  }
+
+  /** With {@code clock} for {@link System#nanoTime()}, for tests. */
+  ConsumerStats(LongSupplier clock) {
+    this.clock = clock;
+    this.lastReportNanos = clock.getAsLong();
+  }
+
+  /** Counts messages written out (from the one handler thread). */
   void processed(int count) {
+    long now = clock.getAsLong();
+    if (processed.get() == 0) {
+      firstNanos = now;
+    }
+    lastNanos = now;
     processed.addAndGet(count);
   }
 
@@ -53,7 +76,7 @@ final class ConsumerStats implements RealtimeMetrics {
 
   /** One line of live stats: the rate is over the time since the previous line. */
   String live() {
-    long now = System.nanoTime();
+    long now = clock.getAsLong();
     long count = processed.get();
     double rate = perSecond(count - lastReportCount, now - lastReportNanos);
     lastReportNanos = now;
@@ -63,13 +86,21 @@ final class ConsumerStats implements RealtimeMetrics {
         rate, errors.get(), lag == null ? "" : String.format(Locale.ROOT, "  lag %,d", lag));
   }
 
-  /** The final summary: totals over the whole run. */
+  /**
+   * The final summary: the messages, and the time from the first to the last of them, with the
+   * rate over it once that time is long enough to mean one (0.1 s); a single message has no
+   * time.
+   */
   String summary() {
-    long elapsed = System.nanoTime() - startedNanos;
     long count = processed.get();
-    return String.format(Locale.ROOT,
-        "processed %,d messages in %s (%,.0f msg/s), errors %,d", count,
-        format(Duration.ofNanos(elapsed)), perSecond(count, elapsed), errors.get());
+    String took = "";
+    if (count > 1) {
+      long elapsed = lastNanos - firstNanos;
+      took = " in " + format(Duration.ofNanos(elapsed)) + (elapsed < MEANINGFUL_RATE_NANOS ? ""
+          : String.format(Locale.ROOT, " (%,.0f msg/s)", perSecond(count, elapsed)));
+    }
+    return String.format(Locale.ROOT, "processed %,d message%s%s, errors %,d", count,
+        count == 1 ? "" : "s", took, errors.get());
   }
 
   @Override

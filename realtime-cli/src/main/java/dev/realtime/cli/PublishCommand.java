@@ -9,10 +9,13 @@ import dev.realtime.PublishReceipt;
 import dev.realtime.channel.Channel;
 import dev.realtime.metrics.RealtimeMetrics;
 import java.io.BufferedReader;
+import java.io.BufferedWriter;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Locale;
@@ -95,6 +98,11 @@ final class PublishCommand implements Callable<Integer> {
       description = "Most publishes awaiting their confirmation. Default: ${DEFAULT-VALUE}.")
   private int inFlight;
 
+  @Option(names = "--failed-to", paramLabel = "FILE",
+      description = "Write every stdin line that was not published to FILE (created or "
+          + "replaced), as it was, for re-sending: realtime publish [same options] < FILE.")
+  private @Nullable Path failedTo;
+
   private final CountDownLatch stop = new CountDownLatch(1);
   private final AtomicLong confirmed = new AtomicLong();
   private final AtomicLong failed = new AtomicLong();
@@ -102,6 +110,10 @@ final class PublishCommand implements Callable<Integer> {
   private final Histogram latency = new ConcurrentHistogram(TimeUnit.MINUTES.toNanos(5), 3);
   private @Nullable Semaphore window;
   private @Nullable IllegalArgumentException badLine;
+  /** stdin lines after a bad one, copied to --failed-to unpublished. */
+  private long linesAfterBad;
+  /** --failed-to, open while lines are published; written from the client's threads. */
+  private @Nullable BufferedWriter failedLines;
   /**
    * Prints receipts in the order confirms come, off the client's I/O thread (Lettuce's event
    * loop, Kafka's sender), which a slow stdout must not hold up.
@@ -122,30 +134,48 @@ final class PublishCommand implements Callable<Integer> {
     window = permits;
     long started = System.nanoTime();
     long attempted;
+    if (failedTo != null) {
+      failedLines = Files.newBufferedWriter(failedTo, StandardCharsets.UTF_8);
+    }
     try (Broker broker = Brokers.open(root.config(), RealtimeMetrics.NOOP)) {
       if (count != null) {
         attempted = publishGenerated(broker, count, err);
       } else if (data != null) {
         attempted = 1;
-        send(broker, message(channel, event, key, headers, payload(data)), true);
+        send(broker, message(channel, event, key, headers, payload(data)), true, null);
       } else {
         attempted = publishLines(broker, err);
       }
       permits.acquire(inFlight); // Every publish confirmed or failed.
+    } finally {
+      if (failedLines != null) {
+        synchronized (failedLines) {
+          failedLines.close();
+        }
+      }
     }
     long elapsed = System.nanoTime() - started;
     receipts.shutdown();
     receipts.awaitTermination(10, TimeUnit.SECONDS);
     err.println(summary(attempted, elapsed));
-    if (badLine != null) {
-      err.println("realtime: " + badLine.getMessage() + "; the lines before it were "
-          + "published, none after it");
-      return Main.FAILED;
-    }
     Throwable failure = firstFailure.get();
     if (failure != null) {
       err.println("realtime: " + failed.get() + " of " + attempted + " publishes failed; the "
           + "first because: " + Main.sentence(failure));
+    }
+    if (badLine != null) {
+      err.println("realtime: " + badLine.getMessage() + "; the lines before it were "
+          + "published, none after it" + (failedTo == null ? "" : " (it and the "
+          + linesAfterBad + " after it are in " + failedTo + ")"));
+    }
+    if (failure != null || badLine != null) {
+      if (count == null && data == null) {
+        err.println(failedTo != null ? "realtime: the lines not published are in " + failedTo
+            + "; fix what the reasons above say, then re-send them: realtime publish "
+            + "[the same options] < " + failedTo
+            : "realtime: give --failed-to=FILE to collect the lines not published, for "
+            + "re-sending");
+      }
       return Main.FAILED;
     }
     return 0;
@@ -163,6 +193,10 @@ final class PublishCommand implements Callable<Integer> {
       throw new ParameterException(spec.commandLine(),
           "--channel is required with " + (count != null ? "--count" : "--data"));
     }
+    if ((count != null || data != null) && failedTo != null) {
+      throw new ParameterException(spec.commandLine(), "--failed-to collects stdin lines; "
+          + "it does not go with " + (count != null ? "--count" : "--data"));
+    }
     if (count != null && count < 0) {
       throw new ParameterException(spec.commandLine(), "--count must not be negative");
     }
@@ -174,7 +208,7 @@ final class PublishCommand implements Callable<Integer> {
     long sent = 0;
     while (sent < total && stop.getCount() > 0) {
       sent++;
-      send(broker, message(channel, event, key, headers, generated(sent, size)), false);
+      send(broker, message(channel, event, key, headers, generated(sent, size)), false, null);
       progress.show(confirmed.get() + failed.get());
     }
     progress.done(confirmed.get() + failed.get());
@@ -198,12 +232,20 @@ final class PublishCommand implements Callable<Integer> {
         message = parseLine(line);
       } catch (IllegalArgumentException e) {
         // What went before is published (and confirmed below); nothing after it is.
-        // Counted as neither attempted nor failed: it was never a message. It is the failure
-        // reported, ahead of any a publish had.
+        // Counted as neither attempted nor failed: it was never a message.
         badLine = new IllegalArgumentException("stdin line " + number + ": " + e.getMessage());
+        if (failedLines != null) {
+          // It and what follows it go to --failed-to as they are: fixed there, the file is
+          // the whole rest of the input to re-send.
+          notPublished(line);
+          for (String rest = in.readLine(); rest != null; rest = in.readLine()) {
+            notPublished(rest);
+            linesAfterBad++;
+          }
+        }
         break;
       }
-      send(broker, message, true);
+      send(broker, message, true, new Line(number, line));
       sent++;
     }
     return sent;
@@ -248,8 +290,14 @@ final class PublishCommand implements Callable<Integer> {
         tree.hasNonNull("key") ? tree.get("key").asText() : key, lineHeaders, payload);
   }
 
-  /** Publishes, holding a place in the window until the broker answers. */
-  private void send(Broker broker, Message message, boolean printReceipt)
+  /** A stdin line: its number (from 1) and its text. */
+  private record Line(long number, String text) {}
+
+  /**
+   * Publishes, holding a place in the window until the broker answers. A failed stdin
+   * {@code line} is reported on stderr by number with its reason, and copied to --failed-to.
+   */
+  private void send(Broker broker, Message message, boolean printReceipt, @Nullable Line line)
       throws InterruptedException {
     Semaphore permits = java.util.Objects.requireNonNull(window);
     permits.acquire();
@@ -258,8 +306,7 @@ final class PublishCommand implements Callable<Integer> {
       broker.publish(message).whenComplete((receipt, failure) -> {
         try {
           if (failure != null) {
-            failed.incrementAndGet();
-            firstFailure.compareAndSet(null, failure);
+            failed(failure, line);
           } else {
             latency.recordValue(Math.max(0, System.nanoTime() - sentAt));
             confirmed.incrementAndGet();
@@ -274,8 +321,33 @@ final class PublishCommand implements Callable<Integer> {
     } catch (RuntimeException e) {
       // Refused before sending (too large, closed): counted, and the window place returned.
       permits.release();
-      failed.incrementAndGet();
-      firstFailure.compareAndSet(null, e);
+      failed(e, line);
+    }
+  }
+
+  private void failed(Throwable failure, @Nullable Line line) {
+    failed.incrementAndGet();
+    firstFailure.compareAndSet(null, failure);
+    if (line != null) {
+      System.err.println("realtime: stdin line " + line.number() + " not published: "
+          + Main.sentence(failure));
+      notPublished(line.text());
+    }
+  }
+
+  /** Copies a line to --failed-to, if given; from any thread. */
+  private void notPublished(String text) {
+    BufferedWriter file = failedLines;
+    if (file == null) {
+      return;
+    }
+    synchronized (file) {
+      try {
+        file.write(text);
+        file.newLine();
+      } catch (IOException e) {
+        throw new java.io.UncheckedIOException("could not write --failed-to " + failedTo, e);
+      }
     }
   }
 

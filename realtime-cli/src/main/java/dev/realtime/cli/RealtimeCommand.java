@@ -36,7 +36,8 @@ import picocli.CommandLine.ScopeType;
         ChannelsCommand.class,
         DoctorCommand.class,
         DemoCommand.class,
-        BenchCommand.class},
+        BenchCommand.class,
+        BrokerCommand.class},
     footer = {"",
         "Exit codes: 0 done (also after Ctrl-C or SIGTERM once everything in flight was "
             + "finished), 1 broker or configuration failure, 2 usage error, 130 stopped by a "
@@ -58,7 +59,8 @@ final class RealtimeCommand {
   private Map<String, String> settings = new LinkedHashMap<>();
 
   @Option(names = {"-v", "--verbose"}, scope = ScopeType.INHERIT,
-      description = "Print stack traces with errors, and the libraries' info logs.")
+      description = "Print stack traces with errors and log lines, and the libraries' info "
+          + "logs.")
   private boolean verbose;
 
   boolean verbose() {
@@ -72,9 +74,7 @@ final class RealtimeCommand {
    */
   RealtimeConfig config() {
     if (verbose) {
-      // Before the first logger exists: slf4j-simple reads its level once.
-      System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "info");
-      System.setProperty("org.slf4j.simpleLogger.log.org.apache.kafka", "info");
+      Logging.verbose();
     }
     RealtimeConfig.Builder builder = RealtimeConfig.builder();
     if (configFile != null) {

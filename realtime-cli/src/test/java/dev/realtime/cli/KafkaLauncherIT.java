@@ -1,5 +1,6 @@
 package dev.realtime.cli;
 
+import dev.realtime.testkit.BrokerEnvironment;
 import dev.realtime.testkit.env.Environments;
 import dev.realtime.testkit.env.KafkaEnvironment;
 import org.junit.jupiter.api.AfterAll;
@@ -20,8 +21,18 @@ class KafkaLauncherIT extends BrokerLauncherContract {
   }
 
   @Override
+  BrokerEnvironment environment() {
+    return kafka;
+  }
+
+  @Override
   Launcher realtime() {
     return pointedAt(kafka.config());
+  }
+
+  @Override
+  boolean clientLogsExceptionsInAnOutage() {
+    return false;
   }
 
   @Override

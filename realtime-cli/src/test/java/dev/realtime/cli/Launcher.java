@@ -105,6 +105,11 @@ final class Launcher {
       return read(out);
     }
 
+    /** What the child printed to stderr so far. */
+    String stderrSoFar() {
+      return read(err);
+    }
+
     /** Ends the child at once if it still runs (after a failed test). */
     void kill() {
       process.destroyForcibly();

@@ -2,7 +2,11 @@ package dev.realtime.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The launcher on the in-memory broker, which needs nothing running: the help, the exit codes,
@@ -21,6 +25,15 @@ class LauncherIT {
     }
     assertThat(realtime.run("--help").exits(0).stdout).contains("consume", "publish",
         "history", "channels", "doctor", "demo", "bench", "Exit codes");
+  }
+
+  @Test
+  void aBadPatternIsToldAsAPatternWithWhatPatternsAllow() {
+    for (String bad : new String[] {"x.**", "x.*a", "user#"}) {
+      assertThat(realtime.run("consume", "--channels=" + bad).exits(Main.USAGE).stderr)
+          .as(bad).contains("Invalid channel pattern \"" + bad + "\"")
+          .contains("'*' stands for exactly one segment and '#' for any number");
+    }
   }
 
   @Test
@@ -94,12 +107,54 @@ class LauncherIT {
     assertThat(bad.stderr).contains("stdin line 2: not JSON");
   }
 
+  /** docs/cli.md, "Re-sending what failed": the session there, run. */
   @Test
-  void doctorPassesOnMemoryAndHistoryOfANewChannelIsEmpty() {
+  void publishNamesEachFailedStdinLineAndCollectsTheLinesNotPublishedForResending(
+      @TempDir Path dir) throws IOException {
+    String big = "{\"data\":\"" + "x".repeat(2_000) + "\"}";
+    String input = "{\"data\":1}\n" + big + "\n{\"data\":3}\n" + big + "\n{\"data\":5}\n";
+    Path failed = dir.resolve("failed.jsonl");
+    Launcher.Run run = realtime.runWithInput(input, "--set", "realtime.max-payload-bytes=1KiB",
+        "publish", "--channel=orders", "--failed-to=" + failed).exits(Main.FAILED);
+    assertThat(run.lines()).as("receipts of lines 1, 3 and 5").hasSize(3);
+    assertThat(run.stderr).contains("realtime: stdin line 2 not published: ")
+        .contains("realtime: stdin line 4 not published: ").doesNotContain("line 1 ")
+        .doesNotContain("line 3 ").doesNotContain("line 5 ")
+        .contains("2 of 5 publishes failed").contains("re-send them");
+    assertThat(Files.readAllLines(failed)).containsExactly(big, big);
+    // Re-sent once the cause is fixed (here: the limit raised).
+    Launcher.Run again = realtime.runWithInput(Files.readString(failed), "--set",
+        "realtime.max-payload-bytes=1MiB", "publish", "--channel=orders").exits(0);
+    assertThat(again.lines()).hasSize(2);
+
+    // A line that does not parse stops the run: it and the rest are what was not published.
+    Launcher.Run bad = realtime.runWithInput("{\"data\":1}\nnot json\n{\"data\":3}\n",
+        "publish", "--channel=orders", "--failed-to=" + failed).exits(Main.FAILED);
+    assertThat(bad.lines()).hasSize(1);
+    assertThat(bad.stderr).contains("stdin line 2: not JSON")
+        .contains("(it and the 1 after it are in " + failed + ")");
+    assertThat(Files.readAllLines(failed)).containsExactly("not json", "{\"data\":3}");
+  }
+
+  @Test
+  void historyOfAChannelThatDoesNotExistExits1NamingIt() {
+    Launcher.Run history = realtime.run("history", "--channel=nothing.here").exits(Main.FAILED);
+    assertThat(history.stdout).isEmpty();
+    assertThat(history.stderr).contains("channel nothing.here does not exist on memory");
+  }
+
+  @Test
+  void doctorWithNoKafkaPointsAtBrokerKafka() {
+    Launcher.Run doctor = realtime.env("REALTIME_KAFKA_BOOTSTRAP_SERVERS", "127.0.0.1:1")
+        .run("--broker=kafka", "--set", "realtime.kafka.connect-timeout=2s", "doctor")
+        .exits(Main.FAILED);
+    assertThat(doctor.stdout).contains("FAIL  connect")
+        .contains("No Kafka? realtime broker kafka runs one");
+  }
+
+  @Test
+  void doctorPassesOnMemory() {
     assertThat(realtime.run("doctor").exits(0).stdout).contains("ok    health")
         .contains("ok    subscribe").contains("all checks passed");
-    Launcher.Run history = realtime.run("history", "--channel=nothing.here").exits(0);
-    assertThat(history.stdout).isEmpty();
-    assertThat(history.stderr).contains("0 messages of nothing.here");
   }
 }

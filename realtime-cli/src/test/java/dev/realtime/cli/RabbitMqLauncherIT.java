@@ -1,5 +1,6 @@
 package dev.realtime.cli;
 
+import dev.realtime.testkit.BrokerEnvironment;
 import dev.realtime.testkit.env.Environments;
 import dev.realtime.testkit.env.ProxiedEnvironment;
 import org.junit.jupiter.api.AfterAll;
@@ -17,6 +18,11 @@ class RabbitMqLauncherIT extends BrokerLauncherContract {
   @AfterAll
   static void stop() {
     rabbitmq.close();
+  }
+
+  @Override
+  BrokerEnvironment environment() {
+    return rabbitmq;
   }
 
   @Override

@@ -145,21 +145,42 @@ final class KafkaAdmin implements ChannelAdmin {
    * the group keeps what is published, even before its first member attaches.
    */
   private void createGroupAtEnd(String group, String topic) {
-    Admin admin = broker.adminClient();
-    List<TopicPartition> parts = partitions(topic);
-    Map<TopicPartition, OffsetAndMetadata> current = call(
-        () -> admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata(),
+    Map<TopicPartition, Long> start = uncommittedEnds(group, partitions(topic));
+    if (!start.isEmpty()) {
+      commitStart(group, start, "create group " + group + " on " + topic);
+    }
+  }
+
+  /**
+   * Returns, for those of {@code parts} where {@code group} has no committed offset, their end
+   * offsets now: where a group from "latest" starts.
+   */
+  Map<TopicPartition, Long> uncommittedEnds(String group, List<TopicPartition> parts) {
+    if (parts.isEmpty()) {
+      return Map.of();
+    }
+    Map<TopicPartition, OffsetAndMetadata> current = call(() -> broker.adminClient()
+        .listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata(),
         "read offsets of group " + group);
-    Map<TopicPartition, OffsetAndMetadata> start = new HashMap<>();
+    Map<TopicPartition, Long> out = new HashMap<>();
     endOffsets(parts).forEach((part, end) -> {
       if (current.get(part) == null) {
-        start.put(part, new OffsetAndMetadata(end));
+        out.put(part, end);
       }
     });
-    if (!start.isEmpty()) {
-      call(() -> admin.alterConsumerGroupOffsets(group, start).all(),
-          "create group " + group + " on " + topic);
-    }
+    return out;
+  }
+
+  /**
+   * Commits {@code offsets} for {@code group} from outside it. Kafka accepts this only while
+   * the group has no members.
+   *
+   * @throws dev.realtime.BrokerUnavailableException if Kafka refused or did not answer
+   */
+  void commitStart(String group, Map<TopicPartition, Long> offsets, String operation) {
+    Map<TopicPartition, OffsetAndMetadata> start = new HashMap<>();
+    offsets.forEach((part, offset) -> start.put(part, new OffsetAndMetadata(offset)));
+    call(() -> broker.adminClient().alterConsumerGroupOffsets(group, start).all(), operation);
   }
 
   @Override

@@ -25,6 +25,12 @@ final class KafkaOptions {
       "realtime.kafka.connect-timeout", Duration.ofSeconds(10),
       "How long opening the broker, admin calls and history reads wait for Kafka to answer.");
 
+  static final ConfigOption<Duration> SESSION_TIMEOUT = ConfigOption.duration(
+      "realtime.kafka.session-timeout", Duration.ofSeconds(10),
+      "How long a group member that stopped without leaving (killed, frozen, cut off) keeps its "
+          + "partitions before the others take them over: session.timeout.ms of the classic "
+          + "group protocol (the broker allows 6s-30m by default).");
+
   static final ConfigOption<Map<String, String>> PRODUCER = ConfigOption.prefix(
       "realtime.kafka.producer.",
       "Passed to the KafkaProducer unchanged, e.g. realtime.kafka.producer.linger.ms=5.");
@@ -41,7 +47,7 @@ final class KafkaOptions {
           + "security.protocol, sasl.*, ssl.* (secrets masked).");
 
   static final List<ConfigOption<?>> ALL = List.of(BOOTSTRAP_SERVERS, TOPIC_PREFIX, PARTITIONS,
-      CONNECT_TIMEOUT, PRODUCER, CONSUMER, ADMIN, COMMON);
+      CONNECT_TIMEOUT, SESSION_TIMEOUT, PRODUCER, CONSUMER, ADMIN, COMMON);
 
   private KafkaOptions() {}
 }

@@ -3,6 +3,7 @@ package dev.realtime.kafka;
 import dev.realtime.Message;
 import dev.realtime.channel.Channel;
 import dev.realtime.channel.ChannelPattern;
+import dev.realtime.spi.Deadline;
 import dev.realtime.spi.Dispatcher;
 import dev.realtime.spi.PollingSubscription;
 import dev.realtime.subscription.StartPosition;
@@ -61,6 +62,8 @@ final class KafkaSubscription extends PollingSubscription {
   private static final Logger log = LoggerFactory.getLogger(KafkaSubscription.class);
   private static final AtomicInteger SEQUENCE = new AtomicInteger();
   private static final Duration PATTERN_REFRESH = Duration.ofSeconds(1);
+  /** The wait after a failed poll before the next. */
+  private static final Duration RETRY = Duration.ofMillis(500);
 
   private final KafkaBroker broker;
   private final SubscriptionSpec spec;
@@ -68,6 +71,8 @@ final class KafkaSubscription extends PollingSubscription {
   private final KafkaConsumer<byte[], byte[]> consumer;
   private final Map<TopicPartition, OffsetTracker> trackers = new ConcurrentHashMap<>();
   private final Map<TopicPartition, Long> committed = new HashMap<>();
+  /** Async commits sent and not yet answered: one at most (see commit); read by tests. */
+  private final AtomicInteger asyncCommitsInFlight = new AtomicInteger();
   /** Messages not yet fetched, per channel, as of the last poll; read by the lag gauges. */
   private final Map<Channel, Long> lag = new ConcurrentHashMap<>();
   private final List<AutoCloseable> gauges = new ArrayList<>();
@@ -79,6 +84,12 @@ final class KafkaSubscription extends PollingSubscription {
   /** Fetched records waiting for room in the dispatcher; poll thread only. */
   private final List<Message> held = new ArrayList<>();
   private long lastPatternRefresh;
+  /** When polling began to fail (System.nanoTime()), 0 while it works; poll thread only. */
+  private long failingSince;
+  /** Partitions that existed when a group from "latest" subscribed; see fixLatestStart. */
+  private final Set<TopicPartition> knownAtStart = new HashSet<>();
+  /** Where a group from "latest" starts in partitions it had no offset for at subscribe. */
+  private final Map<TopicPartition, Long> latestStart = new HashMap<>();
 
   KafkaSubscription(KafkaBroker broker, SubscriptionSpec spec,
       Consumer<Dispatcher.Builder> handler) {
@@ -120,6 +131,9 @@ final class KafkaSubscription extends PollingSubscription {
   /** Assigns or subscribes, pins the start positions, and starts the poll thread. */
   void start() {
     if (spec.isGroup()) {
+      if (spec.start().kind() == StartPosition.Kind.LATEST) {
+        fixLatestStart();
+      }
       ConsumerRebalanceListener listener = new Rebalance();
       if (spec.patterns().isEmpty()) {
         consumer.subscribe(topics(), listener);
@@ -135,6 +149,50 @@ final class KafkaSubscription extends PollingSubscription {
           () -> lag.getOrDefault(channel, 0L)));
     }
     startPolling();
+  }
+
+  /**
+   * Fixes where a group from "latest" starts before subscribe() returns. Left to Kafka ({@code
+   * auto.offset.reset=latest}), a new group starts at the end as of its first fetch, after the
+   * group join: a message published after subscribe() returned but before that fetch was
+   * skipped (the README's Quickstart lost its group message so).
+   *
+   * <p>So the end offsets of the partitions the group has no offset for are read now and
+   * committed for the group from outside (Admin): Kafka allows that while the group has no
+   * members, which is the case of a new group, and from then on every member, whenever it
+   * joins, starts there. If the group has members already (the commit is refused), the offsets
+   * read now are kept instead: a partition this member is assigned while it still has no
+   * committed offset starts there and is committed at once ({@link Rebalance}), so that its
+   * next owner starts there too. Seeking on assignment alone would not do: a member's first
+   * assignment may come after the publish, and a later member would fix a later start.
+   *
+   * <p>A partition unknown now (added by ChannelAdmin.ensure, or a topic created later that
+   * matches a pattern) holds nothing older than this subscription: it starts at its beginning.
+   *
+   * <p>Races accepted: two members of a new group starting together both commit, and the later
+   * commit can move the start past a message published in between (one admin round trip); a
+   * member that commits and leaves between the read and the commit here loses its commit to
+   * the end. Both windows are milliseconds wide and only at a group's very first start.
+   */
+  private void fixLatestStart() {
+    List<TopicPartition> parts = new ArrayList<>();
+    for (String topic : topics()) {
+      parts.addAll(broker.partitionsOf(consumer, topic));
+    }
+    knownAtStart.addAll(parts);
+    KafkaAdmin admin = (KafkaAdmin) broker.admin();
+    Map<TopicPartition, Long> ends = admin.uncommittedEnds(spec.group(), parts);
+    if (ends.isEmpty()) {
+      return;
+    }
+    try {
+      admin.commitStart(spec.group(), ends, "fix the start of group " + spec.group());
+    } catch (RuntimeException e) {
+      // The group has members (Kafka refuses the commit): start there on assignment instead.
+      log.debug("{}: group {} has members; its start is fixed on assignment ({})", spec,
+          spec.group(), e.getMessage());
+      latestStart.putAll(ends);
+    }
   }
 
   private List<String> topics() {
@@ -201,16 +259,35 @@ final class KafkaSubscription extends PollingSubscription {
       while (isActive()) {
         try {
           pollOnce();
+          if (failingSince != 0) {
+            log.info("{} reads from Kafka again after {} s", this,
+                TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - failingSince));
+            failingSince = 0;
+          }
         } catch (WakeupException e) {
           // close() woke the poll: the loop condition ends it.
         } catch (RuntimeException e) {
-          log.warn("polling {} failed; trying again", spec, e);
-          awaitWake(Duration.ofMillis(500));
+          failed(e);
+          awaitWake(RETRY);
         }
       }
     } finally {
       finishAfterClose();
     }
+  }
+
+  /**
+   * Says once per outage, at WARN with the root cause, that reading fails; each further failure
+   * (with its stack trace) only at DEBUG: while Kafka was down, a trace every retry filled the
+   * log (issue 14 item 12). The recovery is told at INFO.
+   */
+  private void failed(RuntimeException e) {
+    if (failingSince == 0) {
+      failingSince = System.nanoTime();
+      log.warn("{} cannot read from Kafka: {}; trying again every {} ms", this,
+          broker.explain(e), RETRY.toMillis());
+    }
+    log.debug("{}: polling failed", this, e);
   }
 
   private void pollOnce() {
@@ -335,8 +412,22 @@ final class KafkaSubscription extends PollingSubscription {
     }
   }
 
-  /** Commits, for each of {@code parts}, the lowest unfinished offset, if it moved. */
+  /**
+   * Commits, for each of {@code parts}, the lowest unfinished offset, if it moved. An async
+   * commit is sent only when the last one was answered: one after every poll piled up (60
+   * unanswered within a second of a backlog, each poll re-sending offsets whose commit was
+   * still under way), and the last, synchronous commit on close queued behind all of them and
+   * timed out after 10 s (issue 14 item 8). What the skipped commit would have carried goes
+   * with the next one.
+   */
   private void commit(boolean sync, Collection<TopicPartition> parts) {
+    commit(sync, parts, broker.timeout());
+  }
+
+  private void commit(boolean sync, Collection<TopicPartition> parts, Duration timeout) {
+    if (!sync && asyncCommitsInFlight.get() > 0) {
+      return;
+    }
     Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
     for (TopicPartition part : parts) {
       OffsetTracker tracker = trackers.get(part);
@@ -349,10 +440,12 @@ final class KafkaSubscription extends PollingSubscription {
       return;
     }
     if (sync) {
-      consumer.commitSync(offsets, broker.timeout());
+      consumer.commitSync(offsets, timeout);
       committed.putAll(toLongs(offsets));
     } else {
+      asyncCommitsInFlight.incrementAndGet();
       consumer.commitAsync(offsets, (done, failure) -> {
+        asyncCommitsInFlight.decrementAndGet();
         if (failure == null) {
           committed.putAll(toLongs(done));
         }
@@ -390,27 +483,36 @@ final class KafkaSubscription extends PollingSubscription {
     }
   }
 
-  /** On the poll thread, after the loop: wait for the drain, commit, close the consumer. */
+  /**
+   * On the poll thread, after the loop: wait for the drain, commit, close the consumer, each
+   * step bounded by what is left of the close's deadline (realtime.close-timeout): with the
+   * broker down, the commit and the consumer's close would each wait their own Kafka timeout.
+   * What is not committed by then is read again by the group's next member.
+   */
   private void finishAfterClose() {
+    Deadline deadline = closeDeadline();
     try {
       // Handlers finish (or the drain times out) before the last commit, so it includes them.
       dispatcher.terminated().toCompletableFuture()
-          .get(drainTimeout().toMillis() + 1000, TimeUnit.MILLISECONDS);
+          .get(deadline.remainingMillis(), TimeUnit.MILLISECONDS);
     } catch (Exception e) {
       // Still-running handlers were released by close(); their records are read again.
     }
     try {
       if (spec.isGroup()) {
         try {
-          commit(true, consumer.assignment());
+          commit(true, consumer.assignment(), deadline.remaining());
         } catch (WakeupException e) {
-          commit(true, consumer.assignment()); // A wakeup left over from close(): once more.
+          // A wakeup left over from close(): once more.
+          commit(true, consumer.assignment(), deadline.remaining());
         }
       }
     } catch (RuntimeException e) {
-      log.warn("final commit of {} failed; the next member reads those records again", spec, e);
+      log.warn("final commit of {} failed within realtime.close-timeout; the next member reads "
+          + "those records again ({})", spec, KafkaBroker.rootMessage(e));
+      log.debug("final commit of {} failed", spec, e);
     } finally {
-      consumer.close(Duration.ofSeconds(5));
+      consumer.close(deadline.remaining());
     }
   }
 
@@ -443,9 +545,12 @@ final class KafkaSubscription extends PollingSubscription {
     @Override
     public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
       try {
-        commit(true, partitions);
+        // Closing revokes too (consumer.close): then within what is left of the close's bound.
+        commit(true, partitions, isActive() ? broker.timeout() : closeDeadline().remaining());
       } catch (RuntimeException e) {
-        log.warn("commit on revocation failed; the next owner reads those records again", e);
+        log.warn("{}: commit on revocation failed; the next owner reads those records again "
+            + "({})", KafkaSubscription.this, broker.explain(e));
+        log.debug("commit on revocation failed", e);
       }
       partitions.forEach(part -> {
         trackers.remove(part);
@@ -458,21 +563,57 @@ final class KafkaSubscription extends PollingSubscription {
 
     @Override
     public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
+      partitions.forEach(part -> trackers.put(part, new OffsetTracker()));
       StartPosition start = spec.start();
+      if (start.kind() == StartPosition.Kind.EARLIEST || partitions.isEmpty()) {
+        return; // auto.offset.reset=earliest is the same whenever the first fetch comes.
+      }
+      Map<TopicPartition, OffsetAndMetadata> offsets =
+          consumer.committed(new HashSet<>(partitions), broker.timeout());
       Set<TopicPartition> fresh = new HashSet<>();
-      if (start.kind() == StartPosition.Kind.POSITION
-          || start.kind() == StartPosition.Kind.TIMESTAMP) {
-        Map<TopicPartition, OffsetAndMetadata> offsets =
-            consumer.committed(new HashSet<>(partitions), broker.timeout());
-        for (TopicPartition part : partitions) {
-          if (offsets.get(part) == null) {
-            fresh.add(part);
+      for (TopicPartition part : partitions) {
+        if (offsets.get(part) == null) {
+          fresh.add(part);
+        }
+      }
+      if (fresh.isEmpty()) {
+        return;
+      }
+      Map<TopicPartition, Long> starts = new HashMap<>();
+      if (start.kind() == StartPosition.Kind.LATEST) {
+        Set<TopicPartition> unknown = new HashSet<>(fresh);
+        unknown.removeAll(knownAtStart);
+        starts.putAll(consumer.beginningOffsets(unknown, broker.timeout()));
+        Set<TopicPartition> known = new HashSet<>(fresh);
+        known.removeAll(unknown);
+        known.removeAll(latestStart.keySet());
+        starts.putAll(consumer.endOffsets(known, broker.timeout()));
+        for (TopicPartition part : fresh) {
+          Long fixed = latestStart.get(part);
+          if (fixed != null) {
+            starts.put(part, fixed);
           }
         }
-        KafkaStarts.offsets(consumer, fresh, start, broker.timeout()).forEach(consumer::seek);
+      } else {
+        starts.putAll(KafkaStarts.offsets(consumer, fresh, start, broker.timeout()));
       }
-      partitions.forEach(part -> trackers.put(part, new OffsetTracker()));
+      starts.forEach(consumer::seek);
+      // Committed at once: the partition's next owner starts here too, not at its own "now".
+      Map<TopicPartition, OffsetAndMetadata> commit = new HashMap<>();
+      starts.forEach((part, offset) -> commit.put(part, new OffsetAndMetadata(offset)));
+      try {
+        consumer.commitSync(commit, broker.timeout());
+        committed.putAll(starts);
+      } catch (RuntimeException e) {
+        log.warn("{}: committing the start of {} failed; a next owner may start elsewhere ({})",
+            spec, fresh, KafkaBroker.rootMessage(e));
+      }
     }
+  }
+
+  /** Async commits sent and not answered yet. */
+  int asyncCommitsInFlight() {
+    return asyncCommitsInFlight.get();
   }
 
   @Override

@@ -159,6 +159,176 @@ class KafkaAdapterTest {
     assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(20));
   }
 
+  /**
+   * Issue 14 item 7: a new group from "latest" started at its first fetch, after the group
+   * join, and skipped what was published in between. Fresh topics and groups, several times.
+   */
+  @Test
+  void aNewGroupFromLatestGetsWhatIsPublishedAsSoonAsSubscribeReturns() throws Exception {
+    for (int i = 0; i < 5; i++) {
+      Channel channel = Channel.of(run + ".fresh" + i);
+      java.util.Set<String> received = java.util.concurrent.ConcurrentHashMap.newKeySet();
+      try (Subscription subscription = broker.subscribe(SubscriptionSpec.builder()
+          .channel(channel).group("fresh-" + run + "-" + i).build(),
+          m -> received.add(m.id()))) {
+        String id = broker.publish(Message.builder().channel(channel).event("e").build())
+            .toCompletableFuture().get(10, TimeUnit.SECONDS).messageId();
+        org.awaitility.Awaitility.await("round " + i).atMost(Duration.ofSeconds(30))
+            .until(() -> received.contains(id));
+      }
+    }
+  }
+
+  /** A member joining a group that has members but no offsets starts where the group did. */
+  @Test
+  void aSecondMemberOfANewGroupDoesNotSkipWhatTheFirstHadNotFetched() throws Exception {
+    Channel channel = Channel.of(run + ".joined");
+    String group = "joined-" + run;
+    java.util.Set<String> received = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    SubscriptionSpec spec = SubscriptionSpec.builder().channel(channel).group(group).build();
+    List<String> ids = new java.util.ArrayList<>();
+    try (Subscription first = broker.subscribe(spec, m -> received.add(m.id()))) {
+      ids.add(broker.publish(Message.builder().channel(channel).event("a").build())
+          .toCompletableFuture().get(10, TimeUnit.SECONDS).messageId());
+      try (Subscription second = broker.subscribe(spec, m -> received.add(m.id()))) {
+        ids.add(broker.publish(Message.builder().channel(channel).event("b").build())
+            .toCompletableFuture().get(10, TimeUnit.SECONDS).messageId());
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(30))
+            .until(() -> received.containsAll(ids));
+      }
+    }
+  }
+
+  /**
+   * Issue 14 item 8: with a backlog, a group member's close hung 10 s in its final commit
+   * (TimeoutException) in 4 of 6 runs, the broker healthy.
+   */
+  @Test
+  void aGroupMemberWithABacklogKeepsOneCommitInFlightAndClosesPromptly() throws Exception {
+    Channel channel = Channel.of(run + ".backlog");
+    String group = "backlog-" + run;
+    broker.admin().ensure(ChannelSpec.builder(channel).groups(group).build());
+    List<java.util.concurrent.CompletableFuture<?>> sent = new java.util.ArrayList<>();
+    byte[] payload = new byte[100];
+    for (int i = 0; i < 60_000; i++) {
+      sent.add(broker.publish(Message.builder().channel(channel).event("e").payload(payload)
+          .build()).toCompletableFuture());
+    }
+    java.util.concurrent.CompletableFuture.allOf(sent.toArray(
+        new java.util.concurrent.CompletableFuture<?>[0])).get(60, TimeUnit.SECONDS);
+    for (int round = 0; round < 3; round++) {
+      java.util.concurrent.atomic.AtomicInteger handled =
+          new java.util.concurrent.atomic.AtomicInteger();
+      // As `realtime consume --group` subscribes: one handler thread, batches of 200.
+      KafkaSubscription subscription = (KafkaSubscription) broker.subscribe(
+          SubscriptionSpec.builder().channel(channel).group(group).concurrency(1)
+              .batchSize(200).pollTimeout(Duration.ofMillis(500)).build(),
+          m -> handled.incrementAndGet());
+      java.util.concurrent.atomic.AtomicInteger unanswered =
+          new java.util.concurrent.atomic.AtomicInteger();
+      org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(30))
+          .pollInterval(Duration.ofMillis(5)).until(() -> {
+            unanswered.accumulateAndGet(subscription.asyncCommitsInFlight(), Math::max);
+            return handled.get() > 10_000;
+          });
+      // The cause: a commit after every poll, each unanswered one re-sent, and the final
+      // synchronous commit queued behind them all.
+      assertThat(unanswered.get()).as("async commits unanswered at once").isLessThanOrEqualTo(1);
+      long start = System.nanoTime();
+      subscription.close();
+      Duration took = Duration.ofNanos(System.nanoTime() - start);
+      assertThat(took).as("close of round " + round).isLessThan(Duration.ofSeconds(5));
+    }
+  }
+
+  /** KIP-848's protocol has no client session timeout or assignor: the adapter sets neither. */
+  @Test
+  void aGroupOnTheNewConsumerProtocolWorks() throws Exception {
+    Channel channel = Channel.of(run + ".kip848");
+    java.util.Set<String> received = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    try (Broker kip848 = Brokers.open(config(Map.of(
+            "realtime.kafka.consumer.group.protocol", "consumer")));
+        Subscription subscription = kip848.subscribe(SubscriptionSpec.builder()
+            .channel(channel).group("kip848-" + run).build(), m -> received.add(m.id()))) {
+      String id = kip848.publish(Message.builder().channel(channel).event("e").build())
+          .toCompletableFuture().get(10, TimeUnit.SECONDS).messageId();
+      org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(30))
+          .until(() -> received.contains(id));
+    }
+  }
+
+  /** Issue 14 item 18: TLS against a plaintext port said "Timed out waiting for a node …". */
+  @Test
+  void tlsAgainstAPlaintextPortIsToldAsSuch() {
+    assertThatThrownBy(() -> Brokers.open(config(Map.of(
+        "realtime.kafka.client.security.protocol", "SSL",
+        "realtime.kafka.connect-timeout", "2s"))))
+        .isInstanceOf(BrokerUnavailableException.class)
+        .hasMessageContaining("answers in PLAINTEXT")
+        .hasMessageContaining("realtime.kafka.client.security.protocol=PLAINTEXT");
+  }
+
+  /**
+   * Issue 14 item 2: a payload Kafka cannot take is refused before it is sent, naming both
+   * limits, and the publishes around it are stored once each.
+   */
+  @Test
+  void aPayloadOverKafkasLimitIsRefusedBeforeSendingNamingBothLimits() throws Exception {
+    Channel channel = Channel.of(run + ".big");
+    try (Broker big = Brokers.open(config(Map.of("realtime.max-payload-bytes", "8MiB")))) {
+      List<String> ids = new java.util.ArrayList<>();
+      for (int i = 0; i < 20; i++) {
+        ids.add(big.publish(Message.builder().channel(channel).event("small").build())
+            .toCompletableFuture().get(10, TimeUnit.SECONDS).messageId());
+      }
+      assertThatThrownBy(() -> big.publish(Message.builder().channel(channel).event("big")
+          .payload(new byte[2 * 1024 * 1024]).build()))
+          .isInstanceOf(dev.realtime.PayloadTooLargeException.class)
+          .hasMessageContaining("realtime.max-payload-bytes is 8388608")
+          .hasMessageContaining("max.request.size 1048576");
+      for (int i = 0; i < 20; i++) {
+        ids.add(big.publish(Message.builder().channel(channel).event("small").build())
+            .toCompletableFuture().get(10, TimeUnit.SECONDS).messageId());
+      }
+      List<Message> stored = big.history(channel,
+          dev.realtime.HistoryQuery.earliest().limit(1000));
+      assertThat(stored).extracting(Message::id).containsExactlyInAnyOrderElementsOf(ids);
+    }
+  }
+
+  /** The topic's own max.message.bytes, lower than the producer's limit, is learnt too. */
+  @Test
+  void aTopicsMaxMessageBytesIsLearntAndNamed() throws Exception {
+    String topic = "realtime_" + run + "_narrow";
+    try (Admin admin = admin()) {
+      admin.createTopics(List.of(new NewTopic(topic, 1, (short) 1)
+          .configs(Map.of("max.message.bytes", "100000")))).all().get(10, TimeUnit.SECONDS);
+    }
+    Channel channel = Channel.of(run + ".narrow");
+    assertThatThrownBy(() -> broker.publish(Message.builder().channel(channel).event("big")
+        .payload(new byte[200_000]).build()))
+        .isInstanceOf(dev.realtime.PayloadTooLargeException.class)
+        .hasMessageContaining("topic " + topic + " max.message.bytes 100000");
+    broker.publish(Message.builder().channel(channel).event("small").payload(new byte[50_000])
+        .build()).toCompletableFuture().get(10, TimeUnit.SECONDS);
+  }
+
+  @Test
+  void credentialsInTheBootstrapServersAreRefusedWithoutShowingThem() {
+    RealtimeConfig leaky = RealtimeConfig.of(Map.of("realtime.broker", "kafka",
+        "realtime.kafka.bootstrap-servers", "127.0.0.1:1,app:s3cr3t-pw@127.0.0.1:2"));
+
+    assertThat(leaky.toString()).doesNotContain("s3cr3t-pw").contains("app:******@127.0.0.1:2");
+    // Refused before a Kafka client exists: Kafka logs its config and quotes the bad entry.
+    assertThatThrownBy(() -> Brokers.open(leaky))
+        .isInstanceOf(dev.realtime.config.ConfigurationException.class)
+        .hasMessageContaining("realtime.kafka.bootstrap-servers")
+        .hasMessageContaining("host:port")
+        .hasMessageContaining("realtime.kafka.client.sasl.jaas.config")
+        .hasMessageNotContaining("s3cr3t-pw")
+        .satisfies(e -> assertThat(e.getCause()).isNull());
+  }
+
   @Test
   void consumerLagIsMeasuredForAGroupThatFallsBehind() throws Exception {
     io.micrometer.core.instrument.simple.SimpleMeterRegistry registry =

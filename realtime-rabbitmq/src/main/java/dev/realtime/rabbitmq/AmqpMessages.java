@@ -18,7 +18,9 @@ import org.jspecify.annotations.Nullable;
  * ({@code message-id}), the event ({@code type}), the content type and the timestamp; headers
  * carry the application's headers, plus {@code realtime-time} (ISO-8601, full precision: the
  * AMQP timestamp property counts whole seconds) and {@code realtime-key} when there is a key.
- * Those two names, and names starting with {@code x-} (RabbitMQ's), are reserved.
+ * The names in {@link #RESERVED} are the adapter's or RabbitMQ's: dropped from what is published,
+ * not shown as application headers on delivery. Every other name, {@code x-} ones included,
+ * goes both ways unchanged (an application's {@code x-request-id} is its own).
  *
  * <p>A message another client published is still delivered: without {@code message-id} its id
  * is made up, without {@code type} its event is {@code rabbitmq.message}.
@@ -29,6 +31,23 @@ final class AmqpMessages {
   static final String STREAM_OFFSET = "x-stream-offset";
   static final String DELIVERY_COUNT = "x-delivery-count";
   static final String FOREIGN_EVENT = "rabbitmq.message";
+  /**
+   * On a copy handed back by a closing group member: the handler deliveries of the message to
+   * its group before the copy was made (see RabbitSubscription.handBack).
+   */
+  static final String HANDLED = "x-realtime-handled";
+  /**
+   * On a hand-back copy: the channel the original was published to (the copy's routing key is
+   * the group's queue, for the default exchange).
+   */
+  static final String CHANNEL = "x-realtime-channel";
+  /**
+   * The header names the adapter uses: its own two, the publisher's return matching, and the
+   * two RabbitMQ sets on deliveries the adapter reads (a stream's offset, a quorum queue's
+   * delivery count). docs/rabbitmq.md lists them.
+   */
+  static final java.util.Set<String> RESERVED = java.util.Set.of(TIME, KEY,
+      Publisher.PUBLISH_ID, STREAM_OFFSET, DELIVERY_COUNT, HANDLED, CHANNEL);
 
   private AmqpMessages() {}
 
@@ -99,14 +118,46 @@ final class AmqpMessages {
     return offset instanceof Number ? ((Number) offset).longValue() : -1;
   }
 
-  /** The attempt of a delivery from a quorum queue: its earlier deliveries, plus one. */
+  /**
+   * The attempt of a delivery from a group's quorum queue: the handler deliveries before it,
+   * plus one. Those are the returns RabbitMQ counted ({@code x-delivery-count}: a handler
+   * failed, or its member went without closing), plus those a hand-back copy carries ({@link
+   * #HANDLED}); a clean close hands back by copy, which RabbitMQ does not count.
+   */
   static int attempt(AMQP.BasicProperties properties, boolean redelivered) {
-    Object count = properties.getHeaders() == null ? null
-        : properties.getHeaders().get(DELIVERY_COUNT);
-    if (count instanceof Number) {
-      return (int) Math.min(Integer.MAX_VALUE - 1, ((Number) count).longValue()) + 1;
+    Map<String, Object> headers = properties.getHeaders();
+    Object count = headers == null ? null : headers.get(DELIVERY_COUNT);
+    Object handled = headers == null ? null : headers.get(HANDLED);
+    long before = count instanceof Number ? ((Number) count).longValue() : redelivered ? 1 : 0;
+    if (handled instanceof Number) {
+      before += Math.max(0, ((Number) handled).longValue());
     }
-    return redelivered ? 2 : 1;
+    return (int) Math.min(Integer.MAX_VALUE - 1, Math.max(0, before)) + 1;
+  }
+
+  /**
+   * A copy of a delivery handed back to its group's queue, carrying {@code attempt - 1}, the
+   * handler deliveries so far, instead of RabbitMQ's count.
+   */
+  static Publisher.Outgoing handBack(Channel channel, AMQP.BasicProperties properties,
+      int attempt) {
+    Map<String, Object> headers = properties.getHeaders() == null ? new HashMap<>()
+        : new HashMap<>(properties.getHeaders());
+    headers.remove(DELIVERY_COUNT);
+    headers.remove(Publisher.PUBLISH_ID);
+    headers.put(HANDLED, attempt - 1);
+    headers.put(CHANNEL, channel.name());
+    String id = properties.getMessageId();
+    return new Publisher.Outgoing(id == null ? "(no id)" : id, properties.builder(), headers);
+  }
+
+  /** The channel a delivery was published to: its routing key, or a hand-back copy's header. */
+  static String routingKey(com.rabbitmq.client.Envelope envelope,
+      AMQP.BasicProperties properties) {
+    Object channel = properties.getHeaders() == null ? null
+        : properties.getHeaders().get(CHANNEL);
+    return channel != null && "".equals(envelope.getExchange()) ? channel.toString()
+        : envelope.getRoutingKey();
   }
 
   /** The time a message says it was made: ours to the nanosecond, else AMQP's second. */
@@ -122,6 +173,6 @@ final class AmqpMessages {
   }
 
   private static boolean isReserved(String name) {
-    return name.equals(TIME) || name.equals(KEY) || name.startsWith("x-");
+    return RESERVED.contains(name);
   }
 }

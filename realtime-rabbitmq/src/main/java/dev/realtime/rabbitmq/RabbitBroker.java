@@ -100,7 +100,8 @@ final class RabbitBroker implements Broker {
     try {
       this.topology = new Topology(connection, config.get(RabbitOptions.NAME_PREFIX),
           description, timeout);
-      this.publisher = new Publisher(publishing, description, publishTimeout);
+      this.publisher = new Publisher(publishing, description, publishTimeout,
+          config.get(RealtimeOptions.MAX_PAYLOAD_BYTES));
       this.registry = new ChannelRegistry(connection, topology, publisher, timeout);
     } catch (IOException | RuntimeException e) {
       closeQuietly();
@@ -144,15 +145,26 @@ final class RabbitBroker implements Broker {
 
   @Override
   public Subscription subscribe(SubscriptionSpec spec, MessageHandler handler) {
-    return open(spec, builder -> builder.handler(handler));
+    return open(spec, started -> builder -> builder.handler(message -> {
+      started.accept(message);
+      handler.handle(message);
+    }));
   }
 
   @Override
   public Subscription subscribeBatches(SubscriptionSpec spec, BatchHandler handler) {
-    return open(spec, builder -> builder.batchHandler(handler));
+    return open(spec, started -> builder -> builder.batchHandler(messages -> {
+      messages.forEach(started);
+      handler.handle(messages);
+    }));
   }
 
-  private Subscription open(SubscriptionSpec spec, Consumer<Dispatcher.Builder> handler) {
+  /**
+   * @param handler the handler, given a callback to tell the subscription each message whose
+   *     handler is called (a group hands back uncounted only what no handler saw)
+   */
+  private Subscription open(SubscriptionSpec spec,
+      java.util.function.Function<Consumer<Message>, Consumer<Dispatcher.Builder>> handler) {
     if (spec.start().kind() == StartPosition.Kind.POSITION) {
       offsetOf(spec.start().position()); // A foreign position fails here, clearly.
     }
@@ -325,6 +337,10 @@ final class RabbitBroker implements Broker {
 
   Topology topology() {
     return topology;
+  }
+
+  Publisher publisher() {
+    return publisher;
   }
 
   ChannelRegistry registry() {

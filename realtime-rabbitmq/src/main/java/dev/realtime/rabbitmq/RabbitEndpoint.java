@@ -3,11 +3,13 @@ package dev.realtime.rabbitmq;
 import com.rabbitmq.client.ConnectionFactory;
 import dev.realtime.config.ConfigurationException;
 import dev.realtime.config.RealtimeConfig;
+import dev.realtime.internal.UriCredentials;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.security.GeneralSecurityException;
 import java.time.Duration;
 import javax.net.ssl.SSLContext;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Where RabbitMQ is and how to log in: {@code realtime.rabbitmq.uri} with the virtual host,
@@ -28,18 +30,23 @@ final class RabbitEndpoint {
     URI uri;
     try {
       uri = new URI(text);
-      if (!"amqp".equals(uri.getScheme()) && !"amqps".equals(uri.getScheme())) {
-        throw new URISyntaxException(text, "the scheme must be amqp or amqps");
-      }
-      factory.setUri(uri);
-    } catch (URISyntaxException | GeneralSecurityException | IllegalArgumentException e) {
+    } catch (URISyntaxException e) {
       // Neither the text nor the parser's message is shown when the text holds credentials: a
       // password with a '/' or a space defeats any masking of a URI that does not parse.
-      String shown = text.contains("@") ? "a value with credentials (not shown)"
-          : "\"" + text + "\" (" + e.getMessage() + ")";
-      throw new ConfigurationException(RabbitOptions.URI.name() + " (or RABBITMQ_URL) is "
-          + shown + ", which is not a RabbitMQ URI. Write "
-          + "amqp://[user:password@]host[:port][/vhost], or amqps:// for TLS.");
+      throw notAUri(text.contains("@") ? "a value with credentials (not shown)"
+          : "\"" + text + "\"", e.getReason());
+    }
+    String problem = incomplete(uri);
+    if (problem != null) {
+      throw notAUri(masked(uri), problem);
+    }
+    try {
+      // amqps:// is set up below: amqp-client's setUri("amqps://...") installs a trust manager
+      // that trusts every certificate (and logs a SECURITY ALERT saying so) before the adapter
+      // could replace it, so the URI is handed over as amqp:// and TLS is the adapter's.
+      factory.setUri(new URI("amqp" + text.substring(uri.getScheme().length())));
+    } catch (URISyntaxException | GeneralSecurityException | IllegalArgumentException e) {
+      throw notAUri(masked(uri), UriCredentials.mask(String.valueOf(e.getMessage())));
     }
     // amqp://host/ names the vhost "" by the letter of the AMQP URI spec; everyone means "/".
     String path = uri.getRawPath();
@@ -86,6 +93,59 @@ final class RabbitEndpoint {
     factory.setShutdownTimeout((int) timeout.toMillis());
     factory.setRequestedHeartbeat(10);
     return factory;
+  }
+
+  /**
+   * What keeps {@code uri} from being read completely, or null. java.net.URI accepts an
+   * authority it cannot split into host and port ("127.0.0.1:abc") as registry-based, with no
+   * host and no port, and amqp-client then connects to localhost:5672 as guest: such a URI, and
+   * one with a fragment or a port out of range, is refused rather than read in part.
+   */
+  static @Nullable String incomplete(URI uri) {
+    if (!"amqp".equals(uri.getScheme()) && !"amqps".equals(uri.getScheme())) {
+      return "the scheme must be amqp or amqps";
+    }
+    String authority = uri.getRawAuthority();
+    if (authority == null || authority.isEmpty()) {
+      return "it names no host";
+    }
+    if (uri.getHost() == null) {
+      String hostPort = authority.substring(authority.lastIndexOf('@') + 1);
+      int colon = hostPort.lastIndexOf(':');
+      if (colon >= 0 && !hostPort.endsWith("]")
+          && !hostPort.substring(colon + 1).matches("[0-9]*")) {
+        return "the port \"" + hostPort.substring(colon + 1) + "\" is not a number";
+      }
+      return "\"" + hostPort + "\" is not a host name or address";
+    }
+    if (uri.getPort() > 65535) {
+      return "the port " + uri.getPort() + " is out of range (1-65535)";
+    }
+    if (uri.getRawFragment() != null) {
+      return "it has a fragment (#...), which means nothing to RabbitMQ";
+    }
+    return null;
+  }
+
+  /** {@code uri} with its password masked: {@code amqp://user:******@host/}. */
+  private static String masked(URI uri) {
+    String authority = uri.getRawAuthority() == null ? "" : uri.getRawAuthority();
+    int at = authority.lastIndexOf('@');
+    if (at >= 0) {
+      String user = authority.substring(0, at);
+      int colon = user.indexOf(':');
+      authority = (colon < 0 ? user : user.substring(0, colon)) + ":" + UriCredentials.MASK
+          + authority.substring(at);
+    }
+    return "\"" + uri.getScheme() + "://" + authority
+        + (uri.getRawPath() == null ? "" : uri.getRawPath())
+        + (uri.getRawQuery() == null ? "" : "?" + uri.getRawQuery()) + "\"";
+  }
+
+  private static ConfigurationException notAUri(String shown, @Nullable String problem) {
+    return new ConfigurationException(RabbitOptions.URI.name() + " (or RABBITMQ_URL) is "
+        + shown + ", which is not a RabbitMQ URI" + (problem == null ? "" : ": " + problem)
+        + ". Write amqp://[user:password@]host[:port][/vhost], or amqps:// for TLS.");
   }
 
   /** The address for messages: {@code amqp://host:port/vhost}, {@code amqps://} with TLS. */

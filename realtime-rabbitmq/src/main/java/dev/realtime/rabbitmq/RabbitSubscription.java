@@ -26,6 +26,11 @@ import java.util.HashMap;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.BlockingDeque;
 import java.util.concurrent.LinkedBlockingDeque;
 import java.util.concurrent.TimeUnit;
@@ -47,8 +52,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p><b>Acknowledgement.</b> Manual: a delivery is acked once its handler finished (or its dead
  * letter was confirmed). A group's released delivery is nacked with requeue while the member
- * runs; on close, closing the AMQP channel gives RabbitMQ back every unacked delivery, for the
- * other members. Stream deliveries are acked for credit only: a stream keeps everything.
+ * runs; on close, what no handler took is handed back uncounted (see {@link #closed()}), and
+ * closing the AMQP channel gives RabbitMQ back the rest. Stream deliveries are acked for credit
+ * only: a stream keeps everything.
  *
  * <p><b>Flow control.</b> basic.qos: each consumer may hold {@code maxInFlight / sources}
  * unacked deliveries, so deliveries waiting for the dispatcher never exceed what it takes.
@@ -81,8 +87,22 @@ final class RabbitSubscription extends PollingSubscription {
   private final Map<Channel, Long> lag = new java.util.concurrent.ConcurrentHashMap<>();
   private final List<AutoCloseable> gauges = new ArrayList<>();
   private long lastLag;
+  /** Each consumer's prefetch window (basic.qos). */
+  private volatile int prefetch = 1;
 
-  private record Delivered(long tag, Source source) {}
+  /**
+   * Messages of this group subscription whose handler was called, until they are settled: the
+   * others are handed back on close without counting as an attempt (see {@link #handBack}).
+   */
+  private final Set<Message> started =
+      Collections.newSetFromMap(Collections.synchronizedMap(new IdentityHashMap<>()));
+
+  /** Tags released while closing after their handler ran: unacked, left to the close. */
+  private final Set<Delivered> releasedAfterHandler = ConcurrentHashMap.newKeySet();
+
+  /** A delivery not yet settled; a group's keeps what a hand-back copy needs. */
+  private record Delivered(long tag, Source source, AMQP.BasicProperties properties,
+      byte[] body, int attempt) {}
 
   /** One queue this subscription consumes. */
   private final class Source {
@@ -90,6 +110,8 @@ final class RabbitSubscription extends PollingSubscription {
     final String bindingKey;
     final @Nullable Channel channel;
     volatile String queue;
+    /** The current consumer, null before the first consume. */
+    volatile @Nullable Receiver receiver;
     /** Streams: the last offset seen, -1 before the first. */
     volatile long lastOffset = -1;
     /**
@@ -114,16 +136,18 @@ final class RabbitSubscription extends PollingSubscription {
   }
 
   RabbitSubscription(RabbitBroker broker, SubscriptionSpec spec,
-      Consumer<Dispatcher.Builder> handler) {
+      java.util.function.Function<Consumer<Message>, Consumer<Dispatcher.Builder>> handler) {
     this(broker, spec, handler, SEQUENCE.incrementAndGet());
   }
 
   private RabbitSubscription(RabbitBroker broker, SubscriptionSpec spec,
-      Consumer<Dispatcher.Builder> handler, int id) {
+      java.util.function.Function<Consumer<Message>, Consumer<Dispatcher.Builder>> handler,
+      int id) {
     super(spec, "realtime-rabbitmq-pump-" + id);
     this.broker = broker;
     this.spec = spec;
-    this.dispatcher = broker.dispatcher(spec, this::settle, this::wake, id, handler);
+    this.dispatcher = broker.dispatcher(spec, this::settle, this::wake, id,
+        handler.apply(spec.isGroup() ? started::add : message -> { }));
     useDispatcher(dispatcher);
   }
 
@@ -183,6 +207,22 @@ final class RabbitSubscription extends PollingSubscription {
     if (channel == null) {
       throw Topology.noFreeChannel(broker.description());
     }
+    // A delivery for a consumer amqp-client no longer knows (sent by RabbitMQ as the consumer
+    // was being cancelled on close) would be dropped unacked and returned, counted as an
+    // attempt: it goes to its source's receiver instead, which records it for the hand-back.
+    channel.setDefaultConsumer(new DefaultConsumer(channel) {
+      @Override
+      public void handleDelivery(String consumerTag, Envelope envelope,
+          AMQP.BasicProperties properties, byte[] body) {
+        for (Source source : sources) {
+          Receiver receiver = source.receiver;
+          if (receiver != null && consumerTag.equals(receiver.getConsumerTag())) {
+            receiver.handleDelivery(consumerTag, envelope, properties, body);
+            return;
+          }
+        }
+      }
+    });
     ((Recoverable) channel).addRecoveryListener(new RecoveryListener() {
       @Override
       public void handleRecovery(Recoverable recovered) {
@@ -228,7 +268,8 @@ final class RabbitSubscription extends PollingSubscription {
   /** Starts a consumer per source; {@code first}: at the spec's start, else where it was. */
   private void consumeAll(boolean first) throws IOException {
     synchronized (writing) {
-      amqp.basicQos(Math.max(1, spec.maxInFlight() / Math.max(1, sources.size())));
+      prefetch = Math.max(1, spec.maxInFlight() / Math.max(1, sources.size()));
+      amqp.basicQos(prefetch);
       for (Source source : sources) {
         consume(source, first);
       }
@@ -250,7 +291,9 @@ final class RabbitSubscription extends PollingSubscription {
           Map.of("x-expires", (int) PATTERN_QUEUE_EXPIRY.toMillis()));
       channel.queueBind(source.queue, broker.topology().exchange(), source.bindingKey);
     }
-    channel.basicConsume(source.queue, false, arguments, new Receiver(channel, source));
+    Receiver receiver = new Receiver(channel, source);
+    channel.basicConsume(source.queue, false, arguments, receiver);
+    source.receiver = receiver;
   }
 
   /**
@@ -295,10 +338,16 @@ final class RabbitSubscription extends PollingSubscription {
     public void handleDelivery(String consumerTag, Envelope envelope,
         AMQP.BasicProperties properties, byte[] body) {
       Channel channel = source.channel != null ? source.channel
-          : channelOf(envelope.getRoutingKey());
+          : channelOf(AmqpMessages.routingKey(envelope, properties));
       long offset = AmqpMessages.streamOffset(properties);
       if (!isTaking()) {
-        // Closing: a group's delivery goes back with the AMQP channel; a stream keeps its own.
+        // Closing: a group's delivery is handed back by close (recorded here, never handled);
+        // a stream keeps its own.
+        if (source.kind == Kind.GROUP && channel != null) {
+          int attempt = AmqpMessages.attempt(properties, envelope.isRedeliver());
+          delivered.put(AmqpMessages.toMessage(channel, properties, body, null, attempt),
+              new Delivered(envelope.getDeliveryTag(), source, properties, body, attempt));
+        }
         return;
       }
       if (channel == null
@@ -322,7 +371,8 @@ final class RabbitSubscription extends PollingSubscription {
           source.notBefore = null; // Caught up: later messages may carry older times.
         }
       }
-      delivered.put(message, new Delivered(envelope.getDeliveryTag(), source));
+      delivered.put(message, new Delivered(envelope.getDeliveryTag(), source, properties, body,
+          attempt));
       inbox.addLast(message);
       wake();
     }
@@ -426,13 +476,19 @@ final class RabbitSubscription extends PollingSubscription {
    */
   private void settle(Message message, Dispatcher.Outcome outcome) {
     Delivered delivery = delivered.remove(message);
+    boolean handled = started.remove(message);
     if (delivery == null) {
       return;
     }
     if (outcome.isSettled()) {
       ack(delivery.tag());
     } else if (!isTaking()) {
-      return; // Closing: closing the AMQP channel gives it back.
+      if (delivery.source().kind == Kind.GROUP && !handled) {
+        delivered.put(message, delivery); // Never reached its handler: close hands it back.
+      } else {
+        releasedAfterHandler.add(delivery); // The channel's close returns it, counted.
+      }
+      return;
     } else if (delivery.source().kind == Kind.GROUP) {
       nack(delivery.tag());
     } else {
@@ -472,10 +528,25 @@ final class RabbitSubscription extends PollingSubscription {
     return spec.pollTimeout().plusSeconds(1);
   }
 
-  /** Closing the AMQP channel gives RabbitMQ back every unacknowledged delivery. */
+  /**
+   * Closes in the order that loses no acknowledgement and spends no attempt: the consumers are
+   * cancelled first (nothing more arrives), the group's deliveries no handler took are handed
+   * back, and only then is the AMQP channel closed, which gives RabbitMQ back what is left.
+   *
+   * <p>Why cancel first: RabbitMQ 3.10 buffers a quorum queue's acks in the channel when many
+   * are in flight (rabbit_fifo_client's "slow" mode), and a channel that closes drops that
+   * buffer: the queue then gives back, as undelivered, messages whose handlers finished (the
+   * tail of a consumer stopped under a backlog came again, attempt 2). basic.cancel on a quorum
+   * queue is a synchronous command through the queue: while the client waits for cancel-ok the
+   * queue applies what was sent, and the channel sends what it buffered before it reads the
+   * close.
+   */
   @Override
   protected void closed() {
     try {
+      long deadline = System.nanoTime() + broker.timeout().toNanos();
+      cancelConsumers(deadline);
+      handBack(deadline);
       synchronized (writing) {
         Topology.closeQuietly(amqp);
       }
@@ -497,8 +568,205 @@ final class RabbitSubscription extends PollingSubscription {
       }
       inbox.clear();
       delivered.clear();
+      started.clear();
     } finally {
       broker.closed(this);
+    }
+  }
+
+  /**
+   * Cancels every consumer; a group's only once every delivery RabbitMQ made to it is recorded
+   * (for the hand-back), or at {@code deadline}.
+   *
+   * <p>Why wait: RabbitMQ 3.10 returns, counted as a delivery, a quorum queue's message that
+   * reaches the channel after its consumer was cancelled (rabbit_fifo_client returns deliveries
+   * for an unknown consumer tag). A consumer whose prefetch window is full gets nothing more,
+   * and one whose queue has nothing ready has nothing coming; the handlers have stopped and
+   * acknowledge nothing more, so the window fills within moments under a backlog.
+   */
+  private void cancelConsumers(long deadline) {
+    synchronized (writing) {
+      if (amqp == null || !amqp.isOpen()) {
+        return; // Gone with the connection: RabbitMQ gave everything back already.
+      }
+    }
+    if (spec.isGroup()) {
+      awaitDeliveriesRecorded(deadline);
+    }
+    synchronized (writing) {
+      for (Source source : sources) {
+        Receiver receiver = source.receiver;
+        if (receiver == null || amqp == null || receiver.getChannel() != amqp) {
+          continue;
+        }
+        try {
+          amqp.basicCancel(receiver.getConsumerTag());
+        } catch (IOException | RuntimeException e) {
+          log.debug("{}: cancelling the consumer of {} failed; closing the channel ends it",
+              this, source.queue, e);
+        }
+      }
+    }
+  }
+
+  /**
+   * Waits until each group consumer's window is full of recorded deliveries or its queue has
+   * nothing ready, as seen after a marker: a consumer of an empty queue of the channel's own,
+   * whose consume-ok RabbitMQ sends after the deliveries it sent before, and whose callback
+   * amqp-client runs after theirs.
+   */
+  private void awaitDeliveriesRecorded(long deadline) {
+    String marker = null;
+    try {
+      synchronized (writing) {
+        // Exclusive, not auto-deleted (that would delete it at the first cancel).
+        marker = amqp.queueDeclare("", false, true, false, null).getQueue();
+      }
+      while (System.nanoTime() < deadline && mark(marker, deadline)) {
+        boolean recorded = true;
+        for (Source source : sources) {
+          if (source.kind == Kind.GROUP && unacked(source) < prefetch) {
+            Integer ready = broker.topology().messageCount(source.queue);
+            recorded &= ready == null || ready == 0;
+          }
+        }
+        if (recorded) {
+          return;
+        }
+      }
+      log.debug("{}: deliveries were still arriving at the close deadline; those come back "
+          + "counted as an attempt", this);
+    } catch (IOException | RuntimeException e) {
+      log.debug("{}: waiting for deliveries to end failed; closing the channel ends them", this,
+          e);
+    } finally {
+      if (marker != null) {
+        try {
+          synchronized (writing) {
+            amqp.queueDelete(marker);
+          }
+        } catch (IOException | RuntimeException e) {
+          log.debug("{}: deleting {} failed; it goes with the connection", this, marker, e);
+        }
+      }
+    }
+  }
+
+  /** One marker round (see above); false if it did not come back by {@code deadline}. */
+  private boolean mark(String marker, long deadline) throws IOException {
+    java.util.concurrent.CountDownLatch marked = new java.util.concurrent.CountDownLatch(1);
+    String tag;
+    synchronized (writing) {
+      tag = amqp.basicConsume(marker, true, new DefaultConsumer(amqp) {
+        @Override
+        public void handleConsumeOk(String consumerTag) {
+          super.handleConsumeOk(consumerTag);
+          marked.countDown();
+        }
+      });
+    }
+    try {
+      long left = deadline - System.nanoTime();
+      return left > 0 && marked.await(left, TimeUnit.NANOSECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return false;
+    } finally {
+      synchronized (writing) {
+        amqp.basicCancel(tag);
+      }
+    }
+  }
+
+  /** The deliveries of {@code source} this member holds unacknowledged. */
+  private int unacked(Source source) {
+    int count = 0;
+    synchronized (delivered) {
+      for (Delivered delivery : delivered.values()) {
+        count += delivery.source() == source ? 1 : 0;
+      }
+    }
+    for (Delivered delivery : releasedAfterHandler) {
+      count += delivery.source() == source ? 1 : 0;
+    }
+    return count;
+  }
+
+  /**
+   * Hands back the group's deliveries that never reached a handler, without counting them as an
+   * attempt: a copy goes to the group's queue (the default exchange, confirmed) carrying the
+   * handler attempts so far in {@link AmqpMessages#HANDLED}, and the original is acked.
+   *
+   * <p>Why a copy: deliveryAttempt() counts handler deliveries of a message to its group, but a
+   * quorum queue's x-delivery-count (RabbitMQ 3.10) counts every return, and a consumer that
+   * closes returns everything it prefetched; six clean restarts made attempt 6 of a message no
+   * handler ever saw, and rolling restarts spent the retry budget. RabbitMQ cannot return a
+   * message uncounted, so the count before the return travels in the copy. A copy joins the
+   * back of the queue (groups promise no order). What is not confirmed by {@code deadline}
+   * (RabbitMQ unreachable) is left to the channel's close, which returns it counted.
+   */
+  private void handBack(long deadline) {
+    List<Delivered> back = new ArrayList<>();
+    Map<Long, Message> messages = new HashMap<>();
+    boolean othersUnacked = !releasedAfterHandler.isEmpty();
+    synchronized (delivered) {
+      for (Map.Entry<Message, Delivered> entry : delivered.entrySet()) {
+        if (entry.getValue().source().kind == Kind.GROUP && !started.contains(entry.getKey())) {
+          back.add(entry.getValue());
+          messages.put(entry.getValue().tag(), entry.getKey());
+        } else {
+          othersUnacked = true; // A handler still running past the drain, say.
+        }
+      }
+    }
+    if (back.isEmpty() || amqp == null || !amqp.isOpen()) {
+      return;
+    }
+    back.sort(java.util.Comparator.comparingLong(Delivered::tag));
+    List<CompletableFuture<Void>> copies = new ArrayList<>();
+    for (Delivered delivery : back) {
+      copies.add(broker.publisher().publish("", delivery.source().queue,
+          AmqpMessages.handBack(messages.get(delivery.tag()).channel(), delivery.properties(),
+              delivery.attempt()), delivery.body()));
+    }
+    List<Long> copied = new ArrayList<>();
+    for (int i = 0; i < back.size(); i++) {
+      try {
+        copies.get(i).get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+        copied.add(back.get(i).tag());
+      } catch (ExecutionException | TimeoutException e) {
+        log.debug("{}: handing back a delivery failed ({}); the channel's close returns it",
+            this, e.getMessage());
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        break;
+      }
+    }
+    if (copied.isEmpty()) {
+      return;
+    }
+    if (!othersUnacked && copied.size() == back.size()) {
+      // One ack for all: RabbitMQ 3.10 buffers a quorum queue's acks when more than 32 are in
+      // flight and drops that buffer when the channel closes right after; one ack is one
+      // command, sent at once.
+      ackMultiple(copied.get(copied.size() - 1));
+    } else {
+      copied.forEach(this::ack);
+    }
+    copied.forEach(tag -> delivered.remove(messages.get(tag)));
+    log.debug("{} handed back {} of {} deliveries no handler took", this, copied.size(),
+        back.size());
+  }
+
+  private void ackMultiple(long tag) {
+    synchronized (writing) {
+      try {
+        if (amqp != null) {
+          amqp.basicAck(tag, true);
+        }
+      } catch (IOException | AlreadyClosedException e) {
+        log.debug("{}: ack failed ({}); the deliveries are given back", this, e.getMessage());
+      }
     }
   }
 

@@ -15,6 +15,9 @@ import java.util.concurrent.ConcurrentHashMap;
 /**
  * The channels that exist, and each one's retention: one Redis hash, {@code <prefix>:~channels}
  * (no channel name starts with {@code ~}), field = channel name, value = {@link Retention} text.
+ * A channel exists once something was published to it, it was ensured, or a group subscription
+ * created its stream; a broadcast subscription alone does not make it exist (a misspelt name
+ * must not appear in {@code list}). Pubsub mode keeps its own hash of ensured channels.
  *
  * <p>Why a registry rather than SCAN: pattern subscriptions look for new channels every second,
  * and SCAN walks the whole keyspace, which on a shared Redis with millions of keys is far too
@@ -42,11 +45,16 @@ final class ChannelRegistry {
     }
   }
 
+  /**
+   * @param pubSub whether the broker runs in pubsub mode, whose channels are listed apart
+   *     ({@code <prefix>:~pubsub-channels}): they are no streams, and a streams-mode broker on
+   *     the same Redis must not list them
+   */
   ChannelRegistry(RedisAsyncCommands<String, byte[]> commands, String prefix,
-      ChannelNaming naming) {
+      ChannelNaming naming, boolean pubSub) {
     this.commands = commands;
     this.head = prefix.isEmpty() ? "" : prefix + ":";
-    this.key = head + "~channels";
+    this.key = head + (pubSub ? "~pubsub-channels" : "~channels");
     this.naming = naming;
   }
 

@@ -115,11 +115,19 @@ final class RedisAdmin implements ChannelAdmin {
     }
   }
 
+  /**
+   * In pubsub mode a channel exists once ensured (it keeps nothing, so there is nothing else to
+   * show), and a stream of the same name, which belongs to streams mode, is not looked at.
+   */
   @Override
   public Optional<ChannelInfo> describe(Channel channel) {
     String key = broker.naming().backendName(channel);
     Optional<Retention> registered = broker.await(broker.registry().read(channel),
         "read " + channel);
+    if (broker.isPubSub()) {
+      return registered.map(r -> new ChannelInfo(channel, key, 1, 0, null, null, null,
+          List.of()));
+    }
     long exists = broker.await(commands.exists(key), "look for " + key);
     if (registered.isEmpty() && exists == 0) {
       return Optional.empty();
@@ -154,11 +162,17 @@ final class RedisAdmin implements ChannelAdmin {
     return channels;
   }
 
-  /** Deletes the stream (its groups go with it) and the registry entry. */
+  /**
+   * Deletes the stream (its groups go with it) and the registry entry. In pubsub mode only the
+   * entry: a stream of the same name is streams mode's.
+   */
   @Override
   public boolean delete(Channel channel) {
     String key = broker.naming().backendName(channel);
     boolean registered = broker.await(broker.registry().remove(channel), "delete " + channel);
+    if (broker.isPubSub()) {
+      return registered;
+    }
     long deleted = broker.await(commands.del(key), "delete " + key);
     return registered || deleted > 0;
   }

@@ -6,6 +6,7 @@ import dev.realtime.Capabilities;
 import dev.realtime.Health;
 import dev.realtime.HistoryQuery;
 import dev.realtime.Message;
+import dev.realtime.PayloadTooLargeException;
 import dev.realtime.PublishReceipt;
 import dev.realtime.RealtimeException;
 import dev.realtime.channel.Channel;
@@ -16,6 +17,7 @@ import dev.realtime.config.RealtimeConfig;
 import dev.realtime.config.RealtimeOptions;
 import dev.realtime.internal.UriCredentials;
 import dev.realtime.metrics.RealtimeMetrics;
+import dev.realtime.spi.Deadline;
 import dev.realtime.spi.Dispatcher;
 import dev.realtime.spi.PollingSubscription;
 import dev.realtime.subscription.BatchHandler;
@@ -93,12 +95,21 @@ final class RedisBroker implements Broker {
   private final boolean exactTrimming;
   private final int pubSubBuffer;
   private final Duration publishTimeout;
+  private final Duration closeTimeout;
   private final RealtimeMetrics metrics;
   private final Clock clock = Clock.systemUTC();
   private final ClientResources resources;
   private final RedisClient client;
   private final StatefulRedisConnection<String, byte[]> connection;
   private final RedisAsyncCommands<String, byte[]> commands;
+  private final SendOnce sendOnce;
+  private final ConnectionWatch watch;
+  /** realtime.max-payload-bytes, to name it next to Redis's limit. */
+  private final long maxPayloadBytes;
+  /** The longest bulk string Redis takes (proto-max-bulk-len), learnt at connect. */
+  private final long bulkLimit;
+  /** Where {@link #bulkLimit} came from, for the error that names it. */
+  private final String bulkLimitSource;
   private final ChannelRegistry registry;
   private final RedisAdmin channelAdmin;
   private final Set<PollingSubscription> subscriptions = ConcurrentHashMap.newKeySet();
@@ -125,6 +136,7 @@ final class RedisBroker implements Broker {
           + claimIdleTimeout + "; it must be at least 100ms, or live members lose their work");
     }
     this.publishTimeout = config.get(RealtimeOptions.PUBLISH_TIMEOUT);
+    this.closeTimeout = config.get(RealtimeOptions.CLOSE_TIMEOUT);
     this.metrics = metrics;
     // Lettuce's default reconnect delay grows to 30s: after an outage, subscriptions would sit
     // idle that long once Redis is back. At most 2s between attempts is cheap for one client.
@@ -149,8 +161,16 @@ final class RedisBroker implements Broker {
           + "(rediss:// or realtime.redis.tls), and that Redis runs.", e);
     }
     this.commands = connection.async();
+    this.sendOnce = new SendOnce(connection, description);
+    client.addListener(sendOnce);
+    this.watch = new ConnectionWatch(resources, description, timeout);
+    client.addListener(watch);
+    this.maxPayloadBytes = config.get(RealtimeOptions.MAX_PAYLOAD_BYTES);
+    BulkLimit limit = BulkLimit.read(commands, timeout, description);
+    this.bulkLimit = limit.bytes();
+    this.bulkLimitSource = limit.source();
     this.version = RedisEndpoint.version(commands.info("server"), timeout);
-    this.registry = new ChannelRegistry(commands, prefix, naming);
+    this.registry = new ChannelRegistry(commands, prefix, naming, pubSub);
     this.channelAdmin = new RedisAdmin(this);
   }
 
@@ -177,15 +197,24 @@ final class RedisBroker implements Broker {
         : RedisBrokerProvider.STREAMS_CAPABILITIES;
   }
 
+  /**
+   * Publishes at most once per call ({@link SendOnce}): a publish that fails because the
+   * connection dropped may have been stored, and is the caller's to send again.
+   *
+   * @throws PayloadTooLargeException if the message is more than Redis takes in one bulk string
+   *     ({@code proto-max-bulk-len}): Redis would close the connection on it
+   */
   @Override
   public CompletionStage<PublishReceipt> publish(Message message) {
+    byte[] frame = pubSub ? StreamEntries.frame(message) : null;
+    checkBulkLimit(message, frame);
     CompletableFuture<PublishReceipt> receipt = new CompletableFuture<>();
     try {
       Channel channel = message.channel();
       String key = naming.backendName(channel);
       // Never waits: publish may be called on Lettuce's own thread (from a completion), which
       // must not block. Until the registry answered, a new channel's first entries go untrimmed.
-      Retention retention = registry.retentionNow(channel);
+      Retention retention = pubSub ? Retention.NONE : registry.retentionNow(channel);
       // One stage, not a chain: it runs on Lettuce's event loop, the busiest thread of a
       // publishing process, and every stage there is a future made and completed per message.
       BiConsumer<Object, Throwable> settle = (reply, failure) -> {
@@ -198,9 +227,9 @@ final class RedisBroker implements Broker {
         }
       };
       if (pubSub) {
-        commands.publish(key, StreamEntries.frame(message)).whenComplete(settle);
+        sendOnce.publish(key, frame).whenComplete(settle);
       } else {
-        commands.xadd(key, retention.addArgs(exactTrimming, clock),
+        sendOnce.xadd(key, retention.addArgs(exactTrimming, clock),
             StreamEntries.fields(message)).whenComplete(settle);
         trimExtra(channel, key, retention);
       }
@@ -208,6 +237,31 @@ final class RedisBroker implements Broker {
       receipt.completeExceptionally(e);
     }
     return receipt;
+  }
+
+  /** Checks every message before sending any, as {@link Broker#publishAll} promises. */
+  @Override
+  public CompletionStage<List<PublishReceipt>> publishAll(List<Message> messages) {
+    for (Message message : messages) {
+      checkBulkLimit(message, pubSub ? StreamEntries.frame(message) : null);
+    }
+    return Broker.super.publishAll(messages);
+  }
+
+  /**
+   * Refuses a message Redis would not take: in streams mode the payload is one bulk string of the
+   * XADD, in pubsub mode the whole frame (the envelope and the payload) is. Redis answers a
+   * longer one by closing the connection, failing every command in flight on it.
+   */
+  private void checkBulkLimit(Message message, byte @org.jspecify.annotations.Nullable [] frame) {
+    long envelope = frame == null ? 0 : frame.length - message.payloadSize();
+    long room = Math.max(0, bulkLimit - envelope);
+    if (message.payloadSize() > room) {
+      throw new PayloadTooLargeException(message.id(), message.channel().name(),
+          message.payloadSize(), maxPayloadBytes, room, "Redis proto-max-bulk-len ("
+          + bulkLimitSource + ") of " + bulkLimit + " bytes" + (frame == null ? ""
+          : ", less the Pub/Sub frame's " + envelope + " bytes of envelope,"));
+    }
   }
 
   /** The MAXLEN of a channel with both limits, applied at most once a second. */
@@ -240,7 +294,13 @@ final class RedisBroker implements Broker {
     }
     for (Channel channel : spec.channels()) {
       naming.backendName(channel);
-      call(() -> registry.register(channel), "register channel " + channel);
+      // A group subscription creates the stream with its group (XGROUP CREATE MKSTREAM: the
+      // group must hold its place from now on), so the channel exists and is listed, as after
+      // ensure(groups). A broadcast subscription creates nothing: a misspelt channel stays
+      // unknown to list and describe, and appears once something is published to it.
+      if (!pubSub && spec.isGroup()) {
+        call(() -> registry.register(channel), "register channel " + channel);
+      }
     }
     PollingSubscription subscription;
     Runnable start;
@@ -347,24 +407,33 @@ final class RedisBroker implements Broker {
     }
   }
 
-  /** Stops every subscription's handlers from starting new work, drains them, disconnects. */
+  /**
+   * Stops every subscription's handlers from starting new work, drains them, hands back what
+   * they did not finish and disconnects, all within {@code realtime.close-timeout}, also when
+   * Redis cannot be reached: what is not acknowledged by then stays pending in its group, and
+   * another member takes it after {@code realtime.redis.claim-idle-timeout}.
+   */
   @Override
   public void close() {
+    Deadline deadline = Deadline.after(closeTimeout);
     List<PollingSubscription> open = new ArrayList<>(subscriptions);
+    watch.close();
     try {
       open.forEach(PollingSubscription::stopTaking);
       for (PollingSubscription subscription : open) {
-        subscription.close(subscription.spec().drainTimeout());
+        subscription.close(deadline);
       }
     } finally {
       try {
         connection.close();
       } finally {
         try {
-          client.shutdown(Duration.ZERO, timeout);
+          // Closes every connection (a subscription's too, if its poll thread is still in a
+          // step past the deadline); Lettuce's threads are ours and stop with the resources.
+          client.shutdown(Duration.ZERO, deadline.remainingAtMost(timeout));
         } finally {
-          resources.shutdown(0, timeout.toMillis(), TimeUnit.MILLISECONDS)
-              .awaitUninterruptibly(timeout.toMillis() + 1000);
+          long left = deadline.remainingMillis();
+          resources.shutdown(0, left, TimeUnit.MILLISECONDS).awaitUninterruptibly(left);
         }
       }
     }
@@ -372,8 +441,13 @@ final class RedisBroker implements Broker {
 
   /** Waits for a command's reply, at most the command timeout (plus a margin for Lettuce's). */
   <T> T await(CompletionStage<T> stage, String operation) {
+    return await(stage, operation, timeout.plusSeconds(1));
+  }
+
+  /** Waits for a command's reply at most {@code bound}: a step of close, within its deadline. */
+  <T> T await(CompletionStage<T> stage, String operation, Duration bound) {
     try {
-      return stage.toCompletableFuture().get(timeout.toMillis() + 1000, TimeUnit.MILLISECONDS);
+      return stage.toCompletableFuture().get(bound.toMillis(), TimeUnit.MILLISECONDS);
     } catch (ExecutionException e) {
       if (e.getCause() instanceof RedisCommandExecutionException) {
         throw new RealtimeException("Redis refused to " + operation + ": "
@@ -431,6 +505,11 @@ final class RedisBroker implements Broker {
       text += ": " + root.getCause().getMessage(); // "Unable to connect": the cause says why.
     }
     return UriCredentials.mask(text);
+  }
+
+  /** Returns true while a connection is down, which the broker has reported once already. */
+  boolean isDisconnected() {
+    return watch.isDown();
   }
 
   ChannelNaming naming() {

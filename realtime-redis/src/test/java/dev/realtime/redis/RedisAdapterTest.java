@@ -374,8 +374,12 @@ class RedisAdapterTest {
     assertThat(received.get(0).payloadAsString()).isEqualTo("kept");
   }
 
+  /**
+   * A graceful close hands back what no handler had at no attempt, and what a handler had (here
+   * interrupted at the drain's end) at one: deliveryAttempt counts handler deliveries.
+   */
   @Test
-  void handingBackOnCloseCostsNoAttempt() throws Exception {
+  void handingBackOnCloseCostsAnAttemptOnlyForWhatAHandlerHad() throws Exception {
     Channel channel = Channel.of(run + ".handed");
     String group = "handed-" + run;
     try (Broker broker = open(Map.of())) {
@@ -398,7 +402,73 @@ class RedisAdapterTest {
           m -> attempts.put(m.id(), m.deliveryAttempt()))) {
         await().atMost(DEADLINE).until(() -> attempts.keySet().containsAll(sent));
       }
-      assertThat(attempts.values()).containsOnly(1);
+      assertThat(attempts).containsEntry(sent.get(0), 2) // The one a handler had.
+          .containsEntry(sent.get(1), 1).containsEntry(sent.get(2), 1);
+    }
+  }
+
+  /**
+   * Issue 14, item 16: consuming a misspelt channel must not create it. A broadcast subscription
+   * creates nothing; a group subscription creates the stream with its group (it must hold its
+   * place), and then list and describe both show it; history of a missing channel is empty and
+   * creates nothing.
+   */
+  @Test
+  void aBroadcastSubscriptionCreatesNoChannelAndAGroupOneIsListed() throws Exception {
+    Channel typo = Channel.of(run + ".tpyo");
+    Channel grouped = Channel.of(run + ".grouped");
+    try (Broker broker = open(Map.of())) {
+      List<String> received = new CopyOnWriteArrayList<>();
+      try (Subscription subscription = broker.subscribe(SubscriptionSpec.builder()
+          .channel(typo).build(), m -> received.add(m.event()))) {
+        assertThat(broker.admin().list()).doesNotContain(typo);
+        assertThat(broker.admin().describe(typo)).isEmpty();
+        assertThat(broker.history(typo, HistoryQuery.earliest())).isEmpty();
+        assertThat(raw.exists("realtime:" + typo.name())).isZero();
+        // It is read all the same: a publish makes the channel, and the subscriber gets it.
+        publish(broker, typo, "first");
+        await().atMost(DEADLINE).until(() -> received.contains("first"));
+        assertThat(broker.admin().list()).contains(typo);
+      }
+      try (Subscription subscription = broker.subscribe(SubscriptionSpec.builder()
+          .channel(grouped).group("g-" + run).build(), m -> { })) {
+        assertThat(broker.admin().list()).contains(grouped);
+        assertThat(broker.admin().describe(grouped)).isPresent();
+      }
+    }
+  }
+
+  /**
+   * Issue 14, item 17: a pubsub-mode broker's channels are no streams; a streams-mode broker on
+   * the same Redis does not list them, and a pubsub-mode one lists only what was ensured there.
+   */
+  @Test
+  void pubSubChannelsStayOutOfTheStreamsRegistry() throws Exception {
+    Channel published = Channel.of(run + ".said");
+    Channel subscribed = Channel.of(run + ".heard");
+    Channel ensured = Channel.of(run + ".declared");
+    try (Broker pubSub = open(Map.of("realtime.redis.mode", "pubsub"));
+        Broker streams = open(Map.of())) {
+      try (Subscription subscription = pubSub.subscribe(SubscriptionSpec.builder()
+          .channel(subscribed).build(), m -> { })) {
+        publish(pubSub, published, "e");
+        pubSub.admin().ensure(ChannelSpec.builder(ensured).build());
+
+        assertThat(streams.admin().list()).doesNotContain(published, subscribed, ensured);
+        assertThat(streams.admin().describe(ensured)).isEmpty();
+        assertThat(pubSub.admin().list()).contains(ensured)
+            .doesNotContain(published, subscribed);
+        assertThat(pubSub.admin().describe(ensured)).isPresent();
+        assertThat(pubSub.admin().describe(published)).isEmpty();
+        // A stream of the same name belongs to streams mode: pubsub mode neither shows nor
+        // deletes it.
+        publish(streams, ensured, "stored");
+        assertThat(pubSub.admin().describe(ensured).orElseThrow().messageCount()).isZero();
+        assertThat(pubSub.admin().delete(ensured)).isTrue();
+        assertThat(streams.admin().describe(ensured).orElseThrow().messageCount()).isEqualTo(1);
+      } finally {
+        raw.hdel("realtime:~pubsub-channels", ensured.name());
+      }
     }
   }
 
