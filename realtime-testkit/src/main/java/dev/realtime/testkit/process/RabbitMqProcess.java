@@ -118,8 +118,10 @@ public final class RabbitMqProcess extends ServerProcess {
 
   /**
    * Kills the node's Erlang VM with SIGKILL, as a crash would; returns once it is gone. Durable
-   * queues and persistent messages the node confirmed are kept for {@link #restart()}. Does
-   * nothing if it is not running.
+   * queues and persistent messages the node confirmed are kept for {@link #restart()}, except a
+   * queue declared within the last moment: Mnesia logs declarations asynchronously, so call
+   * {@code rabbitmqctl("eval", "mnesia:sync_log().")} first when a test needs it. Does nothing
+   * if it is not running.
    */
   public void kill() {
     if (!isRunning()) {
