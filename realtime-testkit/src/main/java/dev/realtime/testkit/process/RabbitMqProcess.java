@@ -43,7 +43,8 @@ import java.util.concurrent.TimeUnit;
  * hide the output; else {@code rabbitmq-server} on the {@code PATH}); {@code epmd}, the Erlang
  * port mapper, is shared with the machine's nodes and started by the first node if none runs.
  *
- * <p>{@link #close()} stops the node and deletes its directory; a JVM that exits without it does
+ * <p>{@link #stop()} sends SIGTERM and SIGKILL 30 seconds later if the node has not exited.
+ * {@link #close()} stops the node and deletes its directory; a JVM that exits without it does
  * the same from a shutdown hook. Not thread-safe: one test drives it.
  */
 public final class RabbitMqProcess extends ServerProcess {

@@ -27,8 +27,9 @@ import java.util.Objects;
  * }                   // stopped and its directory deleted
  * }</pre>
  *
- * <p>{@link #close()} stops the server and deletes its directory; a JVM that exits without it
- * does the same from a shutdown hook. Not thread-safe: one test drives it.
+ * <p>{@link #stop()} sends SIGTERM and SIGKILL 10 seconds later if Redis has not exited. {@link
+ * #close()} stops the server and deletes its directory (its data and {@code redis.log}); a JVM
+ * that exits without it does the same from a shutdown hook. Not thread-safe: one test drives it.
  */
 public final class RedisProcess extends ServerProcess {
   /** How long SIGTERM may take (Redis writes its append-only file) before SIGKILL. */
