@@ -64,6 +64,8 @@ final class RabbitBroker implements Broker {
    */
   private final Connection publishing;
   private final Publisher publisher;
+  /** One warning per outage, amqp-client's traces at debug. */
+  private final OutageLog outages;
   /** Re-subscribing after a cancel, off amqp-client's threads. */
   private final java.util.concurrent.ScheduledExecutorService background =
       java.util.concurrent.Executors.newSingleThreadScheduledExecutor(task -> {
@@ -82,6 +84,8 @@ final class RabbitBroker implements Broker {
     this.metrics = metrics;
     ConnectionFactory factory = RabbitEndpoint.factory(config, timeout);
     this.description = RabbitEndpoint.describe(factory);
+    this.outages = new OutageLog(description, publishTimeout);
+    factory.setExceptionHandler(outages);
     try {
       this.connection = factory.newConnection("realtime");
       this.publishing = newPublishingConnection(factory);
@@ -97,6 +101,8 @@ final class RabbitBroker implements Broker {
           + " within " + timeout + ": " + reason(e) + ". Check realtime.rabbitmq.uri (or "
           + "RABBITMQ_URL), the virtual host, TLS, and that RabbitMQ runs.", e);
     }
+    outages.watch(connection);
+    outages.watch(publishing);
     try {
       this.topology = new Topology(connection, config.get(RabbitOptions.NAME_PREFIX),
           description, timeout);
@@ -318,6 +324,7 @@ final class RabbitBroker implements Broker {
   }
 
   private void closeQuietly() {
+    outages.close();
     background.shutdownNow();
     if (publisher != null) { // Null when the constructor failed before making it.
       publisher.close();
@@ -363,7 +370,8 @@ final class RabbitBroker implements Broker {
     return description;
   }
 
-  private static String reason(Throwable e) {
+  /** The root cause's message, credentials masked. */
+  static String reason(Throwable e) {
     Throwable root = e;
     while (root.getCause() != null && root.getMessage() == null) {
       root = root.getCause();

@@ -318,10 +318,11 @@ final class RabbitSubscription extends PollingSubscription {
     }
     try {
       consumeAll(false);
-      log.info("{} consumes again after the connection recovered", this);
+      log.debug("{} consumes again after the connection recovered", this);
     } catch (IOException | RuntimeException e) {
-      log.error("{} could not consume again after the connection recovered; close it and "
-          + "subscribe again", this, e);
+      log.error("{} could not consume again after the connection recovered ({}); close it and "
+          + "subscribe again", this, RabbitBroker.reason(e));
+      log.debug("consuming again failed", e);
     }
   }
 
