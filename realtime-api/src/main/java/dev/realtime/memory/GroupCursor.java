@@ -155,8 +155,11 @@ final class GroupCursor {
     }
   }
 
-  /** {@code member} did not handle the message at {@code offset}: deliver it again. */
-  void release(Member member, long offset) {
+  /**
+   * {@code member} did not finish the message at {@code offset}: deliver it again. If {@code
+   * handled} is false no handler had it, and the delivery it was counted is taken back.
+   */
+  void release(Member member, long offset, boolean handled) {
     List<Member> toWake;
     synchronized (this) {
       Claim claim = claims.get(offset);
@@ -164,7 +167,7 @@ final class GroupCursor {
         return;
       }
       settle(offset, claim);
-      returned.put(offset, claim.deliveries);
+      returned.put(offset, handled ? claim.deliveries : Math.max(0, claim.deliveries - 1));
       toWake = new ArrayList<>(inboxes.keySet());
     }
     toWake.forEach(Member::wake);

@@ -118,7 +118,8 @@ final class MemorySubscription extends PollingSubscription implements GroupCurso
     if (outcome.isSettled()) {
       cursor.ack(this, offset);
     } else {
-      cursor.release(this, offset);
+      // Only a handler's delivery counts as an attempt (Message.deliveryAttempt()).
+      cursor.release(this, offset, outcome != Dispatcher.Outcome.RETURNED);
     }
   }
 

@@ -37,8 +37,11 @@ import org.slf4j.LoggerFactory;
  * told each message's {@link Outcome} through its {@link Settlement}: exactly once per
  * dispatched message, from a worker thread, or from the thread calling {@link #dispatch} or
  * {@link #close} when those release messages. Settled outcomes ({@link Outcome#isSettled()}) are
- * to be acknowledged or committed; {@link Outcome#RELEASED} ones were not handled and must be
- * given back to the broker (not committed, so they are delivered again).
+ * to be acknowledged or committed; {@link Outcome#RETURNED} and {@link Outcome#RELEASED} ones
+ * were not handled and must be given back to the broker (not committed, so they are delivered
+ * again). The two differ in {@link Message#deliveryAttempt()}: a returned message never reached a
+ * handler, so its next delivery keeps its attempt number; a released one did, so its next
+ * delivery counts one more.
  *
  * <p><b>Concurrency.</b> {@link SubscriptionSpec#concurrency()} lanes, each one thread with its
  * own queue. A message goes to the lane of its key's hash, so messages with the same key are
@@ -75,12 +78,21 @@ public final class Dispatcher {
     DEAD_LETTERED,
     /** Every attempt failed and there is no dead-letter channel: logged. Acknowledge. */
     DISCARDED,
-    /** Not handled (closing, or the dead-letter publish failed). Do not acknowledge. */
-    RELEASED;
+    /**
+     * A handler had it but did not finish with it (it was still running or waiting to retry when
+     * closing began, or the dead-letter publish failed). Do not acknowledge; its next delivery
+     * counts one more attempt.
+     */
+    RELEASED,
+    /**
+     * It never reached a handler (still queued when closing began). Do not acknowledge; give it
+     * back without counting a delivery: its next delivery has the same attempt number.
+     */
+    RETURNED;
 
     /** Returns true if the adapter should acknowledge or commit the message. */
     public boolean isSettled() {
-      return this != RELEASED;
+      return this != RELEASED && this != RETURNED;
     }
   }
 
@@ -160,7 +172,7 @@ public final class Dispatcher {
     }
     inFlight.addAndGet(deliveries.size());
     if (isClosing()) {
-      deliveries.forEach(d -> finish(d, Outcome.RELEASED));
+      deliveries.forEach(d -> finish(d, Outcome.RETURNED));
       return;
     }
     if (batchHandler == null) {
@@ -366,7 +378,7 @@ public final class Dispatcher {
     while (true) {
       if (!lane.mayInvoke(remaining)) {
         // Stopped by close() (which released these messages): no handler call after close.
-        remaining.forEach(d -> finish(d, Outcome.RELEASED));
+        remaining.forEach(d -> finish(d, d.givenBack()));
         return;
       }
       Throwable failure;
@@ -549,9 +561,16 @@ public final class Dispatcher {
     final Message message;
     final AtomicBoolean settled = new AtomicBoolean();
     final AtomicBoolean done = new AtomicBoolean();
+    /** Set once the handler is about to be called with it (under the lane's lock). */
+    volatile boolean handed;
 
     Delivery(Message message) {
       this.message = message;
+    }
+
+    /** How it is given back unfinished: released if a handler had it, else returned. */
+    Outcome givenBack() {
+      return handed ? Outcome.RELEASED : Outcome.RETURNED;
     }
   }
 
@@ -580,7 +599,7 @@ public final class Dispatcher {
     void releaseQueued() {
       List<Delivery> work;
       while ((work = queue.poll()) != null) {
-        work.forEach(d -> finish(d, Outcome.RELEASED));
+        work.forEach(d -> finish(d, Outcome.RETURNED));
       }
     }
 
@@ -591,6 +610,9 @@ public final class Dispatcher {
     synchronized boolean mayInvoke(List<Delivery> work) {
       if (stopped) {
         return false;
+      }
+      for (Delivery delivery : work) {
+        delivery.handed = true;
       }
       if (spec.ackMode() == AckMode.ON_RECEIPT) {
         for (Delivery delivery : work) {
@@ -611,7 +633,7 @@ public final class Dispatcher {
         stopped = true;
         List<Delivery> running = current;
         if (interruptRunning && running != null) {
-          running.forEach(d -> finish(d, Outcome.RELEASED));
+          running.forEach(d -> finish(d, d.givenBack()));
         }
       }
       thread.interrupt();
@@ -648,14 +670,14 @@ public final class Dispatcher {
         current = work;
         try {
           if (isClosing()) {
-            work.forEach(d -> finish(d, Outcome.RELEASED));
+            work.forEach(d -> finish(d, Outcome.RETURNED));
           } else {
             process(this, work);
           }
         } catch (RuntimeException | Error e) {
           // A bug in settlement or metrics must not kill the lane and strand its queue.
           log.error("dispatch of {} failed", work.get(0).message, e);
-          work.forEach(d -> finish(d, Outcome.RELEASED));
+          work.forEach(d -> finish(d, d.givenBack()));
         } finally {
           current = null;
         }

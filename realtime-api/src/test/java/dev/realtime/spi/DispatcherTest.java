@@ -50,7 +50,8 @@ class DispatcherTest {
     assertThat(closed.get(10, TimeUnit.SECONDS)).isTrue();
     assertThat(outcomes.get(messages.get(0).id())).isEqualTo(Outcome.PROCESSED);
     messages.subList(1, 5).forEach(m -> assertThat(outcomes.get(m.id()))
-        .isEqualTo(Outcome.RELEASED));
+        .as("never handed to the handler: given back without spending an attempt")
+        .isEqualTo(Outcome.RETURNED));
     assertThat(settlements).hasValue(5);
     assertThat(dispatcher.inFlight()).isZero();
   }
@@ -125,8 +126,8 @@ class DispatcherTest {
     finish.countDown();
 
     assertThat(closed.get(10, TimeUnit.SECONDS)).isTrue();
-    assertThat(outcomes.get(messages.get(1).id())).isEqualTo(Outcome.RELEASED);
-    assertThat(outcomes.get(messages.get(2).id())).isEqualTo(Outcome.RELEASED);
+    assertThat(outcomes.get(messages.get(1).id())).isEqualTo(Outcome.RETURNED);
+    assertThat(outcomes.get(messages.get(2).id())).isEqualTo(Outcome.RETURNED);
     assertThat(settlements).hasValue(3);
     assertThat(dispatcher.inFlight()).isZero();
   }

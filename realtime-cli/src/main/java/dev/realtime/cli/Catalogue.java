@@ -1,6 +1,8 @@
 package dev.realtime.cli;
 
+import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
@@ -53,6 +55,14 @@ final class Catalogue {
       root = new ObjectMapper(new YAMLFactory())
           .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
           .readTree(Files.readAllBytes(file));
+    } catch (JsonProcessingException e) {
+      // file:line:column, as compilers write it (editors jump there): the line and column
+      // where the YAML stops parsing, and the parser's reason without its excerpt.
+      JsonLocation where = e.getLocation();
+      String reason = String.valueOf(e.getOriginalMessage()).lines().findFirst()
+          .orElse("not YAML").strip();
+      throw new IllegalArgumentException(file + (where == null || where.getLineNr() < 1 ? ""
+          : ":" + where.getLineNr() + ":" + where.getColumnNr()) + ": not valid YAML: " + reason);
     } catch (IOException e) {
       throw new IllegalArgumentException(file + ": " + (e instanceof java.nio.file.NoSuchFileException
           ? "no such file" : e.getMessage().lines().findFirst().orElse("unreadable")));
@@ -149,6 +159,97 @@ final class Catalogue {
     }
   }
 
+
+  /** The catalogue fields {@code spec} sets, by their YAML names, in the file's order of them. */
+  static List<String> fieldsOf(ChannelSpec spec) {
+    List<String> fields = new ArrayList<>();
+    if (spec.partitions() != null) {
+      fields.add("partitions");
+    }
+    if (spec.replicationFactor() != null) {
+      fields.add("replication-factor");
+    }
+    if (spec.retention() != null) {
+      fields.add("retention");
+    }
+    if (spec.retentionBytes() != null) {
+      fields.add("retention-bytes");
+    }
+    if (spec.maxMessages() != null) {
+      fields.add("max-messages");
+    }
+    if (spec.compacted()) {
+      fields.add("compacted");
+    }
+    if (!spec.groups().isEmpty()) {
+      fields.add("groups");
+    }
+    return fields;
+  }
+
+  /** {@code spec}'s settings for {@code channel}, only the fields {@code keep} names. */
+  static ChannelSpec copy(ChannelSpec spec, Channel channel, Set<String> keep) {
+    ChannelSpec.Builder copy = ChannelSpec.builder(channel);
+    if (keep.contains("partitions") && spec.partitions() != null) {
+      copy.partitions(spec.partitions());
+    }
+    if (keep.contains("replication-factor") && spec.replicationFactor() != null) {
+      copy.replicationFactor(spec.replicationFactor());
+    }
+    if (keep.contains("retention") && spec.retention() != null) {
+      copy.retention(spec.retention());
+    }
+    if (keep.contains("retention-bytes") && spec.retentionBytes() != null) {
+      copy.retentionBytes(spec.retentionBytes());
+    }
+    if (keep.contains("max-messages") && spec.maxMessages() != null) {
+      copy.maxMessages(spec.maxMessages());
+    }
+    if (keep.contains("compacted")) {
+      copy.compacted(spec.compacted());
+    }
+    if (keep.contains("groups")) {
+      copy.groups(spec.groups().toArray(new String[0]));
+    }
+    return copy.build();
+  }
+
+  /** The value of {@code field} in {@code spec}, as the file writes it. */
+  static String value(ChannelSpec spec, String field) {
+    switch (field) {
+      case "partitions":
+        return String.valueOf(spec.partitions());
+      case "replication-factor":
+        return String.valueOf(spec.replicationFactor());
+      case "retention":
+        return spec.retention() == null ? "" : show(spec.retention());
+      case "retention-bytes":
+        return String.valueOf(spec.retentionBytes());
+      case "max-messages":
+        return String.valueOf(spec.maxMessages());
+      case "compacted":
+        return String.valueOf(spec.compacted());
+      default:
+        return String.valueOf(spec.groups());
+    }
+  }
+
+  private static final java.util.regex.Pattern JAVA_NAMES = java.util.regex.Pattern.compile(
+      "\\b(retentionBytes|maxMessages|replicationFactor|retention|partitions|compacted|groups)"
+          + "(\\(\\.\\.\\.\\))?");
+
+  /**
+   * An adapter's refusal in the catalogue's words: the adapters name ChannelSpec's methods
+   * ({@code maxMessages(...)}), a catalogue user knows the fields ({@code max-messages}).
+   */
+  static String inYamlNames(String message) {
+    return JAVA_NAMES.matcher(message).replaceAll(match -> switch (match.group(1)) {
+      case "retentionBytes" -> "retention-bytes";
+      case "maxMessages" -> "max-messages";
+      case "replicationFactor" -> "replication-factor";
+      default -> match.group(1);
+    });
+  }
 
   /** {@code 7d}, {@code 12h}, {@code 30m}, {@code 45s}, {@code 500ms}: the largest exact unit. */
   static String show(Duration duration) {

@@ -153,23 +153,53 @@ final class ChannelsCommand {
           "      groups: [billing, audit]",
           "    user.1: {}",
           "",
-          "Channels the file leaves out are left alone."})
+          "A setting this broker does not have (partitions on Redis, max-messages on Kafka) is "
+              + "skipped with a warning on stderr, so that one file serves every broker; "
+              + "--strict makes it an error instead. Channels the file leaves out are left "
+              + "alone."})
   int apply(
       @Parameters(paramLabel = "FILE", description = "The catalogue, such as catalogue.yaml.")
           Path file,
       @Option(names = "--dry-run", description = "Print what would change; change nothing.")
-          boolean dryRun) {
-    List<ChannelSpec> specs = Catalogue.read(file);
+          boolean dryRun,
+      @Option(names = "--strict", description = "Fail, changing nothing, if the broker does "
+          + "not have a setting the file gives, instead of skipping it with a warning.")
+          boolean strict) {
+    List<ChannelSpec> read = Catalogue.read(file);
     try (Broker broker = open()) {
       ChannelAdmin admin = broker.admin();
-      specs.forEach(admin::check);
+      List<String> skipped = new ArrayList<>();
+      List<ChannelSpec> specs = new ArrayList<>();
+      for (ChannelSpec spec : read) {
+        ChannelSpec kept = withoutWhatTheBrokerLacks(admin, broker.name(), spec, skipped);
+        try {
+          admin.check(kept); // What it cannot do to this channel as it is now.
+        } catch (IllegalArgumentException e) {
+          throw new IllegalArgumentException(file + ": channel " + spec.channel().name() + ": "
+              + Catalogue.inYamlNames(e.getMessage()) + ". Nothing was applied.");
+        }
+        specs.add(kept);
+      }
+      for (String line : skipped) {
+        System.err.println((strict ? "realtime: " : "warning: ") + file + ": " + line);
+      }
+      if (strict && !skipped.isEmpty()) {
+        throw new IllegalArgumentException(file + ": " + skipped.size() + " setting"
+            + (skipped.size() == 1 ? "" : "s") + " that " + broker.name() + " does not have "
+            + "(above); --strict refuses them. Nothing was applied.");
+      }
       List<String> plan = new ArrayList<>();
       int created = 0;
       int changed = 0;
       for (ChannelSpec spec : specs) {
         Optional<ChannelInfo> now = admin.describe(spec.channel());
-        String change = now.isEmpty() ? "create   " + spec.channel().name() + settings(spec)
-            : changes(spec, now.get());
+        String change;
+        try {
+          change = now.isEmpty() ? "create   " + spec.channel().name() + settings(spec)
+              : changes(spec, now.get());
+        } catch (IllegalArgumentException e) {
+          throw new IllegalArgumentException(file + ": " + e.getMessage());
+        }
         if (now.isEmpty()) {
           created++;
         } else if (!change.isEmpty()) {
@@ -189,6 +219,31 @@ final class ChannelsCommand {
           specs.size() - created - changed));
     }
     return 0;
+  }
+
+  /**
+   * {@code spec} without the fields this broker does not have, each told in {@code skipped}
+   * by its YAML name. A field is lacking if the broker refuses it alone on a channel that does
+   * not exist, which tells a missing ability from a refusal about a channel's current state
+   * (RabbitMQ cannot change an existing stream's retention): that one still fails the file.
+   */
+  private static ChannelSpec withoutWhatTheBrokerLacks(ChannelAdmin admin, String broker,
+      ChannelSpec spec, List<String> skipped) {
+    Channel probe = Channel.of("realtime-probe." + java.util.UUID.randomUUID().toString()
+        .substring(0, 8));
+    java.util.Set<String> kept = new java.util.LinkedHashSet<>();
+    for (String field : Catalogue.fieldsOf(spec)) {
+      try {
+        admin.check(Catalogue.copy(spec, probe, java.util.Set.of(field)));
+        kept.add(field);
+      } catch (IllegalArgumentException e) {
+        skipped.add("channel " + spec.channel().name() + ": " + field + ": "
+            + Catalogue.value(spec, field) + " skipped, " + broker + " does not have it: "
+            + Catalogue.inYamlNames(e.getMessage().replace(probe.name(),
+            spec.channel().name())));
+      }
+    }
+    return Catalogue.copy(spec, spec.channel(), kept);
   }
 
   private Broker open() {

@@ -43,15 +43,20 @@ final class Converters {
   static final class ChannelOrPattern implements ITypeConverter<String> {
     @Override
     public String convert(String value) {
+      // Any '*' or '#' means a pattern was meant, whole segment or not: "x.**" is a bad
+      // pattern, and the error says what patterns allow rather than what names do.
+      boolean pattern = value.indexOf('*') >= 0 || value.indexOf('#') >= 0;
       try {
-        if (ChannelPattern.isPattern(value)) {
+        if (pattern) {
           ChannelPattern.of(value);
         } else {
           Channel.of(value);
         }
         return value;
       } catch (IllegalArgumentException e) {
-        throw new TypeConversionException(e.getMessage());
+        throw new TypeConversionException(e.getMessage() + (pattern ? ". In a pattern, '*' "
+            + "stands for exactly one segment and '#' for any number, each a whole segment "
+            + "between dots: user.*, audit.#, #" : ""));
       }
     }
   }

@@ -202,7 +202,8 @@ final class DoctorCommand implements Callable<Integer> {
       case "kafka":
         return "Check that Kafka answers at realtime.kafka.bootstrap-servers "
             + "(REALTIME_KAFKA_BOOTSTRAP_SERVERS or KAFKA_BROKERS), and its security settings "
-            + "(realtime.kafka.client.*). No Kafka? realtime demo --broker=kafka starts one.";
+            + "(realtime.kafka.client.*). No Kafka? realtime broker kafka runs one, and prints "
+            + "what to export.";
       case "redis":
         return "Check that Redis answers at realtime.redis.uri (REALTIME_REDIS_URI or REDIS_URL) "
             + "and the user and password; start a local one with scripts/services, or "

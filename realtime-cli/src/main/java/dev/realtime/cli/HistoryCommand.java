@@ -2,6 +2,7 @@ package dev.realtime.cli;
 
 import dev.realtime.Broker;
 import dev.realtime.Brokers;
+import dev.realtime.Capability;
 import dev.realtime.HistoryQuery;
 import dev.realtime.Message;
 import dev.realtime.channel.Channel;
@@ -21,7 +22,8 @@ import picocli.CommandLine.Spec;
  * looking never moves a consumer's position. Prints them as {@code consume} does.
  */
 @Command(name = "history", mixinStandardHelpOptions = true, sortOptions = false, usageHelpAutoWidth = true,
-    description = "Print a channel's past messages, oldest first, without joining any group.",
+    description = "Print a channel's past messages, oldest first, without joining any group. "
+        + "Exit 1 if the channel does not exist.",
     footer = {"",
         "Examples:",
         "  realtime history --channel=user.1",
@@ -63,6 +65,15 @@ final class HistoryCommand implements Callable<Integer> {
     }
     try (Broker broker = Brokers.open(root.config(), RealtimeMetrics.NOOP);
         MessageOutput out = new MessageOutput(output)) {
+      // A misspelt channel is not an empty one: as describe does, say it does not exist
+      // (exit 1) rather than "0 messages". Redis in pub/sub mode keeps no history and refuses
+      // below, whatever the channel.
+      if (broker.capabilities().has(Capability.REPLAY)
+          && broker.admin().describe(channel).isEmpty()) {
+        System.err.println("realtime: channel " + channel.name() + " does not exist on "
+            + broker.name() + " (realtime channels list shows those that do)");
+        return Main.FAILED;
+      }
       List<Message> messages = broker.history(channel, query);
       messages.forEach(out::write);
       out.flush();

@@ -36,7 +36,8 @@ import picocli.CommandLine.ScopeType;
         ChannelsCommand.class,
         DoctorCommand.class,
         DemoCommand.class,
-        BenchCommand.class},
+        BenchCommand.class,
+        BrokerCommand.class},
     footer = {"",
         "Exit codes: 0 done (also after Ctrl-C or SIGTERM once everything in flight was "
             + "finished), 1 broker or configuration failure, 2 usage error, 130 stopped by a "

@@ -28,6 +28,15 @@ class LauncherIT {
   }
 
   @Test
+  void aBadPatternIsToldAsAPatternWithWhatPatternsAllow() {
+    for (String bad : new String[] {"x.**", "x.*a", "user#"}) {
+      assertThat(realtime.run("consume", "--channels=" + bad).exits(Main.USAGE).stderr)
+          .as(bad).contains("Invalid channel pattern \"" + bad + "\"")
+          .contains("'*' stands for exactly one segment and '#' for any number");
+    }
+  }
+
+  @Test
   void aUsageErrorExits2WithTheUsageLineAndNoStackTrace() {
     Launcher.Run run = realtime.run("consume", "--channels=bad..name").exits(Main.USAGE);
     assertThat(run.stderr).contains("Invalid channel name \"bad..name\"")
@@ -128,11 +137,24 @@ class LauncherIT {
   }
 
   @Test
-  void doctorPassesOnMemoryAndHistoryOfANewChannelIsEmpty() {
+  void historyOfAChannelThatDoesNotExistExits1NamingIt() {
+    Launcher.Run history = realtime.run("history", "--channel=nothing.here").exits(Main.FAILED);
+    assertThat(history.stdout).isEmpty();
+    assertThat(history.stderr).contains("channel nothing.here does not exist on memory");
+  }
+
+  @Test
+  void doctorWithNoKafkaPointsAtBrokerKafka() {
+    Launcher.Run doctor = realtime.env("REALTIME_KAFKA_BOOTSTRAP_SERVERS", "127.0.0.1:1")
+        .run("--broker=kafka", "--set", "realtime.kafka.connect-timeout=2s", "doctor")
+        .exits(Main.FAILED);
+    assertThat(doctor.stdout).contains("FAIL  connect")
+        .contains("No Kafka? realtime broker kafka runs one");
+  }
+
+  @Test
+  void doctorPassesOnMemory() {
     assertThat(realtime.run("doctor").exits(0).stdout).contains("ok    health")
         .contains("ok    subscribe").contains("all checks passed");
-    Launcher.Run history = realtime.run("history", "--channel=nothing.here").exits(0);
-    assertThat(history.stdout).isEmpty();
-    assertThat(history.stderr).contains("0 messages of nothing.here");
   }
 }

@@ -145,19 +145,17 @@ final class KafkaAdmin implements ChannelAdmin {
    * the group keeps what is published, even before its first member attaches.
    */
   private void createGroupAtEnd(String group, String topic) {
-    Map<TopicPartition, Long> start = uncommittedEnds(group, List.of(topic));
+    Map<TopicPartition, Long> start = uncommittedEnds(group, partitions(topic));
     if (!start.isEmpty()) {
       commitStart(group, start, "create group " + group + " on " + topic);
     }
   }
 
   /**
-   * Returns, for the partitions of {@code topics} where {@code group} has no committed offset,
-   * their end offsets now: where a group from "latest" starts.
+   * Returns, for those of {@code parts} where {@code group} has no committed offset, their end
+   * offsets now: where a group from "latest" starts.
    */
-  Map<TopicPartition, Long> uncommittedEnds(String group, Collection<String> topics) {
-    List<TopicPartition> parts = new ArrayList<>();
-    topics.forEach(topic -> parts.addAll(partitions(topic)));
+  Map<TopicPartition, Long> uncommittedEnds(String group, List<TopicPartition> parts) {
     if (parts.isEmpty()) {
       return Map.of();
     }

@@ -14,6 +14,7 @@ import dev.realtime.channel.ChannelNaming;
 import dev.realtime.config.RealtimeConfig;
 import dev.realtime.internal.UriCredentials;
 import dev.realtime.metrics.RealtimeMetrics;
+import dev.realtime.spi.Deadline;
 import dev.realtime.spi.Dispatcher;
 import dev.realtime.subscription.BatchHandler;
 import dev.realtime.subscription.MessageHandler;
@@ -44,6 +45,7 @@ import org.apache.kafka.clients.consumer.CooperativeStickyAssignor;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.TopicExistsException;
@@ -77,6 +79,7 @@ final class KafkaBroker implements Broker {
   private final Duration sessionTimeout;
   private final RealtimeMetrics metrics;
   private final Duration publishTimeout;
+  private final Duration closeTimeout;
   private final Map<String, Object> common = new HashMap<>();
   private final Map<String, String> consumerOverrides;
   private final Admin admin;
@@ -88,6 +91,7 @@ final class KafkaBroker implements Broker {
   private final Map<Channel, String> knownTopics = new ConcurrentHashMap<>();
   private final Set<KafkaSubscription> subscriptions = ConcurrentHashMap.newKeySet();
   private final KafkaAdmin channelAdmin;
+  private final KafkaLimits limits;
 
   KafkaBroker(RealtimeConfig config, RealtimeMetrics metrics) {
     this.servers = KafkaSettings.bootstrapServers(config);
@@ -96,6 +100,7 @@ final class KafkaBroker implements Broker {
     this.timeout = config.get(KafkaOptions.CONNECT_TIMEOUT);
     this.sessionTimeout = config.get(KafkaOptions.SESSION_TIMEOUT);
     this.publishTimeout = config.get(dev.realtime.config.RealtimeOptions.PUBLISH_TIMEOUT);
+    this.closeTimeout = config.get(dev.realtime.config.RealtimeOptions.CLOSE_TIMEOUT);
     this.metrics = metrics;
     common.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, servers);
     common.putAll(config.get(KafkaOptions.COMMON));
@@ -111,8 +116,10 @@ final class KafkaBroker implements Broker {
     } catch (Exception e) {
       admin.close(Duration.ZERO);
       throw new BrokerUnavailableException("Kafka at " + UriCredentials.mask(servers)
-          + " did not answer within " + timeout + " (" + rootMessage(e) + "). Check "
-          + "realtime.kafka.bootstrap-servers (or KAFKA_BROKERS) and that the brokers run.", e);
+          + " did not answer within " + timeout + " (" + rootMessage(e) + "): it is unreachable,"
+          + " or speaks another protocol than the client." + KafkaDiagnosis.protocolMismatch(
+              servers, common) + " Check realtime.kafka.bootstrap-servers (or KAFKA_BROKERS), "
+          + "realtime.kafka.client.security.protocol and that the brokers run.", e);
     }
 
     Map<String, Object> producerProps = new HashMap<>(common);
@@ -140,6 +147,12 @@ final class KafkaBroker implements Broker {
           + "created from realtime.kafka.producer.* / client.*: " + rootMessage(e), e);
     }
     this.channelAdmin = new KafkaAdmin(this);
+    // Parsed by hand: the producer, created above, already refused a value that does not parse.
+    this.limits = new KafkaLimits(config.get(dev.realtime.config.RealtimeOptions.MAX_PAYLOAD_BYTES),
+        Long.parseLong(String.valueOf(producerProps.getOrDefault(
+            ProducerConfig.MAX_REQUEST_SIZE_CONFIG, 1024 * 1024)).trim()),
+        !"none".equalsIgnoreCase(String.valueOf(producerProps.getOrDefault(
+            ProducerConfig.COMPRESSION_TYPE_CONFIG, "none")).trim()));
   }
 
   @Override
@@ -155,12 +168,20 @@ final class KafkaBroker implements Broker {
   @Override
   public CompletionStage<PublishReceipt> publish(Message message) {
     CompletableFuture<PublishReceipt> receipt = new CompletableFuture<>();
+    String topic;
     try {
-      String topic = ensureTopic(message.channel());
-      producer.send(KafkaRecords.toRecord(topic, message), (metadata, failure) -> {
+      topic = ensureTopic(message.channel());
+    } catch (RuntimeException e) {
+      receipt.completeExceptionally(e);
+      return receipt;
+    }
+    ProducerRecord<byte[], byte[]> record = KafkaRecords.toRecord(topic, message);
+    limits.check(message, record); // Thrown, as realtime.max-payload-bytes is: nothing sent.
+    try {
+      producer.send(record, (metadata, failure) -> {
         if (failure != null) {
           receipt.completeExceptionally(new RealtimeException("Kafka did not accept message "
-              + message.id() + " on " + topic + ": " + rootMessage(failure), failure));
+              + message.id() + " on " + topic + ": " + explainPublish(failure), failure));
         } else {
           receipt.complete(new PublishReceipt(message.id(), message.channel(),
               KafkaRecords.position(metadata.partition(), metadata.offset())));
@@ -222,6 +243,7 @@ final class KafkaBroker implements Broker {
     } catch (Exception e) {
       throw unavailable("create topic " + topic, e);
     }
+    limits.learn(admin, topic, timeout.toMillis());
     knownTopics.put(channel, topic);
     return topic;
   }
@@ -241,7 +263,10 @@ final class KafkaBroker implements Broker {
   }
 
   void forgetTopic(Channel channel) {
-    knownTopics.remove(channel);
+    String topic = knownTopics.remove(channel);
+    if (topic != null) {
+      limits.forget(topic);
+    }
   }
 
   /** Consumer settings: the adapter's, then {@code client.*}, then {@code consumer.*}. */
@@ -365,20 +390,26 @@ final class KafkaBroker implements Broker {
     }
   }
 
-  /** Stops every subscription's handlers from starting new work, drains them, disconnects. */
+  /**
+   * Stops every subscription's handlers from starting new work, drains them, commits, and
+   * disconnects, all within one {@code realtime.close-timeout}: with the broker down, each step
+   * waited its own Kafka timeout (20 s in all). Records a producer could not send by then fail
+   * their publish.
+   */
   @Override
   public void close() {
+    Deadline deadline = Deadline.after(closeTimeout);
     List<KafkaSubscription> open = new ArrayList<>(subscriptions);
     try {
       open.forEach(KafkaSubscription::stopTaking);
       for (KafkaSubscription subscription : open) {
-        subscription.close(subscription.spec().drainTimeout());
+        subscription.close(deadline);
       }
     } finally {
       try {
-        producer.close(timeout);
+        producer.close(deadline.remaining());
       } finally {
-        admin.close(timeout);
+        admin.close(deadline.remaining());
       }
     }
   }
@@ -412,8 +443,42 @@ final class KafkaBroker implements Broker {
     if (e instanceof InterruptedException) {
       Thread.currentThread().interrupt();
     }
+    if (KafkaDiagnosis.isTimeout(e)) {
+      return new BrokerUnavailableException("could not " + operation + " within " + timeout
+          + ": " + KafkaDiagnosis.unreachable(servers, e) + ".", e);
+    }
     return new BrokerUnavailableException("could not " + operation + " on Kafka at "
         + UriCredentials.mask(servers) + " within " + timeout + ": " + rootMessage(e), e);
+  }
+
+  /** What a failure means, for a log line or a message: see {@link KafkaDiagnosis}. */
+  String explain(Throwable failure) {
+    return KafkaDiagnosis.isTimeout(failure) ? KafkaDiagnosis.unreachable(servers, failure)
+        : rootMessage(failure);
+  }
+
+  /**
+   * Why a publish failed. Kafka words an outage after the step that waited ("Topic x not
+   * present in metadata after 10000 ms", "Expiring 1 record(s)"): a timeout while the producer
+   * holds no connection is said to be what it is, an unreachable broker.
+   */
+  private String explainPublish(Throwable failure) {
+    if (KafkaDiagnosis.isTimeout(failure) && !producerConnected()) {
+      return KafkaDiagnosis.unreachable(servers, failure);
+    }
+    return rootMessage(failure);
+  }
+
+  private boolean producerConnected() {
+    for (Map.Entry<org.apache.kafka.common.MetricName, ? extends org.apache.kafka.common.Metric>
+        entry : producer.metrics().entrySet()) {
+      if (entry.getKey().name().equals("connection-count")
+          && entry.getKey().group().equals("producer-metrics")) {
+        Object value = entry.getValue().metricValue();
+        return value instanceof Number && ((Number) value).doubleValue() > 0;
+      }
+    }
+    return true; // No such metric: say nothing more than Kafka does.
   }
 
   static String rootMessage(Throwable failure) {

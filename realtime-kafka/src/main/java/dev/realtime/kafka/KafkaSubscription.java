@@ -3,6 +3,7 @@ package dev.realtime.kafka;
 import dev.realtime.Message;
 import dev.realtime.channel.Channel;
 import dev.realtime.channel.ChannelPattern;
+import dev.realtime.spi.Deadline;
 import dev.realtime.spi.Dispatcher;
 import dev.realtime.spi.PollingSubscription;
 import dev.realtime.subscription.StartPosition;
@@ -61,6 +62,8 @@ final class KafkaSubscription extends PollingSubscription {
   private static final Logger log = LoggerFactory.getLogger(KafkaSubscription.class);
   private static final AtomicInteger SEQUENCE = new AtomicInteger();
   private static final Duration PATTERN_REFRESH = Duration.ofSeconds(1);
+  /** The wait after a failed poll before the next. */
+  private static final Duration RETRY = Duration.ofMillis(500);
 
   private final KafkaBroker broker;
   private final SubscriptionSpec spec;
@@ -81,6 +84,8 @@ final class KafkaSubscription extends PollingSubscription {
   /** Fetched records waiting for room in the dispatcher; poll thread only. */
   private final List<Message> held = new ArrayList<>();
   private long lastPatternRefresh;
+  /** When polling began to fail (System.nanoTime()), 0 while it works; poll thread only. */
+  private long failingSince;
   /** Partitions that existed when a group from "latest" subscribed; see fixLatestStart. */
   private final Set<TopicPartition> knownAtStart = new HashSet<>();
   /** Where a group from "latest" starts in partitions it had no offset for at subscribe. */
@@ -170,14 +175,13 @@ final class KafkaSubscription extends PollingSubscription {
    * the end. Both windows are milliseconds wide and only at a group's very first start.
    */
   private void fixLatestStart() {
-    List<String> topics = topics();
-    for (String topic : topics) {
-      for (TopicPartition part : broker.partitionsOf(consumer, topic)) {
-        knownAtStart.add(part);
-      }
+    List<TopicPartition> parts = new ArrayList<>();
+    for (String topic : topics()) {
+      parts.addAll(broker.partitionsOf(consumer, topic));
     }
+    knownAtStart.addAll(parts);
     KafkaAdmin admin = (KafkaAdmin) broker.admin();
-    Map<TopicPartition, Long> ends = admin.uncommittedEnds(spec.group(), topics);
+    Map<TopicPartition, Long> ends = admin.uncommittedEnds(spec.group(), parts);
     if (ends.isEmpty()) {
       return;
     }
@@ -255,16 +259,35 @@ final class KafkaSubscription extends PollingSubscription {
       while (isActive()) {
         try {
           pollOnce();
+          if (failingSince != 0) {
+            log.info("{} reads from Kafka again after {} s", this,
+                TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - failingSince));
+            failingSince = 0;
+          }
         } catch (WakeupException e) {
           // close() woke the poll: the loop condition ends it.
         } catch (RuntimeException e) {
-          log.warn("polling {} failed; trying again", spec, e);
-          awaitWake(Duration.ofMillis(500));
+          failed(e);
+          awaitWake(RETRY);
         }
       }
     } finally {
       finishAfterClose();
     }
+  }
+
+  /**
+   * Says once per outage, at WARN with the root cause, that reading fails; each further failure
+   * (with its stack trace) only at DEBUG: while Kafka was down, a trace every retry filled the
+   * log (issue 14 item 12). The recovery is told at INFO.
+   */
+  private void failed(RuntimeException e) {
+    if (failingSince == 0) {
+      failingSince = System.nanoTime();
+      log.warn("{} cannot read from Kafka: {}; trying again every {} ms", this,
+          broker.explain(e), RETRY.toMillis());
+    }
+    log.debug("{}: polling failed", this, e);
   }
 
   private void pollOnce() {
@@ -398,6 +421,10 @@ final class KafkaSubscription extends PollingSubscription {
    * with the next one.
    */
   private void commit(boolean sync, Collection<TopicPartition> parts) {
+    commit(sync, parts, broker.timeout());
+  }
+
+  private void commit(boolean sync, Collection<TopicPartition> parts, Duration timeout) {
     if (!sync && asyncCommitsInFlight.get() > 0) {
       return;
     }
@@ -413,7 +440,7 @@ final class KafkaSubscription extends PollingSubscription {
       return;
     }
     if (sync) {
-      consumer.commitSync(offsets, broker.timeout());
+      consumer.commitSync(offsets, timeout);
       committed.putAll(toLongs(offsets));
     } else {
       asyncCommitsInFlight.incrementAndGet();
@@ -456,27 +483,36 @@ final class KafkaSubscription extends PollingSubscription {
     }
   }
 
-  /** On the poll thread, after the loop: wait for the drain, commit, close the consumer. */
+  /**
+   * On the poll thread, after the loop: wait for the drain, commit, close the consumer, each
+   * step bounded by what is left of the close's deadline (realtime.close-timeout): with the
+   * broker down, the commit and the consumer's close would each wait their own Kafka timeout.
+   * What is not committed by then is read again by the group's next member.
+   */
   private void finishAfterClose() {
+    Deadline deadline = closeDeadline();
     try {
       // Handlers finish (or the drain times out) before the last commit, so it includes them.
       dispatcher.terminated().toCompletableFuture()
-          .get(drainTimeout().toMillis() + 1000, TimeUnit.MILLISECONDS);
+          .get(deadline.remainingMillis(), TimeUnit.MILLISECONDS);
     } catch (Exception e) {
       // Still-running handlers were released by close(); their records are read again.
     }
     try {
       if (spec.isGroup()) {
         try {
-          commit(true, consumer.assignment());
+          commit(true, consumer.assignment(), deadline.remaining());
         } catch (WakeupException e) {
-          commit(true, consumer.assignment()); // A wakeup left over from close(): once more.
+          // A wakeup left over from close(): once more.
+          commit(true, consumer.assignment(), deadline.remaining());
         }
       }
     } catch (RuntimeException e) {
-      log.warn("final commit of {} failed; the next member reads those records again", spec, e);
+      log.warn("final commit of {} failed within realtime.close-timeout; the next member reads "
+          + "those records again ({})", spec, KafkaBroker.rootMessage(e));
+      log.debug("final commit of {} failed", spec, e);
     } finally {
-      consumer.close(Duration.ofSeconds(5));
+      consumer.close(deadline.remaining());
     }
   }
 
@@ -509,9 +545,12 @@ final class KafkaSubscription extends PollingSubscription {
     @Override
     public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
       try {
-        commit(true, partitions);
+        // Closing revokes too (consumer.close): then within what is left of the close's bound.
+        commit(true, partitions, isActive() ? broker.timeout() : closeDeadline().remaining());
       } catch (RuntimeException e) {
-        log.warn("commit on revocation failed; the next owner reads those records again", e);
+        log.warn("{}: commit on revocation failed; the next owner reads those records again "
+            + "({})", KafkaSubscription.this, broker.explain(e));
+        log.debug("commit on revocation failed", e);
       }
       partitions.forEach(part -> {
         trackers.remove(part);

@@ -257,6 +257,62 @@ class KafkaAdapterTest {
     }
   }
 
+  /** Issue 14 item 18: TLS against a plaintext port said "Timed out waiting for a node …". */
+  @Test
+  void tlsAgainstAPlaintextPortIsToldAsSuch() {
+    assertThatThrownBy(() -> Brokers.open(config(Map.of(
+        "realtime.kafka.client.security.protocol", "SSL",
+        "realtime.kafka.connect-timeout", "2s"))))
+        .isInstanceOf(BrokerUnavailableException.class)
+        .hasMessageContaining("answers in PLAINTEXT")
+        .hasMessageContaining("realtime.kafka.client.security.protocol=PLAINTEXT");
+  }
+
+  /**
+   * Issue 14 item 2: a payload Kafka cannot take is refused before it is sent, naming both
+   * limits, and the publishes around it are stored once each.
+   */
+  @Test
+  void aPayloadOverKafkasLimitIsRefusedBeforeSendingNamingBothLimits() throws Exception {
+    Channel channel = Channel.of(run + ".big");
+    try (Broker big = Brokers.open(config(Map.of("realtime.max-payload-bytes", "8MiB")))) {
+      List<String> ids = new java.util.ArrayList<>();
+      for (int i = 0; i < 20; i++) {
+        ids.add(big.publish(Message.builder().channel(channel).event("small").build())
+            .toCompletableFuture().get(10, TimeUnit.SECONDS).messageId());
+      }
+      assertThatThrownBy(() -> big.publish(Message.builder().channel(channel).event("big")
+          .payload(new byte[2 * 1024 * 1024]).build()))
+          .isInstanceOf(dev.realtime.PayloadTooLargeException.class)
+          .hasMessageContaining("realtime.max-payload-bytes is 8388608")
+          .hasMessageContaining("max.request.size 1048576");
+      for (int i = 0; i < 20; i++) {
+        ids.add(big.publish(Message.builder().channel(channel).event("small").build())
+            .toCompletableFuture().get(10, TimeUnit.SECONDS).messageId());
+      }
+      List<Message> stored = big.history(channel,
+          dev.realtime.HistoryQuery.earliest().limit(1000));
+      assertThat(stored).extracting(Message::id).containsExactlyInAnyOrderElementsOf(ids);
+    }
+  }
+
+  /** The topic's own max.message.bytes, lower than the producer's limit, is learnt too. */
+  @Test
+  void aTopicsMaxMessageBytesIsLearntAndNamed() throws Exception {
+    String topic = "realtime_" + run + "_narrow";
+    try (Admin admin = admin()) {
+      admin.createTopics(List.of(new NewTopic(topic, 1, (short) 1)
+          .configs(Map.of("max.message.bytes", "100000")))).all().get(10, TimeUnit.SECONDS);
+    }
+    Channel channel = Channel.of(run + ".narrow");
+    assertThatThrownBy(() -> broker.publish(Message.builder().channel(channel).event("big")
+        .payload(new byte[200_000]).build()))
+        .isInstanceOf(dev.realtime.PayloadTooLargeException.class)
+        .hasMessageContaining("topic " + topic + " max.message.bytes 100000");
+    broker.publish(Message.builder().channel(channel).event("small").payload(new byte[50_000])
+        .build()).toCompletableFuture().get(10, TimeUnit.SECONDS);
+  }
+
   @Test
   void credentialsInTheBootstrapServersAreRefusedWithoutShowingThem() {
     RealtimeConfig leaky = RealtimeConfig.of(Map.of("realtime.broker", "kafka",

@@ -17,6 +17,7 @@ import dev.realtime.config.RealtimeConfig;
 import dev.realtime.config.RealtimeOptions;
 import dev.realtime.internal.UriCredentials;
 import dev.realtime.metrics.RealtimeMetrics;
+import dev.realtime.spi.Deadline;
 import dev.realtime.spi.Dispatcher;
 import dev.realtime.spi.PollingSubscription;
 import dev.realtime.subscription.BatchHandler;
@@ -94,6 +95,7 @@ final class RedisBroker implements Broker {
   private final boolean exactTrimming;
   private final int pubSubBuffer;
   private final Duration publishTimeout;
+  private final Duration closeTimeout;
   private final RealtimeMetrics metrics;
   private final Clock clock = Clock.systemUTC();
   private final ClientResources resources;
@@ -134,6 +136,7 @@ final class RedisBroker implements Broker {
           + claimIdleTimeout + "; it must be at least 100ms, or live members lose their work");
     }
     this.publishTimeout = config.get(RealtimeOptions.PUBLISH_TIMEOUT);
+    this.closeTimeout = config.get(RealtimeOptions.CLOSE_TIMEOUT);
     this.metrics = metrics;
     // Lettuce's default reconnect delay grows to 30s: after an outage, subscriptions would sit
     // idle that long once Redis is back. At most 2s between attempts is cheap for one client.
@@ -404,25 +407,33 @@ final class RedisBroker implements Broker {
     }
   }
 
-  /** Stops every subscription's handlers from starting new work, drains them, disconnects. */
+  /**
+   * Stops every subscription's handlers from starting new work, drains them, hands back what
+   * they did not finish and disconnects, all within {@code realtime.close-timeout}, also when
+   * Redis cannot be reached: what is not acknowledged by then stays pending in its group, and
+   * another member takes it after {@code realtime.redis.claim-idle-timeout}.
+   */
   @Override
   public void close() {
+    Deadline deadline = Deadline.after(closeTimeout);
     List<PollingSubscription> open = new ArrayList<>(subscriptions);
     watch.close();
     try {
       open.forEach(PollingSubscription::stopTaking);
       for (PollingSubscription subscription : open) {
-        subscription.close(subscription.spec().drainTimeout());
+        subscription.close(deadline);
       }
     } finally {
       try {
         connection.close();
       } finally {
         try {
-          client.shutdown(Duration.ZERO, timeout);
+          // Closes every connection (a subscription's too, if its poll thread is still in a
+          // step past the deadline); Lettuce's threads are ours and stop with the resources.
+          client.shutdown(Duration.ZERO, deadline.remainingAtMost(timeout));
         } finally {
-          resources.shutdown(0, timeout.toMillis(), TimeUnit.MILLISECONDS)
-              .awaitUninterruptibly(timeout.toMillis() + 1000);
+          long left = deadline.remainingMillis();
+          resources.shutdown(0, left, TimeUnit.MILLISECONDS).awaitUninterruptibly(left);
         }
       }
     }
@@ -430,8 +441,13 @@ final class RedisBroker implements Broker {
 
   /** Waits for a command's reply, at most the command timeout (plus a margin for Lettuce's). */
   <T> T await(CompletionStage<T> stage, String operation) {
+    return await(stage, operation, timeout.plusSeconds(1));
+  }
+
+  /** Waits for a command's reply at most {@code bound}: a step of close, within its deadline. */
+  <T> T await(CompletionStage<T> stage, String operation, Duration bound) {
     try {
-      return stage.toCompletableFuture().get(timeout.toMillis() + 1000, TimeUnit.MILLISECONDS);
+      return stage.toCompletableFuture().get(bound.toMillis(), TimeUnit.MILLISECONDS);
     } catch (ExecutionException e) {
       if (e.getCause() instanceof RedisCommandExecutionException) {
         throw new RealtimeException("Redis refused to " + operation + ": "

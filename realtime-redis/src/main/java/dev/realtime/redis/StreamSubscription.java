@@ -105,6 +105,16 @@ final class StreamSubscription extends PollingSubscription {
   private long lastLag;
   private boolean recoverPending = true;
   private boolean failing;
+  /**
+   * Completed as close begins: a wait of the poll thread for Redis ends then, rather than at its
+   * timeout (Redis may be unreachable, so that CLIENT UNBLOCK cannot end the read).
+   */
+  private final java.util.concurrent.CompletableFuture<Void> closing =
+      new java.util.concurrent.CompletableFuture<>();
+  /** Closing: entries a handler had and did not finish (released), by {@link #entryKey}. */
+  private final Set<String> handlerHad = ConcurrentHashMap.newKeySet();
+  /** A command given up while closing, which Redis may still run: the member stays a member. */
+  private volatile boolean abandoned;
   /** CLIENT ID of the reading connection, for CLIENT UNBLOCK on close; renewed on reconnect. */
   private volatile long readerId = -1;
 
@@ -229,9 +239,14 @@ final class StreamSubscription extends PollingSubscription {
         && String.valueOf(failure.getMessage()).startsWith("BUSYGROUP");
   }
 
-  /** Channels of the registry that a pattern matches and that are not read yet. */
+  /**
+   * Channels of the registry that a pattern matches and that are not read yet. At start, asked
+   * again while the connection fails; from the poll thread once (the poll loop tries again).
+   */
   private void refreshPatterns(StartPosition start) {
-    List<Channel> registered = broker.call(broker.registry()::channels, "list channels");
+    List<Channel> registered = pollThreadStarted()
+        ? awaitLive(broker.registry().channels(), "list channels", broker.timeout())
+        : broker.call(broker.registry()::channels, "list channels");
     for (Channel channel : registered) {
       if (!streams.containsKey(channel) && spec.includes(channel)) {
         attach(channel, start);
@@ -293,7 +308,7 @@ final class StreamSubscription extends PollingSubscription {
     }
     held.addAll(0, again);
     if (spec.isGroup()) {
-      acknowledge(false);
+      acknowledge(null);
       if (now - lastRenewal > renewInterval) {
         lastRenewal = now;
         renew();
@@ -404,6 +419,8 @@ final class StreamSubscription extends PollingSubscription {
       if (isTaking()) {
         released.add(message);
         wake();
+      } else if (outcome == Dispatcher.Outcome.RELEASED) {
+        handlerHad.add(entryKey(message)); // A handler had it: its next delivery counts.
       }
       return; // Closing: it stays pending, and is marked for the next member on the way out.
     }
@@ -412,8 +429,11 @@ final class StreamSubscription extends PollingSubscription {
     }
   }
 
-  /** XACKs what finished, one command per stream; failures are acknowledged again later. */
-  private void acknowledge(boolean wait) {
+  /**
+   * XACKs what finished, one command per stream; failures are acknowledged again later. With a
+   * deadline (closing), waits for the replies until then.
+   */
+  private void acknowledge(dev.realtime.spi.@Nullable Deadline wait) {
     Map<StreamState, List<Message>> perStream = new HashMap<>();
     Message message;
     while ((message = toAck.poll()) != null) {
@@ -435,13 +455,15 @@ final class StreamSubscription extends PollingSubscription {
         }
       }));
     });
-    if (wait) {
+    if (wait != null) {
       for (CompletionStage<?> stage : sent) {
         try {
-          broker.await(stage, "acknowledge entries");
+          broker.await(stage, "acknowledge finished entries", wait.remaining());
+        } catch (dev.realtime.BrokerUnavailableException e) {
+          throw e; // No answer by the deadline: nothing more can be handed back either.
         } catch (RuntimeException e) {
-          log.warn("{}: acknowledging finished entries failed ({}); another member handles "
-              + "them again", this, RedisBroker.rootMessage(e));
+          log.warn("{}: Redis refused to acknowledge finished entries ({}); they are handed "
+              + "back and handled again", this, RedisBroker.rootMessage(e));
         }
       }
     }
@@ -467,10 +489,11 @@ final class StreamSubscription extends PollingSubscription {
       if (room <= 0) {
         return;
       }
-      ClaimedMessages<String, byte[]> claimed = broker.await(commands.xautoclaim(state.key,
+      ClaimedMessages<String, byte[]> claimed = awaitLive(commands.xautoclaim(state.key,
           new XAutoClaimArgs<String>().consumer(consumer)
               .minIdleTime(broker.claimIdleTimeout()).startId(state.claimCursor)
-              .count(Math.min(room, spec.batchSize()))), "claim pending entries of " + state.key);
+              .count(Math.min(room, spec.batchSize()))), "claim pending entries of " + state.key,
+          broker.timeout());
       state.claimCursor = claimed.getId() == null ? StreamIds.ZERO : claimed.getId();
       if (!claimed.getMessages().isEmpty()) {
         log.info("{} took over {} entries of {} pending longer than {}", this,
@@ -487,18 +510,20 @@ final class StreamSubscription extends PollingSubscription {
    * keep the delivery count Redis has. A fresh connection may have a new client id, asked anew.
    */
   private void recoverOwnPending() {
-    readerId = broker.await(reader.clientId(), "identify the reading connection");
+    readerId = awaitLive(reader.clientId(), "identify the reading connection", broker.timeout());
     for (StreamState state : streams.values()) {
-      List<PendingMessage> mine = broker.await(reader.xpending(state.key, consumer,
-          Range.create("-", "+"), Limit.from(PENDING_PAGE)), "list pending entries");
+      List<PendingMessage> mine = awaitLive(reader.xpending(state.key, consumer,
+          Range.create("-", "+"), Limit.from(PENDING_PAGE)), "list pending entries",
+          broker.timeout());
       int lost = 0;
       for (PendingMessage entry : mine) {
         if (state.pending.contains(entry.getId())) {
           continue;
         }
         lost++;
-        List<StreamMessage<String, byte[]>> found = broker.await(reader.xrange(state.key,
-            Range.create(entry.getId(), entry.getId())), "read entry " + entry.getId());
+        List<StreamMessage<String, byte[]>> found = awaitLive(reader.xrange(state.key,
+            Range.create(entry.getId(), entry.getId())), "read entry " + entry.getId(),
+            broker.timeout());
         state.pending.add(entry.getId());
         if (found.isEmpty()) {
           discard(state, entry.getId()); // Trimmed meanwhile: nothing left to handle.
@@ -531,14 +556,19 @@ final class StreamSubscription extends PollingSubscription {
       return;
     }
     Map<String, Long> deliveries = new HashMap<>();
-    for (PendingMessage pending : broker.await(commands.xpending(state.key, consumer,
+    for (PendingMessage pending : awaitLive(commands.xpending(state.key, consumer,
         Range.create(live.get(0).getId(), live.get(live.size() - 1).getId()),
-        Limit.from(live.size() + PENDING_PAGE)), "read delivery counts")) {
+        Limit.from(live.size() + PENDING_PAGE)), "read delivery counts", broker.timeout())) {
       deliveries.put(pending.getId(), pending.getRedeliveryCount());
     }
     for (StreamMessage<String, byte[]> entry : live) {
       hold(toMessage(state, entry, attemptOf(deliveries.getOrDefault(entry.getId(), 1L))));
     }
+  }
+
+  /** A group entry's key: its stream and entry id. */
+  private static String entryKey(Message message) {
+    return message.channel().name() + "\n" + message.position().value();
   }
 
   private static int attemptOf(long deliveries) {
@@ -557,8 +587,8 @@ final class StreamSubscription extends PollingSubscription {
         continue;
       }
       try {
-        Long groupLag = GroupInfos.read(broker.await(commands.xinfoGroups(state.key),
-            "read groups")).stream().filter(g -> g.name().equals(spec.group()))
+        Long groupLag = GroupInfos.read(awaitLive(commands.xinfoGroups(state.key),
+            "read groups", broker.timeout())).stream().filter(g -> g.name().equals(spec.group()))
             .map(GroupInfos.Group::lag).filter(java.util.Objects::nonNull).findFirst()
             .orElse(null);
         if (groupLag != null) {
@@ -570,22 +600,36 @@ final class StreamSubscription extends PollingSubscription {
     }
   }
 
-  /** On the poll thread, after the loop: wait for the drain, acknowledge, hand back the rest. */
+  /**
+   * On the poll thread, after the loop: wait for the drain, acknowledge, hand back the rest.
+   * Close returns by its deadline whatever happens here; these steps take what is left of it,
+   * and at least the command timeout when it left them less (close(Duration.ZERO)): nobody waits
+   * for them then, and a closing broker's shutdown ends them when it closes the connections.
+   * What is left when Redis does not answer in time stays pending under this member, and the
+   * log says how much: another member takes it after the claim timeout.
+   */
   private void finishAfterClose() {
+    dev.realtime.spi.Deadline deadline = closeDeadline();
     try {
       dispatcher.terminated().toCompletableFuture()
-          .get(drainTimeout().toMillis() + 1000, TimeUnit.MILLISECONDS);
+          .get(deadline.remainingMillis(), TimeUnit.MILLISECONDS);
     } catch (Exception e) {
       // Still-running handlers were released by close(); their entries stay pending.
     }
+    dev.realtime.spi.Deadline steps = deadline.remaining().compareTo(broker.timeout()) < 0
+        ? dev.realtime.spi.Deadline.after(broker.timeout()) : deadline;
     try {
       if (spec.isGroup()) {
-        acknowledge(true);
-        handBack();
+        acknowledge(steps);
+        handBack(steps);
       }
     } catch (RuntimeException e) {
-      log.warn("{}: handing back unfinished entries failed ({}); other members take them after "
-          + "{}", this, RedisBroker.rootMessage(e), broker.claimIdleTimeout());
+      int pending = streams.values().stream().mapToInt(state -> state.pending.size()).sum();
+      log.warn("{}: Redis did not answer while closing ({}): {} entries this member "
+          + "read stay pending in group {}, {} of them handled and not acknowledged; another "
+          + "member takes them after {} (realtime.redis.claim-idle-timeout) and handles them "
+          + "again", this, RedisBroker.rootMessage(e), pending, spec.group(), toAck.size(),
+          broker.claimIdleTimeout());
     } finally {
       connection.close();
     }
@@ -593,38 +637,49 @@ final class StreamSubscription extends PollingSubscription {
 
   /**
    * Marks what this member still has pending as long idle, so that any member's next sweep takes
-   * it. An entry no handler finished (released by the drain, or never dispatched) gets back the
-   * delivery Redis counted (RETRYCOUNT one less): the next member's claim counts it again, so
-   * handing back costs no attempt. An entry whose handler finished but whose XACK failed keeps
-   * its count: it was delivered, and the next delivery is one more attempt (deliveryAttempt
-   * counts handler deliveries to the group). A member with nothing pending leaves the group
-   * (XGROUP DELCONSUMER drops a consumer's pending entries, so never before they are handed
-   * back).
+   * it. An entry no handler had (returned by the drain, held, or never seen: a read's lost
+   * reply) gets back the delivery Redis counted (RETRYCOUNT one less): the next member's claim
+   * counts it again, so handing it back costs no attempt. An entry a handler had keeps its
+   * count: one still running when the drain ended (released), and one whose handler finished but
+   * whose XACK failed (a lost ack); its next delivery is one attempt more (deliveryAttempt counts
+   * handler deliveries to the group). A member with nothing pending leaves the group (XGROUP
+   * DELCONSUMER drops a consumer's pending entries, so never before they are handed back).
    */
-  private void handBack() {
-    Set<String> handled = new java.util.HashSet<>();
+  private void handBack(dev.realtime.spi.Deadline deadline) {
+    Set<String> handled = new java.util.HashSet<>(handlerHad);
     for (Message message : toAck) {
-      handled.add(message.channel().name() + "\n" + message.position().value());
+      handled.add(entryKey(message));
     }
     for (StreamState state : streams.values()) {
       List<PendingMessage> mine = broker.await(commands.xpending(state.key, consumer,
-          Range.create("-", "+"), Limit.from(PENDING_PAGE)), "list pending entries");
+          Range.create("-", "+"), Limit.from(PENDING_PAGE)), "list pending entries",
+          deadline.remaining());
       if (mine.isEmpty()) {
-        broker.await(commands.xgroupDelconsumer(state.key, consumer), "leave the group");
+        if (!abandoned) {
+          // XGROUP DELCONSUMER destroys the consumer's pending entries: never while a read
+          // given up may still add some (they would be lost to the group).
+          broker.await(commands.xgroupDelconsumer(state.key, consumer), "leave the group",
+              deadline.remaining());
+        }
         continue;
       }
       Map<Long, List<String>> byCount = new HashMap<>();
       for (PendingMessage entry : mine) {
-        boolean finished = handled.contains(state.channel.name() + "\n" + entry.getId());
+        // Kept for an entry a handler had, one less for one it never reached.
+        boolean had = handled.contains(state.channel.name() + "\n" + entry.getId());
         long count = entry.getRedeliveryCount();
-        byCount.computeIfAbsent(finished ? count : Math.max(0, count - 1),
+        byCount.computeIfAbsent(had ? count : Math.max(0, count - 1),
             c -> new ArrayList<>()).add(entry.getId());
       }
       for (Map.Entry<Long, List<String>> group : byCount.entrySet()) {
         broker.await(commands.xclaim(state.key, consumer, new XClaimArgs().minIdleTime(0)
             .idle(RELEASED_IDLE).retryCount(group.getKey()).justid(),
-            group.getValue().toArray(new String[0])), "hand back pending entries");
+            group.getValue().toArray(new String[0])), "hand back pending entries",
+            deadline.remaining());
       }
+      state.pending.clear();
+      log.info("{} handed back {} unacknowledged entries of {} to group {}", this,
+          mine.size(), state.channel, spec.group());
     }
   }
 
@@ -682,14 +737,57 @@ final class StreamSubscription extends PollingSubscription {
   private List<StreamMessage<String, byte[]>> awaitRead(
       CompletionStage<List<StreamMessage<String, byte[]>>> read) {
     try {
-      return read.toCompletableFuture().get(longestWait.plus(broker.timeout()).toMillis()
-          + 1000, TimeUnit.MILLISECONDS);
-    } catch (java.util.concurrent.ExecutionException e) {
+      return awaitLive(read, "read", longestWait.plus(broker.timeout()));
+    } catch (dev.realtime.BrokerUnavailableException e) {
+      throw e;
+    } catch (dev.realtime.RealtimeException e) {
       throw new dev.realtime.RealtimeException("reading failed: "
           + RedisBroker.rootMessage(e), e.getCause());
-    } catch (InterruptedException | java.util.concurrent.TimeoutException e) {
-      throw broker.unavailable("read", e);
     }
+  }
+
+  /**
+   * Waits for a command of the poll loop at most {@code bound} (plus a margin for Lettuce's own
+   * timeout), or until close begins: then the command is given up (what it read stays pending
+   * under this member, which hands it back) and the loop ends.
+   */
+  private <T> T awaitLive(CompletionStage<T> stage, String operation, Duration bound) {
+    java.util.concurrent.CompletableFuture<T> reply = stage.toCompletableFuture();
+    try {
+      java.util.concurrent.CompletableFuture.anyOf(reply, closing)
+          .get(bound.toMillis() + 1000, TimeUnit.MILLISECONDS);
+    } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+      // The reply's own outcome is read below.
+    } catch (InterruptedException e) {
+      throw broker.unavailable(operation, e);
+    }
+    if (!reply.isDone() && closing.isDone()) {
+      // Close began. When Redis answers, CLIENT UNBLOCK ends a blocking read at once: wait for
+      // its reply (up to half of what is left of the close), so that what it read is held and
+      // handed back. Given up, a read may still be served later, into this member's pending
+      // entries: then the member must not leave the group (see handBack).
+      long until = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(Math.min(
+          closeDeadline().remainingMillis() / 2, broker.timeout().toMillis()));
+      while (!reply.isDone() && System.nanoTime() < until) {
+        try {
+          reply.get(100, TimeUnit.MILLISECONDS);
+        } catch (java.util.concurrent.ExecutionException
+            | java.util.concurrent.TimeoutException e) {
+          // The read may have reached Redis after the first CLIENT UNBLOCK: unblock it again.
+          unblockReader();
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          break;
+        }
+      }
+      if (!reply.isDone()) {
+        abandoned = true;
+        reply.cancel(false);
+        throw new dev.realtime.RealtimeException(this + " closed while waiting to "
+            + operation);
+      }
+    }
+    return broker.await(reply, operation, Duration.ZERO);
   }
 
   /**
@@ -705,6 +803,7 @@ final class StreamSubscription extends PollingSubscription {
 
   @Override
   protected void interruptPoll() {
+    closing.complete(null);
     unblockReader();
   }
 

@@ -9,6 +9,7 @@ import dev.realtime.Message;
 import dev.realtime.PayloadTooLargeException;
 import dev.realtime.channel.Channel;
 import dev.realtime.config.RealtimeConfig;
+import dev.realtime.testkit.process.RedisProcess;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.StreamMessage;
 import io.lettuce.core.api.StatefulRedisConnection;
@@ -33,7 +34,7 @@ class RedisOwnServerTest {
   private static final int SMALL = 2000;
   private static final int BIG = 2 * 1024 * 1024;
 
-  private static Broker open(OwnRedis redis) {
+  private static Broker open(RedisProcess redis) {
     return Brokers.open(RealtimeConfig.builder().set("realtime.broker", "redis")
         .set("realtime.redis.uri", redis.uri()).set("realtime.max-payload-bytes", "8MiB")
         .set("realtime.redis.timeout", "5s").build());
@@ -47,7 +48,8 @@ class RedisOwnServerTest {
    */
   @Test
   void aRedeliveryAfterALostAckCountsOneMoreAttempt() throws Exception {
-    try (OwnRedis redis = new OwnRedis("--rename-command", "XACK", "\"\"");
+    try (RedisProcess redis = RedisProcess.builder().args("--rename-command", "XACK", "\"\"")
+        .start();
         Broker broker = open(redis)) {
       Channel channel = Channel.of("acks");
       broker.admin().ensure(dev.realtime.channel.ChannelSpec.builder(channel).groups("g")
@@ -106,7 +108,7 @@ class RedisOwnServerTest {
             .filter(line -> line.contains(text)).count();
       }
     };
-    try (OwnRedis redis = new OwnRedis();
+    try (RedisProcess redis = RedisProcess.start();
         Broker streams = Brokers.open(RealtimeConfig.builder().set("realtime.broker", "redis")
             .set("realtime.redis.uri", redis.uri()).set("realtime.redis.timeout", "2s")
             .build());
@@ -137,7 +139,7 @@ class RedisOwnServerTest {
       assertThat(lines.apply("WARN dev.realtime.redis.RedisBroker - cannot reach Redis"))
           .isEqualTo(2);
       assertThat(lines.apply("Connection refused")).isPositive();
-      redis.start();
+      redis.restart();
       org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(30))
           .until(() -> lines.apply("answers again") == 2);
     } finally {
@@ -146,12 +148,60 @@ class RedisOwnServerTest {
     assertThat(lines.apply("WARN dev.realtime.redis")).as("nothing more at close").isEqualTo(2);
   }
 
+  /**
+   * Issue 14, item 9: with Redis gone, close() returns within realtime.close-timeout (5 s by
+   * default), not after the command timeout of each final step (10 s each, 28.7 s in all
+   * before): a group member blocked in XREADGROUP, with handled entries to acknowledge and a
+   * handler running, a broadcast subscriber, and a Pub/Sub broker. What it could not hand back
+   * stays pending in the group.
+   */
+  @Test
+  void closeWithRedisGoneReturnsWithinTheCloseTimeout() throws Exception {
+    try (RedisProcess redis = RedisProcess.start()) {
+      Broker streams = Brokers.open(RealtimeConfig.builder().set("realtime.broker", "redis")
+          .set("realtime.redis.uri", redis.uri()).build()); // realtime.redis.timeout 10s
+      Broker pubSub = Brokers.open(RealtimeConfig.builder().set("realtime.broker", "redis")
+          .set("realtime.redis.uri", redis.uri()).set("realtime.redis.mode", "pubsub").build());
+      Channel channel = Channel.of("closing");
+      streams.admin().ensure(dev.realtime.channel.ChannelSpec.builder(channel).groups("g")
+          .build());
+      java.util.concurrent.CountDownLatch handled = new java.util.concurrent.CountDownLatch(3);
+      streams.subscribe(dev.realtime.subscription.SubscriptionSpec.builder().channel(channel)
+          .group("g").concurrency(2).build(), m -> {
+            handled.countDown();
+            if (m.event().equals("stuck")) {
+              new java.util.concurrent.CountDownLatch(1).await(); // Until close interrupts it.
+            }
+          });
+      streams.subscribe(dev.realtime.subscription.SubscriptionSpec.builder().channel(channel)
+          .build(), m -> { });
+      pubSub.subscribe(dev.realtime.subscription.SubscriptionSpec.builder().channel(channel)
+          .build(), m -> { });
+      for (String event : List.of("a", "b", "stuck")) {
+        streams.publish(Message.builder().channel(channel).event(event).key(event).build())
+            .toCompletableFuture().get(10, TimeUnit.SECONDS);
+      }
+      assertThat(handled.await(30, TimeUnit.SECONDS)).isTrue();
+      redis.kill();
+
+      // Each broker within its close timeout, plus a margin for a loaded machine.
+      for (Broker broker : List.of(streams, pubSub)) {
+        long start = System.nanoTime();
+        broker.close();
+        java.time.Duration took = java.time.Duration.ofNanos(System.nanoTime() - start);
+        System.out.println(broker + ": close with Redis gone took " + took.toMillis() + " ms");
+        assertThat(took).isLessThan(java.time.Duration.ofSeconds(5 + 2));
+      }
+    }
+  }
+
   /** What a publisher confirmed and what the stream holds, by message id. */
   private record Outcome(Set<String> confirmed, int failed, Map<String, Integer> stored,
       long length, List<Throwable> refusals) {}
 
   /** 2,000 small publishes, one of 2 MiB, 2,000 small, all in flight at once. */
-  private static Outcome publishAroundABigOne(Broker broker, OwnRedis redis, Channel channel) {
+  private static Outcome publishAroundABigOne(Broker broker, RedisProcess redis,
+      Channel channel) {
     Set<String> confirmed = ConcurrentHashMap.newKeySet();
     List<CompletableFuture<?>> sent = new ArrayList<>();
     List<Throwable> refusals = new ArrayList<>();
@@ -191,7 +241,8 @@ class RedisOwnServerTest {
 
   @Test
   void aPayloadOverRedisLimitIsRefusedBeforeSendingNamingBothLimits() {
-    try (OwnRedis redis = new OwnRedis("--proto-max-bulk-len", "1mb");
+    try (RedisProcess redis = RedisProcess.builder().args("--proto-max-bulk-len", "1mb")
+        .start();
         Broker broker = open(redis)) {
       Outcome outcome = publishAroundABigOne(broker, redis, Channel.of("limits"));
 
@@ -212,7 +263,8 @@ class RedisOwnServerTest {
 
   @Test
   void inPubSubModeTheEnvelopeCountsAgainstTheLimit() {
-    try (OwnRedis redis = new OwnRedis("--proto-max-bulk-len", "1mb");
+    try (RedisProcess redis = RedisProcess.builder().args("--proto-max-bulk-len", "1mb")
+        .start();
         Broker broker = Brokers.open(RealtimeConfig.builder().set("realtime.broker", "redis")
             .set("realtime.redis.uri", redis.uri()).set("realtime.redis.mode", "pubsub")
             .set("realtime.max-payload-bytes", "8MiB").build())) {
@@ -232,8 +284,8 @@ class RedisOwnServerTest {
    */
   @Test
   void aDroppedConnectionNeverStoresAConfirmedPublishTwice() {
-    try (OwnRedis redis = new OwnRedis("--proto-max-bulk-len", "1mb",
-        "--rename-command", "CONFIG", "\"\"");
+    try (RedisProcess redis = RedisProcess.builder().args("--proto-max-bulk-len", "1mb",
+        "--rename-command", "CONFIG", "\"\"").start();
         Broker broker = open(redis)) {
       for (int round = 0; round < 3; round++) {
         Channel channel = Channel.of("dropped" + round);

@@ -63,6 +63,26 @@ public interface BrokerEnvironment extends AutoCloseable {
     return java.util.Optional.empty();
   }
 
+  /**
+   * The largest payload, in bytes, that this environment's broker itself accepts, where that
+   * limit is low enough for a test to exceed (for case 33, broker limits): the adapter must
+   * refuse a larger payload before sending it, naming this limit and {@code
+   * realtime.max-payload-bytes}. Empty where the broker's limit is out of a test's reach, such
+   * as the machine's shared Redis and RabbitMQ, which nobody reconfigures; an environment over a
+   * broker process of its own, started with a low limit, returns it.
+   */
+  default java.util.OptionalLong brokerPayloadLimit() {
+    return java.util.OptionalLong.empty();
+  }
+
+  /**
+   * Writes records as another client of this broker would (for case 34, foreign records);
+   * empty where the environment cannot (the in-memory broker has no other clients).
+   */
+  default java.util.Optional<ForeignWriter> foreignWriter() {
+    return java.util.Optional.empty();
+  }
+
   /** Releases what this environment started (a proxy, a container); never a shared broker. */
   @Override
   default void close() {}

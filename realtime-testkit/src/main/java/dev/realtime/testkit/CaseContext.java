@@ -42,8 +42,16 @@ public final class CaseContext implements AutoCloseable {
         return thread;
       });
 
+  private final java.util.Optional<ForeignWriter> foreignWriter;
+
   CaseContext(BrokerEnvironment environment, ConformanceCase conformanceCase, String run,
       Duration deadline) {
+    this(environment, conformanceCase, run, deadline, environment.foreignWriter());
+  }
+
+  CaseContext(BrokerEnvironment environment, ConformanceCase conformanceCase, String run,
+      Duration deadline, java.util.Optional<ForeignWriter> foreignWriter) {
+    this.foreignWriter = foreignWriter;
     this.environment = environment;
     this.conformanceCase = conformanceCase;
     this.run = run;
@@ -54,6 +62,17 @@ public final class CaseContext implements AutoCloseable {
   /** The broker opened for this case. */
   public Broker broker() {
     return broker;
+  }
+
+  /**
+   * The writer of foreign records the suite was given (see {@link
+   * ConformanceSuite#foreignWriter(BrokerEnvironment)}).
+   *
+   * @throws IllegalStateException if there is none (the case is then not run)
+   */
+  public ForeignWriter foreignWriter() {
+    return foreignWriter.orElseThrow(() -> new IllegalStateException("no foreign writer for "
+        + environment.description()));
   }
 
   /** The environment the broker runs in, for its fault hooks. */
@@ -70,6 +89,17 @@ public final class CaseContext implements AutoCloseable {
       return broker;
     }
     Broker other = Brokers.open(environment.config());
+    clients.add(other);
+    return other;
+  }
+
+  /**
+   * Returns a client of the same broker opened with {@code config} (the environment's settings
+   * with a few changed, such as a shorter {@code realtime.close-timeout}), closed with the case.
+   * For the in-memory broker that is another broker, which shares nothing with this one.
+   */
+  public Broker client(dev.realtime.config.RealtimeConfig config) {
+    Broker other = Brokers.open(config);
     clients.add(other);
     return other;
   }

@@ -15,7 +15,11 @@ public final class ConformanceCase {
     /** {@link BrokerEnvironment#restart()}. */
     RESTART,
     /** {@link BrokerEnvironment#cutConnections()}. */
-    CUT_CONNECTIONS
+    CUT_CONNECTIONS,
+    /** {@link BrokerEnvironment#brokerPayloadLimit()}. */
+    BROKER_LIMIT,
+    /** A {@link ForeignWriter}. */
+    FOREIGN_WRITER
   }
 
   /** A case's body. */

@@ -2,9 +2,11 @@ package dev.realtime.testkit.env;
 
 import dev.realtime.config.RealtimeConfig;
 import dev.realtime.testkit.BrokerEnvironment;
+import dev.realtime.testkit.ForeignWriter;
 import dev.realtime.testkit.kafka.EmbeddedKafka;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
 
 /**
  * Kafka for the suite: an external cluster named by {@code REALTIME_TEST_KAFKA_BOOTSTRAP_SERVERS},
@@ -61,6 +63,23 @@ public final class KafkaEnvironment implements BrokerEnvironment {
   public Optional<RealtimeConfig> unreachableConfig() {
     return Optional.of(RealtimeConfig.of(Map.of("realtime.broker", "kafka",
         "realtime.kafka.bootstrap-servers", "127.0.0.1:" + Ports.closedPort())));
+  }
+
+  /**
+   * The embedded broker's {@code message.max.bytes}, Kafka's default of 1 MiB plus 12 bytes
+   * (the largest record batch it accepts); empty for an external cluster, whose limit is its
+   * own.
+   */
+  @Override
+  public OptionalLong brokerPayloadLimit() {
+    return broker != null ? OptionalLong.of(1_048_588) : OptionalLong.empty();
+  }
+
+  /** A plain KafkaProducer, writing records without the SDK's envelope or with part of it. */
+  @Override
+  public Optional<ForeignWriter> foreignWriter() {
+    return Optional.of(new KafkaForeignWriter(bootstrapServers,
+        config().getString("realtime.kafka.topic-prefix").orElse("realtime")));
   }
 
   @Override

@@ -83,17 +83,70 @@ public final class EmbeddedKafka implements AutoCloseable {
   private final int controllerPort;
   private final String clusterId;
   private final boolean isShared;
+  /** A broker of {@link #startKeeping}: its directory is the user's, never deleted. */
+  private final boolean keepsData;
   private final Object lock = new Object();
   private KafkaRaftServer server; // guarded by lock; null while stopped
   private boolean closed; // guarded by lock
 
   private EmbeddedKafka(
       Path directory, int brokerPort, int controllerPort, String clusterId, boolean isShared) {
+    this(directory, brokerPort, controllerPort, clusterId, isShared, false);
+  }
+
+  private EmbeddedKafka(Path directory, int brokerPort, int controllerPort, String clusterId,
+      boolean isShared, boolean keepsData) {
     this.directory = directory;
     this.brokerPort = brokerPort;
     this.controllerPort = controllerPort;
     this.clusterId = clusterId;
     this.isShared = isShared;
+    this.keepsData = keepsData;
+  }
+
+  /**
+   * Starts a broker on {@code 127.0.0.1:port} whose data lives in {@code directory} and outlives
+   * it: the first start formats the directory (creating it), a later one starts on what is
+   * there, with the same cluster id, topics, messages and group offsets. The controller listens
+   * on a free port chosen at each start. {@link #close()} stops it and keeps the directory.
+   * For {@code realtime broker kafka}; tests use {@link #start()}.
+   *
+   * @throws IllegalStateException if the broker does not start (the port is taken, another
+   *     broker holds the directory); the message says why
+   */
+  public static EmbeddedKafka startKeeping(Path directory, int port) {
+    Path dir = directory.toAbsolutePath();
+    Path meta = dir.resolve(LOG_DIR).resolve("meta.properties");
+    boolean formatted = Files.exists(meta);
+    String clusterId;
+    if (formatted) {
+      Properties properties = new Properties();
+      try (var in = Files.newBufferedReader(meta, StandardCharsets.UTF_8)) {
+        properties.load(in);
+      } catch (IOException e) {
+        throw new IllegalStateException("Could not read " + meta + ": " + e.getMessage(), e);
+      }
+      clusterId = properties.getProperty("cluster.id");
+      if (clusterId == null) {
+        throw new IllegalStateException(meta + " has no cluster.id: it is not a Kafka data "
+            + "directory this can start on. Give another directory.");
+      }
+    } else {
+      try {
+        Files.createDirectories(dir);
+      } catch (IOException e) {
+        throw new IllegalStateException("Could not create " + dir + ": " + e.getMessage(), e);
+      }
+      clusterId = Uuid.randomUuid().toString();
+    }
+    EmbeddedKafka kafka = new EmbeddedKafka(dir, port, freePorts(1)[0], clusterId, false, true);
+    synchronized (kafka.lock) {
+      if (!formatted) {
+        kafka.format();
+      }
+      kafka.startServer();
+    }
+    return kafka;
   }
 
   /**
@@ -209,8 +262,8 @@ public final class EmbeddedKafka implements AutoCloseable {
   }
 
   /**
-   * Stops the broker and deletes its {@link #directory()}; afterwards it cannot be started again.
-   * Calling it twice does nothing more.
+   * Stops the broker and deletes its {@link #directory()} (kept for a broker of {@link
+   * #startKeeping}); afterwards it cannot be started again. Calling it twice does nothing more.
    *
    * @throws IllegalStateException on the {@link #shared()} broker, which a shutdown hook closes
    */
@@ -367,7 +420,9 @@ public final class EmbeddedKafka implements AutoCloseable {
       try {
         stopServer();
       } finally {
-        deleteRecursively(directory);
+        if (!keepsData) {
+          deleteRecursively(directory);
+        }
       }
     }
   }

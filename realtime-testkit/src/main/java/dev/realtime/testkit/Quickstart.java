@@ -1,11 +1,12 @@
-package dev.realtime;
+package dev.realtime.testkit;
 
+import dev.realtime.Realtime;
 import dev.realtime.subscription.SubscriptionSpec;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
-/** The README's quickstart; QuickstartTest checks that the two are the same. */
+/** The README's quickstart: QuickstartTest compares the two, QuickstartRun runs it anywhere. */
 public class Quickstart {
   public static void main(String[] args) throws InterruptedException {
     CountDownLatch received = new CountDownLatch(2);

@@ -1,0 +1,16 @@
+package dev.realtime.rabbitmq;
+
+import dev.realtime.testkit.BrokerEnvironment;
+import dev.realtime.testkit.QuickstartRun;
+import dev.realtime.testkit.env.Environments;
+import org.junit.jupiter.api.Test;
+
+/** The README's quickstart on this adapter, on channels new to the broker: both messages arrive. */
+class RabbitQuickstartTest {
+  @Test
+  void theReadmeQuickstartReceivesBothMessages() throws Exception {
+    try (BrokerEnvironment environment = Environments.rabbitmq()) {
+      QuickstartRun.assertBothArrive(environment, "realtime.rabbitmq.name-prefix");
+    }
+  }
+}
