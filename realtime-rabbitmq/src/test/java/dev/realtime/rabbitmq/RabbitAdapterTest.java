@@ -471,4 +471,31 @@ class RabbitAdapterTest {
           .doesNotContain("\tat com.rabbitmq");
     }
   }
+
+  @Test
+  void closeWithRabbitUnreachableEndsWithinTheCloseTimeout() throws Exception {
+    Channel channel = channel("unreachable");
+    String group = "gone-" + run;
+    try (ProxiedEnvironment own = Environments.rabbitmq()) {
+      Broker client = Brokers.open(own.config().newBuilder()
+          .set("realtime.close-timeout", "3s").build());
+      client.admin().ensure(ChannelSpec.builder(channel).groups(group).build());
+      java.util.concurrent.CountDownLatch handling = new java.util.concurrent.CountDownLatch(1);
+      client.subscribe(SubscriptionSpec.builder().channel(channel).group(group).build(), m -> {
+        handling.countDown();
+        new java.util.concurrent.CountDownLatch(1).await(); // Busy until interrupted.
+      });
+      client.subscribe(SubscriptionSpec.builder().channels(run + ".*").build(), m -> { });
+      for (int i = 0; i < 20; i++) {
+        publish(client, channel, "e" + i);
+      }
+      assertThat(handling.await(DEADLINE.toSeconds(), TimeUnit.SECONDS)).isTrue();
+      own.cutConnections();
+      await().atMost(DEADLINE).until(() -> !client.health().isUp());
+      long start = System.nanoTime();
+      client.close();
+      Duration took = Duration.ofNanos(System.nanoTime() - start);
+      assertThat(took).as("close-timeout 3s, plus slack").isLessThan(Duration.ofSeconds(5));
+    }
+  }
 }
