@@ -497,10 +497,15 @@ final class RabbitSubscription extends PollingSubscription {
   }
 
   private void ack(long tag) {
+    ack(tag, false);
+  }
+
+  /** Acks {@code tag}, and with {@code multiple} every unacked delivery before it. */
+  private void ack(long tag, boolean multiple) {
     synchronized (writing) {
       try {
         if (amqp != null) {
-          amqp.basicAck(tag, false);
+          amqp.basicAck(tag, multiple);
         }
       } catch (IOException | AlreadyClosedException e) {
         // The channel went with the connection: RabbitMQ gives the delivery back by itself.
@@ -757,25 +762,13 @@ final class RabbitSubscription extends PollingSubscription {
       // One ack for all: RabbitMQ 3.10 buffers a quorum queue's acks when more than 32 are in
       // flight and drops that buffer when the channel closes right after; one ack is one
       // command, sent at once.
-      ackMultiple(copied.get(copied.size() - 1));
+      ack(copied.get(copied.size() - 1), true);
     } else {
       copied.forEach(this::ack);
     }
     copied.forEach(tag -> returned.remove(messages.get(tag)));
     log.debug("{} handed back {} of {} deliveries no handler took", this, copied.size(),
         back.size());
-  }
-
-  private void ackMultiple(long tag) {
-    synchronized (writing) {
-      try {
-        if (amqp != null) {
-          amqp.basicAck(tag, true);
-        }
-      } catch (IOException | AlreadyClosedException e) {
-        log.debug("{}: ack failed ({}); the deliveries are given back", this, e.getMessage());
-      }
-    }
   }
 
   @Override
