@@ -1,5 +1,6 @@
 package dev.realtime.benchmarks;
 
+import dev.realtime.benchmarks.chaos.ChaosMain;
 import dev.realtime.benchmarks.harness.Backend;
 import dev.realtime.benchmarks.harness.Backends;
 import dev.realtime.benchmarks.harness.Harness;
@@ -17,7 +18,8 @@ import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 
 /**
- * {@code java -jar benchmarks.jar compare [--quick] [--backend=ID] [--output=FILE]}: L0, the
+ * {@code java -jar benchmarks.jar chaos [--quick] [--broker=ID] [--output=FILE]}: the fault
+ * campaign ({@link dev.realtime.benchmarks.chaos.Campaign}); {@code java -jar benchmarks.jar compare [--quick] [--backend=ID] [--output=FILE]}: L0, the
  * publish benchmark and the harness, every backend one after the other (or the one with that
  * id), into the report; {@code java -jar benchmarks.jar jmh [JMH options]}: the JMH
  * benchmarks alone.
@@ -30,9 +32,13 @@ public final class Main {
       org.openjdk.jmh.Main.main(Arrays.copyOfRange(args, 1, args.length));
       return;
     }
+    if (args.length > 0 && args[0].equals("chaos")) {
+      ChaosMain.main(Arrays.copyOfRange(args, 1, args.length));
+      return;
+    }
     if (args.length == 0 || !args[0].equals("compare")) {
-      System.err.println(
-          "usage: benchmarks.jar compare [--quick] [--backend=ID] [--output=FILE] | jmh [...]");
+      System.err.println("usage: benchmarks.jar compare [--quick] [--backend=ID] [--output=FILE]"
+          + " | chaos [--quick] [--broker=ID] [--output=FILE] | jmh [...]");
       System.exit(2);
     }
     boolean quick = List.of(args).contains("--quick");

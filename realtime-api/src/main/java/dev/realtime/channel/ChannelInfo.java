@@ -8,6 +8,12 @@ import org.jspecify.annotations.Nullable;
 
 /** What a broker reports about one channel: size, positions, retention and groups. Immutable. */
 public final class ChannelInfo {
+  /**
+   * The {@link #messageCount()} of a channel whose broker cannot tell how many messages it
+   * keeps; its positions are then null for the same reason, not because it is empty.
+   */
+  public static final long UNKNOWN = -1;
+
   private final Channel channel;
   private final String backendName;
   private final int partitions;
@@ -21,9 +27,11 @@ public final class ChannelInfo {
    * Creates the report. Adapters call this.
    *
    * @param backendName the channel's name on the broker: a topic, key, queue or stream name
-   * @param messageCount messages the channel keeps now
-   * @param firstPosition the oldest kept message's position, or null when empty
-   * @param lastPosition the newest message's position, or null when empty
+   * @param messageCount messages the channel keeps now, or {@link #UNKNOWN}
+   * @param firstPosition the oldest kept message's position, or null when empty or unknown
+   * @param lastPosition the newest message's position, or null when empty or unknown
+   * @throws IllegalArgumentException if {@code messageCount} is negative and not {@link
+   *     #UNKNOWN}
    * @param retention how long messages are kept, or null for no time limit
    */
   public ChannelInfo(Channel channel, String backendName, int partitions, long messageCount,
@@ -32,6 +40,9 @@ public final class ChannelInfo {
     this.channel = Objects.requireNonNull(channel, "channel == null");
     this.backendName = Objects.requireNonNull(backendName, "backendName == null");
     this.partitions = partitions;
+    if (messageCount < 0 && messageCount != UNKNOWN) {
+      throw new IllegalArgumentException("messageCount must be >= 0 or UNKNOWN: " + messageCount);
+    }
     this.messageCount = messageCount;
     this.firstPosition = firstPosition;
     this.lastPosition = lastPosition;
@@ -54,17 +65,28 @@ public final class ChannelInfo {
     return partitions;
   }
 
-  /** Messages the channel keeps now. */
+  /** Messages the channel keeps now, or {@link #UNKNOWN} if the broker cannot tell. */
   public long messageCount() {
     return messageCount;
   }
 
-  /** The oldest kept message's position, or null when the channel is empty. */
+  /** Returns false if the broker could not tell the count (and so the positions either). */
+  public boolean isMessageCountKnown() {
+    return messageCount != UNKNOWN;
+  }
+
+  /**
+   * The oldest kept message's position, or null when the channel is empty or the count is
+   * {@link #UNKNOWN}.
+   */
   public @Nullable Position firstPosition() {
     return firstPosition;
   }
 
-  /** The newest message's position, or null when the channel is empty. */
+  /**
+   * The newest message's position, or null when the channel is empty or the count is {@link
+   * #UNKNOWN}.
+   */
   public @Nullable Position lastPosition() {
     return lastPosition;
   }
@@ -82,7 +104,7 @@ public final class ChannelInfo {
   @Override
   public String toString() {
     return "ChannelInfo{" + channel + " (" + backendName + "), partitions=" + partitions
-        + ", messages=" + messageCount + ", first=" + firstPosition + ", last=" + lastPosition
+        + ", messages=" + (messageCount == UNKNOWN ? "unknown" : messageCount) + ", first=" + firstPosition + ", last=" + lastPosition
         + ", retention=" + retention + ", groups=" + groups + "}";
   }
 }

@@ -12,6 +12,14 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.Test;
 
 class PollingSubscriptionTest {
+  private static Dispatcher dispatcherOf(SubscriptionSpec spec,
+      dev.realtime.subscription.MessageHandler handler, Dispatcher.Settlement settlement,
+      Runnable wake) {
+    return Dispatcher.builder(spec).handler(handler).settlement(settlement)
+        .deadLetters(deadLetter -> java.util.concurrent.CompletableFuture.completedFuture(null))
+        .capacityListener(wake).build();
+  }
+
   /**
    * A subscription whose poll thread, once closed, does slow last work (as the Redis adapter
    * hands back unfinished entries) that must not be cut short by a process exiting.
@@ -26,10 +34,7 @@ class PollingSubscriptionTest {
 
     SlowToFinish(SubscriptionSpec spec, dev.realtime.subscription.MessageHandler handler) {
       super(spec, "slow-to-finish");
-      useDispatcher(Dispatcher.builder(spec).handler(handler)
-          .settlement((m, o) -> settled.put(m.id(), o))
-          .deadLetters(deadLetter -> java.util.concurrent.CompletableFuture.completedFuture(null))
-          .capacityListener(this::wake).build());
+      useDispatcher(dispatcherOf(spec, handler, (m, o) -> settled.put(m.id(), o), this::wake));
       startPolling();
     }
 
@@ -94,14 +99,10 @@ class PollingSubscriptionTest {
     StuckAtTheEnd(boolean readsDeadline) {
       super(SubscriptionSpec.of("a"), "stuck-at-the-end");
       this.readsDeadline = readsDeadline;
-      useDispatcher(Dispatcher.builder(SubscriptionSpec.of("a"))
-          .handler(message -> {
-            handlerStarted.countDown();
-            new CountDownLatch(1).await(); // Until the drain's end interrupts it.
-          })
-          .settlement((m, o) -> { })
-          .deadLetters(deadLetter -> java.util.concurrent.CompletableFuture.completedFuture(null))
-          .capacityListener(this::wake).build());
+      useDispatcher(dispatcherOf(SubscriptionSpec.of("a"), message -> {
+        handlerStarted.countDown();
+        new CountDownLatch(1).await(); // Until the drain's end interrupts it.
+      }, (m, o) -> { }, this::wake));
       startPolling();
     }
 

@@ -193,8 +193,13 @@ final class ChannelsCommand {
       int changed = 0;
       for (ChannelSpec spec : specs) {
         Optional<ChannelInfo> now = admin.describe(spec.channel());
-        String change = now.isEmpty() ? "create   " + spec.channel().name() + settings(spec)
-            : changes(spec, now.get());
+        String change;
+        try {
+          change = now.isEmpty() ? "create   " + spec.channel().name() + settings(spec)
+              : changes(spec, now.get());
+        } catch (IllegalArgumentException e) {
+          throw new IllegalArgumentException(file + ": " + e.getMessage());
+        }
         if (now.isEmpty()) {
           created++;
         } else if (!change.isEmpty()) {
@@ -299,9 +304,10 @@ final class ChannelsCommand {
     out.println("partitions  " + info.partitions());
     out.println("messages    " + (info.messageCount() < 0 ? "unknown"
         : String.format(Locale.ROOT, "%,d", info.messageCount())));
-    out.println("first       " + (info.firstPosition() == null ? "-"
+    String none = info.isMessageCountKnown() ? "-" : "unknown";
+    out.println("first       " + (info.firstPosition() == null ? none
         : info.firstPosition().value()));
-    out.println("last        " + (info.lastPosition() == null ? "-"
+    out.println("last        " + (info.lastPosition() == null ? none
         : info.lastPosition().value()));
     out.println("retention   " + (info.retention() == null ? "no time limit"
         : Catalogue.show(info.retention())));

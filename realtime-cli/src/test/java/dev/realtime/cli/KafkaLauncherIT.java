@@ -31,6 +31,11 @@ class KafkaLauncherIT extends BrokerLauncherContract {
   }
 
   @Override
+  boolean clientLogsExceptionsInAnOutage() {
+    return false;
+  }
+
+  @Override
   String unsupportedSetting() {
     return "max-messages: 10";
   }

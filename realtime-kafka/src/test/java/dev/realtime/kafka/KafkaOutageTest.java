@@ -98,8 +98,11 @@ class KafkaOutageTest {
             .withMessageContaining("is unreachable")
             .withMessageContaining("Check that the broker runs");
       }
-      // The outage lasts: the broadcast subscription's retries (each 1 s) would repeat.
-      Awaitility.await().pollDelay(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(3))
+      Awaitility.await("the outage told").atMost(Duration.ofSeconds(20)).until(() -> captured
+          .toString(StandardCharsets.UTF_8).contains("cannot read from Kafka"));
+      // The outage goes on for a few of the broadcast subscription's retries (one each 3.5 s):
+      // a duration of the scenario, not a wait for something to happen.
+      Awaitility.await().pollDelay(Duration.ofSeconds(8)).atMost(Duration.ofSeconds(9))
           .until(() -> true);
       long start = System.nanoTime();
       broker.close();

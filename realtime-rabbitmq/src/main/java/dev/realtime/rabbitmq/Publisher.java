@@ -10,6 +10,7 @@ import com.rabbitmq.client.RecoveryListener;
 import com.rabbitmq.client.ReturnListener;
 import com.rabbitmq.client.ShutdownSignalException;
 import dev.realtime.BrokerUnavailableException;
+import dev.realtime.PayloadTooLargeException;
 import dev.realtime.RealtimeException;
 import java.io.IOException;
 import java.time.Duration;
@@ -41,12 +42,21 @@ import org.slf4j.LoggerFactory;
  * restarts its publish numbering at 1 before it has put the channel in confirm mode again, so a
  * publish in that window goes out unnumbered and every later confirm is matched to the wrong
  * message, one off, for as long as the connection lives (no publish is confirmed in time again).
- * Publishes are refused while the connection recovers, and the first one after it opens a new
- * channel, in confirm mode before anything is sent on it. A channel RabbitMQ closed for an error
- * of its own (a 406 for an oversized message, say) is replaced the same way.
+ * Publishes wait (parked, in order) while the connection is down or recovers, up to the publish
+ * timeout, and the first one after it opens a new channel, in confirm mode before anything is
+ * sent on it. A channel RabbitMQ closed for an error of its own (a 406 for an oversized message,
+ * say) is replaced the same way.
+ *
+ * <p>A publish written before the connection went and not confirmed fails ("did not confirm ...
+ * before the connection closed"): RabbitMQ may have stored it, and sending it again could store
+ * it twice. Only what was never written waits.
  */
 final class Publisher implements ConfirmListener, ReturnListener {
   private static final Logger log = LoggerFactory.getLogger(Publisher.class);
+
+  /** RabbitMQ 3.x's text for a message over max_message_size ("configured" when set). */
+  private static final java.util.regex.Pattern SIZE_REFUSAL = java.util.regex.Pattern.compile(
+      "message size (\\d+) is larger than (?:configured )?max size (\\d+)");
 
   /** The header that matches a return to its publish. */
   static final String PUBLISH_ID = "x-realtime-publish";
@@ -69,6 +79,25 @@ final class Publisher implements ConfirmListener, ReturnListener {
   private final AtomicLong recoveries = new AtomicLong();
   /** The recoveries count when {@link #channel} was opened; guarded by {@link #writing}. */
   private long channelOpenedAfter;
+  /** Publishes waiting for the connection, oldest first; guarded by {@link #writing}. */
+  private final java.util.ArrayDeque<Parked> parked = new java.util.ArrayDeque<>();
+  /** True once the current outage was logged; guarded by {@link #writing}. */
+  private boolean outageNoted;
+  /** Guarded by {@link #writing}. */
+  private boolean closed;
+  private final long maxPayloadBytes;
+  /**
+   * The largest body RabbitMQ confirmed. A larger one goes out alone (see {@link #mustWait}):
+   * RabbitMQ refuses a body over its max_message_size by closing the channel, which takes every
+   * unconfirmed publish on it along, and AMQP does not tell the limit at connect.
+   */
+  private final AtomicLong largestConfirmed = new AtomicLong();
+  /** RabbitMQ's max_message_size, learnt from its refusal; 0 while unknown. */
+  private volatile long brokerLimit;
+  /** The publish that went out alone, being larger than any confirmed; guarded by writing. */
+  private @Nullable Parked probe;
+  /** True while something is parked: confirms then try to send it. */
+  private volatile boolean hasParked;
 
   /**
    * A message on its way out: its properties without headers, and its headers, still open, so
@@ -77,22 +106,38 @@ final class Publisher implements ConfirmListener, ReturnListener {
   record Outgoing(String messageId, AMQP.BasicProperties.Builder properties,
       Map<String, Object> headers) {}
 
+  /** A publish waiting for the connection. */
+  private record Parked(String exchange, String routingKey, Outgoing message, byte[] body,
+      Pending pending) {}
+
   /** A publish waiting for its confirm. */
   private static final class Pending {
     final String messageId;
     final long deadline;
+    final int size;
     final CompletableFuture<Void> confirmed = new CompletableFuture<>();
     volatile @Nullable String returned;
 
-    Pending(String messageId, long deadline) {
+    Pending(String messageId, long deadline, int size) {
       this.messageId = messageId;
       this.deadline = deadline;
+      this.size = size;
     }
   }
 
   Publisher(Connection connection, String description, Duration confirmTimeout)
       throws IOException {
+    this(connection, description, confirmTimeout, Long.MAX_VALUE);
+  }
+
+  /**
+   * @param maxPayloadBytes realtime.max-payload-bytes, named beside RabbitMQ's limit when a
+   *     payload is over the latter
+   */
+  Publisher(Connection connection, String description, Duration confirmTimeout,
+      long maxPayloadBytes) throws IOException {
     this.connection = connection;
+    this.maxPayloadBytes = maxPayloadBytes;
     this.description = description;
     this.confirmTimeout = confirmTimeout;
     if (connection instanceof Recoverable) {
@@ -106,6 +151,7 @@ final class Publisher implements ConfirmListener, ReturnListener {
         public void handleRecovery(Recoverable recoverable) {
           recoveries.incrementAndGet(); // After every channel was recovered.
           recovering = false;
+          sweeper.execute(Publisher.this::flushParked); // Not on amqp-client's thread.
         }
       });
     }
@@ -119,9 +165,18 @@ final class Publisher implements ConfirmListener, ReturnListener {
     sweeper.scheduleWithFixedDelay(this::failOverdue, period, period, TimeUnit.MILLISECONDS);
   }
 
-  /** Stops the sweep; what is outstanding fails when the connection closes. */
+  /**
+   * Stops the sweep and fails what waits for the connection; what is outstanding fails when the
+   * connection closes.
+   */
   void close() {
     sweeper.shutdownNow();
+    synchronized (writing) {
+      closed = true;
+      for (Parked publish; (publish = parked.pollFirst()) != null; ) {
+        fail(publish.pending, "the broker was closed while the connection was down", null);
+      }
+    }
   }
 
   private Channel open() throws IOException {
@@ -137,56 +192,165 @@ final class Publisher implements ConfirmListener, ReturnListener {
     // those of its successor.
     opened.addShutdownListener(cause -> {
       if (channel == opened) {
-        failOutstanding("the connection closed", cause);
+        String refusal = sizeRefusal(cause);
+        if (refusal == null) {
+          failOutstanding("the connection closed", cause);
+        } else {
+          // Alone on the channel (see mustWait): the refused message is the one outstanding.
+          for (Map.Entry<Long, Pending> entry : Map.copyOf(outstanding).entrySet()) {
+            if (outstanding.remove(entry.getKey(), entry.getValue())) {
+              entry.getValue().confirmed.completeExceptionally(new RealtimeException(
+                  "RabbitMQ did not accept message " + entry.getValue().messageId + ": "
+                      + refusal, cause));
+            }
+          }
+        }
+        flushSoon();
       }
     });
     return opened;
   }
 
-  /** Publishes with mandatory routing; the future completes once RabbitMQ confirmed. */
+  /**
+   * Publishes with mandatory routing; the future completes once RabbitMQ confirmed. While the
+   * connection is down or recovering, the publish waits (parked, in order) for it to come back,
+   * up to the publish timeout, as on the other adapters.
+   */
   CompletableFuture<Void> publish(String exchange, String routingKey, Outgoing message,
       byte[] body) {
-    Pending pending;
     synchronized (writing) {
       // Deadlines taken under the lock, so that sequence order is deadline order (the sweep).
-      pending = new Pending(message.messageId(), System.nanoTime() + confirmTimeout.toNanos());
-      try {
-        if (recovering) {
-          throw new IOException("the connection is recovering; publish again");
+      Parked publish = new Parked(exchange, routingKey, message, body,
+          new Pending(message.messageId(), System.nanoTime() + confirmTimeout.toNanos(),
+              body.length));
+      long limit = brokerLimit;
+      if (closed) {
+        fail(publish.pending, "the broker is closed", null);
+      } else if (limit > 0 && body.length > limit) {
+        publish.pending.confirmed.completeExceptionally(new PayloadTooLargeException(
+            message.messageId(), routingKey, body.length, maxPayloadBytes, limit,
+            "RabbitMQ max_message_size " + limit + " (learnt from its refusal of a larger "
+                + "message; not sent)"));
+      } else if (!parked.isEmpty() || mustWait(publish)) {
+        park(publish, false); // Behind the others: order is kept.
+      } else {
+        send(publish);
+      }
+      return publish.pending.confirmed;
+    }
+  }
+
+  /** True if the connection is up and not recovering; the caller holds {@link #writing}. */
+  private boolean mayWrite() {
+    return !recovering && connection.isOpen();
+  }
+
+  /**
+   * True if {@code publish} must wait: the connection is down, a publish larger than any
+   * confirmed is out alone, or this one is such a publish and others are unconfirmed. Then a
+   * publish RabbitMQ refuses for its size (closing the channel) is the only one the channel
+   * takes along. The caller holds {@link #writing}.
+   */
+  private boolean mustWait(Parked publish) {
+    Parked alone = probe;
+    return !mayWrite() || alone != null && !alone.pending.confirmed.isDone()
+        || publish.pending.size > largestConfirmed.get() && !outstanding.isEmpty();
+  }
+
+  private void park(Parked publish, boolean first) {
+    if (first) {
+      parked.addFirst(publish);
+    } else {
+      parked.addLast(publish);
+    }
+    hasParked = true;
+    if (!mayWrite()) {
+      noteOutage();
+    }
+  }
+
+  /**
+   * Writes {@code publish} on the channel, or parks it again at the head if the connection went
+   * before it was written; the caller holds {@link #writing}.
+   *
+   * @return false if it was parked again
+   */
+  private boolean send(Parked publish) {
+    Pending pending = publish.pending;
+    long sequence = -1;
+    try {
+      long generation = recoveries.get();
+      if (generation != channelOpenedAfter || !channel.isOpen()) {
+        // Recovered by amqp-client (see the class comment), or closed by RabbitMQ for an
+        // error: a channel of our own. What the old one left unconfirmed never will be, and
+        // its numbers would collide with the new channel's.
+        Channel old = channel;
+        failOutstanding("the channel was replaced after "
+            + (generation != channelOpenedAfter ? "a connection recovery" : "an error"), null);
+        Topology.closeQuietly(old);
+        channel = open();
+        channelOpenedAfter = generation;
+      }
+      sequence = channel.getNextPublishSeqNo();
+      outstanding.put(sequence, pending);
+      probe = pending.size > largestConfirmed.get() ? publish : null;
+      publish.message.headers().put(PUBLISH_ID, sequence);
+      channel.basicPublish(publish.exchange, publish.routingKey, true,
+          publish.message.properties().headers(publish.message.headers()).build(),
+          publish.body);
+      if (recovering || recoveries.get() != generation) {
+        // A recovery began while this was written: its confirm may never be matched.
+        outstanding.remove(sequence);
+        fail(pending, "the connection recovered during the publish; publish again", null);
+      }
+      return true;
+    } catch (AlreadyClosedException e) {
+      // Nothing was written: the connection went first. Wait for it, at the head.
+      if (sequence >= 0) {
+        outstanding.remove(sequence);
+      }
+      park(publish, true);
+      return false;
+    } catch (IOException e) {
+      if (sequence >= 0) {
+        outstanding.remove(sequence);
+      }
+      // Perhaps written in part: not sent again (a copy could be stored twice).
+      fail(pending, "could not publish: " + e.getMessage(), e);
+      return true;
+    }
+  }
+
+  /** Sends what waited for the connection, in order, once it is back. */
+  private void flushParked() {
+    synchronized (writing) {
+      while (!parked.isEmpty() && !mustWait(parked.peekFirst())) {
+        if (!send(parked.pollFirst())) {
+          return;
         }
-        long generation = recoveries.get();
-        if (generation != channelOpenedAfter || !channel.isOpen() && connection.isOpen()) {
-          // Recovered by amqp-client (see the class comment), or closed by RabbitMQ for an
-          // error: a channel of our own. What the old one left unconfirmed never will be, and
-          // its numbers would collide with the new channel's.
-          Channel old = channel;
-          failOutstanding("the channel was replaced after "
-              + (generation != channelOpenedAfter ? "a connection recovery" : "an error"), null);
-          Topology.closeQuietly(old);
-          channel = open();
-          channelOpenedAfter = generation;
-        }
-        long sequence = channel.getNextPublishSeqNo();
-        outstanding.put(sequence, pending);
-        message.headers().put(PUBLISH_ID, sequence);
-        try {
-          channel.basicPublish(exchange, routingKey, true,
-              message.properties().headers(message.headers()).build(), body);
-          if (recovering || recoveries.get() != generation) {
-            // A recovery began while this was written: its confirm may never be matched.
-            throw new IOException("the connection recovered during the publish; publish again");
-          }
-        } catch (IOException | AlreadyClosedException e) {
-          outstanding.remove(sequence);
-          throw e;
-        }
-      } catch (IOException | AlreadyClosedException e) {
-        pending.confirmed.completeExceptionally(new BrokerUnavailableException(
-            "could not publish to RabbitMQ at " + description + ": " + e.getMessage(), e));
-        return pending.confirmed;
+      }
+      hasParked = !parked.isEmpty();
+      if (parked.isEmpty() && outageNoted) {
+        outageNoted = false;
+        log.info("RabbitMQ at {} is reachable again; publishing resumed", description);
       }
     }
-    return pending.confirmed;
+  }
+
+  /** Warns once per outage that publishes wait; the caller holds {@link #writing}. */
+  private void noteOutage() {
+    if (!outageNoted) {
+      outageNoted = true;
+      log.warn("RabbitMQ at {} is unreachable; publishes wait up to {} "
+          + "(realtime.publish-timeout) for the connection to recover", description,
+          confirmTimeout);
+    }
+  }
+
+  private void fail(Pending pending, String why, @Nullable Throwable cause) {
+    pending.confirmed.completeExceptionally(new BrokerUnavailableException(
+        "could not publish message " + pending.messageId + " to RabbitMQ at " + description
+            + ": " + why, cause));
   }
 
   /**
@@ -197,6 +361,15 @@ final class Publisher implements ConfirmListener, ReturnListener {
   private void failOverdue() {
     try {
       long now = System.nanoTime();
+      synchronized (writing) {
+        for (Parked publish; (publish = parked.peekFirst()) != null
+            && publish.pending.deadline - now <= 0; ) {
+          parked.pollFirst();
+          fail(publish.pending, "the connection did not come back within " + confirmTimeout
+              + " (realtime.publish-timeout); the message was not sent", null);
+        }
+      }
+      flushParked(); // A safety net for a recovery whose listener did not run.
       for (Map.Entry<Long, Pending> entry : outstanding.entrySet()) {
         Pending pending = entry.getValue();
         if (pending.deadline - now > 0) {
@@ -229,11 +402,24 @@ final class Publisher implements ConfirmListener, ReturnListener {
   @Override
   public void handleAck(long deliveryTag, boolean multiple) {
     settle(deliveryTag, multiple, null);
+    flushSoon();
   }
 
   @Override
   public void handleNack(long deliveryTag, boolean multiple) {
     settle(deliveryTag, multiple, "RabbitMQ refused it (basic.nack)");
+    flushSoon();
+  }
+
+  /** Sends what is parked, off amqp-client's thread, if anything is. */
+  private void flushSoon() {
+    if (hasParked) {
+      try {
+        sweeper.execute(this::flushParked);
+      } catch (java.util.concurrent.RejectedExecutionException e) {
+        // Closed: close() failed what was parked.
+      }
+    }
   }
 
   private void settle(long deliveryTag, boolean multiple, @Nullable String refusal) {
@@ -254,15 +440,37 @@ final class Publisher implements ConfirmListener, ReturnListener {
     }
   }
 
-  private static void settle(Pending pending, @Nullable String refusal) {
+  private void settle(Pending pending, @Nullable String refusal) {
     String failure = refusal != null ? refusal
         : pending.returned != null ? "it reached no queue: " + pending.returned : null;
     if (failure == null) {
+      largestConfirmed.accumulateAndGet(pending.size, Math::max);
       pending.confirmed.complete(null);
     } else {
       pending.confirmed.completeExceptionally(new RealtimeException(
           "RabbitMQ did not accept message " + pending.messageId + ": " + failure));
     }
+  }
+
+  /**
+   * RabbitMQ's refusal of a message over its max_message_size (a 406 closing the channel,
+   * "message size N is larger than configured max size M"), remembered so that later publishes
+   * over M fail before they are sent; null for any other close.
+   */
+  private @Nullable String sizeRefusal(ShutdownSignalException cause) {
+    Object reason = cause.getReason();
+    if (!(reason instanceof AMQP.Channel.Close close) || close.getReplyCode() != 406) {
+      return null;
+    }
+    java.util.regex.Matcher size = SIZE_REFUSAL.matcher(close.getReplyText());
+    if (!size.find()) {
+      return null;
+    }
+    brokerLimit = Long.parseLong(size.group(2));
+    return "RabbitMQ refused it for its size: " + close.getReplyText() + " (RabbitMQ's "
+        + "max_message_size is " + size.group(2) + " bytes; realtime.max-payload-bytes is "
+        + maxPayloadBytes + "). Send a reference to the data instead, or raise the smaller "
+        + "limit; larger payloads now fail before they are sent";
   }
 
   private void failOutstanding(String what, @Nullable ShutdownSignalException cause) {

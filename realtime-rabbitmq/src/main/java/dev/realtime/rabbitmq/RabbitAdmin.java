@@ -1,5 +1,6 @@
 package dev.realtime.rabbitmq;
 
+import dev.realtime.Position;
 import dev.realtime.channel.Channel;
 import dev.realtime.channel.ChannelAdmin;
 import dev.realtime.channel.ChannelInfo;
@@ -14,6 +15,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Channels on RabbitMQ: a stream queue per channel, a quorum queue per group, and the {@link
@@ -26,6 +28,9 @@ import java.util.concurrent.TimeUnit;
  * compaction do not exist for streams, and one stream is one ordered log (no partitions).
  */
 final class RabbitAdmin implements ChannelAdmin {
+  /** The most of a stream's last chunk describe() reads to find its end. */
+  private static final int LAST_CHUNK_LIMIT = 10_000;
+
   private final RabbitBroker broker;
   private final Topology topology;
 
@@ -109,9 +114,43 @@ final class RabbitAdmin implements ChannelAdmin {
       }
     }
     groups.sort(Comparator.comparing(GroupInfo::name));
-    // A stream's length and offsets are not told over AMQP: count 0, positions unknown.
-    return Optional.of(new ChannelInfo(channel, topology.streamOf(channel), 1, 0, null, null,
+    long[] extent = extent(topology.streamOf(channel));
+    return Optional.of(new ChannelInfo(channel, topology.streamOf(channel), 1,
+        extent == null ? ChannelInfo.UNKNOWN : extent.length == 0 ? 0
+            : extent[1] - extent[0] + 1,
+        extent == null || extent.length == 0 ? null : Position.ofOffset(extent[0]),
+        extent == null || extent.length == 0 ? null : Position.ofOffset(extent[1]),
         entry == null ? null : entry.maxAge(), groups));
+  }
+
+  /**
+   * The first and last offset of {@code queue}, a stream, read from it: its first message, and
+   * its last chunk to the end; an empty array if RabbitMQ sent nothing from the start within a
+   * second (the rule history uses), null if the end could not be read. AMQP tells neither a
+   * stream's length (queue.declare-ok counts 0 for a stream) nor its offsets, and a stream's
+   * offsets are consecutive, so the count is last - first + 1.
+   */
+  private long @Nullable [] extent(String queue) {
+    try {
+      topology.awaitOpen();
+      List<StreamReader.Delivery> head = StreamReader.read(broker.connection(), queue, "first",
+          1, StreamReader.QUIET, broker.timeout());
+      if (head.isEmpty()) {
+        return new long[0];
+      }
+      long first = AmqpMessages.streamOffset(head.get(0).properties());
+      List<StreamReader.Delivery> tail = StreamReader.read(broker.connection(), queue, "last",
+          LAST_CHUNK_LIMIT, StreamReader.QUIET, broker.timeout());
+      long last = -1;
+      for (StreamReader.Delivery delivery : tail) {
+        last = Math.max(last, AmqpMessages.streamOffset(delivery.properties()));
+      }
+      // A last chunk longer than the limit (or still growing) was not read to its end.
+      return first < 0 || last < first || tail.size() >= LAST_CHUNK_LIMIT ? null
+          : new long[] {first, last};
+    } catch (RuntimeException e) {
+      return null; // Unknown, rather than a describe that fails for want of a count.
+    }
   }
 
   @Override

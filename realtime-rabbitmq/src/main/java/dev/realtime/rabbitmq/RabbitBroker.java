@@ -100,7 +100,8 @@ final class RabbitBroker implements Broker {
     try {
       this.topology = new Topology(connection, config.get(RabbitOptions.NAME_PREFIX),
           description, timeout);
-      this.publisher = new Publisher(publishing, description, publishTimeout);
+      this.publisher = new Publisher(publishing, description, publishTimeout,
+          config.get(RealtimeOptions.MAX_PAYLOAD_BYTES));
       this.registry = new ChannelRegistry(connection, topology, publisher, timeout);
     } catch (IOException | RuntimeException e) {
       closeQuietly();

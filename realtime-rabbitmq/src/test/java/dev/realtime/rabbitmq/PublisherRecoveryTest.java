@@ -35,7 +35,7 @@ class PublisherRecoveryTest {
     long next = 0;
     boolean confirming;
     boolean open = true;
-    final List<Long> published = new ArrayList<>();
+    final List<Long> published = new java.util.concurrent.CopyOnWriteArrayList<>();
     ConfirmListener confirms;
 
     Channel proxy() {
@@ -72,7 +72,7 @@ class PublisherRecoveryTest {
   }
 
   private final List<Publisher> publishers = new ArrayList<>();
-  private final List<FakeChannel> channels = new ArrayList<>();
+  private final List<FakeChannel> channels = new java.util.concurrent.CopyOnWriteArrayList<>();
   private final List<RecoveryListener> recoveryListeners = new ArrayList<>();
 
   private Connection connection() {
@@ -113,19 +113,22 @@ class PublisherRecoveryTest {
     channels.get(0).next = 1;
     channels.get(0).confirming = false;
     CompletableFuture<Void> during = publish(publisher);
-    assertThat(during).isCompletedExceptionally();
+    assertThat(during).as("waits for the recovery").isNotDone();
     assertThat(channels.get(0).published).as("nothing went out unnumbered").containsExactly(1L);
 
     channels.get(0).confirming = true; // amqp-client's confirm.select went through.
     recoveryListeners.forEach(l -> l.handleRecovery((Recoverable) connection));
     CompletableFuture<Void> after = publish(publisher);
 
+    await().atMost(Duration.ofSeconds(5)).until(() -> channels.size() == 2
+        && channels.get(1).published.size() == 2);
     assertThat(before).as("a publish the recovery lost fails, rather than waiting out the "
         + "timeout or taking another's confirm").isCompletedExceptionally();
-    assertThat(channels).hasSize(2);
     assertThat(channels.get(0).open).isFalse();
-    assertThat(channels.get(1).published).containsExactly(1L);
-    channels.get(1).confirms.handleAck(1, false);
+    assertThat(channels.get(1).published).as("the waiting one first, then the new one")
+        .containsExactly(1L, 2L);
+    channels.get(1).confirms.handleAck(2, true);
+    assertThat(during).isCompleted().isNotCompletedExceptionally();
     assertThat(after).isCompleted().isNotCompletedExceptionally();
   }
 
@@ -146,7 +149,8 @@ class PublisherRecoveryTest {
     CompletableFuture<Void> later = publish(publisher);
     channels.get(0).confirms.handleAck(1, true); // A late ack of the first: nothing to match.
     // Not due for 200 ms: sweeps in the meantime leave it waiting for its own confirm.
-    await().during(Duration.ofMillis(100)).atMost(Duration.ofSeconds(1))
+    await().pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(10))
+        .during(Duration.ofMillis(50)).atMost(Duration.ofSeconds(1))
         .until(() -> !later.isDone());
     channels.get(0).confirms.handleAck(3, false);
     assertThat(later).isCompleted().isNotCompletedExceptionally();

@@ -131,6 +131,14 @@ class RabbitAdapterTest {
     }
     ChannelInfo info = broker.admin().describe(channel).orElseThrow();
     assertThat(info.backendName()).isEqualTo("realtime." + channel.name());
+    assertThat(info.isMessageCountKnown()).isTrue();
+    assertThat(info.messageCount()).as("read from the stream").isEqualTo(3);
+    assertThat(info.lastPosition().offset() - info.firstPosition().offset()).isEqualTo(2);
+    Channel empty = channel("empty");
+    broker.admin().ensure(ChannelSpec.builder(empty).build());
+    ChannelInfo none = broker.admin().describe(empty).orElseThrow();
+    assertThat(none.messageCount()).isZero();
+    assertThat(none.firstPosition()).isNull();
     assertThat(info.retention()).isEqualTo(Duration.ofHours(1));
     assertThat(info.groups()).extracting(GroupInfo::name, GroupInfo::lag)
         .containsExactly(org.assertj.core.groups.Tuple.tuple(group, 3L));
@@ -359,5 +367,61 @@ class RabbitAdapterTest {
     }
     assertThat(received.get(0).headers()).isEqualTo(history.get(0).headers());
     assertThat(received.get(1).headers()).containsEntry("x-from-elsewhere", "yes");
+  }
+
+  @Test
+  void publishesDuringACutWaitForTheConnectionAndAllConfirm() throws Exception {
+    Channel channel = channel("cut");
+    try (Broker client = open(Map.of("realtime.publish-timeout", "30s"))) {
+      client.admin().ensure(ChannelSpec.builder(channel).build());
+      publish(client, channel, "before");
+      List<java.util.concurrent.CompletableFuture<?>> during = new java.util.ArrayList<>();
+      List<String> ids = new java.util.ArrayList<>();
+      rabbit.cutConnections();
+      try {
+        // Once the client knows (a publish written into the dropped socket before would fail:
+        // RabbitMQ may have stored it, so it is not sent again).
+        await().atMost(DEADLINE).until(() -> !client.health().isUp());
+        for (int i = 0; i < 50; i++) {
+          Message message = Message.builder().channel(channel).event("during").payload("d")
+              .build();
+          ids.add(message.id());
+          during.add(client.publish(message).toCompletableFuture());
+        }
+        // The cut lasts three seconds: the publishes wait, none fails.
+        await().during(Duration.ofSeconds(3)).atMost(Duration.ofSeconds(5))
+            .until(() -> during.stream().noneMatch(
+                java.util.concurrent.CompletableFuture::isCompletedExceptionally));
+      } finally {
+        rabbit.restoreConnections();
+      }
+      java.util.concurrent.CompletableFuture.allOf(during.toArray(
+          java.util.concurrent.CompletableFuture[]::new)).get(30, TimeUnit.SECONDS);
+      List<String> stored = broker.history(channel, dev.realtime.HistoryQuery.earliest())
+          .stream().map(Message::id).toList();
+      assertThat(stored).as("each once, in order").containsSubsequence(ids)
+          .doesNotHaveDuplicates().hasSize(51);
+    }
+  }
+
+  @Test
+  void aPublishThatWaitsLongerThanThePublishTimeoutFailsSayingSo() throws Exception {
+    Channel channel = channel("timeout");
+    try (Broker client = open(Map.of("realtime.publish-timeout", "2s"))) {
+      client.admin().ensure(ChannelSpec.builder(channel).build());
+      rabbit.cutConnections();
+      try {
+        await().atMost(DEADLINE).until(() -> !client.health().isUp());
+        java.util.concurrent.CompletableFuture<?> waiting = client.publish(Message.builder()
+            .channel(channel).event("e").id("late-1").build()).toCompletableFuture();
+        assertThatThrownBy(() -> waiting.get(10, TimeUnit.SECONDS))
+            .hasCauseInstanceOf(BrokerUnavailableException.class)
+            .hasMessageContaining("late-1")
+            .hasMessageContaining("did not come back within PT2S (realtime.publish-timeout)")
+            .hasMessageContaining("not sent");
+      } finally {
+        rabbit.restoreConnections();
+      }
+    }
   }
 }
