@@ -15,6 +15,7 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.NavigableSet;
 import java.util.Optional;
 import java.util.Properties;
 import java.util.Set;
@@ -90,6 +91,11 @@ final class KafkaSubscription extends PollingSubscription {
   private final Set<TopicPartition> knownAtStart = new HashSet<>();
   /** Where a group from "latest" starts in partitions it had no offset for at subscribe. */
   private final Map<TopicPartition, Long> latestStart = new HashMap<>();
+  /**
+   * Per assigned partition, the offsets its last owner finished beyond its commit (read from
+   * the commit's metadata, see OffsetTracker): skipped, not handled again. Poll thread only.
+   */
+  private final Map<TopicPartition, NavigableSet<Long>> handedOver = new HashMap<>();
 
   KafkaSubscription(KafkaBroker broker, SubscriptionSpec spec,
       Consumer<Dispatcher.Builder> handler) {
@@ -340,6 +346,12 @@ final class KafkaSubscription extends PollingSubscription {
         }
         if (tracker != null) {
           tracker.fetched(record.offset()); // Only a group commits; broadcast tracks nothing.
+          NavigableSet<Long> skip = handedOver.get(part);
+          if (skip != null && skip.remove(record.offset())) {
+            // The partition's last owner finished it and said so in its commit.
+            tracker.finished(record.offset());
+            continue;
+          }
         }
         held.add(message);
       }
@@ -432,8 +444,14 @@ final class KafkaSubscription extends PollingSubscription {
     for (TopicPartition part : parts) {
       OffsetTracker tracker = trackers.get(part);
       long offset = tracker == null ? -1 : tracker.committable();
-      if (offset >= 0 && !Long.valueOf(offset).equals(committed.get(part))) {
-        offsets.put(part, new OffsetAndMetadata(offset));
+      if (offset < 0) {
+        continue;
+      }
+      String done = tracker.doneAbove(offset);
+      // A synchronous commit (revocation, close) also says what finished beyond the offset,
+      // even if the offset did not move: the next owner skips those records.
+      if (!Long.valueOf(offset).equals(committed.get(part)) || sync && !done.isEmpty()) {
+        offsets.put(part, new OffsetAndMetadata(offset, done));
       }
     }
     if (offsets.isEmpty()) {
@@ -555,6 +573,7 @@ final class KafkaSubscription extends PollingSubscription {
       partitions.forEach(part -> {
         trackers.remove(part);
         committed.remove(part);
+        handedOver.remove(part);
       });
       // Held records of a revoked partition belong to its next owner now.
       held.removeIf(m -> partitions.contains(KafkaRecords.partitionOf(
@@ -564,19 +583,26 @@ final class KafkaSubscription extends PollingSubscription {
     @Override
     public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
       partitions.forEach(part -> trackers.put(part, new OffsetTracker()));
-      StartPosition start = spec.start();
-      if (start.kind() == StartPosition.Kind.EARLIEST || partitions.isEmpty()) {
-        return; // auto.offset.reset=earliest is the same whenever the first fetch comes.
+      if (partitions.isEmpty()) {
+        return;
       }
       Map<TopicPartition, OffsetAndMetadata> offsets =
           consumer.committed(new HashSet<>(partitions), broker.timeout());
       Set<TopicPartition> fresh = new HashSet<>();
       for (TopicPartition part : partitions) {
-        if (offsets.get(part) == null) {
+        OffsetAndMetadata offset = offsets.get(part);
+        if (offset == null) {
           fresh.add(part);
+        } else {
+          NavigableSet<Long> done = OffsetTracker.doneAbove(offset.offset(), offset.metadata());
+          if (!done.isEmpty()) {
+            handedOver.put(part, done);
+          }
         }
       }
-      if (fresh.isEmpty()) {
+      StartPosition start = spec.start();
+      if (fresh.isEmpty() || start.kind() == StartPosition.Kind.EARLIEST) {
+        // auto.offset.reset=earliest is the same whenever the first fetch comes.
         return;
       }
       Map<TopicPartition, Long> starts = new HashMap<>();
