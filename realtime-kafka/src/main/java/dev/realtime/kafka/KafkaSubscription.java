@@ -15,7 +15,6 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.NavigableSet;
 import java.util.Optional;
 import java.util.Properties;
 import java.util.Set;
@@ -71,7 +70,8 @@ final class KafkaSubscription extends PollingSubscription {
   private final Dispatcher dispatcher;
   private final KafkaConsumer<byte[], byte[]> consumer;
   private final Map<TopicPartition, OffsetTracker> trackers = new ConcurrentHashMap<>();
-  private final Map<TopicPartition, Long> committed = new HashMap<>();
+  /** The last commit sent and answered, per partition; poll thread only. */
+  private final Map<TopicPartition, OffsetAndMetadata> committed = new HashMap<>();
   /** Async commits sent and not yet answered: one at most (see commit); read by tests. */
   private final AtomicInteger asyncCommitsInFlight = new AtomicInteger();
   /** Messages not yet fetched, per channel, as of the last poll; read by the lag gauges. */
@@ -92,10 +92,11 @@ final class KafkaSubscription extends PollingSubscription {
   /** Where a group from "latest" starts in partitions it had no offset for at subscribe. */
   private final Map<TopicPartition, Long> latestStart = new HashMap<>();
   /**
-   * Per assigned partition, the offsets its last owner finished beyond its commit (read from
-   * the commit's metadata, see OffsetTracker): skipped, not handled again. Poll thread only.
+   * Per assigned partition, what its last owner said in its commit's metadata (see
+   * OffsetTracker): the offsets it finished beyond its commit, skipped here, and the ones its
+   * handlers had, delivered here as one attempt more. Poll thread only.
    */
-  private final Map<TopicPartition, NavigableSet<Long>> handedOver = new HashMap<>();
+  private final Map<TopicPartition, OffsetTracker.Handover> handedOver = new HashMap<>();
 
   KafkaSubscription(KafkaBroker broker, SubscriptionSpec spec,
       Consumer<Dispatcher.Builder> handler) {
@@ -334,32 +335,38 @@ final class KafkaSubscription extends PollingSubscription {
       }
       OffsetTracker tracker = spec.isGroup()
           ? trackers.computeIfAbsent(part, p -> new OffsetTracker()) : null;
+      OffsetTracker.Handover handover = handedOver.get(part);
       for (ConsumerRecord<byte[], byte[]> record : records.records(part)) {
+        long offset = record.offset();
+        if (tracker != null && handover != null && handover.done.remove(offset)) {
+          // The partition's last owner finished it and said so in its commit.
+          tracker.fetched(offset);
+          tracker.finished(offset);
+          continue;
+        }
+        int attempt = 1 + (handover == null ? 0 : handover.attempts.getOrDefault(offset, 0));
         Message message;
         try {
-          message = KafkaRecords.toMessage(channel.get(), record, 1);
+          message = KafkaRecords.toMessage(channel.get(), record, attempt);
         } catch (RuntimeException e) {
           // A record another producer wrote that is no valid message: skipped, never a stall.
           log.error("skipping record {}-{}@{}: it is not a valid message ({})", record.topic(),
-              record.partition(), record.offset(), e.getMessage());
+              record.partition(), offset, e.getMessage());
           continue;
         }
-        if (tracker != null) {
-          tracker.fetched(record.offset()); // Only a group commits; broadcast tracks nothing.
-          NavigableSet<Long> skip = handedOver.get(part);
-          if (skip != null && skip.remove(record.offset())) {
-            // The partition's last owner finished it and said so in its commit.
-            tracker.finished(record.offset());
-            continue;
-          }
+        if (tracker != null) { // Only a group commits; broadcast tracks nothing.
+          tracker.fetched(offset);
+          tracker.delivering(offset, attempt);
         }
         held.add(message);
       }
     }
-    dispatchHeld();
     if (spec.isGroup()) {
+      // Before the handlers get them: the commit says they were given (their attempt counts
+      // if this member's later commits are lost).
       commit(false, consumer.assignment());
     }
+    dispatchHeld();
     measureLag();
   }
 
@@ -447,11 +454,12 @@ final class KafkaSubscription extends PollingSubscription {
       if (offset < 0) {
         continue;
       }
-      String done = tracker.doneAbove(offset);
-      // A synchronous commit (revocation, close) also says what finished beyond the offset,
-      // even if the offset did not move: the next owner skips those records.
-      if (!Long.valueOf(offset).equals(committed.get(part)) || sync && !done.isEmpty()) {
-        offsets.put(part, new OffsetAndMetadata(offset, done));
+      // The metadata says what finished beyond the offset and what handlers were given: a
+      // change of either is committed, even if the offset did not move.
+      OffsetAndMetadata now = new OffsetAndMetadata(offset, tracker.metadata(offset));
+      OffsetAndMetadata last = committed.get(part);
+      if (last == null || last.offset() != offset || !last.metadata().equals(now.metadata())) {
+        offsets.put(part, now);
       }
     }
     if (offsets.isEmpty()) {
@@ -459,22 +467,16 @@ final class KafkaSubscription extends PollingSubscription {
     }
     if (sync) {
       consumer.commitSync(offsets, timeout);
-      committed.putAll(toLongs(offsets));
+      committed.putAll(offsets);
     } else {
       asyncCommitsInFlight.incrementAndGet();
       consumer.commitAsync(offsets, (done, failure) -> {
         asyncCommitsInFlight.decrementAndGet();
         if (failure == null) {
-          committed.putAll(toLongs(done));
+          committed.putAll(done);
         }
       });
     }
-  }
-
-  private static Map<TopicPartition, Long> toLongs(Map<TopicPartition, OffsetAndMetadata> map) {
-    Map<TopicPartition, Long> out = new HashMap<>();
-    map.forEach((part, offset) -> out.put(part, offset.offset()));
-    return out;
   }
 
   /**
@@ -488,6 +490,13 @@ final class KafkaSubscription extends PollingSubscription {
     if (!outcome.isSettled()) {
       if (isTaking()) {
         released.add(message);
+      } else if (spec.isGroup()) {
+        // Given back by a clean close, unhandled: its attempt was not spent.
+        OffsetTracker tracker = trackers.get(KafkaRecords.partitionOf(
+            broker.naming().backendName(message.channel()), message.position()));
+        if (tracker != null) {
+          tracker.handedBack(KafkaRecords.offsetOf(message.position()));
+        }
       }
       return;
     }
@@ -516,6 +525,14 @@ final class KafkaSubscription extends PollingSubscription {
     } catch (Exception e) {
       // Still-running handlers were released by close(); their records are read again.
     }
+    for (Message message : held) { // Fetched, never given to a handler: no attempt spent.
+      OffsetTracker tracker = trackers.get(KafkaRecords.partitionOf(
+          broker.naming().backendName(message.channel()), message.position()));
+      if (tracker != null) {
+        tracker.handedBack(KafkaRecords.offsetOf(message.position()));
+      }
+    }
+    held.clear();
     try {
       if (spec.isGroup()) {
         try {
@@ -594,9 +611,10 @@ final class KafkaSubscription extends PollingSubscription {
         if (offset == null) {
           fresh.add(part);
         } else {
-          NavigableSet<Long> done = OffsetTracker.doneAbove(offset.offset(), offset.metadata());
-          if (!done.isEmpty()) {
-            handedOver.put(part, done);
+          OffsetTracker.Handover handover =
+              OffsetTracker.read(offset.offset(), offset.metadata());
+          if (!handover.isEmpty()) {
+            handedOver.put(part, handover);
           }
         }
       }
@@ -629,7 +647,7 @@ final class KafkaSubscription extends PollingSubscription {
       starts.forEach((part, offset) -> commit.put(part, new OffsetAndMetadata(offset)));
       try {
         consumer.commitSync(commit, broker.timeout());
-        committed.putAll(starts);
+        committed.putAll(commit);
       } catch (RuntimeException e) {
         log.warn("{}: committing the start of {} failed; a next owner may start elsewhere ({})",
             spec, fresh, KafkaBroker.rootMessage(e));
