@@ -52,7 +52,10 @@ import org.slf4j.LoggerFactory;
  * <p><b>Commit.</b> After each poll the poll thread commits, per partition, the lowest offset
  * not yet finished, never past it. When partitions are revoked it commits them synchronously
  * first; on close it waits for the handlers to drain, then commits synchronously. A record whose
- * handler did not finish is read again by the next owner: at-least-once.
+ * handler did not finish is read again by the next owner: at-least-once. Each commit's metadata
+ * says which later records finished (the next owner skips them) and which unfinished ones
+ * handlers were given, with their attempt (the next owner counts one more): see {@link
+ * OffsetTracker}. At most one async commit is in flight.
  *
  * <p><b>Flow control.</b> When the dispatcher is full, or a fetched batch still waits for room,
  * every assigned partition is paused: at most one batch is held beyond {@code maxInFlight}, and
