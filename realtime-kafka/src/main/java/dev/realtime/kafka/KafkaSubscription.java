@@ -493,8 +493,8 @@ final class KafkaSubscription extends PollingSubscription {
     if (!outcome.isSettled()) {
       if (isTaking()) {
         released.add(message);
-      } else if (spec.isGroup()) {
-        // Given back by a clean close, unhandled: its attempt was not spent.
+      } else if (spec.isGroup() && outcome == Dispatcher.Outcome.RETURNED) {
+        // Given back by a clean close, no handler had it: its attempt was not spent.
         OffsetTracker tracker = trackers.get(KafkaRecords.partitionOf(
             broker.naming().backendName(message.channel()), message.position()));
         if (tracker != null) {
