@@ -5,8 +5,11 @@ public enum Experiment {
   MEMBER_KILL("member kill -9",
       "two group members in child JVMs share a backlog; one is killed with -9",
       "the survivor's stall: from the kill to its first receipt of a message the dead member "
-          + "had received in the second before the kill (its unacknowledged work, handed over); "
-          + "both members have been receiving for a second when the kill comes"),
+          + "had received in the second before the kill (its unacknowledged work, handed over; "
+          + "failing that, of any message it had received); both members have been receiving "
+          + "for a second when the kill comes. \"-\": the survivor never got a message the "
+          + "dead member's handler had seen (what it held unhandled, such as RabbitMQ's "
+          + "prefetched messages, cannot be told apart from the survivor's own)"),
   SIGTERM("SIGTERM under backlog",
       "a group member in a child JVM takes a backlog and gets SIGTERM (the SDK's clean close); "
           + "a second member then drains the rest",

@@ -118,11 +118,16 @@ final class Ledger {
   /**
    * Milliseconds from {@code since} to the first receipt by {@code member} of an id another
    * member received in the {@code window} before {@code since} (what it was working on when it
-   * died, not older messages a rebalance handed over earlier): the survivor taking over the
-   * dead member's messages. -1 if it never did.
+   * died, not older messages a rebalance handed over earlier), or failing that of any id another
+   * member received before {@code since}: the survivor taking over the dead member's messages.
+   * -1 if it never did.
    */
   synchronized long takeOver(String member, long since, Duration window) {
-    long from = since - window.toNanos();
+    long recent = takeOverOf(member, since - window.toNanos(), since);
+    return recent >= 0 ? recent : takeOverOf(member, Long.MIN_VALUE, since);
+  }
+
+  private long takeOverOf(String member, long from, long since) {
     long first = Long.MAX_VALUE;
     for (List<Receipt> list : receipts.values()) {
       boolean heldByOther = list.stream().anyMatch(receipt -> !receipt.member().equals(member)
