@@ -96,8 +96,10 @@ public interface Broker extends AutoCloseable {
   Health health();
 
   /**
-   * Closes every subscription (each drains its running handlers), then the connections.
-   * Idempotent; later publishes and subscribes throw {@link BrokerClosedException}.
+   * Closes every subscription (each drains its running handlers), then the connections, all
+   * within {@code realtime.close-timeout} (5 s by default), also when the broker cannot be
+   * reached; what is not acknowledged by then is handed back to the broker, which delivers it
+   * again. Idempotent; later publishes and subscribes throw {@link BrokerClosedException}.
    */
   @Override
   void close();

@@ -153,7 +153,10 @@ public final class Realtime implements AutoCloseable {
     return broker.admin();
   }
 
-  /** Closes the broker if this instance opened it: subscriptions drain, then disconnect. */
+  /**
+   * Closes the broker if this instance opened it: subscriptions drain, then disconnect, within
+   * {@code realtime.close-timeout}.
+   */
   @Override
   public void close() {
     if (ownsBroker) {

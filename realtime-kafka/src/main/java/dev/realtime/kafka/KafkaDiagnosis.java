@@ -47,6 +47,9 @@ final class KafkaDiagnosis {
    * (plaintext versus TLS) and, if so, returns a sentence saying so and what to set; else "".
    */
   static String protocolMismatch(String servers, Map<String, Object> common) {
+    if (!anyListening(servers)) {
+      return " Nothing accepts connections at " + UriCredentials.mask(servers) + ".";
+    }
     String configured = String.valueOf(common.getOrDefault(
         CommonClientConfigs.SECURITY_PROTOCOL_CONFIG, "PLAINTEXT")).trim()
         .toUpperCase(Locale.ROOT);
@@ -63,6 +66,26 @@ final class KafkaDiagnosis {
           + " (and realtime.kafka.client.ssl.truststore.* if its certificate is private).";
     }
     return "";
+  }
+
+  /** True if a TCP connection to one of the servers opens: then a probe can tell more. */
+  private static boolean anyListening(String servers) {
+    for (String entry : servers.split(",")) {
+      String address = entry.trim();
+      int colon = address.lastIndexOf(':');
+      if (colon <= 0) {
+        continue;
+      }
+      String host = address.substring(0, colon).replace("[", "").replace("]", "");
+      try (java.net.Socket socket = new java.net.Socket()) {
+        socket.connect(new java.net.InetSocketAddress(host,
+            Integer.parseInt(address.substring(colon + 1))), PROBE_MILLIS);
+        return true;
+      } catch (java.io.IOException | RuntimeException e) {
+        // Refused, unresolvable or silent: try the next.
+      }
+    }
+    return false;
   }
 
   /**

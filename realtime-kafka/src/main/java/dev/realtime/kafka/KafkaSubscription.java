@@ -52,7 +52,10 @@ import org.slf4j.LoggerFactory;
  * <p><b>Commit.</b> After each poll the poll thread commits, per partition, the lowest offset
  * not yet finished, never past it. When partitions are revoked it commits them synchronously
  * first; on close it waits for the handlers to drain, then commits synchronously. A record whose
- * handler did not finish is read again by the next owner: at-least-once.
+ * handler did not finish is read again by the next owner: at-least-once. Each commit's metadata
+ * says which later records finished (the next owner skips them) and which unfinished ones
+ * handlers were given, with their attempt (the next owner counts one more): see {@link
+ * OffsetTracker}. At most one async commit is in flight.
  *
  * <p><b>Flow control.</b> When the dispatcher is full, or a fetched batch still waits for room,
  * every assigned partition is paused: at most one batch is held beyond {@code maxInFlight}, and
@@ -70,7 +73,8 @@ final class KafkaSubscription extends PollingSubscription {
   private final Dispatcher dispatcher;
   private final KafkaConsumer<byte[], byte[]> consumer;
   private final Map<TopicPartition, OffsetTracker> trackers = new ConcurrentHashMap<>();
-  private final Map<TopicPartition, Long> committed = new HashMap<>();
+  /** The last commit sent and answered, per partition; poll thread only. */
+  private final Map<TopicPartition, OffsetAndMetadata> committed = new HashMap<>();
   /** Async commits sent and not yet answered: one at most (see commit); read by tests. */
   private final AtomicInteger asyncCommitsInFlight = new AtomicInteger();
   /** Messages not yet fetched, per channel, as of the last poll; read by the lag gauges. */
@@ -90,6 +94,12 @@ final class KafkaSubscription extends PollingSubscription {
   private final Set<TopicPartition> knownAtStart = new HashSet<>();
   /** Where a group from "latest" starts in partitions it had no offset for at subscribe. */
   private final Map<TopicPartition, Long> latestStart = new HashMap<>();
+  /**
+   * Per assigned partition, what its last owner said in its commit's metadata (see
+   * OffsetTracker): the offsets it finished beyond its commit, skipped here, and the ones its
+   * handlers had, delivered here as one attempt more. Poll thread only.
+   */
+  private final Map<TopicPartition, OffsetTracker.Handover> handedOver = new HashMap<>();
 
   KafkaSubscription(KafkaBroker broker, SubscriptionSpec spec,
       Consumer<Dispatcher.Builder> handler) {
@@ -328,26 +338,38 @@ final class KafkaSubscription extends PollingSubscription {
       }
       OffsetTracker tracker = spec.isGroup()
           ? trackers.computeIfAbsent(part, p -> new OffsetTracker()) : null;
+      OffsetTracker.Handover handover = handedOver.get(part);
       for (ConsumerRecord<byte[], byte[]> record : records.records(part)) {
+        long offset = record.offset();
+        if (tracker != null && handover != null && handover.done.remove(offset)) {
+          // The partition's last owner finished it and said so in its commit.
+          tracker.fetched(offset);
+          tracker.finished(offset);
+          continue;
+        }
+        int attempt = 1 + (handover == null ? 0 : handover.attempts.getOrDefault(offset, 0));
         Message message;
         try {
-          message = KafkaRecords.toMessage(channel.get(), record, 1);
+          message = KafkaRecords.toMessage(channel.get(), record, attempt);
         } catch (RuntimeException e) {
           // A record another producer wrote that is no valid message: skipped, never a stall.
           log.error("skipping record {}-{}@{}: it is not a valid message ({})", record.topic(),
-              record.partition(), record.offset(), e.getMessage());
+              record.partition(), offset, e.getMessage());
           continue;
         }
-        if (tracker != null) {
-          tracker.fetched(record.offset()); // Only a group commits; broadcast tracks nothing.
+        if (tracker != null) { // Only a group commits; broadcast tracks nothing.
+          tracker.fetched(offset);
+          tracker.delivering(offset, attempt);
         }
         held.add(message);
       }
     }
-    dispatchHeld();
     if (spec.isGroup()) {
+      // Before the handlers get them: the commit says they were given (their attempt counts
+      // if this member's later commits are lost).
       commit(false, consumer.assignment());
     }
+    dispatchHeld();
     measureLag();
   }
 
@@ -432,8 +454,15 @@ final class KafkaSubscription extends PollingSubscription {
     for (TopicPartition part : parts) {
       OffsetTracker tracker = trackers.get(part);
       long offset = tracker == null ? -1 : tracker.committable();
-      if (offset >= 0 && !Long.valueOf(offset).equals(committed.get(part))) {
-        offsets.put(part, new OffsetAndMetadata(offset));
+      if (offset < 0) {
+        continue;
+      }
+      // The metadata says what finished beyond the offset and what handlers were given: a
+      // change of either is committed, even if the offset did not move.
+      OffsetAndMetadata now = new OffsetAndMetadata(offset, tracker.metadata(offset));
+      OffsetAndMetadata last = committed.get(part);
+      if (last == null || last.offset() != offset || !last.metadata().equals(now.metadata())) {
+        offsets.put(part, now);
       }
     }
     if (offsets.isEmpty()) {
@@ -441,22 +470,16 @@ final class KafkaSubscription extends PollingSubscription {
     }
     if (sync) {
       consumer.commitSync(offsets, timeout);
-      committed.putAll(toLongs(offsets));
+      committed.putAll(offsets);
     } else {
       asyncCommitsInFlight.incrementAndGet();
       consumer.commitAsync(offsets, (done, failure) -> {
         asyncCommitsInFlight.decrementAndGet();
         if (failure == null) {
-          committed.putAll(toLongs(done));
+          committed.putAll(done);
         }
       });
     }
-  }
-
-  private static Map<TopicPartition, Long> toLongs(Map<TopicPartition, OffsetAndMetadata> map) {
-    Map<TopicPartition, Long> out = new HashMap<>();
-    map.forEach((part, offset) -> out.put(part, offset.offset()));
-    return out;
   }
 
   /**
@@ -470,6 +493,13 @@ final class KafkaSubscription extends PollingSubscription {
     if (!outcome.isSettled()) {
       if (isTaking()) {
         released.add(message);
+      } else if (spec.isGroup() && outcome == Dispatcher.Outcome.RETURNED) {
+        // Given back by a clean close, no handler had it: its attempt was not spent.
+        OffsetTracker tracker = trackers.get(KafkaRecords.partitionOf(
+            broker.naming().backendName(message.channel()), message.position()));
+        if (tracker != null) {
+          tracker.handedBack(KafkaRecords.offsetOf(message.position()));
+        }
       }
       return;
     }
@@ -498,6 +528,14 @@ final class KafkaSubscription extends PollingSubscription {
     } catch (Exception e) {
       // Still-running handlers were released by close(); their records are read again.
     }
+    for (Message message : held) { // Fetched, never given to a handler: no attempt spent.
+      OffsetTracker tracker = trackers.get(KafkaRecords.partitionOf(
+          broker.naming().backendName(message.channel()), message.position()));
+      if (tracker != null) {
+        tracker.handedBack(KafkaRecords.offsetOf(message.position()));
+      }
+    }
+    held.clear();
     try {
       if (spec.isGroup()) {
         try {
@@ -555,6 +593,7 @@ final class KafkaSubscription extends PollingSubscription {
       partitions.forEach(part -> {
         trackers.remove(part);
         committed.remove(part);
+        handedOver.remove(part);
       });
       // Held records of a revoked partition belong to its next owner now.
       held.removeIf(m -> partitions.contains(KafkaRecords.partitionOf(
@@ -564,19 +603,27 @@ final class KafkaSubscription extends PollingSubscription {
     @Override
     public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
       partitions.forEach(part -> trackers.put(part, new OffsetTracker()));
-      StartPosition start = spec.start();
-      if (start.kind() == StartPosition.Kind.EARLIEST || partitions.isEmpty()) {
-        return; // auto.offset.reset=earliest is the same whenever the first fetch comes.
+      if (partitions.isEmpty()) {
+        return;
       }
       Map<TopicPartition, OffsetAndMetadata> offsets =
           consumer.committed(new HashSet<>(partitions), broker.timeout());
       Set<TopicPartition> fresh = new HashSet<>();
       for (TopicPartition part : partitions) {
-        if (offsets.get(part) == null) {
+        OffsetAndMetadata offset = offsets.get(part);
+        if (offset == null) {
           fresh.add(part);
+        } else {
+          OffsetTracker.Handover handover =
+              OffsetTracker.read(offset.offset(), offset.metadata());
+          if (!handover.isEmpty()) {
+            handedOver.put(part, handover);
+          }
         }
       }
-      if (fresh.isEmpty()) {
+      StartPosition start = spec.start();
+      if (fresh.isEmpty() || start.kind() == StartPosition.Kind.EARLIEST) {
+        // auto.offset.reset=earliest is the same whenever the first fetch comes.
         return;
       }
       Map<TopicPartition, Long> starts = new HashMap<>();
@@ -603,7 +650,7 @@ final class KafkaSubscription extends PollingSubscription {
       starts.forEach((part, offset) -> commit.put(part, new OffsetAndMetadata(offset)));
       try {
         consumer.commitSync(commit, broker.timeout());
-        committed.putAll(starts);
+        committed.putAll(commit);
       } catch (RuntimeException e) {
         log.warn("{}: committing the start of {} failed; a next owner may start elsewhere ({})",
             spec, fresh, KafkaBroker.rootMessage(e));

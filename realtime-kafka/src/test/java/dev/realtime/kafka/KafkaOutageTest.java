@@ -98,6 +98,10 @@ class KafkaOutageTest {
             .withMessageContaining("is unreachable")
             .withMessageContaining("Check that the broker runs");
       }
+      // A client opened now is told that nothing listens, rather than only a timeout.
+      org.assertj.core.api.Assertions.assertThatThrownBy(KafkaOutageTest::open)
+          .isInstanceOf(dev.realtime.BrokerUnavailableException.class)
+          .hasMessageContaining("Nothing accepts connections at " + kafka.bootstrapServers());
       Awaitility.await("the outage told").atMost(Duration.ofSeconds(20)).until(() -> captured
           .toString(StandardCharsets.UTF_8).contains("cannot read from Kafka"));
       // The outage goes on for a few of the broadcast subscription's retries (one each 3.5 s):

@@ -332,16 +332,19 @@ final class Publisher implements ConfirmListener, ReturnListener {
       hasParked = !parked.isEmpty();
       if (parked.isEmpty() && outageNoted) {
         outageNoted = false;
-        log.info("RabbitMQ at {} is reachable again; publishing resumed", description);
+        log.debug("RabbitMQ at {} is reachable again; publishing resumed", description);
       }
     }
   }
 
-  /** Warns once per outage that publishes wait; the caller holds {@link #writing}. */
+  /**
+   * Notes once per outage that publishes wait (the broker's OutageLog warns, with the cause);
+   * the caller holds {@link #writing}.
+   */
   private void noteOutage() {
     if (!outageNoted) {
       outageNoted = true;
-      log.warn("RabbitMQ at {} is unreachable; publishes wait up to {} "
+      log.debug("RabbitMQ at {} is unreachable; publishes wait up to {} "
           + "(realtime.publish-timeout) for the connection to recover", description,
           confirmTimeout);
     }

@@ -17,6 +17,7 @@ import dev.realtime.config.RealtimeConfig;
 import dev.realtime.config.RealtimeOptions;
 import dev.realtime.internal.UriCredentials;
 import dev.realtime.metrics.RealtimeMetrics;
+import dev.realtime.spi.Deadline;
 import dev.realtime.spi.Dispatcher;
 import dev.realtime.spi.PollingSubscription;
 import dev.realtime.subscription.BatchHandler;
@@ -55,6 +56,8 @@ final class RabbitBroker implements Broker {
   private final String description;
   private final Duration timeout;
   private final Duration publishTimeout;
+  /** realtime.close-timeout: the one bound on close(). */
+  private final Duration closeTimeout;
   private final RealtimeMetrics metrics;
   private final Connection connection;
   /**
@@ -64,6 +67,8 @@ final class RabbitBroker implements Broker {
    */
   private final Connection publishing;
   private final Publisher publisher;
+  /** One warning per outage, amqp-client's traces at debug. */
+  private final OutageLog outages;
   /** Re-subscribing after a cancel, off amqp-client's threads. */
   private final java.util.concurrent.ScheduledExecutorService background =
       java.util.concurrent.Executors.newSingleThreadScheduledExecutor(task -> {
@@ -79,9 +84,12 @@ final class RabbitBroker implements Broker {
   RabbitBroker(RealtimeConfig config, RealtimeMetrics metrics) {
     this.timeout = config.get(RabbitOptions.TIMEOUT);
     this.publishTimeout = config.get(RealtimeOptions.PUBLISH_TIMEOUT);
+    this.closeTimeout = config.get(RealtimeOptions.CLOSE_TIMEOUT);
     this.metrics = metrics;
     ConnectionFactory factory = RabbitEndpoint.factory(config, timeout);
     this.description = RabbitEndpoint.describe(factory);
+    this.outages = new OutageLog(description, publishTimeout);
+    factory.setExceptionHandler(outages);
     try {
       this.connection = factory.newConnection("realtime");
       this.publishing = newPublishingConnection(factory);
@@ -97,6 +105,8 @@ final class RabbitBroker implements Broker {
           + " within " + timeout + ": " + reason(e) + ". Check realtime.rabbitmq.uri (or "
           + "RABBITMQ_URL), the virtual host, TLS, and that RabbitMQ runs.", e);
     }
+    outages.watch(connection);
+    outages.watch(publishing);
     try {
       this.topology = new Topology(connection, config.get(RabbitOptions.NAME_PREFIX),
           description, timeout);
@@ -145,26 +155,15 @@ final class RabbitBroker implements Broker {
 
   @Override
   public Subscription subscribe(SubscriptionSpec spec, MessageHandler handler) {
-    return open(spec, started -> builder -> builder.handler(message -> {
-      started.accept(message);
-      handler.handle(message);
-    }));
+    return open(spec, builder -> builder.handler(handler));
   }
 
   @Override
   public Subscription subscribeBatches(SubscriptionSpec spec, BatchHandler handler) {
-    return open(spec, started -> builder -> builder.batchHandler(messages -> {
-      messages.forEach(started);
-      handler.handle(messages);
-    }));
+    return open(spec, builder -> builder.batchHandler(handler));
   }
 
-  /**
-   * @param handler the handler, given a callback to tell the subscription each message whose
-   *     handler is called (a group hands back uncounted only what no handler saw)
-   */
-  private Subscription open(SubscriptionSpec spec,
-      java.util.function.Function<Consumer<Message>, Consumer<Dispatcher.Builder>> handler) {
+  private Subscription open(SubscriptionSpec spec, Consumer<Dispatcher.Builder> handler) {
     if (spec.start().kind() == StartPosition.Kind.POSITION) {
       offsetOf(spec.start().position()); // A foreign position fails here, clearly.
     }
@@ -292,17 +291,22 @@ final class RabbitBroker implements Broker {
     }
   }
 
-  /** Stops every subscription's handlers from starting new work, drains them, disconnects. */
+  /**
+   * Stops every subscription's handlers from starting new work, drains them, hands back, and
+   * disconnects, all within realtime.close-timeout: one deadline for every step, RabbitMQ
+   * reachable or not.
+   */
   @Override
   public void close() {
+    Deadline deadline = Deadline.after(closeTimeout);
     List<RabbitSubscription> open = new ArrayList<>(subscriptions);
     try {
       open.forEach(PollingSubscription::stopTaking);
       for (RabbitSubscription subscription : open) {
-        subscription.close(subscription.spec().drainTimeout());
+        subscription.close(deadline);
       }
     } finally {
-      closeQuietly();
+      closeQuietly(deadline);
     }
   }
 
@@ -318,15 +322,30 @@ final class RabbitBroker implements Broker {
   }
 
   private void closeQuietly() {
+    closeQuietly(Deadline.after(timeout));
+  }
+
+  /**
+   * Closes the connections by {@code deadline}: a clean close waits for RabbitMQ's close-ok,
+   * which never comes while it is unreachable, so what is left of the deadline bounds it and an
+   * abort (no waiting) follows.
+   */
+  private void closeQuietly(Deadline deadline) {
+    outages.close();
     background.shutdownNow();
     if (publisher != null) { // Null when the constructor failed before making it.
       publisher.close();
     }
     for (Connection open : List.of(connection, publishing)) {
       try {
-        open.close((int) timeout.toMillis());
+        int left = (int) Math.min(Integer.MAX_VALUE, deadline.remainingMillis());
+        if (left > 0 && open.isOpen()) {
+          open.close(left);
+        } else {
+          open.abort(0); // Down or out of time: amqp-client's recovery stops too.
+        }
       } catch (IOException | RuntimeException e) {
-        open.abort();
+        open.abort(0);
       }
     }
   }
@@ -363,7 +382,8 @@ final class RabbitBroker implements Broker {
     return description;
   }
 
-  private static String reason(Throwable e) {
+  /** The root cause's message, credentials masked. */
+  static String reason(Throwable e) {
     Throwable root = e;
     while (root.getCause() != null && root.getMessage() == null) {
       root = root.getCause();

@@ -91,6 +91,9 @@ final class RabbitEndpoint {
     factory.setConnectionTimeout((int) timeout.toMillis());
     factory.setHandshakeTimeout((int) timeout.toMillis());
     factory.setShutdownTimeout((int) timeout.toMillis());
+    // amqp-client waits 10 minutes for an RPC reply by default: a declaration, or a step of
+    // close, on a connection that went silent must end by the adapter's own timeout.
+    factory.setChannelRpcTimeout((int) timeout.toMillis());
     factory.setRequestedHeartbeat(10);
     return factory;
   }

@@ -91,11 +91,11 @@ final class RabbitSubscription extends PollingSubscription {
   private volatile int prefetch = 1;
 
   /**
-   * Messages of this group subscription whose handler was called, until they are settled: the
-   * others are handed back on close without counting as an attempt (see {@link #handBack}).
+   * A group's deliveries no handler took, recorded while closing (returned by the dispatcher,
+   * never dispatched, or arriving after close began): handed back uncounted.
    */
-  private final Set<Message> started =
-      Collections.newSetFromMap(Collections.synchronizedMap(new IdentityHashMap<>()));
+  private final Map<Message, Delivered> returned =
+      Collections.synchronizedMap(new IdentityHashMap<>());
 
   /** Tags released while closing after their handler ran: unacked, left to the close. */
   private final Set<Delivered> releasedAfterHandler = ConcurrentHashMap.newKeySet();
@@ -136,18 +136,16 @@ final class RabbitSubscription extends PollingSubscription {
   }
 
   RabbitSubscription(RabbitBroker broker, SubscriptionSpec spec,
-      java.util.function.Function<Consumer<Message>, Consumer<Dispatcher.Builder>> handler) {
+      Consumer<Dispatcher.Builder> handler) {
     this(broker, spec, handler, SEQUENCE.incrementAndGet());
   }
 
   private RabbitSubscription(RabbitBroker broker, SubscriptionSpec spec,
-      java.util.function.Function<Consumer<Message>, Consumer<Dispatcher.Builder>> handler,
-      int id) {
+      Consumer<Dispatcher.Builder> handler, int id) {
     super(spec, "realtime-rabbitmq-pump-" + id);
     this.broker = broker;
     this.spec = spec;
-    this.dispatcher = broker.dispatcher(spec, this::settle, this::wake, id,
-        handler.apply(spec.isGroup() ? started::add : message -> { }));
+    this.dispatcher = broker.dispatcher(spec, this::settle, this::wake, id, handler);
     useDispatcher(dispatcher);
   }
 
@@ -318,10 +316,11 @@ final class RabbitSubscription extends PollingSubscription {
     }
     try {
       consumeAll(false);
-      log.info("{} consumes again after the connection recovered", this);
+      log.debug("{} consumes again after the connection recovered", this);
     } catch (IOException | RuntimeException e) {
-      log.error("{} could not consume again after the connection recovered; close it and "
-          + "subscribe again", this, e);
+      log.error("{} could not consume again after the connection recovered ({}); close it and "
+          + "subscribe again", this, RabbitBroker.reason(e));
+      log.debug("consuming again failed", e);
     }
   }
 
@@ -345,7 +344,7 @@ final class RabbitSubscription extends PollingSubscription {
         // a stream keeps its own.
         if (source.kind == Kind.GROUP && channel != null) {
           int attempt = AmqpMessages.attempt(properties, envelope.isRedeliver());
-          delivered.put(AmqpMessages.toMessage(channel, properties, body, null, attempt),
+          returned.put(AmqpMessages.toMessage(channel, properties, body, null, attempt),
               new Delivered(envelope.getDeliveryTag(), source, properties, body, attempt));
         }
         return;
@@ -476,15 +475,14 @@ final class RabbitSubscription extends PollingSubscription {
    */
   private void settle(Message message, Dispatcher.Outcome outcome) {
     Delivered delivery = delivered.remove(message);
-    boolean handled = started.remove(message);
     if (delivery == null) {
       return;
     }
     if (outcome.isSettled()) {
       ack(delivery.tag());
     } else if (!isTaking()) {
-      if (delivery.source().kind == Kind.GROUP && !handled) {
-        delivered.put(message, delivery); // Never reached its handler: close hands it back.
+      if (delivery.source().kind == Kind.GROUP && outcome == Dispatcher.Outcome.RETURNED) {
+        returned.put(message, delivery); // Never reached its handler: close hands it back.
       } else {
         releasedAfterHandler.add(delivery); // The channel's close returns it, counted.
       }
@@ -499,10 +497,15 @@ final class RabbitSubscription extends PollingSubscription {
   }
 
   private void ack(long tag) {
+    ack(tag, false);
+  }
+
+  /** Acks {@code tag}, and with {@code multiple} every unacked delivery before it. */
+  private void ack(long tag, boolean multiple) {
     synchronized (writing) {
       try {
         if (amqp != null) {
-          amqp.basicAck(tag, false);
+          amqp.basicAck(tag, multiple);
         }
       } catch (IOException | AlreadyClosedException e) {
         // The channel went with the connection: RabbitMQ gives the delivery back by itself.
@@ -544,14 +547,18 @@ final class RabbitSubscription extends PollingSubscription {
   @Override
   protected void closed() {
     try {
-      long deadline = System.nanoTime() + broker.timeout().toNanos();
+      // The close's own deadline (realtime.close-timeout, shared with the drain before).
+      long deadline = System.nanoTime() + closeDeadline().remaining().toNanos();
       cancelConsumers(deadline);
       handBack(deadline);
       synchronized (writing) {
         Topology.closeQuietly(amqp);
       }
       for (Source source : sources) {
-        if (source.kind == Kind.PATTERN) {
+        // Not while RabbitMQ is unreachable (a declaration would wait for it): the queue
+        // expires by itself.
+        if (source.kind == Kind.PATTERN && broker.connection().isOpen()
+            && !closeDeadline().isExpired()) {
           try {
             broker.topology().delete(source.queue);
           } catch (RuntimeException e) {
@@ -568,7 +575,7 @@ final class RabbitSubscription extends PollingSubscription {
       }
       inbox.clear();
       delivered.clear();
-      started.clear();
+      returned.clear();
     } finally {
       broker.closed(this);
     }
@@ -681,9 +688,11 @@ final class RabbitSubscription extends PollingSubscription {
   /** The deliveries of {@code source} this member holds unacknowledged. */
   private int unacked(Source source) {
     int count = 0;
-    synchronized (delivered) {
-      for (Delivered delivery : delivered.values()) {
-        count += delivery.source() == source ? 1 : 0;
+    for (Map<Message, Delivered> held : List.of(delivered, returned)) {
+      synchronized (held) {
+        for (Delivered delivery : held.values()) {
+          count += delivery.source() == source ? 1 : 0;
+        }
       }
     }
     for (Delivered delivery : releasedAfterHandler) {
@@ -706,19 +715,23 @@ final class RabbitSubscription extends PollingSubscription {
    * (RabbitMQ unreachable) is left to the channel's close, which returns it counted.
    */
   private void handBack(long deadline) {
-    List<Delivered> back = new ArrayList<>();
-    Map<Long, Message> messages = new HashMap<>();
-    boolean othersUnacked = !releasedAfterHandler.isEmpty();
-    synchronized (delivered) {
-      for (Map.Entry<Message, Delivered> entry : delivered.entrySet()) {
-        if (entry.getValue().source().kind == Kind.GROUP && !started.contains(entry.getKey())) {
-          back.add(entry.getValue());
-          messages.put(entry.getValue().tag(), entry.getKey());
-        } else {
-          othersUnacked = true; // A handler still running past the drain, say.
-        }
+    // What the pump never dispatched is the hand-back's too.
+    for (Message message; (message = inbox.pollFirst()) != null; ) {
+      Delivered delivery = delivered.remove(message);
+      if (delivery != null && delivery.source().kind == Kind.GROUP) {
+        returned.put(message, delivery);
       }
     }
+    List<Delivered> back = new ArrayList<>();
+    Map<Long, Message> messages = new HashMap<>();
+    synchronized (returned) {
+      for (Map.Entry<Message, Delivered> entry : returned.entrySet()) {
+        back.add(entry.getValue());
+        messages.put(entry.getValue().tag(), entry.getKey());
+      }
+    }
+    // Unacked besides: released after a handler ran, or a handler still running past the drain.
+    boolean othersUnacked = !releasedAfterHandler.isEmpty() || !delivered.isEmpty();
     if (back.isEmpty() || amqp == null || !amqp.isOpen()) {
       return;
     }
@@ -749,25 +762,13 @@ final class RabbitSubscription extends PollingSubscription {
       // One ack for all: RabbitMQ 3.10 buffers a quorum queue's acks when more than 32 are in
       // flight and drops that buffer when the channel closes right after; one ack is one
       // command, sent at once.
-      ackMultiple(copied.get(copied.size() - 1));
+      ack(copied.get(copied.size() - 1), true);
     } else {
       copied.forEach(this::ack);
     }
-    copied.forEach(tag -> delivered.remove(messages.get(tag)));
+    copied.forEach(tag -> returned.remove(messages.get(tag)));
     log.debug("{} handed back {} of {} deliveries no handler took", this, copied.size(),
         back.size());
-  }
-
-  private void ackMultiple(long tag) {
-    synchronized (writing) {
-      try {
-        if (amqp != null) {
-          amqp.basicAck(tag, true);
-        }
-      } catch (IOException | AlreadyClosedException e) {
-        log.debug("{}: ack failed ({}); the deliveries are given back", this, e.getMessage());
-      }
-    }
   }
 
   @Override

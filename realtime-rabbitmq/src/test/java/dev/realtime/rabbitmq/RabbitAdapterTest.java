@@ -424,4 +424,78 @@ class RabbitAdapterTest {
       }
     }
   }
+
+  @Test
+  void anOutageIsWarnedOnceWithItsCauseAndAmqpClientsTracesStayAtDebug() throws Exception {
+    java.io.PrintStream original = System.err;
+    java.io.ByteArrayOutputStream captured = new java.io.ByteArrayOutputStream();
+    java.io.PrintStream tee = new java.io.PrintStream(new java.io.OutputStream() {
+      @Override
+      public void write(int b) {
+        original.write(b);
+        synchronized (captured) {
+          captured.write(b);
+        }
+      }
+    }, true);
+    java.util.function.Supplier<String> log = () -> {
+      synchronized (captured) {
+        return captured.toString(java.nio.charset.StandardCharsets.UTF_8);
+      }
+    };
+    // A proxy of its own: only this broker's connections are cut, and its address is its own.
+    try (ProxiedEnvironment own = Environments.rabbitmq();
+        Broker client = Brokers.open(own.config())) {
+      String warning = "cannot reach RabbitMQ at amqp://127.0.0.1:" + own.proxy().port() + "/";
+      Channel channel = channel("outage-log");
+      client.subscribe(SubscriptionSpec.builder().channel(channel).build(), m -> { });
+      System.setErr(tee);
+      try {
+        own.cutConnections();
+        try {
+          await().atMost(Duration.ofSeconds(4)).until(() -> log.get().contains(warning));
+          // Several more recovery attempts fail meanwhile (one each 500 ms).
+          await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(3)).until(() -> true);
+        } finally {
+          own.restoreConnections();
+        }
+        await().atMost(DEADLINE).until(() -> log.get().contains("RabbitMQ at amqp://127.0.0.1:"
+            + own.proxy().port() + "/%2F answers again"));
+      } finally {
+        System.setErr(original);
+      }
+      String text = log.get();
+      assertThat(text.split(java.util.regex.Pattern.quote(warning), -1)).as("one warning")
+          .hasSize(2);
+      assertThat(text).doesNotContain("Caught an exception during connection recovery")
+          .doesNotContain("\tat com.rabbitmq");
+    }
+  }
+
+  @Test
+  void closeWithRabbitUnreachableEndsWithinTheCloseTimeout() throws Exception {
+    Channel channel = channel("unreachable");
+    String group = "gone-" + run;
+    try (ProxiedEnvironment own = Environments.rabbitmq()) {
+      Broker client = Brokers.open(own.config().newBuilder()
+          .set("realtime.close-timeout", "3s").build());
+      client.admin().ensure(ChannelSpec.builder(channel).groups(group).build());
+      java.util.concurrent.CountDownLatch handling = new java.util.concurrent.CountDownLatch(1);
+      client.subscribe(SubscriptionSpec.builder().channel(channel).group(group).build(), m -> {
+        handling.countDown();
+        new java.util.concurrent.CountDownLatch(1).await(); // Busy until interrupted.
+      });
+      client.subscribe(SubscriptionSpec.builder().channels(run + ".*").build(), m -> { });
+      for (int i = 0; i < 20; i++) {
+        publish(client, channel, "e" + i);
+      }
+      assertThat(handling.await(DEADLINE.toSeconds(), TimeUnit.SECONDS)).isTrue();
+      own.cutConnections();
+      await().atMost(DEADLINE).until(() -> !client.health().isUp());
+      long start = System.nanoTime();
+      client.close();
+      Duration took = Duration.ofNanos(System.nanoTime() - start);
+      assertThat(took).as("close-timeout 3s, plus slack").isLessThan(Duration.ofSeconds(5));
+    }
+  }
 }

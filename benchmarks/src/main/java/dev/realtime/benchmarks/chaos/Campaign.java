@@ -2,7 +2,6 @@ package dev.realtime.benchmarks.chaos;
 
 import dev.realtime.Broker;
 import dev.realtime.Brokers;
-import dev.realtime.Message;
 import dev.realtime.channel.Channel;
 import dev.realtime.config.RealtimeConfig;
 import dev.realtime.subscription.StartPosition;
@@ -13,16 +12,13 @@ import java.util.EnumMap;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.OptionalLong;
-import java.util.concurrent.Semaphore;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.function.Supplier;
-import java.util.concurrent.locks.LockSupport;
 
 /**
  * The fault campaign: each experiment of {@link Experiment} on each broker, every broker a
@@ -148,22 +144,15 @@ public final class Campaign {
 
   /** Two members share a backlog; one is killed with -9; how long the survivor stalls. */
   private Row memberKill(Target target) {
-    Ledger ledger = new Ledger();
-    Channel channel = channel("kill");
-    String group = group(channel);
-    try (Broker publisher = open(target)) {
-      publisher.admin().ensure(target.spec(channel, group));
-      publishBacklog(publisher, channel, ledger);
-    }
+    Run run = backlog(target, "kill");
+    Ledger ledger = run.ledger();
     long kill;
-    try (Member a = Member.start("a", target.config(), channel.name(), group,
-        sizes.handlerMillis(), ledger);
-        Member b = Member.start("b", target.config(), channel.name(), group,
-            sizes.handlerMillis(), ledger)) {
+    try (Member a = run.member(target, "a", sizes.handlerMillis());
+        Member b = run.member(target, "b", sizes.handlerMillis())) {
       a.awaitReady();
       b.awaitReady();
       // Both at work for a while, so that joining (a Kafka rebalance) is over before the kill.
-      await(() -> receivingSince("a", ledger) && receivingSince("b", ledger),
+      Waits.await(() -> receivingSince("a", ledger) && receivingSince("b", ledger),
           Duration.ofSeconds(60), "both members receiving for " + STABLE);
       kill = System.nanoTime();
       a.kill();
@@ -184,34 +173,22 @@ public final class Campaign {
    * first member handled, unless it acknowledged messages it never handled.
    */
   private Row sigterm(Target target) {
-    Ledger ledger = new Ledger();
-    Channel channel = channel("term");
-    String group = group(channel);
-    try (Broker publisher = open(target)) {
-      publisher.admin().ensure(target.spec(channel, group));
-      publishBacklog(publisher, channel, ledger);
-    }
+    Run run = backlog(target, "term");
     long shutdown;
     OptionalLong left;
-    try (Member a = Member.start("a", target.config(), channel.name(), group,
-        sizes.handlerMillis(), ledger).awaitReady()) {
-      await(() -> ledger.received() >= sizes.backlog() / 5, Duration.ofSeconds(60),
-          "the member receiving a fifth of the backlog");
+    try (Member a = busyMember(target, run)) {
       shutdown = a.terminate(SHUTDOWN_LIMIT_SECONDS);
-      int printed = ledger.receivedBy("a").size();
+      int printed = run.ledger().receivedBy("a").size();
       try (Broker reader = open(target)) {
-        left = target.stored(reader, channel, group);
+        left = target.stored(reader, run.channel(), run.group());
       }
       log.accept(target.name() + ", " + Experiment.SIGTERM.label() + ": member a handled "
           + a.handledAtExit() + " (" + printed + " ids counted here), the group holds "
           + (left.isPresent() ? left.getAsLong() : "?") + " of " + sizes.backlog());
     }
-    try (Member b = Member.start("b", target.config(), channel.name(), group, 0, ledger)
-        .awaitReady()) {
-      awaitDrain(ledger);
-    }
-    return measured(Row.of(target.name(), Experiment.SIGTERM, ledger, left.orElse(-1), -1,
-        shutdown), ledger);
+    drainWithMember(target, run);
+    return measured(Row.of(target.name(), Experiment.SIGTERM, run.ledger(), left.orElse(-1), -1,
+        shutdown), run.ledger());
   }
 
   /** Publishing with confirms while the broker is killed with -9 and restarted. */
@@ -224,16 +201,16 @@ public final class Campaign {
     try (Broker publisher = open(target)) {
       publisher.admin().ensure(target.spec(channel, group));
       long[] back = new long[1];
-      publishPaced(publisher, channel, ledger, () -> {
+      Publishing.paced(publisher, channel, ledger, sizes, () -> {
         target.kill();
         log.accept(target.name() + ": broker killed");
-        pause(Duration.ofSeconds(sizes.brokerDownSeconds()));
+        Waits.pause(Duration.ofSeconds(sizes.brokerDownSeconds()));
         target.restart();
         back[0] = System.nanoTime();
         log.accept(target.name() + ": broker restarted");
       });
       restarted = back[0];
-      awaitSettled(ledger);
+      Publishing.awaitSettled(ledger);
       stored = target.stored(publisher, channel, group);
       drainInProcess(target, channel, group, ledger);
     }
@@ -252,16 +229,16 @@ public final class Campaign {
       consumer.subscribe(groupSpec(channel, group), message ->
           ledger.received("consumer", message.id()));
       long[] back = new long[1];
-      publishPaced(publisher, channel, ledger, () -> {
+      Publishing.paced(publisher, channel, ledger, sizes, () -> {
         target.proxy().cut();
         log.accept(target.name() + ": network cut");
-        pause(Duration.ofSeconds(sizes.outageSeconds()));
+        Waits.pause(Duration.ofSeconds(sizes.outageSeconds()));
         target.proxy().restore();
         back[0] = System.nanoTime();
         log.accept(target.name() + ": network restored");
       });
       restored = back[0];
-      awaitSettled(ledger);
+      Publishing.awaitSettled(ledger);
       awaitDrain(ledger);
     }
     return measured(Row.of(target.name(), Experiment.NETWORK_CUT, ledger, -1,
@@ -270,29 +247,56 @@ public final class Campaign {
 
   /** SIGTERM to a member whose broker was just killed: how long the exit takes. */
   private Row sigtermBrokerDown(Target target) {
-    Ledger ledger = new Ledger();
-    Channel channel = channel("down");
-    String group = group(channel);
-    try (Broker publisher = open(target)) {
-      publisher.admin().ensure(target.spec(channel, group));
-      publishBacklog(publisher, channel, ledger);
-    }
+    Run run = backlog(target, "down");
     long shutdown;
-    try (Member a = Member.start("a", target.config(), channel.name(), group,
-        sizes.handlerMillis(), ledger).awaitReady()) {
-      await(() -> ledger.received() >= sizes.backlog() / 5, Duration.ofSeconds(60),
-          "the member receiving a fifth of the backlog");
+    try (Member a = busyMember(target, run)) {
       target.kill();
       shutdown = a.terminate(SHUTDOWN_LIMIT_SECONDS);
     } finally {
       target.restart();
     }
-    try (Member b = Member.start("b", target.config(), channel.name(), group, 0, ledger)
-        .awaitReady()) {
-      awaitDrain(ledger);
+    drainWithMember(target, run);
+    return measured(Row.of(target.name(), Experiment.SIGTERM_BROKER_DOWN, run.ledger(), -1, -1,
+        shutdown), run.ledger());
+  }
+
+  /** One experiment's channel, group and accounts. */
+  private record Run(Ledger ledger, Channel channel, String group) {
+    Member member(Target target, String name, int handlerMillis) {
+      return Member.start(name, target.config(), channel.name(), group, handlerMillis, ledger);
     }
-    return measured(Row.of(target.name(), Experiment.SIGTERM_BROKER_DOWN, ledger, -1, -1,
-        shutdown), ledger);
+  }
+
+  /** A new channel and group with the backlog published and confirmed. */
+  private Run backlog(Target target, String experiment) {
+    Channel channel = channel(experiment);
+    Run run = new Run(new Ledger(), channel, group(channel));
+    try (Broker publisher = open(target)) {
+      publisher.admin().ensure(target.spec(channel, run.group()));
+      Publishing.backlog(publisher, channel, run.ledger(), sizes.backlog());
+    }
+    return run;
+  }
+
+  /** Member "a", once it has received a fifth of the backlog. */
+  private Member busyMember(Target target, Run run) {
+    Member a = run.member(target, "a", sizes.handlerMillis());
+    try {
+      a.awaitReady();
+      Waits.await(() -> run.ledger().received() >= sizes.backlog() / 5, Duration.ofSeconds(60),
+          "the member receiving a fifth of the backlog");
+      return a;
+    } catch (RuntimeException e) {
+      a.close();
+      throw e;
+    }
+  }
+
+  /** Member "b", without handler time, until every confirmed message arrived. */
+  private void drainWithMember(Target target, Run run) {
+    try (Member b = run.member(target, "b", 0).awaitReady()) {
+      awaitDrain(run.ledger());
+    }
   }
 
   /**
@@ -325,107 +329,14 @@ public final class Campaign {
     }
   }
 
-  /** Publishes the backlog as fast as confirms allow, and waits for every outcome. */
-  private void publishBacklog(Broker broker, Channel channel, Ledger ledger) {
-    Semaphore window = new Semaphore(1_000);
-    for (int i = 0; i < sizes.backlog(); i++) {
-      window.acquireUninterruptibly();
-      publish(broker, channel, ledger, window, channel.name() + "-" + i);
-    }
-    awaitSettled(ledger);
-    if (ledger.confirmed() != sizes.backlog()) {
-      throw new IllegalStateException("the backlog was not confirmed: " + ledger.failed()
-          + " of " + sizes.backlog() + " failed before any fault");
-    }
-  }
-
-  /**
-   * Publishes at the steady rate for the run's time, running {@code fault} on its own thread at
-   * the fault time; returns once every publish was sent and the fault is over.
-   */
-  private void publishPaced(Broker broker, Channel channel, Ledger ledger, Runnable fault) {
-    Thread faults = new Thread(() -> {
-      pause(Duration.ofMillis((long) (sizes.faultAtSeconds() * 1000)));
-      fault.run();
-    }, "chaos-fault");
-    Semaphore window = new Semaphore(20_000);  // bounds memory while the broker is away
-    long start = System.nanoTime();
-    long interval = TimeUnit.SECONDS.toNanos(1) / sizes.rate();
-    int total = sizes.rate() * sizes.publishSeconds();
-    faults.start();
-    for (int i = 0; i < total; i++) {
-      long due = start + i * interval;
-      long wait = due - System.nanoTime();
-      if (wait > 0) {
-        pause(Duration.ofNanos(wait));  // pacing the open loop, not waiting for a condition
-      }
-      window.acquireUninterruptibly();
-      publish(broker, channel, ledger, window, channel.name() + "-" + i);
-    }
-    try {
-      faults.join();
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
-  }
-
-  private static void publish(Broker broker, Channel channel, Ledger ledger, Semaphore window,
-      String id) {
-    ledger.published(id);
-    try {
-      broker.publish(Message.builder().id(id).channel(channel).event("chaos")
-          .payload(id).build()).whenComplete((receipt, error) -> {
-            if (error == null) {
-              ledger.confirmed(id);
-            } else {
-              ledger.failed(id);
-            }
-            window.release();
-          });
-    } catch (RuntimeException refused) {
-      ledger.failed(id);
-      window.release();
-    }
-  }
-
-  /** Waits until every publish has an outcome. */
-  private static void awaitSettled(Ledger ledger) {
-    await(() -> ledger.pending() == 0, Duration.ofSeconds(180), "every publish settled");
-  }
-
   /** Waits until every confirmed id was received, then a moment for late duplicates. */
   private void awaitDrain(Ledger ledger) {
-    boolean drained = awaitQuietly(ledger::allConfirmedReceived,
+    boolean drained = Waits.awaitQuietly(ledger::allConfirmedReceived,
         Duration.ofSeconds(sizes.drainSeconds()));
     if (drained) {
-      pause(SETTLE);
+      Waits.pause(SETTLE);
     } else {
       log.accept("not every confirmed message arrived within " + sizes.drainSeconds() + " s");
-    }
-  }
-
-  private static void await(BooleanSupplier condition, Duration limit, String what) {
-    if (!awaitQuietly(condition, limit)) {
-      throw new IllegalStateException("no " + what + " within " + limit);
-    }
-  }
-
-  private static boolean awaitQuietly(BooleanSupplier condition, Duration limit) {
-    long deadline = System.nanoTime() + limit.toNanos();
-    while (!condition.getAsBoolean()) {
-      if (System.nanoTime() > deadline) {
-        return false;
-      }
-      pause(Duration.ofMillis(10));
-    }
-    return true;
-  }
-
-  /** A fault's length or a poll's interval: time passing is the point, nothing to wait for. */
-  private static void pause(Duration duration) {
-    long deadline = System.nanoTime() + duration.toNanos();
-    for (long left = duration.toNanos(); left > 0; left = deadline - System.nanoTime()) {
-      LockSupport.parkNanos(left);
     }
   }
 

@@ -52,10 +52,13 @@ public final class ReliabilityReport {
     md.append("- **published**: publishes attempted; **confirmed**: completed successfully "
         + "(the broker has the message); **failed**: completed exceptionally (the caller was "
         + "told, and may send again).\n");
-    md.append("- **stored**: in the broker kill, the messages the broker held for the group "
-        + "once every publish had an outcome and before anyone consumed (Kafka: the topic's "
-        + "offsets; Redis: `XLEN`; RabbitMQ: the group's queue depth from `rabbitmqctl`). More "
-        + "than confirmed means messages stored twice or stored though their publish failed; "
+    md.append("- **stored**: what the broker held for the group, as the SDK's "
+        + "`ChannelAdmin.describe` reports it (pending plus lag: Kafka the group's lag, Redis "
+        + "the group's pending entries and lag, RabbitMQ the group queue's ready messages). In "
+        + "the broker kill, once every publish had an outcome and before anyone consumed: more "
+        + "than confirmed means messages stored twice or stored though their publish failed. In "
+        + "the SIGTERM under backlog, between the stop and the second member: the backlog less "
+        + "what the first member handled, unless it acknowledged messages it never handled. "
         + "\"-\" where not read.\n");
     md.append("- **received**: distinct ids any consumer's handler got; **lost**: confirmed "
         + "ids never received (must be 0: at-least-once); **duplicated**: handler deliveries "

@@ -175,20 +175,6 @@ abstract class Target implements AutoCloseable {
             "realtime.rabbitmq.uri", "amqp://guest:guest@" + proxy.host() + ":" + proxy.port());
       }
 
-      /** The group's queue depth, from rabbitmqctl: the channel's stream is not the group's. */
-      @Override
-      OptionalLong stored(Broker broker, Channel channel, String group) {
-        for (String line : rabbit.rabbitmqctl("list_queues", "-q", "name", "messages")
-            .split("\n")) {
-          String[] fields = line.trim().split("\\s+");
-          if (fields.length == 2 && fields[0].contains(channel.name())
-              && fields[0].contains(group) && fields[1].matches("\\d+")) {
-            return OptionalLong.of(Long.parseLong(fields[1]));
-          }
-        }
-        return OptionalLong.empty();
-      }
-
       @Override
       boolean answers() {
         return rabbit.isRunning();

@@ -103,6 +103,16 @@ final class BrokerUri {
     return decode(colon < 0 ? rawUserInfo : rawUserInfo.substring(colon + 1));
   }
 
+  /** The path, still percent-encoded, such as {@code /2} (a Redis database); empty if none. */
+  String path() {
+    int end = rawRest.length();
+    for (char stop : new char[] {'?', '#'}) {
+      int at = rawRest.indexOf(stop);
+      end = at >= 0 ? Math.min(end, at) : end;
+    }
+    return rawRest.substring(0, end);
+  }
+
   /** The same URI with another host and port: credentials, path and query unchanged. */
   String at(String otherHost, int otherPort) {
     return scheme + "://" + (rawUserInfo == null ? "" : rawUserInfo + "@") + otherHost + ":"

@@ -26,6 +26,10 @@ final class ProxiedBroker {
         kind.uriKey(), target.at(proxy.host(), proxy.port())));
   }
 
+  BrokerKind kind() {
+    return kind;
+  }
+
   /**
    * Reads the URI from {@code kind}'s environment variable, or takes the default when it is
    * unset or blank (blank counts as unset, as in RealtimeConfig), then starts.

@@ -2,6 +2,7 @@ package dev.realtime.testkit.env;
 
 import dev.realtime.config.RealtimeConfig;
 import dev.realtime.testkit.BrokerEnvironment;
+import dev.realtime.testkit.ForeignWriter;
 import dev.realtime.testkit.fault.FaultProxy;
 import java.util.Map;
 import java.util.Optional;
@@ -91,6 +92,17 @@ public final class ProxiedEnvironment implements BrokerEnvironment {
   @Override
   public Optional<RealtimeConfig> unreachableConfig() {
     return Optional.of(broker.unreachableConfig());
+  }
+
+  /**
+   * For Redis, a writer of stream entries as another client would write them (a bare {@code
+   * XADD}, through the proxy); empty for RabbitMQ, whose client the testkit does not carry (the
+   * RabbitMQ module's suite supplies one, see {@code ConformanceSuite.foreignWriter}).
+   */
+  @Override
+  public Optional<ForeignWriter> foreignWriter() {
+    return broker.kind().equals(BrokerKind.REDIS)
+        ? Optional.of(new RedisForeignWriter(config())) : Optional.empty();
   }
 
   /** Returns the proxy in front of the broker; owned by this environment: do not close it. */

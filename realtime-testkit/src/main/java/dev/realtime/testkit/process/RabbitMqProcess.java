@@ -43,39 +43,30 @@ import java.util.concurrent.TimeUnit;
  * hide the output; else {@code rabbitmq-server} on the {@code PATH}); {@code epmd}, the Erlang
  * port mapper, is shared with the machine's nodes and started by the first node if none runs.
  *
- * <p>{@link #close()} stops the node and deletes its directory; a JVM that exits without it does
+ * <p>{@link #stop()} sends SIGTERM and SIGKILL 30 seconds later if the node has not exited.
+ * {@link #close()} stops the node and deletes its directory; a JVM that exits without it does
  * the same from a shutdown hook. Not thread-safe: one test drives it.
  */
-public final class RabbitMqProcess implements AutoCloseable {
+public final class RabbitMqProcess extends ServerProcess {
   /** A clean stop flushes queues to disk; more than this means it hangs. */
   private static final Duration STOP_GRACE = Duration.ofSeconds(30);
   /** How long {@code rabbitmqctl} may take: it starts an Erlang VM of its own. */
   private static final Duration CTL_TIMEOUT = Duration.ofSeconds(60);
-  private static final int PORT_ATTEMPTS = 3;
   private static final Path DEBIAN_SCRIPTS = Path.of("/usr/lib/rabbitmq/bin");
   private static final String INSTALL = "install RabbitMQ (Debian: apt-get install "
       + "rabbitmq-server) or give RabbitMQProcess.builder().scripts(\"/path/to/sbin\").";
 
   private final Path scripts;
-  private final List<String> configLines;
-  private final Duration startTimeout;
-  private final Path directory;
-  private final Path log;
   private final String nodeName;
   private int port;
   private int distributionPort;
-  private Process process;
-  private Duration startTime = Duration.ZERO;
-  private boolean closed;
 
-  private RabbitMqProcess(Builder builder) {
-    this.scripts = builder.scripts != null ? builder.scripts : findScripts();
-    this.configLines = List.copyOf(builder.configLines);
-    this.startTimeout = builder.startTimeout;
+  private RabbitMqProcess(Builder builder, Path scripts) {
+    super(Launch.tempDirectory("realtime-rabbitmq-"), "rabbitmq-server.out",
+        builder.startTimeout, STOP_GRACE);
+    this.scripts = scripts;
     this.nodeName = "rt-" + HexFormat.of().formatHex(randomBytes(4)) + "@localhost";
-    this.directory = Launch.tempDirectory("realtime-rabbitmq-");
-    this.log = directory.resolve("rabbitmq-server.out");
-    writeFiles(builder.memoryHighWatermark);
+    writeFiles(builder.memoryHighWatermark, builder.configLines);
   }
 
   /** Starts a node with the defaults; see {@link Builder#start()}. */
@@ -111,21 +102,6 @@ public final class RabbitMqProcess implements AutoCloseable {
     return nodeName;
   }
 
-  /** Returns the node's directory: database, logs, configuration and cookie. */
-  public Path directory() {
-    return directory;
-  }
-
-  /** Returns whether the node's process is alive. */
-  public boolean isRunning() {
-    return process != null && process.isAlive();
-  }
-
-  /** Returns how long the last start or restart took, from launch to the first AMQP answer. */
-  public Duration startTime() {
-    return startTime;
-  }
-
   /**
    * Returns the OS process id of the node's Erlang VM ({@code beam.smp}), the process that
    * {@link #kill()} kills; the launched process is a shell script that waits for it.
@@ -138,30 +114,22 @@ public final class RabbitMqProcess implements AutoCloseable {
     }
     return beam().orElseThrow(() -> new IllegalStateException("RabbitMQ node " + nodeName
         + " runs but its Erlang VM was not found: no pid file and no beam process below "
-        + process.pid())).pid();
+        + process().pid())).pid();
   }
 
   /**
    * Kills the node's Erlang VM with SIGKILL, as a crash would; returns once it is gone. Durable
-   * queues and persistent messages the node confirmed are kept for {@link #restart()}. Does
-   * nothing if it is not running.
+   * queues and persistent messages the node confirmed are kept for {@link #restart()}, except a
+   * queue declared within the last moment: Mnesia logs declarations asynchronously, so call
+   * {@code rabbitmqctl("eval", "mnesia:sync_log().")} first when a test needs it. Does nothing
+   * if it is not running.
    */
   public void kill() {
     if (!isRunning()) {
       return;
     }
     beam().ifPresent(vm -> Reaper.killTree(vm, STOP_GRACE));
-    Reaper.killTree(process.toHandle(), STOP_GRACE);
-  }
-
-  /**
-   * Stops the node with SIGTERM (a clean shutdown), and with SIGKILL if it has not exited within
-   * 30 seconds. Does nothing if it is not running.
-   *
-   * @return whether it exited cleanly in time
-   */
-  public boolean stop() {
-    return !isRunning() || Launch.terminate(process, STOP_GRACE);
+    Reaper.killTree(process().toHandle(), STOP_GRACE);
   }
 
   /**
@@ -172,11 +140,7 @@ public final class RabbitMqProcess implements AutoCloseable {
    *     (its log's last lines are in the message), or this was closed
    */
   public RabbitMqProcess restart() {
-    if (closed) {
-      throw new IllegalStateException("restart() after close(): start a new RabbitMqProcess.");
-    }
-    stop();
-    launch();
+    relaunch("RabbitMqProcess");
     return this;
   }
 
@@ -191,7 +155,7 @@ public final class RabbitMqProcess implements AutoCloseable {
     List<String> command = new ArrayList<>(List.of(scripts.resolve("rabbitmqctl").toString(),
         "-n", nodeName));
     command.addAll(List.of(args));
-    ProcessBuilder builder = new ProcessBuilder(command).directory(directory.toFile())
+    ProcessBuilder builder = new ProcessBuilder(command).directory(directory().toFile())
         .redirectErrorStream(true);
     environment(builder.environment());
     try {
@@ -217,59 +181,36 @@ public final class RabbitMqProcess implements AutoCloseable {
     }
   }
 
-  /** Stops the node (SIGTERM, then SIGKILL) and deletes its directory. Idempotent. */
-  @Override
-  public void close() {
-    if (closed) {
-      return;
-    }
-    closed = true;
-    try {
-      stop();
-      Reaper.deleteTree(directory);
-    } finally {
-      Reaper.forget(this);
-    }
-  }
-
   @Override
   public String toString() {
-    return "RabbitMqProcess{" + nodeName + ", amqp://" + host() + ":" + port + ", " + directory
-        + "}";
+    return "RabbitMqProcess{" + nodeName + ", amqp://" + host() + ":" + port + ", "
+        + directory() + "}";
   }
 
-  private void firstStart() {
-    Reaper.remember(this);
-    for (int attempt = 1; ; attempt++) {
-      port = Ports.closedPort();
-      distributionPort = Ports.closedPort();
-      try {
-        launch();
-        return;
-      } catch (Launch.ExitedEarly e) {
-        if (!e.portTaken() || attempt == PORT_ATTEMPTS) {
-          close();
-          throw e;
-        }
-      } catch (RuntimeException e) {
-        close();
-        throw e;
-      }
-    }
+  @Override
+  void choosePorts() {
+    port = Ports.closedPort();
+    distributionPort = Ports.closedPort();
   }
 
-  private void launch() {
-    ProcessBuilder builder = new ProcessBuilder(scripts.resolve("rabbitmq-server").toString())
-        .directory(directory.toFile());
+  @Override
+  ProcessBuilder command() {
+    ProcessBuilder builder = new ProcessBuilder(scripts.resolve("rabbitmq-server").toString());
     environment(builder.environment());
     builder.environment().put("RABBITMQ_NODE_IP_ADDRESS", host());
     builder.environment().put("RABBITMQ_NODE_PORT", String.valueOf(port));
     builder.environment().put("RABBITMQ_DIST_PORT", String.valueOf(distributionPort));
-    long started = System.nanoTime();
-    process = Launch.start(builder, log);
-    Launch.awaitAnswer(process, () -> Probes.amqpAnswers(host(), port), startTimeout,
-        "RabbitMQ node " + nodeName + " (AMQP port " + port + ")", log);
-    startTime = Duration.ofNanos(System.nanoTime() - started);
+    return builder;
+  }
+
+  @Override
+  void answer() throws IOException {
+    Probes.amqpAnswers(host(), port);
+  }
+
+  @Override
+  String what() {
+    return "RabbitMQ node " + nodeName + " (AMQP port " + port + ")";
   }
 
   /**
@@ -278,6 +219,7 @@ public final class RabbitMqProcess implements AutoCloseable {
    */
   private void environment(Map<String, String> env) {
     env.keySet().removeIf(name -> name.startsWith("RABBITMQ_") || name.startsWith("ERL_"));
+    Path directory = directory();
     env.put("HOME", directory.resolve("home").toString());  // where Erlang finds the cookie
     env.put("RABBITMQ_NODENAME", nodeName);
     env.put("RABBITMQ_CONF_ENV_FILE", directory.resolve("rabbitmq-env.conf").toString());
@@ -291,7 +233,8 @@ public final class RabbitMqProcess implements AutoCloseable {
     env.put("RABBITMQ_SERVER_ADDITIONAL_ERL_ARGS", "-kernel inet_dist_use_interface {127,0,0,1}");
   }
 
-  private void writeFiles(String memoryHighWatermark) {
+  private void writeFiles(String memoryHighWatermark, List<String> configLines) {
+    Path directory = directory();
     try {
       Path home = Files.createDirectories(directory.resolve("home"));
       Path cookie = home.resolve(".erlang.cookie");
@@ -313,7 +256,7 @@ public final class RabbitMqProcess implements AutoCloseable {
   /** The Erlang VM: from the pid file it writes at boot, else the beam process below ours. */
   private Optional<ProcessHandle> beam() {
     try {
-      String pid = Files.readString(directory.resolve("rabbitmq.pid")).trim();
+      String pid = Files.readString(directory().resolve("rabbitmq.pid")).trim();
       Optional<ProcessHandle> vm = ProcessHandle.of(Long.parseLong(pid))
           .filter(ProcessHandle::isAlive);
       if (vm.isPresent()) {
@@ -322,7 +265,7 @@ public final class RabbitMqProcess implements AutoCloseable {
     } catch (IOException | NumberFormatException noPidFile) {
       // Not written yet: look for it below the script.
     }
-    return process.descendants()
+    return process().descendants()
         .filter(child -> child.info().command().orElse("").contains("beam"))
         .findFirst();
   }
@@ -408,7 +351,8 @@ public final class RabbitMqProcess implements AutoCloseable {
      *     answer in time; the message holds the end of its output
      */
     public RabbitMqProcess start() {
-      RabbitMqProcess rabbit = new RabbitMqProcess(this);
+      RabbitMqProcess rabbit = new RabbitMqProcess(this, scripts != null ? scripts
+          : findScripts());
       rabbit.firstStart();
       return rabbit;
     }

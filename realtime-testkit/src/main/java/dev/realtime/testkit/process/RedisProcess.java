@@ -2,6 +2,7 @@ package dev.realtime.testkit.process;
 
 import dev.realtime.testkit.env.Ports;
 import dev.realtime.testkit.env.Probes;
+import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -26,33 +27,25 @@ import java.util.Objects;
  * }                   // stopped and its directory deleted
  * }</pre>
  *
- * <p>{@link #close()} stops the server and deletes its directory; a JVM that exits without it
- * does the same from a shutdown hook. Not thread-safe: one test drives it.
+ * <p>{@link #stop()} sends SIGTERM and SIGKILL 10 seconds later if Redis has not exited. {@link
+ * #close()} stops the server and deletes its directory (its data and {@code redis.log}); a JVM
+ * that exits without it does the same from a shutdown hook. Not thread-safe: one test drives it.
  */
-public final class RedisProcess implements AutoCloseable {
+public final class RedisProcess extends ServerProcess {
   /** How long SIGTERM may take (Redis writes its append-only file) before SIGKILL. */
   private static final Duration STOP_GRACE = Duration.ofSeconds(10);
-  /** Ports tried when the free one was taken between choosing and binding it. */
-  private static final int PORT_ATTEMPTS = 3;
   private static final String INSTALL = "install Redis (Debian: apt-get install redis-server) "
       + "or give RedisProcess.builder().executable(\"/path/to/redis-server\").";
 
   private final Path executable;
   private final List<String> args;
-  private final Duration startTimeout;
-  private final Path directory;
-  private final Path log;
   private int port;
-  private Process process;
-  private Duration startTime = Duration.ZERO;
-  private boolean closed;
 
-  private RedisProcess(Builder builder) {
-    this.executable = Launch.executable(builder.executable, INSTALL);
+  private RedisProcess(Builder builder, Path executable) {
+    super(Launch.tempDirectory("realtime-redis-"), "redis.log", builder.startTimeout,
+        STOP_GRACE);
+    this.executable = executable;
     this.args = List.copyOf(builder.args);
-    this.startTimeout = builder.startTimeout;
-    this.directory = Launch.tempDirectory("realtime-redis-");
-    this.log = directory.resolve("redis.log");
   }
 
   /** Starts a Redis with the defaults; see {@link Builder#start()}. */
@@ -79,24 +72,9 @@ public final class RedisProcess implements AutoCloseable {
     return "redis://" + host() + ":" + port;
   }
 
-  /** Returns the server's working directory: its data files and {@code redis.log}. */
-  public Path directory() {
-    return directory;
-  }
-
   /** Returns the OS process id of the running server. */
   public long pid() {
     return running().pid();
-  }
-
-  /** Returns whether the server process is alive. */
-  public boolean isRunning() {
-    return process != null && process.isAlive();
-  }
-
-  /** Returns how long the last start or restart took, from launch to the first {@code PONG}. */
-  public Duration startTime() {
-    return startTime;
   }
 
   /**
@@ -105,18 +83,8 @@ public final class RedisProcess implements AutoCloseable {
    */
   public void kill() {
     if (isRunning()) {
-      Reaper.killTree(process.toHandle(), STOP_GRACE);
+      Reaper.killTree(process().toHandle(), STOP_GRACE);
     }
-  }
-
-  /**
-   * Stops the server with SIGTERM (a clean shutdown), and with SIGKILL if it has not exited
-   * within 10 seconds. Does nothing if it is not running.
-   *
-   * @return whether it exited cleanly in time
-   */
-  public boolean stop() {
-    return !isRunning() || Launch.terminate(process, STOP_GRACE);
   }
 
   /**
@@ -127,71 +95,45 @@ public final class RedisProcess implements AutoCloseable {
    *     (its log's last lines are in the message), or this was closed
    */
   public RedisProcess restart() {
-    if (closed) {
-      throw new IllegalStateException("restart() after close(): start a new RedisProcess.");
-    }
-    stop();
-    launch();
+    relaunch("RedisProcess");
     return this;
-  }
-
-  /** Stops the server (SIGTERM, then SIGKILL) and deletes its directory. Idempotent. */
-  @Override
-  public void close() {
-    if (closed) {
-      return;
-    }
-    closed = true;
-    try {
-      stop();
-      Reaper.deleteTree(directory);
-    } finally {
-      Reaper.forget(this);
-    }
   }
 
   @Override
   public String toString() {
-    return "RedisProcess{" + uri() + ", " + directory + (isRunning() ? ", pid " + pid() : "")
+    return "RedisProcess{" + uri() + ", " + directory() + (isRunning() ? ", pid " + pid() : "")
         + "}";
   }
 
-  private void firstStart() {
-    Reaper.remember(this);
-    for (int attempt = 1; ; attempt++) {
-      port = Ports.closedPort();
-      try {
-        launch();
-        return;
-      } catch (Launch.ExitedEarly e) {
-        if (!e.portTaken() || attempt == PORT_ATTEMPTS) {
-          close();
-          throw e;
-        }
-      } catch (RuntimeException e) {
-        close();
-        throw e;
-      }
-    }
+  @Override
+  void choosePorts() {
+    port = Ports.closedPort();
   }
 
-  private void launch() {
+  @Override
+  ProcessBuilder command() {
     List<String> command = new ArrayList<>(List.of(executable.toString(),
-        "--port", String.valueOf(port), "--bind", "127.0.0.1", "--dir", directory.toString(),
+        "--port", String.valueOf(port), "--bind", "127.0.0.1", "--dir", directory().toString(),
         "--save", "", "--appendonly", "no", "--daemonize", "no", "--logfile", ""));
     command.addAll(args);
-    long started = System.nanoTime();
-    process = Launch.start(new ProcessBuilder(command).directory(directory.toFile()), log);
-    Launch.awaitAnswer(process, () -> Probes.redisAnswers(host(), port), startTimeout,
-        "redis-server on port " + port, log);
-    startTime = Duration.ofNanos(System.nanoTime() - started);
+    return new ProcessBuilder(command);
+  }
+
+  @Override
+  void answer() throws IOException {
+    Probes.redisAnswers(host(), port);
+  }
+
+  @Override
+  String what() {
+    return "redis-server on port " + port;
   }
 
   private Process running() {
     if (!isRunning()) {
       throw new IllegalStateException("redis-server on port " + port + " is not running");
     }
-    return process;
+    return process();
   }
 
   /** What to start; {@link #start()} starts it. */
@@ -236,7 +178,7 @@ public final class RedisProcess implements AutoCloseable {
      *     answer in time; the message holds the end of its log
      */
     public RedisProcess start() {
-      RedisProcess redis = new RedisProcess(this);
+      RedisProcess redis = new RedisProcess(this, Launch.executable(executable, INSTALL));
       redis.firstStart();
       return redis;
     }

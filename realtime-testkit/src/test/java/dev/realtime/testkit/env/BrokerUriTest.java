@@ -63,6 +63,13 @@ class BrokerUriTest {
   }
 
   @Test
+  void thePathIsWithoutQueryOrFragment() {
+    assertThat(BrokerUri.parse("redis://h:1/2?timeout=1s#x", BrokerKind.REDIS, "(test)").path())
+        .isEqualTo("/2");
+    assertThat(BrokerUri.parse("redis://h:1", BrokerKind.REDIS, "(test)").path()).isEmpty();
+  }
+
+  @Test
   void toStringMasksThePassword() {
     assertThat(BrokerUri.parse(" amqp://u:s3cret@host/v ", BrokerKind.RABBITMQ, "(test)"))
         .hasToString("amqp://u:******@host/v");
