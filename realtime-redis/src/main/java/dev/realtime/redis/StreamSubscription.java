@@ -618,6 +618,13 @@ final class StreamSubscription extends PollingSubscription {
     }
     dev.realtime.spi.Deadline steps = deadline.remaining().compareTo(broker.timeout()) < 0
         ? dev.realtime.spi.Deadline.after(broker.timeout()) : deadline;
+    // The hand-back needs every message's outcome (released: a handler had it; returned: none
+    // did). close() tells them as it ends the drain, also for a handler that does not stop, but
+    // on its own thread, which may come after this one when close left no time to drain.
+    long told = System.nanoTime() + steps.remaining().toNanos() / 2;
+    while (dispatcher.inFlight() > 0 && System.nanoTime() < told) {
+      java.util.concurrent.locks.LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(1));
+    }
     try {
       if (spec.isGroup()) {
         acknowledge(steps);
