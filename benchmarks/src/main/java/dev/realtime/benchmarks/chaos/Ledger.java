@@ -130,8 +130,9 @@ final class Ledger {
   private long takeOverOf(String member, long from, long since) {
     long first = Long.MAX_VALUE;
     for (List<Receipt> list : receipts.values()) {
+      // No upper bound: the dead member's last lines are read, and stamped, after the kill.
       boolean heldByOther = list.stream().anyMatch(receipt -> !receipt.member().equals(member)
-          && receipt.nanos() >= from && receipt.nanos() < since);
+          && receipt.nanos() >= from);
       if (heldByOther) {
         for (Receipt receipt : list) {
           if (receipt.member().equals(member) && receipt.nanos() >= since) {
