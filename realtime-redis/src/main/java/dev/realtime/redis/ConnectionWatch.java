@@ -29,6 +29,7 @@ final class ConnectionWatch implements RedisConnectionStateListener, AutoCloseab
 
   private final String description;
   private final Duration timeout;
+  private final Duration publishTimeout;
   private final Set<RedisChannelHandler<?, ?>> down =
       Collections.newSetFromMap(new IdentityHashMap<>());
   private final Disposable failures;
@@ -36,9 +37,11 @@ final class ConnectionWatch implements RedisConnectionStateListener, AutoCloseab
   private boolean warned;
   private boolean closed;
 
-  ConnectionWatch(ClientResources resources, String description, Duration timeout) {
+  ConnectionWatch(ClientResources resources, String description, Duration timeout,
+      Duration publishTimeout) {
     this.description = description;
     this.timeout = timeout;
+    this.publishTimeout = publishTimeout;
     this.failures = resources.eventBus().get().subscribe(event -> {
       if (event instanceof ReconnectFailedEvent failed) {
         reconnectFailed(failed);
@@ -79,10 +82,11 @@ final class ConnectionWatch implements RedisConnectionStateListener, AutoCloseab
     }
     if (!warned) {
       warned = true;
-      log.warn("cannot reach Redis at {} ({}); reconnecting every 2s at most. Publishes and "
-          + "commands wait up to {} (realtime.redis.timeout) and then fail; subscriptions "
-          + "resume where they were once it is back.", description,
-          RedisBroker.rootMessage(event.getCause()), timeout);
+      log.warn("cannot reach Redis at {} ({}); reconnecting every 2s at most. Publishes wait "
+          + "up to {} (realtime.publish-timeout) and other commands up to {} "
+          + "(realtime.redis.timeout), then fail; subscriptions resume where they were once it "
+          + "is back.", description, RedisBroker.rootMessage(event.getCause()), publishTimeout,
+          timeout);
     }
     log.debug("reconnect attempt {} to Redis at {} failed", event.getAttempt(), description,
         event.getCause());

@@ -161,9 +161,9 @@ final class RedisBroker implements Broker {
           + "(rediss:// or realtime.redis.tls), and that Redis runs.", e);
     }
     this.commands = connection.async();
-    this.sendOnce = new SendOnce(connection, description);
+    this.sendOnce = new SendOnce(connection, description, publishTimeout);
     client.addListener(sendOnce);
-    this.watch = new ConnectionWatch(resources, description, timeout);
+    this.watch = new ConnectionWatch(resources, description, timeout, publishTimeout);
     client.addListener(watch);
     this.maxPayloadBytes = config.get(RealtimeOptions.MAX_PAYLOAD_BYTES);
     BulkLimit limit = BulkLimit.read(commands, timeout, description);

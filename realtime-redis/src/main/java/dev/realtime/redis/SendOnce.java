@@ -5,15 +5,21 @@ import io.lettuce.core.RedisConnectionStateListener;
 import io.lettuce.core.RedisException;
 import io.lettuce.core.XAddArgs;
 import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.output.CommandOutput;
 import io.lettuce.core.output.IntegerOutput;
 import io.lettuce.core.output.StatusOutput;
 import io.lettuce.core.protocol.AsyncCommand;
 import io.lettuce.core.protocol.Command;
 import io.lettuce.core.protocol.CommandArgs;
 import io.lettuce.core.protocol.CommandType;
+import io.netty.buffer.ByteBuf;
+import java.net.SocketAddress;
+import java.time.Duration;
+import java.util.ArrayDeque;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -26,12 +32,18 @@ import java.util.concurrent.atomic.AtomicLong;
  * the caller saw one confirmation. A connection that Redis closes on an oversized command drops
  * every XADD pipelined behind it this way, and each came back several times.
  *
- * <p><b>How.</b> Each publish is registered here before it is handed to Lettuce; when the
- * connection goes down, every registered publish not yet answered is failed at once. Lettuce
- * never writes a command that is done, so none of them is written again after the reconnect.
- * (Lettuce's {@code replayFilter} covers only commands whose write failed, not those waiting for
- * a reply.) A publish made while the connection is down is kept by Lettuce and written once
- * after the reconnect: it was never sent before.
+ * <p><b>How.</b> Each publish is registered here before it is handed to Lettuce, and marks
+ * itself sent when Lettuce encodes it onto a connection; when the connection goes down, every
+ * registered publish that was sent and not yet answered is failed at once. Lettuce never writes
+ * a command that is done, so none of them is written again after the reconnect. (Lettuce's
+ * {@code replayFilter} covers only commands whose write failed, not those waiting for a reply.)
+ *
+ * <p><b>While the connection is down</b> a publish is parked here, in order, and handed to
+ * Lettuce once it has reconnected: it waits for Redis up to {@code realtime.publish-timeout}, as
+ * on the other adapters, and then fails saying it was not sent. Lettuce's own buffer would not
+ * do: once a reconnect attempt fails after the socket opened (a proxy or load balancer in front
+ * of a Redis that is down accepts and resets), Lettuce fails every command written to it until
+ * a reconnect succeeds, so an outage failed most publishes made during it.
  *
  * <p><b>What a failed publish means.</b> One failed by the lost connection may or may not have
  * been stored: the caller may publish it again (at-least-once, a duplicate is possible then). A
@@ -40,12 +52,19 @@ import java.util.concurrent.atomic.AtomicLong;
 final class SendOnce implements RedisConnectionStateListener {
   private final StatefulRedisConnection<String, byte[]> connection;
   private final String description;
-  private final Map<Long, AsyncCommand<String, byte[], ?>> unanswered = new ConcurrentHashMap<>();
+  private final Duration publishTimeout;
+  private final Map<Long, SentCommand<?>> unanswered = new ConcurrentHashMap<>();
   private final AtomicLong sequence = new AtomicLong();
+  /** Guards {@link #connected} and {@link #parked}, so that parked publishes keep their order. */
+  private final Object lock = new Object();
+  private boolean connected = true; // Made after the first connect succeeded.
+  private final ArrayDeque<SentCommand<?>> parked = new ArrayDeque<>();
 
-  SendOnce(StatefulRedisConnection<String, byte[]> connection, String description) {
+  SendOnce(StatefulRedisConnection<String, byte[]> connection, String description,
+      Duration publishTimeout) {
     this.connection = connection;
     this.description = description;
+    this.publishTimeout = publishTimeout;
   }
 
   /** XADD {@code key} with {@code args} (trimming; the id is {@code *}) and {@code fields}. */
@@ -53,7 +72,7 @@ final class SendOnce implements RedisConnectionStateListener {
     CommandArgs<String, byte[]> arguments = new CommandArgs<>(RedisBroker.CODEC).addKey(key);
     args.build(arguments);
     arguments.add(fields);
-    return send(new Command<>(CommandType.XADD, new StatusOutput<>(RedisBroker.CODEC),
+    return send(new SentCommand<>(CommandType.XADD, new StatusOutput<>(RedisBroker.CODEC),
         arguments));
   }
 
@@ -61,31 +80,96 @@ final class SendOnce implements RedisConnectionStateListener {
   CompletableFuture<Long> publish(String key, byte[] value) {
     CommandArgs<String, byte[]> arguments = new CommandArgs<>(RedisBroker.CODEC).addKey(key)
         .addValue(value);
-    return send(new Command<>(CommandType.PUBLISH, new IntegerOutput<>(RedisBroker.CODEC),
+    return send(new SentCommand<>(CommandType.PUBLISH, new IntegerOutput<>(RedisBroker.CODEC),
         arguments));
   }
 
-  private <T> CompletableFuture<T> send(Command<String, byte[], T> command) {
+  private <T> CompletableFuture<T> send(SentCommand<T> command) {
     AsyncCommand<String, byte[], T> async = new AsyncCommand<>(command);
+    command.async = async;
+    synchronized (lock) {
+      if (!connected) {
+        park(command);
+        return async;
+      }
+      dispatch(command);
+    }
+    return async;
+  }
+
+  private void dispatch(SentCommand<?> command) {
     Long id = sequence.incrementAndGet();
     // Registered before Lettuce may write it: a drop right after the write still finds it.
-    unanswered.put(id, async);
-    async.whenComplete((reply, failure) -> unanswered.remove(id));
-    connection.dispatch(async);
-    return async;
+    unanswered.put(id, command);
+    command.async.whenComplete((reply, failure) -> unanswered.remove(id));
+    connection.dispatch(command.async);
+  }
+
+  /** Under the lock. A timer per parked publish: there are only any during an outage. */
+  private void park(SentCommand<?> command) {
+    parked.add(command);
+    CompletableFuture.delayedExecutor(publishTimeout.toNanos(), TimeUnit.NANOSECONDS)
+        .execute(() -> command.async.completeExceptionally(new RedisException("Redis at "
+            + description + " did not come back within " + publishTimeout
+            + " (realtime.publish-timeout); the message was not sent")));
+  }
+
+  /** After a reconnect's handshake: hands Lettuce what was parked, in order. */
+  @Override
+  public void onRedisConnected(RedisChannelHandler<?, ?> handler, SocketAddress address) {
+    if (handler != connection) {
+      return;
+    }
+    synchronized (lock) {
+      connected = true;
+      for (SentCommand<?> command; (command = parked.poll()) != null; ) {
+        if (!command.async.isDone()) {
+          dispatch(command);
+        }
+      }
+    }
   }
 
   /** On Lettuce's I/O thread, as the connection goes down and before it reconnects. */
   @Override
   public void onRedisDisconnected(RedisChannelHandler<?, ?> handler) {
-    if (handler != connection || unanswered.isEmpty()) {
+    if (handler != connection) {
+      return;
+    }
+    synchronized (lock) {
+      connected = false;
+    }
+    if (unanswered.isEmpty()) {
       return;
     }
     RedisException lost = new RedisException("the connection to Redis at " + description
         + " was lost before Redis answered; the message may or may not be stored (publish it "
         + "again to be sure: at-least-once)");
-    for (AsyncCommand<String, byte[], ?> command : unanswered.values()) {
-      command.completeExceptionally(lost);
+    for (SentCommand<?> command : unanswered.values()) {
+      if (command.sent) {
+        command.async.completeExceptionally(lost);
+      }
+    }
+  }
+
+  /**
+   * A publish that knows whether it was written: Lettuce encodes a command as it writes it to a
+   * connection, and only then can Redis have run it. One never written is still Lettuce's to
+   * write once, after a reconnect.
+   */
+  private static final class SentCommand<T> extends Command<String, byte[], T> {
+    volatile boolean sent;
+    AsyncCommand<String, byte[], T> async; // Set before the command is handed to anyone.
+
+    SentCommand(CommandType type, CommandOutput<String, byte[], T> output,
+        CommandArgs<String, byte[]> args) {
+      super(type, output, args);
+    }
+
+    @Override
+    public void encode(ByteBuf buf) {
+      sent = true;
+      super.encode(buf);
     }
   }
 }

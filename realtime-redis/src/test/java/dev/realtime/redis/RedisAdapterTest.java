@@ -122,6 +122,66 @@ class RedisAdapterTest {
   }
 
   @Test
+  void publishesDuringACutWaitForTheConnectionAndAllConfirmOnce() throws Exception {
+    Channel channel = Channel.of(run + ".cut");
+    try (Broker client = open(Map.of("realtime.publish-timeout", "30s"))) {
+      client.admin().ensure(ChannelSpec.builder(channel).build());
+      publish(client, channel, "before");
+      List<java.util.concurrent.CompletableFuture<?>> during = new java.util.ArrayList<>();
+      List<String> ids = new java.util.ArrayList<>();
+      redis.cutConnections();
+      try {
+        // Once the client knows: a publish written into the dropped socket before may have been
+        // stored, and fails rather than being sent twice.
+        await().atMost(DEADLINE).until(() -> !client.health().isUp());
+        for (int i = 0; i < 50; i++) {
+          Message message = Message.builder().channel(channel).event("during").payload("d")
+              .build();
+          ids.add(message.id());
+          during.add(client.publish(message).toCompletableFuture());
+        }
+        // Lettuce's reconnect attempts meanwhile reach the proxy, which accepts and resets each
+        // (as a load balancer in front of a Redis that is down would): the publishes wait
+        // through all of them, none fails.
+        await().during(Duration.ofSeconds(3)).atMost(Duration.ofSeconds(5))
+            .until(() -> during.stream().noneMatch(
+                java.util.concurrent.CompletableFuture::isCompletedExceptionally));
+      } finally {
+        redis.restoreConnections();
+      }
+      java.util.concurrent.CompletableFuture.allOf(during.toArray(
+          java.util.concurrent.CompletableFuture[]::new)).get(30, TimeUnit.SECONDS);
+      await().atMost(DEADLINE).until(() -> client.health().isUp());
+      List<String> stored = client.history(channel, HistoryQuery.earliest()).stream()
+          .map(Message::id).toList();
+      assertThat(stored).as("each once, in order").containsSubsequence(ids)
+          .doesNotHaveDuplicates().hasSize(51);
+    }
+  }
+
+  @Test
+  void aPublishThatWaitsLongerThanThePublishTimeoutFailsSayingSo() throws Exception {
+    Channel channel = Channel.of(run + ".late");
+    try (Broker client = open(Map.of("realtime.publish-timeout", "2s"))) {
+      client.admin().ensure(ChannelSpec.builder(channel).build());
+      redis.cutConnections();
+      try {
+        await().atMost(DEADLINE).until(() -> !client.health().isUp());
+        java.util.concurrent.CompletableFuture<?> waiting = client.publish(Message.builder()
+            .channel(channel).event("e").id("late-1").build()).toCompletableFuture();
+        assertThatThrownBy(() -> waiting.get(10, TimeUnit.SECONDS))
+            .hasMessageContaining("late-1")
+            .hasMessageContaining("did not come back within PT2S (realtime.publish-timeout)")
+            .hasMessageContaining("not sent");
+      } finally {
+        redis.restoreConnections();
+      }
+      await().atMost(DEADLINE).until(() -> client.health().isUp());
+      assertThat(client.history(channel, HistoryQuery.earliest())).as("never sent").isEmpty();
+    }
+  }
+
+  @Test
   void aLiveMembersSlowEntryIsRenewedNotTakenOver() throws Exception {
     Channel channel = Channel.of(run + ".slow");
     String group = "slow-" + run;
