@@ -31,7 +31,7 @@ class KafkaLauncherIT extends BrokerLauncherContract {
   }
 
   @Override
-  boolean clientLogsExceptionsInAnOutage() {
+  boolean warnsOfAnIdleOutage() {
     return false;
   }
 
