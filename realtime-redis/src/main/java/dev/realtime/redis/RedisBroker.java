@@ -425,6 +425,7 @@ final class RedisBroker implements Broker {
       }
     } finally {
       try {
+        sendOnce.close(); // Publishes parked for a reconnect that will not come now.
         connection.close();
       } finally {
         try {

@@ -114,6 +114,17 @@ final class SendOnce implements RedisConnectionStateListener {
             + " (realtime.publish-timeout); the message was not sent")));
   }
 
+  /** Fails what is parked: the broker is closing, and no reconnect will send it. */
+  void close() {
+    synchronized (lock) {
+      connected = false;
+      for (SentCommand<?> command; (command = parked.poll()) != null; ) {
+        command.async.completeExceptionally(new RedisException("the broker was closed while "
+            + "Redis at " + description + " could not be reached; the message was not sent"));
+      }
+    }
+  }
+
   /** After a reconnect's handshake: hands Lettuce what was parked, in order. */
   @Override
   public void onRedisConnected(RedisChannelHandler<?, ?> handler, SocketAddress address) {

@@ -55,6 +55,9 @@ class RedisAdapterTest {
   /** The shared Redis keeps nothing on disk but runs on: remove what each test wrote. */
   @org.junit.jupiter.api.AfterEach
   void deleteWhatTheTestWrote() {
+    // The raw client goes through the fault proxy too: after a cut, Lettuce fails its commands
+    // at once until it has reconnected.
+    await().atMost(DEADLINE).ignoreExceptions().until(() -> "PONG".equals(raw.ping()));
     for (String key : raw.keys("realtime:" + run + "*")) {
       raw.del(key);
     }
@@ -179,6 +182,28 @@ class RedisAdapterTest {
       await().atMost(DEADLINE).until(() -> client.health().isUp());
       assertThat(client.history(channel, HistoryQuery.earliest())).as("never sent").isEmpty();
     }
+  }
+
+  @Test
+  void aPublishWaitingForTheConnectionFailsWhenTheBrokerCloses() throws Exception {
+    Channel channel = Channel.of(run + ".closing");
+    Broker client = open(Map.of("realtime.publish-timeout", "60s",
+        "realtime.close-timeout", "2s"));
+    java.util.concurrent.CompletableFuture<?> waiting;
+    try {
+      client.admin().ensure(ChannelSpec.builder(channel).build());
+      redis.cutConnections();
+      await().atMost(DEADLINE).until(() -> !client.health().isUp());
+      waiting = client.publish(Message.builder().channel(channel).event("e").id("parked-1")
+          .build()).toCompletableFuture();
+    } finally {
+      client.close();
+      redis.restoreConnections();
+    }
+    // Not after the 60 s publish timeout: close() tells it at once.
+    assertThatThrownBy(() -> waiting.get(5, TimeUnit.SECONDS))
+        .hasMessageContaining("parked-1").hasMessageContaining("the broker was closed")
+        .hasMessageContaining("not sent");
   }
 
   @Test
