@@ -151,15 +151,35 @@ public final class Campaign {
         Member b = run.member(target, "b", sizes.handlerMillis())) {
       a.awaitReady();
       b.awaitReady();
-      // Both at work for a while, so that joining (a Kafka rebalance) is over before the kill.
-      Waits.await(() -> receivingSince("a", ledger) && receivingSince("b", ledger),
-          Duration.ofSeconds(60), "both members receiving for " + STABLE);
+      awaitBothReceiving(target, run);
       kill = System.nanoTime();
       a.kill();
       awaitDrain(ledger);
     }
     return measured(Row.of(target.name(), Experiment.MEMBER_KILL, ledger, -1,
         ledger.takeOver("b", kill, STABLE), -1), ledger);
+  }
+
+  /**
+   * Returns once both members have been receiving for {@link #STABLE}, so that joining (a Kafka
+   * rebalance) is over before the kill. Joining can outlast the backlog (a new Kafka group waits
+   * out the coordinator's initial rebalance delay, then two cooperative rounds, while the first
+   * member drains alone), so the backlog is topped up whenever less than half of it is left:
+   * the members never run dry before both are at work.
+   */
+  private void awaitBothReceiving(Target target, Run run) {
+    Ledger ledger = run.ledger();
+    try (Broker publisher = open(target)) {
+      Waits.await(() -> {
+        if (receivingSince("a", ledger) && receivingSince("b", ledger)) {
+          return true;
+        }
+        if (ledger.confirmed() - ledger.received() < sizes.backlog() / 2) {
+          Publishing.more(publisher, run.channel(), ledger, sizes.backlog() / 2);
+        }
+        return false;
+      }, Duration.ofSeconds(60), "both members receiving for " + STABLE);
+    }
   }
 
   private static boolean receivingSince(String member, Ledger ledger) {

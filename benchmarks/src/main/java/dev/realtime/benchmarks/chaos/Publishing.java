@@ -16,15 +16,25 @@ final class Publishing {
 
   /** Publishes the backlog as fast as confirms allow, and waits for every outcome. */
   static void backlog(Broker broker, Channel channel, Ledger ledger, int backlog) {
+    more(broker, channel, ledger, backlog);
+  }
+
+  /**
+   * Publishes {@code count} more messages, numbered on from those already published, as fast
+   * as confirms allow, and waits for every outcome.
+   */
+  static void more(Broker broker, Channel channel, Ledger ledger, int count) {
     Semaphore window = new Semaphore(1_000);
-    for (int i = 0; i < backlog; i++) {
+    int from = ledger.published();
+    int confirmedBefore = ledger.confirmed();
+    for (int i = from; i < from + count; i++) {
       window.acquireUninterruptibly();
       publish(broker, channel, ledger, window, channel.name() + "-" + i);
     }
     awaitSettled(ledger);
-    if (ledger.confirmed() != backlog) {
+    if (ledger.confirmed() - confirmedBefore != count) {
       throw new IllegalStateException("the backlog was not confirmed: " + ledger.failed()
-          + " of " + backlog + " failed before any fault");
+          + " of " + count + " failed before any fault");
     }
   }
 
