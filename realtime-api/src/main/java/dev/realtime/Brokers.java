@@ -79,8 +79,11 @@ public final class Brokers {
     if (provider == null) {
       throw new ConfigurationException(missingProvider(name, config, providers));
     }
-    Broker broker = provider.create(new BrokerContext(config, metrics));
-    return new GuardedBroker(broker, config.get(RealtimeOptions.MAX_PAYLOAD_BYTES), metrics);
+    BrokerContext context = new BrokerContext(config, metrics);
+    GuardedBroker guarded = new GuardedBroker(provider.create(context),
+        config.get(RealtimeOptions.MAX_PAYLOAD_BYTES), metrics);
+    context.publishThrough(guarded); // Dead letters pass the same checks and metrics.
+    return guarded;
   }
 
   /**

@@ -1,6 +1,5 @@
 package dev.realtime.memory;
 
-import dev.realtime.Broker;
 import dev.realtime.Capabilities;
 import dev.realtime.Health;
 import dev.realtime.HistoryQuery;
@@ -9,11 +8,12 @@ import dev.realtime.Position;
 import dev.realtime.PublishReceipt;
 import dev.realtime.channel.Channel;
 import dev.realtime.channel.ChannelAdmin;
+import dev.realtime.internal.Positions;
 import dev.realtime.metrics.RealtimeMetrics;
+import dev.realtime.spi.AdapterBroker;
+import dev.realtime.spi.BrokerContext;
 import dev.realtime.spi.Deadline;
-import dev.realtime.spi.Dispatcher;
-import dev.realtime.subscription.BatchHandler;
-import dev.realtime.subscription.MessageHandler;
+import dev.realtime.spi.Handling;
 import dev.realtime.subscription.StartPosition;
 import dev.realtime.subscription.Subscription;
 import dev.realtime.subscription.SubscriptionSpec;
@@ -21,12 +21,10 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.Consumer;
 
 /**
  * The in-memory broker: the embedded default, and the reference implementation of every
@@ -50,7 +48,7 @@ import java.util.function.Consumer;
  * where the deleted one ended, so a late acknowledgement of an old message can never settle a
  * new one at the same offset.
  */
-final class MemoryBroker implements Broker {
+final class MemoryBroker extends AdapterBroker<MemorySubscription> {
   static final String NAME = "memory";
 
   private static final Capabilities CAPABILITIES = MemoryBrokerProvider.CAPABILITIES;
@@ -58,32 +56,19 @@ final class MemoryBroker implements Broker {
 
   private final long maxMessagesPerChannel;
   private final Duration closeTimeout;
-  private final Duration publishTimeout;
   private final RealtimeMetrics metrics;
   private final String id = "memory-" + SEQUENCE.incrementAndGet();
   private final Map<Channel, ChannelLog> logs = new ConcurrentHashMap<>();
   private final Map<Channel, Long> endOfDeleted = new ConcurrentHashMap<>();
   private final Map<String, GroupCursor> groups = new ConcurrentHashMap<>();
-  private final Set<MemorySubscription> subscriptions = ConcurrentHashMap.newKeySet();
   private final MemoryAdmin admin;
 
-  MemoryBroker(long maxMessagesPerChannel, Duration closeTimeout, Duration publishTimeout,
-      RealtimeMetrics metrics) {
+  MemoryBroker(long maxMessagesPerChannel, Duration closeTimeout, BrokerContext context) {
+    super(context, NAME, CAPABILITIES);
     this.maxMessagesPerChannel = maxMessagesPerChannel;
     this.closeTimeout = closeTimeout;
-    this.publishTimeout = publishTimeout;
-    this.metrics = metrics;
+    this.metrics = context.metrics();
     this.admin = new MemoryAdmin(this);
-  }
-
-  @Override
-  public String name() {
-    return NAME;
-  }
-
-  @Override
-  public Capabilities capabilities() {
-    return CAPABILITIES;
   }
 
   @Override
@@ -114,49 +99,18 @@ final class MemoryBroker implements Broker {
   }
 
   @Override
-  public Subscription subscribe(SubscriptionSpec spec, MessageHandler handler) {
-    return open(spec, builder -> builder.handler(handler));
-  }
-
-  @Override
-  public Subscription subscribeBatches(SubscriptionSpec spec, BatchHandler handler) {
-    return open(spec, builder -> builder.batchHandler(handler));
-  }
-
-  private Subscription open(SubscriptionSpec spec, Consumer<Dispatcher.Builder> handler) {
+  protected Subscription open(SubscriptionSpec spec, Handling handling) {
     if (spec.start().kind() == StartPosition.Kind.POSITION) {
-      offsetOf(spec.start().position()); // Refuse a foreign position before anything starts.
+      // A foreign position is refused before anything starts.
+      Positions.offsetOf(spec.start().position(), NAME);
     }
-    MemorySubscription[] self = new MemorySubscription[1];
-    MemorySubscription subscription = new MemorySubscription(spec, this::log, this::cursor,
-        metrics, () -> subscriptions.remove(self[0]));
-    self[0] = subscription;
-    Dispatcher.Builder dispatcher = Dispatcher.builder(spec)
-        .settlement(subscription::settle)
-        .deadLetters(this::publish)
-        .metrics(metrics, NAME)
-        .capacityListener(subscription::wake)
-        .deadLetterTimeout(publishTimeout)
-        .threadName("realtime-memory-handler-" + id);
-    handler.accept(dispatcher);
-    subscriptions.add(subscription);
-    try {
-      subscription.start(dispatcher.build(), logs.values());
-    } catch (RuntimeException | Error e) {
-      subscription.close(Duration.ZERO);
-      throw e;
-    }
+    MemorySubscription subscription = subscriptions().open(new MemorySubscription(
+        subscriptions(), spec, handling, this::log, this::cursor, metrics),
+        started -> started.start(logs.values()));
+    // A channel created while it started was told to the subscriptions registered then, not to
+    // this one: it looks again now that it is registered (attaching twice is a no-op).
+    logs.values().forEach(subscription::channelCreated);
     return subscription;
-  }
-
-  private static long offsetOf(Position position) {
-    try {
-      return position.offset();
-    } catch (IllegalArgumentException e) {
-      throw new IllegalArgumentException("position \"" + position + "\" is not an offset of the "
-          + "memory broker; use a position this broker returned (a PublishReceipt's or a "
-          + "Message's)", e);
-    }
   }
 
   private GroupCursor cursor(SubscriptionSpec spec, ChannelLog log, StartPosition start) {
@@ -196,7 +150,7 @@ final class MemoryBroker implements Broker {
       case EARLIEST:
         return log.startOffset();
       case POSITION:
-        long offset = offsetOf(start.position());
+        long offset = Positions.offsetOf(start.position(), NAME);
         return Math.min(Math.max(offset, log.startOffset()), log.endOffset());
       case TIMESTAMP:
         return log.offsetAt(start.timestamp());
@@ -206,7 +160,7 @@ final class MemoryBroker implements Broker {
     }
   }
 
-  /** Returns the channel's log, creating it (and telling subscriptions) if needed. */
+  /** Returns the channel's log, creating it (and telling subscriptions()) if needed. */
   ChannelLog log(Channel channel) {
     ChannelLog log = logs.get(channel);
     if (log != null && !log.isDeleted()) {
@@ -222,7 +176,7 @@ final class MemoryBroker implements Broker {
       return new ChannelLog(c, endOfDeleted.getOrDefault(c, 0L), maxMessagesPerChannel);
     });
     if (created[0]) {
-      for (MemorySubscription subscription : subscriptions) {
+      for (MemorySubscription subscription : subscriptions().all()) {
         subscription.channelCreated(log);
       }
     }
@@ -274,7 +228,7 @@ final class MemoryBroker implements Broker {
   @Override
   public Health health() {
     return Health.up(NAME, "in-memory broker in this JVM: " + logs.size() + " channel(s), "
-        + subscriptions.size() + " subscription(s)");
+        + subscriptions().all().size() + " subscription(s)");
   }
 
   /**
@@ -284,11 +238,7 @@ final class MemoryBroker implements Broker {
   @Override
   public void close() {
     Deadline deadline = Deadline.after(closeTimeout);
-    List<MemorySubscription> open = new ArrayList<>(subscriptions);
-    open.forEach(MemorySubscription::stopTaking);
-    for (MemorySubscription subscription : open) {
-      subscription.close(deadline);
-    }
+    subscriptions().closeAll(deadline);
   }
 
   @Override

@@ -49,7 +49,6 @@ public final class MemoryBrokerProvider implements BrokerProvider {
       throw new dev.realtime.config.ConfigurationException("Invalid value for "
           + MAX_MESSAGES_PER_CHANNEL.name() + "=" + maxMessages + ". Must be at least 1.");
     }
-    return new MemoryBroker(maxMessages, config.get(RealtimeOptions.CLOSE_TIMEOUT),
-        config.get(RealtimeOptions.PUBLISH_TIMEOUT), context.metrics());
+    return new MemoryBroker(maxMessages, config.get(RealtimeOptions.CLOSE_TIMEOUT), context);
   }
 }

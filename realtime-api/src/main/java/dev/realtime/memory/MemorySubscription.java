@@ -3,8 +3,10 @@ package dev.realtime.memory;
 import dev.realtime.Message;
 import dev.realtime.channel.Channel;
 import dev.realtime.metrics.RealtimeMetrics;
-import dev.realtime.spi.Dispatcher;
+import dev.realtime.spi.Handling;
+import dev.realtime.spi.Outcome;
 import dev.realtime.spi.PollingSubscription;
+import dev.realtime.spi.Subscriptions;
 import dev.realtime.subscription.StartPosition;
 import dev.realtime.subscription.SubscriptionSpec;
 import java.time.Duration;
@@ -13,53 +15,45 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 
 /**
  * A subscription to the in-memory broker: one poller thread pulls from a cursor per channel and
- * hands the messages to a {@link Dispatcher}; settled messages are acknowledged on the cursor,
- * released ones given back to it.
+ * hands the messages to the handlers; settled messages are acknowledged on the cursor they came
+ * from (the handle), released ones given back to it.
  */
-final class MemorySubscription extends PollingSubscription implements GroupCursor.Member {
-  private static final AtomicInteger SEQUENCE = new AtomicInteger();
-
-  private final SubscriptionSpec spec;
+final class MemorySubscription extends PollingSubscription<GroupCursor>
+    implements GroupCursor.Member {
   private final Function<Channel, ChannelLog> logs;
   private final CursorSource cursors;
-  private final Runnable onClose;
   private final Map<Channel, GroupCursor> attached = new ConcurrentHashMap<>();
   private final Map<GroupCursor, AutoCloseable> lagGauges = new ConcurrentHashMap<>();
   private final RealtimeMetrics metrics;
   /** One instance, so that it can be removed from the logs it was added to. */
   private final Runnable wakeListener = this::wake;
-  private Dispatcher dispatcher;
 
   /** Where cursors come from: a named group's are shared and kept by the broker. */
   interface CursorSource {
     GroupCursor cursor(SubscriptionSpec spec, ChannelLog log, StartPosition start);
   }
 
-  MemorySubscription(SubscriptionSpec spec, Function<Channel, ChannelLog> logs,
-      CursorSource cursors, RealtimeMetrics metrics, Runnable onClose) {
-    super(spec, "realtime-memory-poll-" + SEQUENCE.incrementAndGet());
-    this.spec = spec;
+  MemorySubscription(Subscriptions<MemorySubscription> owner, SubscriptionSpec spec,
+      Handling handling, Function<Channel, ChannelLog> logs, CursorSource cursors,
+      RealtimeMetrics metrics) {
+    super(owner, spec, handling, "poll");
     this.metrics = metrics;
     this.logs = logs;
     this.cursors = cursors;
-    this.onClose = onClose;
   }
 
-  /** Starts delivering with {@code dispatcher}; attaches the channels that exist now. */
-  void start(Dispatcher dispatcher, Iterable<ChannelLog> existing) {
-    this.dispatcher = dispatcher;
-    useDispatcher(dispatcher);
-    for (Channel channel : spec.channels()) {
-      attach(logs.apply(channel), spec.start());
+  /** Attaches the channels that exist now, then starts delivering. */
+  void start(Iterable<ChannelLog> existing) {
+    for (Channel channel : spec().channels()) {
+      attach(logs.apply(channel), spec().start());
     }
     for (ChannelLog log : existing) {
-      if (!spec.channels().contains(log.channel) && spec.includes(log.channel)) {
-        attach(log, spec.start());
+      if (!spec().channels().contains(log.channel) && spec().includes(log.channel)) {
+        attach(log, spec().start());
       }
     }
     startPolling();
@@ -71,7 +65,7 @@ final class MemorySubscription extends PollingSubscription implements GroupCurso
    * channel is missed.
    */
   void channelCreated(ChannelLog log) {
-    if (isActive() && spec.includes(log.channel)) {
+    if (isActive() && spec().includes(log.channel)) {
       attach(log, StartPosition.earliest());
     }
   }
@@ -84,11 +78,12 @@ final class MemorySubscription extends PollingSubscription implements GroupCurso
     if (previous != null && previous.log == log) {
       return;
     }
-    GroupCursor cursor = cursors.cursor(spec, log, start);
+    GroupCursor cursor = cursors.cursor(spec(), log, start);
     cursor.join(this);
     log.addListener(wakeListener);
     attached.put(log.channel, cursor);
-    lagGauges.put(cursor, metrics.lag(MemoryBroker.NAME, spec.group(), log.channel, cursor::lag));
+    lagGauges.put(cursor, metrics.lag(MemoryBroker.NAME, spec().group(), log.channel,
+        cursor::lag));
     if (previous != null) {
       detach(previous);
     }
@@ -108,18 +103,19 @@ final class MemorySubscription extends PollingSubscription implements GroupCurso
     }
   }
 
-  /** Acknowledges or releases a message the dispatcher finished with. */
-  void settle(Message message, Dispatcher.Outcome outcome) {
-    GroupCursor cursor = attached.get(message.channel());
-    if (cursor == null || message.position() == null) {
-      return;
-    }
+  /**
+   * Acknowledges or releases a message on the cursor it was pulled from: the cursor is the
+   * handle, so a cursor replaced meanwhile (its channel deleted and created again) is not told
+   * of the old log's offsets.
+   */
+  @Override
+  protected void settle(GroupCursor cursor, Message message, Outcome outcome) {
     long offset = message.position().offset();
     if (outcome.isSettled()) {
       cursor.ack(this, offset);
     } else {
       // Only a handler's delivery counts as an attempt (Message.deliveryAttempt()).
-      cursor.release(this, offset, outcome != Dispatcher.Outcome.RETURNED);
+      cursor.release(this, offset, outcome != Outcome.RETURNED);
     }
   }
 
@@ -132,7 +128,7 @@ final class MemorySubscription extends PollingSubscription implements GroupCurso
       List<GroupCursor> cursors = new ArrayList<>(attached.values());
       Collections.rotate(cursors, -(turn++ % Math.max(1, cursors.size())));
       for (GroupCursor cursor : cursors) {
-        int room = Math.min(spec.batchSize(), dispatcher.capacity());
+        int room = room();
         // Not while closing: the dispatcher hands a pulled message straight back, the release
         // wakes this thread, and each such lap counted a delivery. Under load a closing member
         // pumped a message to its 1,000th attempt, and the next member dead-lettered it unseen.
@@ -141,12 +137,15 @@ final class MemorySubscription extends PollingSubscription implements GroupCurso
         }
         List<Message> batch = cursor.pull(this, room);
         if (!batch.isEmpty()) {
-          dispatcher.dispatch(batch);
+          for (Message message : batch) {
+            hold(message, cursor);
+          }
+          dispatchHeld();
           delivered = true;
         }
       }
       if (!delivered) {
-        awaitWake(spec.pollTimeout());
+        awaitWake(spec().pollTimeout());
       }
     }
   }
@@ -159,16 +158,12 @@ final class MemorySubscription extends PollingSubscription implements GroupCurso
 
   @Override
   protected void closed() {
-    try {
-      if (dispatcher != null && dispatcher.isWorker(Thread.currentThread())) {
-        // Closed by one of our own handlers, which is still running: leave the cursors once it
-        // has finished and been acknowledged, or its message would go to another member now.
-        dispatcher.terminated().thenRun(this::detachAll);
-      } else {
-        detachAll();
-      }
-    } finally {
-      onClose.run();
+    if (isHandlerThread(Thread.currentThread())) {
+      // Closed by one of our own handlers, which is still running: leave the cursors once it
+      // has finished and been acknowledged, or its message would go to another member now.
+      whenHandlersEnded(this::detachAll);
+    } else {
+      detachAll();
     }
   }
 
@@ -178,6 +173,6 @@ final class MemorySubscription extends PollingSubscription implements GroupCurso
 
   @Override
   public String toString() {
-    return "MemorySubscription{" + spec + "}";
+    return "MemorySubscription{" + spec() + "}";
   }
 }

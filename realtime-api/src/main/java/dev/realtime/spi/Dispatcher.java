@@ -22,7 +22,6 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.LinkedBlockingDeque;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -31,17 +30,13 @@ import org.slf4j.LoggerFactory;
 /**
  * Runs a subscription's handler over the messages an adapter fetched: the one implementation of
  * handler dispatch, retry, dead letters, flow control and drain that every adapter shares, so
- * that they all behave alike.
+ * that they all behave alike. Package-private: an adapter reaches it only through {@link
+ * PollingSubscription}, which builds it, feeds it and closes it.
  *
- * <p>An adapter fetches messages from its broker, hands them to {@link #dispatch(List)}, and is
- * told each message's {@link Outcome} through its {@link Settlement}: exactly once per
- * dispatched message, from a worker thread, or from the thread calling {@link #dispatch} or
- * {@link #close} when those release messages. Settled outcomes ({@link Outcome#isSettled()}) are
- * to be acknowledged or committed; {@link Outcome#RETURNED} and {@link Outcome#RELEASED} ones
- * were not handled and must be given back to the broker (not committed, so they are delivered
- * again). The two differ in {@link Message#deliveryAttempt()}: a returned message never reached a
- * handler, so its next delivery keeps its attempt number; a released one did, so its next
- * delivery counts one more.
+ * <p>The subscription hands it {@link Delivery deliveries} (a message and the adapter's handle
+ * for it) through {@link #dispatch(List)}, and is told each one's {@link Outcome} through its
+ * {@link Settlement}, with the handle: exactly once per delivery, from a worker thread, or from
+ * the thread calling {@link #dispatch} or {@link #close} when those release messages.
  *
  * <p><b>Concurrency.</b> {@link SubscriptionSpec#concurrency()} lanes, each one thread with its
  * own queue. A message goes to the lane of its key's hash, so messages with the same key are
@@ -66,35 +61,9 @@ import org.slf4j.LoggerFactory;
  * Handlers still running at the deadline are interrupted and their messages released (the
  * broker delivers them again).
  */
-public final class Dispatcher {
+final class Dispatcher<H> {
   private static final Logger log = LoggerFactory.getLogger(Dispatcher.class);
 
-
-  /** What became of a dispatched message. */
-  public enum Outcome {
-    /** The handler returned. Acknowledge. */
-    PROCESSED,
-    /** Every attempt failed and the dead-letter channel confirmed the copy. Acknowledge. */
-    DEAD_LETTERED,
-    /** Every attempt failed and there is no dead-letter channel: logged. Acknowledge. */
-    DISCARDED,
-    /**
-     * A handler had it but did not finish with it (it was still running or waiting to retry when
-     * closing began, or the dead-letter publish failed). Do not acknowledge; its next delivery
-     * counts one more attempt.
-     */
-    RELEASED,
-    /**
-     * It never reached a handler (still queued when closing began). Do not acknowledge; give it
-     * back without counting a delivery: its next delivery has the same attempt number.
-     */
-    RETURNED;
-
-    /** Returns true if the adapter should acknowledge or commit the message. */
-    public boolean isSettled() {
-      return this != RELEASED && this != RETURNED;
-    }
-  }
 
   /**
    * Told each dispatched message's outcome, exactly once, from any thread (see the class
@@ -102,14 +71,14 @@ public final class Dispatcher {
    * handed to the handler.
    */
   @FunctionalInterface
-  public interface Settlement {
-    /** {@code message} is the message as dispatched. */
-    void settle(Message message, Outcome outcome);
+  interface Settlement<H> {
+    /** {@code handle} and {@code message} are the delivery's, as dispatched. */
+    void settle(H handle, Message message, Outcome outcome);
   }
 
   /** Publishes a dead letter; the adapter's own publish. */
   @FunctionalInterface
-  public interface DeadLetterSink {
+  interface DeadLetterSink {
     /** Publishes {@code deadLetter}; the stage completes when the broker confirmed it. */
     CompletionStage<?> publish(Message deadLetter);
   }
@@ -117,7 +86,7 @@ public final class Dispatcher {
   private final SubscriptionSpec spec;
   private final @Nullable MessageHandler handler;
   private final @Nullable BatchHandler batchHandler;
-  private final Settlement settlement;
+  private final Settlement<H> settlement;
   private final DeadLetterSink deadLetters;
   private final RealtimeMetrics metrics;
   private final String brokerName;
@@ -131,7 +100,7 @@ public final class Dispatcher {
   private final CompletableFuture<Void> terminated = new CompletableFuture<>();
   private final Object idle = new Object();
 
-  private Dispatcher(Builder builder) {
+  private Dispatcher(Builder<H> builder) {
     this.spec = builder.spec;
     this.handler = builder.handler;
     this.batchHandler = builder.batchHandler;
@@ -141,7 +110,9 @@ public final class Dispatcher {
     this.brokerName = builder.brokerName;
     this.capacityListener = builder.capacityListener;
     this.deadLetterTimeout = builder.deadLetterTimeout;
-    this.lanes = new Lane[spec.concurrency()];
+    @SuppressWarnings("unchecked") // Lane is an inner class of a generic one: a raw array.
+    Lane[] created = (Lane[]) new Dispatcher.Lane[spec.concurrency()];
+    this.lanes = created;
     for (int i = 0; i < lanes.length; i++) {
       lanes[i] = new Lane(builder.threadName + "-" + i);
     }
@@ -152,23 +123,19 @@ public final class Dispatcher {
   }
 
   /** Returns a builder for a dispatcher that runs {@code spec}'s handler. */
-  public static Builder builder(SubscriptionSpec spec) {
-    return new Builder(spec);
+  static <H> Builder<H> builder(SubscriptionSpec spec) {
+    return new Builder<>(spec);
   }
 
   /**
    * Hands {@code messages} to the handler, in order per key. Never blocks. Messages beyond the
    * capacity are accepted too (the adapter's fetch size is the bound), but a well-behaved
    * adapter fetches at most {@link #capacity()}. After {@link #close} began, every message is
-   * released at once.
+   * released at once. Keeps none of the list: the caller may clear it when this returns.
    */
-  public void dispatch(List<Message> messages) {
-    if (messages.isEmpty()) {
+  void dispatch(List<Delivery<H>> deliveries) {
+    if (deliveries.isEmpty()) {
       return;
-    }
-    List<Delivery> deliveries = new ArrayList<>(messages.size());
-    for (Message message : messages) {
-      deliveries.add(new Delivery(message));
     }
     inFlight.addAndGet(deliveries.size());
     if (isClosing()) {
@@ -176,19 +143,19 @@ public final class Dispatcher {
       return;
     }
     if (batchHandler == null) {
-      for (Delivery delivery : deliveries) {
+      for (Delivery<H> delivery : deliveries) {
         laneOf(delivery.message).enqueue(List.of(delivery));
       }
       return;
     }
     // Batch mode: each lane gets its share of the fetch, in order, cut at the batch size.
-    List<List<Delivery>> perLane = new ArrayList<>(lanes.length);
+    List<List<Delivery<H>>> perLane = new ArrayList<>(lanes.length);
     for (int i = 0; i < lanes.length; i++) {
       perLane.add(new ArrayList<>());
     }
-    for (Delivery delivery : deliveries) {
+    for (Delivery<H> delivery : deliveries) {
       int index = laneIndex(delivery.message);
-      List<Delivery> batch = perLane.get(index);
+      List<Delivery<H>> batch = perLane.get(index);
       batch.add(delivery);
       if (batch.size() == spec.batchSize()) {
         lanes[index].enqueue(batch);
@@ -203,12 +170,12 @@ public final class Dispatcher {
   }
 
   /** Messages dispatched and not yet finished. */
-  public int inFlight() {
+  int inFlight() {
     return inFlight.get();
   }
 
   /** How many more messages may be dispatched now without exceeding the in-flight limit. */
-  public int capacity() {
+  int capacity() {
     return Math.max(0, spec.maxInFlight() - inFlight.get());
   }
 
@@ -217,12 +184,12 @@ public final class Dispatcher {
    * runs. When a handler closes its own subscription, close() returns while that handler is
    * still running; an adapter that must not give back that handler's message waits for this.
    */
-  public CompletionStage<Void> terminated() {
+  CompletionStage<Void> terminated() {
     return terminated;
   }
 
   /** Returns true if {@code thread} is one of this dispatcher's workers (a handler's thread). */
-  public boolean isWorker(Thread thread) {
+  boolean isWorker(Thread thread) {
     for (Lane lane : lanes) {
       if (lane.thread == thread) {
         return true;
@@ -232,7 +199,7 @@ public final class Dispatcher {
   }
 
   /** Returns true once {@link #close} began. */
-  public boolean isClosing() {
+  boolean isClosing() {
     return closing.getCount() == 0;
   }
 
@@ -242,7 +209,7 @@ public final class Dispatcher {
    *
    * @return true if every running handler finished within {@code drainTimeout}
    */
-  public boolean close(Duration drainTimeout) {
+  boolean close(Duration drainTimeout) {
     return close(Deadline.after(drainTimeout));
   }
 
@@ -252,7 +219,7 @@ public final class Dispatcher {
    *
    * @return true if every running handler finished by {@code deadline}
    */
-  public boolean close(Deadline deadline) {
+  boolean close(Deadline deadline) {
     Objects.requireNonNull(deadline, "deadline == null");
     stopTaking();
     Lane own = currentLane();
@@ -272,7 +239,7 @@ public final class Dispatcher {
    * messages not yet started are released. An adapter calls it first when it closes, before it
    * stops fetching, so that nothing fetched meanwhile reaches a handler.
    */
-  public void stopTaking() {
+  void stopTaking() {
     closing.countDown();
     for (Lane lane : lanes) {
       lane.releaseQueued();
@@ -308,11 +275,11 @@ public final class Dispatcher {
     }
   }
 
-  private static int unfinished(@Nullable List<Delivery> work) {
+  private static int unfinished(@Nullable List<? extends Delivery<?>> work) {
     int count = 0;
     if (work != null) {
-      for (Delivery delivery : work) {
-        if (!delivery.done.get()) {
+      for (Delivery<?> delivery : work) {
+        if (!delivery.isDone()) {
           count++;
         }
       }
@@ -342,13 +309,13 @@ public final class Dispatcher {
     return Math.floorMod(hash, lanes.length);
   }
 
-  private void finish(Delivery delivery, Outcome outcome) {
-    if (!delivery.done.compareAndSet(false, true)) {
+  private void finish(Delivery<H> delivery, Outcome outcome) {
+    if (!delivery.finish()) {
       return;
     }
-    if (delivery.settled.compareAndSet(false, true)) {
+    if (delivery.settle()) {
       try {
-        settlement.settle(delivery.message, outcome);
+        settlement.settle(delivery.handle, delivery.message, outcome);
       } catch (RuntimeException e) {
         log.error("settling {} as {} failed; it will be delivered again", delivery.message,
             outcome, e);
@@ -371,8 +338,8 @@ public final class Dispatcher {
   }
 
   /** Runs one unit of work (one message, or one batch) to its outcome, retrying as needed. */
-  private void process(Lane lane, List<Delivery> work) {
-    List<Delivery> remaining = work;
+  private void process(Lane lane, List<Delivery<H>> work) {
+    List<Delivery<H>> remaining = work;
     int attempt = Math.max(1, work.get(0).message.deliveryAttempt());
     RetryPolicy policy = spec.retryPolicy();
     while (true) {
@@ -404,13 +371,13 @@ public final class Dispatcher {
         return;
       }
       remaining = keepFailed(remaining, failedIds);
-      for (Delivery delivery : remaining) {
+      for (Delivery<H> delivery : remaining) {
         Throwable cause = failure;
         record(() -> metrics.handlerFailed(brokerName, spec.group(), delivery.message.channel(),
             cause));
       }
       if (!policy.isRetryable(failure) || attempt >= policy.maxAttempts()) {
-        for (Delivery delivery : remaining) {
+        for (Delivery<H> delivery : remaining) {
           deadLetter(delivery, failure, attempt);
         }
         return;
@@ -424,10 +391,10 @@ public final class Dispatcher {
     }
   }
 
-  private void invoke(List<Delivery> work, int attempt) throws Exception {
+  private void invoke(List<Delivery<H>> work, int attempt) throws Exception {
     if (batchHandler != null) {
       List<Message> batch = new ArrayList<>(work.size());
-      for (Delivery delivery : work) {
+      for (Delivery<H> delivery : work) {
         batch.add(asAttempt(delivery.message, attempt));
       }
       batchHandler.handle(Collections.unmodifiableList(batch));
@@ -436,9 +403,9 @@ public final class Dispatcher {
     }
   }
 
-  private static boolean allDone(List<Delivery> work) {
-    for (Delivery delivery : work) {
-      if (!delivery.done.get()) {
+  private static boolean allDone(List<? extends Delivery<?>> work) {
+    for (Delivery<?> delivery : work) {
+      if (!delivery.isDone()) {
         return false;
       }
     }
@@ -450,14 +417,14 @@ public final class Dispatcher {
   }
 
   /** The deliveries to retry: those a {@link BatchFailedException} named; the rest are done. */
-  private List<Delivery> keepFailed(List<Delivery> work, @Nullable Set<String> failedIds) {
+  private List<Delivery<H>> keepFailed(List<Delivery<H>> work, @Nullable Set<String> failedIds) {
     if (failedIds == null) {
       return work;
     }
-    List<Delivery> failed = new ArrayList<>();
-    List<Delivery> succeeded = new ArrayList<>();
+    List<Delivery<H>> failed = new ArrayList<>();
+    List<Delivery<H>> succeeded = new ArrayList<>();
     Set<String> failedKeys = new java.util.HashSet<>();
-    for (Delivery delivery : work) {
+    for (Delivery<H> delivery : work) {
       String key = delivery.message.key();
       boolean named = failedIds.contains(delivery.message.id());
       // A message after a failed one with the same key is retried too, to keep per-key order.
@@ -478,7 +445,7 @@ public final class Dispatcher {
     return failed;
   }
 
-  private void handled(Delivery delivery, Outcome outcome) {
+  private void handled(Delivery<H> delivery, Outcome outcome) {
     if (metrics != RealtimeMetrics.NOOP) {
       long millis = System.currentTimeMillis() - delivery.message.timestamp().toEpochMilli();
       record(() -> metrics.handled(brokerName, spec.group(), delivery.message.channel(),
@@ -496,7 +463,7 @@ public final class Dispatcher {
     }
   }
 
-  private void deadLetter(Delivery delivery, Throwable failure, int attempts) {
+  private void deadLetter(Delivery<H> delivery, Throwable failure, int attempts) {
     Message message = delivery.message;
     record(() -> metrics.deadLettered(brokerName, spec.group(), message.channel()));
     Channel target = spec.deadLetterChannel();
@@ -556,29 +523,11 @@ public final class Dispatcher {
     }
   }
 
-  /** One message in flight; {@code settled} and {@code done} make every outcome count once. */
-  private static final class Delivery {
-    final Message message;
-    final AtomicBoolean settled = new AtomicBoolean();
-    final AtomicBoolean done = new AtomicBoolean();
-    /** Set once the handler is about to be called with it (under the lane's lock). */
-    volatile boolean handed;
-
-    Delivery(Message message) {
-      this.message = message;
-    }
-
-    /** How it is given back unfinished: released if a handler had it, else returned. */
-    Outcome givenBack() {
-      return handed ? Outcome.RELEASED : Outcome.RETURNED;
-    }
-  }
-
   /** A worker thread and its queue. */
   private final class Lane implements Runnable {
-    final LinkedBlockingDeque<List<Delivery>> queue = new LinkedBlockingDeque<>();
+    final LinkedBlockingDeque<List<Delivery<H>>> queue = new LinkedBlockingDeque<>();
     final Thread thread;
-    volatile @Nullable List<Delivery> current;
+    volatile @Nullable List<Delivery<H>> current;
     /** Set by close() under this lane's lock; checked under it before every handler call. */
     private boolean stopped;
 
@@ -589,7 +538,7 @@ public final class Dispatcher {
       thread.setDaemon(true);
     }
 
-    void enqueue(List<Delivery> work) {
+    void enqueue(List<Delivery<H>> work) {
       queue.add(work);
       if (isClosing()) {
         releaseQueued();
@@ -597,7 +546,7 @@ public final class Dispatcher {
     }
 
     void releaseQueued() {
-      List<Delivery> work;
+      List<Delivery<H>> work;
       while ((work = queue.poll()) != null) {
         work.forEach(d -> finish(d, Outcome.RETURNED));
       }
@@ -607,18 +556,18 @@ public final class Dispatcher {
      * Returns true if the handler may be called now: close() has not stopped this lane. In
      * ON_RECEIPT mode the messages are acknowledged here, as they are handed over.
      */
-    synchronized boolean mayInvoke(List<Delivery> work) {
+    synchronized boolean mayInvoke(List<Delivery<H>> work) {
       if (stopped) {
         return false;
       }
-      for (Delivery delivery : work) {
+      for (Delivery<H> delivery : work) {
         delivery.handed = true;
       }
       if (spec.ackMode() == AckMode.ON_RECEIPT) {
-        for (Delivery delivery : work) {
-          if (delivery.settled.compareAndSet(false, true)) {
+        for (Delivery<H> delivery : work) {
+          if (delivery.settle()) {
             try {
-              settlement.settle(delivery.message, Outcome.PROCESSED);
+              settlement.settle(delivery.handle, delivery.message, Outcome.PROCESSED);
             } catch (RuntimeException e) {
               log.error("acknowledging {} on receipt failed", delivery.message, e);
             }
@@ -631,7 +580,7 @@ public final class Dispatcher {
     void stop(boolean interruptRunning) {
       synchronized (this) {
         stopped = true;
-        List<Delivery> running = current;
+        List<Delivery<H>> running = current;
         if (interruptRunning && running != null) {
           running.forEach(d -> finish(d, d.givenBack()));
         }
@@ -652,7 +601,7 @@ public final class Dispatcher {
 
     private void loop() {
       while (true) {
-        List<Delivery> work;
+        List<Delivery<H>> work;
         try {
           work = queue.poll(100, TimeUnit.MILLISECONDS);
         } catch (InterruptedException e) {
@@ -686,11 +635,11 @@ public final class Dispatcher {
   }
 
   /** Builds a {@link Dispatcher}. */
-  public static final class Builder {
+  static final class Builder<H> {
     private final SubscriptionSpec spec;
     private @Nullable MessageHandler handler;
     private @Nullable BatchHandler batchHandler;
-    private @Nullable Settlement settlement;
+    private @Nullable Settlement<H> settlement;
     private @Nullable DeadLetterSink deadLetters;
     private RealtimeMetrics metrics = RealtimeMetrics.NOOP;
     private String brokerName = "unknown";
@@ -703,33 +652,39 @@ public final class Dispatcher {
     }
 
     /** Handles one message at a time. */
-    public Builder handler(MessageHandler handler) {
+    Builder<H> handler(MessageHandler handler) {
       this.handler = Objects.requireNonNull(handler, "handler == null");
       this.batchHandler = null;
       return this;
     }
 
     /** Handles batches. */
-    public Builder batchHandler(BatchHandler handler) {
+    Builder<H> batchHandler(BatchHandler handler) {
       this.batchHandler = Objects.requireNonNull(handler, "handler == null");
       this.handler = null;
       return this;
     }
 
+    /** Runs {@code handling}'s handler, whichever kind it is. */
+    Builder<H> handling(Handling handling) {
+      return handling.handler != null ? handler(handling.handler)
+          : batchHandler(java.util.Objects.requireNonNull(handling.batchHandler));
+    }
+
     /** Told every message's outcome. Required. */
-    public Builder settlement(Settlement settlement) {
+    Builder<H> settlement(Settlement<H> settlement) {
       this.settlement = Objects.requireNonNull(settlement, "settlement == null");
       return this;
     }
 
     /** Publishes dead letters. Required. */
-    public Builder deadLetters(DeadLetterSink deadLetters) {
+    Builder<H> deadLetters(DeadLetterSink deadLetters) {
       this.deadLetters = Objects.requireNonNull(deadLetters, "deadLetters == null");
       return this;
     }
 
     /** Where handling is measured; default none. */
-    public Builder metrics(RealtimeMetrics metrics, String brokerName) {
+    Builder<H> metrics(RealtimeMetrics metrics, String brokerName) {
       this.metrics = Objects.requireNonNull(metrics, "metrics == null");
       this.brokerName = Objects.requireNonNull(brokerName, "brokerName == null");
       return this;
@@ -739,7 +694,7 @@ public final class Dispatcher {
      * Called when capacity returns after reaching zero (from a worker, or from the thread that
      * closes): fetch again. Must not block.
      */
-    public Builder capacityListener(Runnable listener) {
+    Builder<H> capacityListener(Runnable listener) {
       this.capacityListener = Objects.requireNonNull(listener, "listener == null");
       return this;
     }
@@ -748,13 +703,13 @@ public final class Dispatcher {
      * How long a dead-letter publish may take before the message is released instead (default
      * 30 s; adapters pass {@code realtime.publish-timeout}).
      */
-    public Builder deadLetterTimeout(Duration timeout) {
+    Builder<H> deadLetterTimeout(Duration timeout) {
       this.deadLetterTimeout = Objects.requireNonNull(timeout, "timeout == null");
       return this;
     }
 
     /** The worker threads' name prefix, for thread dumps. */
-    public Builder threadName(String threadName) {
+    Builder<H> threadName(String threadName) {
       this.threadName = Objects.requireNonNull(threadName, "threadName == null");
       return this;
     }
@@ -764,11 +719,11 @@ public final class Dispatcher {
      *
      * @throws IllegalStateException if no handler or batch handler was set.
      */
-    public Dispatcher build() {
+    Dispatcher<H> build() {
       if (handler == null && batchHandler == null) {
         throw new IllegalStateException("no handler: call handler() or batchHandler()");
       }
-      return new Dispatcher(this);
+      return new Dispatcher<>(this);
     }
   }
 }

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.realtime.Message;
-import dev.realtime.spi.Dispatcher.Outcome;
 import dev.realtime.subscription.AckMode;
 import dev.realtime.subscription.RetryPolicy;
 import dev.realtime.subscription.SubscriptionSpec;
@@ -33,12 +32,12 @@ class DispatcherTest {
   void closeReleasesQueuedMessagesAndWaitsForTheRunningOne() throws Exception {
     CountDownLatch entered = new CountDownLatch(1);
     CountDownLatch finish = new CountDownLatch(1);
-    Dispatcher dispatcher = dispatcher(spec().build(), m -> {
+    Dispatcher<Message> dispatcher = dispatcher(spec().build(), m -> {
       entered.countDown();
       finish.await();
     });
     List<Message> messages = messages(5);
-    dispatcher.dispatch(messages);
+    dispatch(dispatcher, messages);
     assertThat(entered.await(10, TimeUnit.SECONDS)).isTrue();
 
     CompletableFuture<Boolean> closed =
@@ -59,12 +58,13 @@ class DispatcherTest {
   @Test
   void aHandlerStillRunningAtTheDeadlineIsInterruptedAndReleasedOnce() {
     CountDownLatch entered = new CountDownLatch(1);
-    Dispatcher dispatcher = dispatcher(spec().retryPolicy(RetryPolicy.none()).build(), m -> {
+    Dispatcher<Message> dispatcher = dispatcher(spec().retryPolicy(RetryPolicy.none()).build(),
+        m -> {
       entered.countDown();
       new CountDownLatch(1).await(); // never returns on its own
     });
     Message message = messages(1).get(0);
-    dispatcher.dispatch(List.of(message));
+    dispatch(dispatcher, List.of(message));
     await().atMost(DEADLINE).until(() -> entered.getCount() == 0);
 
     assertThat(dispatcher.close(Duration.ofMillis(50))).isFalse();
@@ -76,13 +76,14 @@ class DispatcherTest {
   @Test
   void closeWakesARetryFromItsBackoffAndReleasesTheMessage() {
     AtomicInteger attempts = new AtomicInteger();
-    Dispatcher dispatcher = dispatcher(spec().retryPolicy(RetryPolicy.builder().maxAttempts(5)
+    Dispatcher<Message> dispatcher = dispatcher(spec().retryPolicy(RetryPolicy.builder()
+        .maxAttempts(5)
         .backoff(Duration.ofHours(1), Duration.ofHours(1), 1.0).build()).build(), m -> {
           attempts.incrementAndGet();
           throw new IllegalStateException("fails");
         });
     Message message = messages(1).get(0);
-    dispatcher.dispatch(List.of(message));
+    dispatch(dispatcher, List.of(message));
     await().atMost(DEADLINE).until(() -> attempts.get() == 1);
 
     long start = System.nanoTime();
@@ -94,11 +95,12 @@ class DispatcherTest {
 
   @Test
   void aHandlerMayCloseItsOwnDispatcherWithoutWaitingForItself() {
-    Dispatcher[] self = new Dispatcher[1];
+    @SuppressWarnings("unchecked")
+    Dispatcher<Message>[] self = new Dispatcher[1];
     CompletableFuture<Boolean> closedFromHandler = new CompletableFuture<>();
     self[0] = dispatcher(spec().build(),
         m -> closedFromHandler.complete(self[0].close(DEADLINE)));
-    self[0].dispatch(messages(1));
+    dispatch(self[0], messages(1));
 
     assertThat(closedFromHandler).succeedsWithin(DEADLINE).isEqualTo(true);
     await().atMost(DEADLINE).until(() -> outcomes.size() == 1);
@@ -109,12 +111,12 @@ class DispatcherTest {
   void onReceiptAcknowledgesAtHandOffAndGivesBackWhatWasNeverHandedOver() throws Exception {
     CountDownLatch entered = new CountDownLatch(1);
     CountDownLatch finish = new CountDownLatch(1);
-    Dispatcher dispatcher = dispatcher(spec().ackMode(AckMode.ON_RECEIPT).build(), m -> {
+    Dispatcher<Message> dispatcher = dispatcher(spec().ackMode(AckMode.ON_RECEIPT).build(), m -> {
       entered.countDown();
       finish.await();
     });
     List<Message> messages = messages(3);
-    dispatcher.dispatch(messages);
+    dispatch(dispatcher, messages);
     assertThat(entered.await(10, TimeUnit.SECONDS)).isTrue();
 
     // The first is acknowledged while its handler still runs; the others wait in the queue.
@@ -135,7 +137,8 @@ class DispatcherTest {
   @Test
   void aPartialBatchFailureAlsoRetriesTheLaterMessagesOfTheFailedKey() {
     List<List<String>> batches = new java.util.concurrent.CopyOnWriteArrayList<>();
-    Dispatcher dispatcher = Dispatcher.builder(spec().batchSize(10).retryPolicy(
+    Dispatcher<Message> dispatcher = Dispatcher.<Message>builder(spec().batchSize(10)
+        .retryPolicy(
             RetryPolicy.builder().backoff(Duration.ZERO, Duration.ZERO, 1.0).build()).build())
         .batchHandler(batch -> {
           batches.add(batch.stream().map(Message::event).toList());
@@ -147,7 +150,7 @@ class DispatcherTest {
         .settlement(this::record)
         .deadLetters(m -> CompletableFuture.completedFuture(null))
         .build();
-    dispatcher.dispatch(List.of(keyed("a1", "a"), keyed("b1", "b"), keyed("a2", "a")));
+    dispatch(dispatcher, List.of(keyed("a1", "a"), keyed("b1", "b"), keyed("a2", "a")));
 
     await().atMost(DEADLINE).until(() -> outcomes.size() == 3);
     // b1 is done; a2 must not be done before a1, so it is retried with it, in order.
@@ -163,13 +166,14 @@ class DispatcherTest {
   void capacityFallsWithWorkInHandAndTheListenerHearsWhenItReturns() throws Exception {
     CountDownLatch finish = new CountDownLatch(1);
     AtomicInteger capacityCalls = new AtomicInteger();
-    Dispatcher dispatcher = Dispatcher.builder(spec().maxInFlight(2).batchSize(1).build())
+    Dispatcher<Message> dispatcher =
+        Dispatcher.<Message>builder(spec().maxInFlight(2).batchSize(1).build())
         .handler(m -> finish.await())
         .settlement(this::record)
         .deadLetters(m -> CompletableFuture.completedFuture(null))
         .capacityListener(capacityCalls::incrementAndGet)
         .build();
-    dispatcher.dispatch(messages(2));
+    dispatch(dispatcher, messages(2));
     assertThat(dispatcher.capacity()).isZero();
 
     finish.countDown();
@@ -180,8 +184,8 @@ class DispatcherTest {
 
   @Test
   void aFailedDeadLetterPublishReleasesTheMessageInsteadOfLosingIt() {
-    Dispatcher dispatcher = Dispatcher.builder(spec().retryPolicy(RetryPolicy.none())
-            .deadLetterChannel("jobs.dlq").build())
+    Dispatcher<Message> dispatcher = Dispatcher.<Message>builder(spec()
+            .retryPolicy(RetryPolicy.none()).deadLetterChannel("jobs.dlq").build())
         .handler(m -> {
           throw new IllegalStateException("fails");
         })
@@ -189,7 +193,7 @@ class DispatcherTest {
         .deadLetters(m -> CompletableFuture.failedFuture(new IllegalStateException("down")))
         .build();
     Message message = messages(1).get(0);
-    dispatcher.dispatch(List.of(message));
+    dispatch(dispatcher, List.of(message));
 
     await().atMost(DEADLINE).until(() -> outcomes.containsKey(message.id()));
     assertThat(outcomes.get(message.id())).isEqualTo(Outcome.RELEASED);
@@ -198,10 +202,10 @@ class DispatcherTest {
 
   @Test
   void manyMessagesAcrossLanesEachGetExactlyOneOutcome() {
-    Dispatcher dispatcher = dispatcher(spec().concurrency(8).maxInFlight(10_000).build(),
+    Dispatcher<Message> dispatcher = dispatcher(spec().concurrency(8).maxInFlight(10_000).build(),
         m -> { });
     List<Message> messages = messages(5_000);
-    dispatcher.dispatch(messages);
+    dispatch(dispatcher, messages);
 
     await().atMost(DEADLINE).until(() -> outcomes.size() == 5_000);
     dispatcher.close(DEADLINE);
@@ -209,15 +213,25 @@ class DispatcherTest {
     assertThat(dispatcher.inFlight()).isZero();
   }
 
-  private void record(Message message, Outcome outcome) {
+  /** Dispatches as an adapter would, each message its own handle. */
+  private static void dispatch(Dispatcher<Message> dispatcher, List<Message> messages) {
+    List<Delivery<Message>> deliveries = new java.util.ArrayList<>();
+    for (Message message : messages) {
+      deliveries.add(new Delivery<>(message, message));
+    }
+    dispatcher.dispatch(deliveries);
+  }
+
+  private void record(Message handle, Message message, Outcome outcome) {
+    assertThat(handle).as("the handle comes back with its message").isSameAs(message);
     settlements.incrementAndGet();
     Outcome previous = outcomes.put(message.id(), outcome);
     assertThat(previous).as("second outcome for " + message.id()).isNull();
   }
 
-  private Dispatcher dispatcher(SubscriptionSpec spec,
+  private Dispatcher<Message> dispatcher(SubscriptionSpec spec,
       dev.realtime.subscription.MessageHandler handler) {
-    return Dispatcher.builder(spec)
+    return Dispatcher.<Message>builder(spec)
         .handler(handler)
         .settlement(this::record)
         .deadLetters(m -> CompletableFuture.completedFuture(null))

@@ -5,48 +5,55 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.realtime.Message;
 import dev.realtime.subscription.SubscriptionSpec;
 import java.time.Duration;
-import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.Test;
 
 class PollingSubscriptionTest {
-  private static Dispatcher dispatcherOf(SubscriptionSpec spec,
-      dev.realtime.subscription.MessageHandler handler, Dispatcher.Settlement settlement,
-      Runnable wake) {
-    return Dispatcher.builder(spec).handler(handler).settlement(settlement)
-        .deadLetters(deadLetter -> java.util.concurrent.CompletableFuture.completedFuture(null))
-        .capacityListener(wake).build();
+  /** The subscriptions of a broker that is nothing but these tests. */
+  private static final Subscriptions<PollingSubscription<?>> OWNER = new Subscriptions<>(
+      new BrokerContext(dev.realtime.config.RealtimeConfig.builder().build(),
+          dev.realtime.metrics.RealtimeMetrics.NOOP), "test", Duration.ofSeconds(1),
+      deadLetter -> java.util.concurrent.CompletableFuture.completedFuture(null));
+
+  private static Message message() {
+    return Message.builder().channel("a").event("e").build();
   }
 
   /**
    * A subscription whose poll thread, once closed, does slow last work (as the Redis adapter
    * hands back unfinished entries) that must not be cut short by a process exiting.
    */
-  private static final class SlowToFinish extends PollingSubscription {
+  private static final class SlowToFinish extends PollingSubscription<String> {
     final AtomicBoolean lastWorkDone = new AtomicBoolean();
     final CountDownLatch dispatched = new CountDownLatch(1);
-    final java.util.Map<String, Dispatcher.Outcome> settled =
+    final java.util.Map<String, Outcome> settled =
         new java.util.concurrent.ConcurrentHashMap<>();
-    final java.util.Map<String, Dispatcher.Outcome> settledWhenClosed =
+    final java.util.Map<String, Outcome> settledWhenClosed =
         new java.util.concurrent.ConcurrentHashMap<>();
 
     SlowToFinish(SubscriptionSpec spec, dev.realtime.subscription.MessageHandler handler) {
-      super(spec, "slow-to-finish");
-      useDispatcher(dispatcherOf(spec, handler, (m, o) -> settled.put(m.id(), o), this::wake));
+      super(OWNER, spec, Handling.of(handler), "slow-to-finish");
       startPolling();
     }
 
     @Override
+    protected void settle(String handle, Message message, Outcome outcome) {
+      settled.put(handle, outcome);
+    }
+
+    @Override
     protected void poll() {
-      dispatcher().dispatch(List.of(Message.builder().channel("a").event("e").build()));
+      Message message = message();
+      hold(message, message.id());
+      dispatchHeld();
       dispatched.countDown();
       while (isActive()) {
         awaitWake(Duration.ofMillis(50));
       }
       try {
-        dispatcher().terminated().toCompletableFuture().get(5, TimeUnit.SECONDS);
+        awaitHandlersEnded(Deadline.after(Duration.ofSeconds(5)));
         TimeUnit.MILLISECONDS.sleep(300); // Stands in for the broker round trips of the end.
         lastWorkDone.set(true);
       } catch (Exception e) {
@@ -81,7 +88,7 @@ class PollingSubscriptionTest {
     assertThat(self[0].settledWhenClosed.values())
         .as("the closing handler's message was settled before the adapter let go of its "
             + "clients, so it can be acknowledged")
-        .containsExactly(Dispatcher.Outcome.PROCESSED);
+        .containsExactly(Outcome.PROCESSED);
   }
 
   /**
@@ -89,31 +96,40 @@ class PollingSubscriptionTest {
    * final commit to a broker that is gone) waits as long as it is allowed to: until the close
    * deadline if it reads one, else far longer.
    */
-  private static final class StuckAtTheEnd extends PollingSubscription {
-    final CountDownLatch handlerStarted = new CountDownLatch(1);
+  private static final class StuckAtTheEnd extends PollingSubscription<String> {
+    final CountDownLatch handlerStarted;
     final java.util.concurrent.CompletableFuture<Duration> leftForLastSteps =
         new java.util.concurrent.CompletableFuture<>();
     private final CountDownLatch brokerAnswers = new CountDownLatch(1); // Never: it is gone.
     private final boolean readsDeadline;
 
     StuckAtTheEnd(boolean readsDeadline) {
-      super(SubscriptionSpec.of("a"), "stuck-at-the-end");
-      this.readsDeadline = readsDeadline;
-      useDispatcher(dispatcherOf(SubscriptionSpec.of("a"), message -> {
+      this(readsDeadline, new CountDownLatch(1));
+    }
+
+    private StuckAtTheEnd(boolean readsDeadline, CountDownLatch handlerStarted) {
+      super(OWNER, SubscriptionSpec.of("a"), Handling.of(message -> {
         handlerStarted.countDown();
         new CountDownLatch(1).await(); // Until the drain's end interrupts it.
-      }, (m, o) -> { }, this::wake));
+      }), "stuck-at-the-end");
+      this.handlerStarted = handlerStarted;
+      this.readsDeadline = readsDeadline;
       startPolling();
     }
 
     @Override
+    protected void settle(String handle, Message message, Outcome outcome) {}
+
+    @Override
     protected void poll() {
-      dispatcher().dispatch(List.of(Message.builder().channel("a").event("e").build()));
+      Message message = message();
+      hold(message, message.id());
+      dispatchHeld();
       while (isActive()) {
         awaitWake(Duration.ofMillis(50));
       }
       try {
-        dispatcher().terminated().toCompletableFuture().get(30, TimeUnit.SECONDS);
+        awaitHandlersEnded(Deadline.after(Duration.ofSeconds(30)));
         leftForLastSteps.complete(closeDeadline().remaining());
         brokerAnswers.await(readsDeadline ? closeDeadline().remainingMillis() : 60_000,
             TimeUnit.MILLISECONDS);

@@ -1,8 +1,6 @@
 package dev.realtime.kafka;
 
-import dev.realtime.Broker;
 import dev.realtime.BrokerUnavailableException;
-import dev.realtime.Capabilities;
 import dev.realtime.Health;
 import dev.realtime.HistoryQuery;
 import dev.realtime.Message;
@@ -14,10 +12,10 @@ import dev.realtime.channel.ChannelNaming;
 import dev.realtime.config.RealtimeConfig;
 import dev.realtime.internal.UriCredentials;
 import dev.realtime.metrics.RealtimeMetrics;
+import dev.realtime.spi.AdapterBroker;
+import dev.realtime.spi.BrokerContext;
 import dev.realtime.spi.Deadline;
-import dev.realtime.spi.Dispatcher;
-import dev.realtime.subscription.BatchHandler;
-import dev.realtime.subscription.MessageHandler;
+import dev.realtime.spi.Handling;
 import dev.realtime.subscription.StartPosition;
 import dev.realtime.subscription.Subscription;
 import dev.realtime.subscription.SubscriptionSpec;
@@ -28,7 +26,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
-import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -69,7 +66,7 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
  * producer.*}, {@code consumer.*}, {@code admin.*} to theirs, unchanged, after the adapter's
  * own settings: a user can override anything, including acks and security.
  */
-final class KafkaBroker implements Broker {
+final class KafkaBroker extends AdapterBroker<KafkaSubscription> {
   static final String NAME = "kafka";
 
   private final String servers;
@@ -90,11 +87,13 @@ final class KafkaBroker implements Broker {
    * deriving the name again (escaping the channel name showed in the publishing profile).
    */
   private final Map<Channel, String> knownTopics = new ConcurrentHashMap<>();
-  private final Set<KafkaSubscription> subscriptions = ConcurrentHashMap.newKeySet();
   private final KafkaAdmin channelAdmin;
   private final KafkaLimits limits;
 
-  KafkaBroker(RealtimeConfig config, RealtimeMetrics metrics) {
+  KafkaBroker(BrokerContext context) {
+    super(context, NAME, KafkaBrokerProvider.CAPABILITIES);
+    RealtimeConfig config = context.config();
+    RealtimeMetrics metrics = context.metrics();
     this.servers = KafkaSettings.bootstrapServers(config);
     this.naming = ChannelNaming.kafka(config.get(KafkaOptions.TOPIC_PREFIX));
     this.partitions = config.get(KafkaOptions.PARTITIONS);
@@ -158,16 +157,6 @@ final class KafkaBroker implements Broker {
   }
 
   @Override
-  public String name() {
-    return NAME;
-  }
-
-  @Override
-  public Capabilities capabilities() {
-    return KafkaBrokerProvider.CAPABILITIES;
-  }
-
-  @Override
   public CompletionStage<PublishReceipt> publish(Message message) {
     CompletableFuture<PublishReceipt> receipt = new CompletableFuture<>();
     String topic;
@@ -196,36 +185,15 @@ final class KafkaBroker implements Broker {
   }
 
   @Override
-  public Subscription subscribe(SubscriptionSpec spec, MessageHandler handler) {
-    return open(spec, builder -> builder.handler(handler));
-  }
-
-  @Override
-  public Subscription subscribeBatches(SubscriptionSpec spec, BatchHandler handler) {
-    return open(spec, builder -> builder.batchHandler(handler));
-  }
-
-  private Subscription open(SubscriptionSpec spec, Consumer<Dispatcher.Builder> handler) {
+  protected Subscription open(SubscriptionSpec spec, Handling handling) {
     if (spec.start().kind() == StartPosition.Kind.POSITION) {
       KafkaRecords.offsets(spec.start().position()); // A foreign position fails here, clearly.
     }
     for (Channel channel : spec.channels()) {
       ensureTopic(channel);
     }
-    KafkaSubscription subscription = new KafkaSubscription(this, spec, handler);
-    try {
-      subscription.start();
-    } catch (RuntimeException | Error e) {
-      subscription.close(Duration.ZERO);
-      throw e;
-    }
-    // Registered once started: broker.close() never touches a consumer start() still uses.
-    subscriptions.add(subscription);
-    return subscription;
-  }
-
-  void closed(KafkaSubscription subscription) {
-    subscriptions.remove(subscription);
+    return subscriptions().open(new KafkaSubscription(this, subscriptions(), spec, handling),
+        KafkaSubscription::start);
   }
 
   /** Returns the topic of {@code channel}, creating it on first use. */
@@ -401,12 +369,8 @@ final class KafkaBroker implements Broker {
   @Override
   public void close() {
     Deadline deadline = Deadline.after(closeTimeout);
-    List<KafkaSubscription> open = new ArrayList<>(subscriptions);
     try {
-      open.forEach(KafkaSubscription::stopTaking);
-      for (KafkaSubscription subscription : open) {
-        subscription.close(deadline);
-      }
+      subscriptions().closeAll(deadline);
     } finally {
       try {
         producer.close(deadline.remaining());

@@ -36,6 +36,6 @@ public final class KafkaBrokerProvider implements BrokerProvider {
 
   @Override
   public Broker create(BrokerContext context) {
-    return new KafkaBroker(context.config(), context.metrics());
+    return new KafkaBroker(context);
   }
 }

@@ -3,14 +3,13 @@ package dev.realtime.kafka;
 import dev.realtime.Message;
 import dev.realtime.Position;
 import dev.realtime.channel.Channel;
-import dev.realtime.spi.Rfc3339;
+import dev.realtime.internal.Rfc3339;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 
@@ -167,17 +166,6 @@ final class KafkaRecords {
           + "write partition:offset, such as 0:42 (several joined by commas)", e);
     }
     return offsets;
-  }
-
-  static TopicPartition partitionOf(String topic, Position position) {
-    String value = position.value();
-    int colon = value.indexOf(':');
-    return new TopicPartition(topic, colon < 0 ? 0 : Integer.parseInt(value.substring(0, colon)));
-  }
-
-  static long offsetOf(Position position) {
-    String value = position.value();
-    return Long.parseLong(value.substring(value.indexOf(':') + 1));
   }
 
   private static boolean isReserved(String name) {

@@ -4,8 +4,10 @@ import dev.realtime.Message;
 import dev.realtime.channel.Channel;
 import dev.realtime.channel.ChannelPattern;
 import dev.realtime.spi.Deadline;
-import dev.realtime.spi.Dispatcher;
+import dev.realtime.spi.Handling;
+import dev.realtime.spi.Outcome;
 import dev.realtime.spi.PollingSubscription;
+import dev.realtime.spi.Subscriptions;
 import dev.realtime.subscription.StartPosition;
 import dev.realtime.subscription.SubscriptionSpec;
 import java.time.Duration;
@@ -22,7 +24,6 @@ import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.Consumer;
 import java.util.regex.Pattern;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
@@ -32,12 +33,15 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One subscription: a KafkaConsumer owned by one poll thread, feeding the shared {@link
- * Dispatcher}.
+ * One subscription: a KafkaConsumer owned by one poll thread, feeding the shared handlers of
+ * {@link PollingSubscription}. Each record is held with its {@link Offset} (partition, offset
+ * tracker, offset): the handle that comes back when it is settled, so that settling, seeking back
+ * a released record and dropping a revoked partition's records parse and look up nothing.
  *
  * <p><b>Concurrency.</b> KafkaConsumer is not thread-safe, so every consumer call happens on the
  * poll thread (or in {@link #start()}, before that thread starts). In a group, handler threads
@@ -61,32 +65,22 @@ import org.slf4j.LoggerFactory;
  * every assigned partition is paused: at most one batch is held beyond {@code maxInFlight}, and
  * nothing beyond {@code maxInFlight} reaches the handlers.
  */
-final class KafkaSubscription extends PollingSubscription {
+final class KafkaSubscription extends PollingSubscription<KafkaSubscription.Offset> {
   private static final Logger log = LoggerFactory.getLogger(KafkaSubscription.class);
-  private static final AtomicInteger SEQUENCE = new AtomicInteger();
   private static final Duration PATTERN_REFRESH = Duration.ofSeconds(1);
   /** The wait after a failed poll before the next. */
   private static final Duration RETRY = Duration.ofMillis(500);
 
   private final KafkaBroker broker;
-  private final SubscriptionSpec spec;
-  private final Dispatcher dispatcher;
   private final KafkaConsumer<byte[], byte[]> consumer;
   private final Map<TopicPartition, OffsetTracker> trackers = new ConcurrentHashMap<>();
   /** The last commit sent and answered, per partition; poll thread only. */
   private final Map<TopicPartition, OffsetAndMetadata> committed = new HashMap<>();
   /** Async commits sent and not yet answered: one at most (see commit); read by tests. */
   private final AtomicInteger asyncCommitsInFlight = new AtomicInteger();
-  /** Messages not yet fetched, per channel, as of the last poll; read by the lag gauges. */
-  private final Map<Channel, Long> lag = new ConcurrentHashMap<>();
-  private final List<AutoCloseable> gauges = new ArrayList<>();
-  private static final Duration LAG_INTERVAL = Duration.ofSeconds(1);
-  private long lastLagCheck;
-  /** Records released by the dispatcher while running, to be read again; any thread adds. */
-  private final java.util.Queue<Message> released =
+  /** Records released while running, to be read again; any thread adds. */
+  private final java.util.Queue<Offset> released =
       new java.util.concurrent.ConcurrentLinkedQueue<>();
-  /** Fetched records waiting for room in the dispatcher; poll thread only. */
-  private final List<Message> held = new ArrayList<>();
   private long lastPatternRefresh;
   /** When polling began to fail (System.nanoTime()), 0 while it works; poll thread only. */
   private long failingSince;
@@ -101,18 +95,20 @@ final class KafkaSubscription extends PollingSubscription {
    */
   private final Map<TopicPartition, OffsetTracker.Handover> handedOver = new HashMap<>();
 
-  KafkaSubscription(KafkaBroker broker, SubscriptionSpec spec,
-      Consumer<Dispatcher.Builder> handler) {
-    this(broker, spec, handler, SEQUENCE.incrementAndGet());
-  }
+  /**
+   * A record's handle: its partition, the partition's offset tracker as it was when the record
+   * was fetched (null for broadcast, which commits nothing), and its offset. The tracker is the
+   * one of that assignment: a late outcome after the partition was revoked and assigned again
+   * does not mark the new assignment's tracker.
+   */
+  record Offset(TopicPartition partition, @Nullable OffsetTracker tracker, long offset) {}
 
-  private KafkaSubscription(KafkaBroker broker, SubscriptionSpec spec,
-      Consumer<Dispatcher.Builder> handler, int id) {
-    super(spec, "realtime-kafka-poll-" + id);
+  KafkaSubscription(KafkaBroker broker, Subscriptions<KafkaSubscription> owner,
+      SubscriptionSpec spec, Handling handling) {
+    super(owner, spec, handling, "poll");
     this.broker = broker;
-    this.spec = spec;
     Properties props = broker.consumerProperties(spec.group(), "realtime-" + (spec.isGroup()
-        ? spec.group() : "broadcast") + "-" + id + "-" + UUID.randomUUID());
+        ? spec.group() : "broadcast") + "-" + id() + "-" + UUID.randomUUID());
     props.putIfAbsent(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, spec.batchSize());
     if (spec.isGroup() && !spec.patterns().isEmpty()) {
       // A group's pattern finds new topics at each metadata refresh: every 5 minutes by default.
@@ -121,43 +117,25 @@ final class KafkaSubscription extends PollingSubscription {
     props.putIfAbsent(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG,
         spec.start().kind() == StartPosition.Kind.EARLIEST ? "earliest" : "latest");
     this.consumer = broker.newConsumer(props);
-    try {
-      Dispatcher.Builder builder = Dispatcher.builder(spec)
-          .settlement(this::settle)
-          .capacityListener(this::wake) // Room again: end the wait in pollOnce at once.
-          .deadLetters(broker::publish)
-          .metrics(broker.metrics(), KafkaBroker.NAME)
-          .deadLetterTimeout(broker.publishTimeout())
-          .threadName("realtime-kafka-handler-" + id);
-      handler.accept(builder);
-      this.dispatcher = builder.build();
-    } catch (RuntimeException | Error e) {
-      consumer.close(Duration.ZERO);
-      throw e;
-    }
-    useDispatcher(dispatcher);
   }
 
   /** Assigns or subscribes, pins the start positions, and starts the poll thread. */
   void start() {
-    if (spec.isGroup()) {
-      if (spec.start().kind() == StartPosition.Kind.LATEST) {
+    if (spec().isGroup()) {
+      if (spec().start().kind() == StartPosition.Kind.LATEST) {
         fixLatestStart();
       }
       ConsumerRebalanceListener listener = new Rebalance();
-      if (spec.patterns().isEmpty()) {
+      if (spec().patterns().isEmpty()) {
         consumer.subscribe(topics(), listener);
       } else {
         consumer.subscribe(groupPattern(), listener);
       }
     } else {
-      assign(topics(), spec.start());
+      assign(topics(), spec().start());
       lastPatternRefresh = System.nanoTime();
     }
-    for (Channel channel : spec.channels()) {
-      gauges.add(broker.metrics().lag(KafkaBroker.NAME, spec.group(), channel,
-          () -> lag.getOrDefault(channel, 0L)));
-    }
+    gaugeLag();
     startPolling();
   }
 
@@ -191,29 +169,29 @@ final class KafkaSubscription extends PollingSubscription {
     }
     knownAtStart.addAll(parts);
     KafkaAdmin admin = (KafkaAdmin) broker.admin();
-    Map<TopicPartition, Long> ends = admin.uncommittedEnds(spec.group(), parts);
+    Map<TopicPartition, Long> ends = admin.uncommittedEnds(spec().group(), parts);
     if (ends.isEmpty()) {
       return;
     }
     try {
-      admin.commitStart(spec.group(), ends, "fix the start of group " + spec.group());
+      admin.commitStart(spec().group(), ends, "fix the start of group " + spec().group());
     } catch (RuntimeException e) {
       // The group has members (Kafka refuses the commit): start there on assignment instead.
-      log.debug("{}: group {} has members; its start is fixed on assignment ({})", spec,
-          spec.group(), e.getMessage());
+      log.debug("{}: group {} has members; its start is fixed on assignment ({})", spec(),
+          spec().group(), e.getMessage());
       latestStart.putAll(ends);
     }
   }
 
   private List<String> topics() {
     List<String> topics = new ArrayList<>();
-    for (Channel channel : spec.channels()) {
+    for (Channel channel : spec().channels()) {
       topics.add(broker.naming().backendName(channel));
     }
-    if (!spec.patterns().isEmpty()) {
+    if (!spec().patterns().isEmpty()) {
       for (String topic : consumer.listTopics(broker.timeout()).keySet()) {
         Optional<Channel> channel = broker.naming().channelOf(topic);
-        if (channel.isPresent() && spec.includes(channel.get()) && !topics.contains(topic)) {
+        if (channel.isPresent() && spec().includes(channel.get()) && !topics.contains(topic)) {
           topics.add(topic);
         }
       }
@@ -224,11 +202,11 @@ final class KafkaSubscription extends PollingSubscription {
   /** One regex over the literal channels' topics and every pattern's topics. */
   private Pattern groupPattern() {
     StringBuilder regex = new StringBuilder();
-    for (Channel channel : spec.channels()) {
+    for (Channel channel : spec().channels()) {
       regex.append(regex.length() == 0 ? "" : "|")
           .append(Pattern.quote(broker.naming().backendName(channel)));
     }
-    for (ChannelPattern pattern : spec.patterns()) {
+    for (ChannelPattern pattern : spec().patterns()) {
       regex.append(regex.length() == 0 ? "" : "|")
           .append(broker.naming().backendPattern(pattern).pattern());
     }
@@ -301,14 +279,14 @@ final class KafkaSubscription extends PollingSubscription {
   }
 
   private void pollOnce() {
-    if (!spec.isGroup() && System.nanoTime() - lastPatternRefresh > PATTERN_REFRESH.toNanos()) {
+    if (!spec().isGroup() && System.nanoTime() - lastPatternRefresh > PATTERN_REFRESH.toNanos()) {
       // Topics (matching a pattern) and partitions (added by ChannelAdmin.ensure) that appeared
       // after the subscription started are read from their beginning.
       lastPatternRefresh = System.nanoTime();
       assign(topics(), StartPosition.earliest());
     }
     if (consumer.assignment().isEmpty() && consumer.subscription().isEmpty()) {
-      awaitWake(spec.pollTimeout()); // A pattern with no matching topic yet.
+      awaitWake(spec().pollTimeout()); // A pattern with no matching topic yet.
       return;
     }
     seekBackReleased();
@@ -316,18 +294,18 @@ final class KafkaSubscription extends PollingSubscription {
     // Fetch only when nothing is held and there is room: a fetch larger than the room waits in
     // held (one batch at most), so nothing beyond maxInFlight ever reaches the handlers.
     ConsumerRecords<byte[], byte[]> records;
-    if (!held.isEmpty() || dispatcher.capacity() == 0) {
+    if (isHolding() || room() == 0) {
       // No room: wait for the handlers, not for Kafka. A poll of paused partitions would sit
       // out its whole timeout however soon room came (the capacity listener wakes awaitWake,
       // not the consumer): a closed loop of maxInFlight messages ran at two polls a second.
       consumer.pause(consumer.assignment());
-      awaitWake(spec.pollTimeout());
+      awaitWake(spec().pollTimeout());
       records = consumer.poll(Duration.ZERO); // Still polled: group membership, rebalances.
     } else {
       if (!consumer.paused().isEmpty()) {
         consumer.resume(consumer.paused());
       }
-      records = consumer.poll(spec.pollTimeout());
+      records = consumer.poll(spec().pollTimeout());
     }
     // Per partition, so that the topic's channel and the offset tracker are looked up once a
     // batch rather than once a record (the lookup showed in the poll thread's profile).
@@ -336,7 +314,7 @@ final class KafkaSubscription extends PollingSubscription {
       if (channel.isEmpty()) {
         continue;
       }
-      OffsetTracker tracker = spec.isGroup()
+      OffsetTracker tracker = spec().isGroup()
           ? trackers.computeIfAbsent(part, p -> new OffsetTracker()) : null;
       OffsetTracker.Handover handover = handedOver.get(part);
       for (ConsumerRecord<byte[], byte[]> record : records.records(part)) {
@@ -361,10 +339,10 @@ final class KafkaSubscription extends PollingSubscription {
           tracker.fetched(offset);
           tracker.delivering(offset, attempt);
         }
-        held.add(message);
+        hold(message, new Offset(part, tracker, offset));
       }
     }
-    if (spec.isGroup()) {
+    if (spec().isGroup()) {
       // Before the handlers get them: the commit says they were given (their attempt counts
       // if this member's later commits are lost).
       commit(false, consumer.assignment());
@@ -379,10 +357,9 @@ final class KafkaSubscription extends PollingSubscription {
    * watermark goes stale while its partitions are paused, which is exactly when lag matters.
    */
   private void measureLag() {
-    if (gauges.isEmpty() || System.nanoTime() - lastLagCheck < LAG_INTERVAL.toNanos()) {
+    if (!isLagDue()) {
       return;
     }
-    lastLagCheck = System.nanoTime();
     Set<TopicPartition> assignment = consumer.assignment();
     if (assignment.isEmpty()) {
       return;
@@ -395,10 +372,9 @@ final class KafkaSubscription extends PollingSubscription {
         broker.naming().channelOf(part.topic())
             .ifPresent(channel -> now.merge(channel, behind, Long::sum));
       }
-      lag.keySet().retainAll(now.keySet()); // Revoked partitions are no longer this lag.
-      lag.putAll(now);
+      lag(now); // Revoked partitions are no longer this lag.
     } catch (RuntimeException e) {
-      log.debug("measuring lag of {} failed; trying again later", spec, e);
+      log.debug("measuring lag of {} failed; trying again later", spec(), e);
     }
   }
 
@@ -408,30 +384,19 @@ final class KafkaSubscription extends PollingSubscription {
    * are handled again: at-least-once.
    */
   private void seekBackReleased() {
+    if (released.isEmpty()) {
+      return;
+    }
     Map<TopicPartition, Long> lowest = new HashMap<>();
-    Message message;
-    while ((message = released.poll()) != null) {
-      String topic = broker.naming().backendName(message.channel());
-      lowest.merge(KafkaRecords.partitionOf(topic, message.position()),
-          KafkaRecords.offsetOf(message.position()), Math::min);
+    for (Offset offset; (offset = released.poll()) != null; ) {
+      lowest.merge(offset.partition(), offset.offset(), Math::min);
     }
     lowest.forEach((part, offset) -> {
       if (consumer.assignment().contains(part)) {
         consumer.seek(part, offset);
-        held.removeIf(m -> part.equals(KafkaRecords.partitionOf(
-            broker.naming().backendName(m.channel()), m.position())));
+        dropHeld(held -> held.partition().equals(part));
       }
     });
-  }
-
-  /** Hands held records to the dispatcher, as many as it has room for, in order. */
-  private void dispatchHeld() {
-    int room = Math.min(held.size(), dispatcher.capacity());
-    if (room > 0) {
-      List<Message> batch = new ArrayList<>(held.subList(0, room));
-      held.subList(0, room).clear();
-      dispatcher.dispatch(batch);
-    }
   }
 
   /**
@@ -486,30 +451,20 @@ final class KafkaSubscription extends PollingSubscription {
    * From a handler thread: a finished record may be committed; a released one may not, and
    * while the subscription runs it is read again (its dead letter could not be published).
    */
-  private void settle(Message message, Dispatcher.Outcome outcome) {
-    if (message.position() == null) {
-      return;
-    }
+  @Override
+  protected void settle(Offset handle, Message message, Outcome outcome) {
+    OffsetTracker tracker = handle.tracker(); // Null for broadcast: it commits nothing.
     if (!outcome.isSettled()) {
       if (isTaking()) {
-        released.add(message);
-      } else if (spec.isGroup() && outcome == Dispatcher.Outcome.RETURNED) {
+        released.add(handle);
+      } else if (tracker != null && outcome == Outcome.RETURNED) {
         // Given back by a clean close, no handler had it: its attempt was not spent.
-        OffsetTracker tracker = trackers.get(KafkaRecords.partitionOf(
-            broker.naming().backendName(message.channel()), message.position()));
-        if (tracker != null) {
-          tracker.handedBack(KafkaRecords.offsetOf(message.position()));
-        }
+        tracker.handedBack(handle.offset());
       }
       return;
     }
-    if (!spec.isGroup()) {
-      return; // Nothing is committed for a broadcast subscription: nothing to track.
-    }
-    String topic = broker.naming().backendName(message.channel());
-    OffsetTracker tracker = trackers.get(KafkaRecords.partitionOf(topic, message.position()));
     if (tracker != null) {
-      tracker.finished(KafkaRecords.offsetOf(message.position()));
+      tracker.finished(handle.offset());
     }
   }
 
@@ -521,23 +476,15 @@ final class KafkaSubscription extends PollingSubscription {
    */
   private void finishAfterClose() {
     Deadline deadline = closeDeadline();
-    try {
-      // Handlers finish (or the drain times out) before the last commit, so it includes them.
-      dispatcher.terminated().toCompletableFuture()
-          .get(deadline.remainingMillis(), TimeUnit.MILLISECONDS);
-    } catch (Exception e) {
-      // Still-running handlers were released by close(); their records are read again.
-    }
-    for (Message message : held) { // Fetched, never given to a handler: no attempt spent.
-      OffsetTracker tracker = trackers.get(KafkaRecords.partitionOf(
-          broker.naming().backendName(message.channel()), message.position()));
-      if (tracker != null) {
-        tracker.handedBack(KafkaRecords.offsetOf(message.position()));
+    // Handlers finish (or the drain times out) before the last commit, so it includes them.
+    awaitHandlersEnded(deadline);
+    takeBack((message, held) -> { // Fetched, never given to a handler: no attempt spent.
+      if (held.tracker() != null) {
+        held.tracker().handedBack(held.offset());
       }
-    }
-    held.clear();
+    });
     try {
-      if (spec.isGroup()) {
+      if (spec().isGroup()) {
         try {
           commit(true, consumer.assignment(), deadline.remaining());
         } catch (WakeupException e) {
@@ -547,8 +494,8 @@ final class KafkaSubscription extends PollingSubscription {
       }
     } catch (RuntimeException e) {
       log.warn("final commit of {} failed within realtime.close-timeout; the next member reads "
-          + "those records again ({})", spec, KafkaBroker.rootMessage(e));
-      log.debug("final commit of {} failed", spec, e);
+          + "those records again ({})", spec(), KafkaBroker.rootMessage(e));
+      log.debug("final commit of {} failed", spec(), e);
     } finally {
       consumer.close(deadline.remaining());
     }
@@ -562,19 +509,8 @@ final class KafkaSubscription extends PollingSubscription {
 
   @Override
   protected void closed() {
-    try {
-      if (!pollThreadStarted()) {
-        consumer.close(Duration.ZERO); // Never started: nobody else will close it.
-      }
-      for (AutoCloseable gauge : gauges) {
-        try {
-          gauge.close();
-        } catch (Exception e) {
-          log.debug("removing a lag gauge failed", e);
-        }
-      }
-    } finally {
-      broker.closed(this);
+    if (!pollThreadStarted()) {
+      consumer.close(Duration.ZERO); // Never started: nobody else will close it.
     }
   }
 
@@ -596,8 +532,7 @@ final class KafkaSubscription extends PollingSubscription {
         handedOver.remove(part);
       });
       // Held records of a revoked partition belong to its next owner now.
-      held.removeIf(m -> partitions.contains(KafkaRecords.partitionOf(
-          broker.naming().backendName(m.channel()), m.position())));
+      dropHeld(held -> partitions.contains(held.partition()));
     }
 
     @Override
@@ -621,7 +556,7 @@ final class KafkaSubscription extends PollingSubscription {
           }
         }
       }
-      StartPosition start = spec.start();
+      StartPosition start = spec().start();
       if (fresh.isEmpty() || start.kind() == StartPosition.Kind.EARLIEST) {
         // auto.offset.reset=earliest is the same whenever the first fetch comes.
         return;
@@ -653,7 +588,7 @@ final class KafkaSubscription extends PollingSubscription {
         committed.putAll(commit);
       } catch (RuntimeException e) {
         log.warn("{}: committing the start of {} failed; a next owner may start elsewhere ({})",
-            spec, fresh, KafkaBroker.rootMessage(e));
+            spec(), fresh, KafkaBroker.rootMessage(e));
       }
     }
   }
@@ -665,6 +600,6 @@ final class KafkaSubscription extends PollingSubscription {
 
   @Override
   public String toString() {
-    return "KafkaSubscription{" + spec + "}";
+    return "KafkaSubscription{" + spec() + "}";
   }
 }

@@ -4,7 +4,7 @@ import com.rabbitmq.client.AMQP;
 import dev.realtime.Message;
 import dev.realtime.Position;
 import dev.realtime.channel.Channel;
-import dev.realtime.spi.Rfc3339;
+import dev.realtime.internal.Rfc3339;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.Date;

@@ -3,9 +3,7 @@ package dev.realtime.rabbitmq;
 import com.rabbitmq.client.AuthenticationFailureException;
 import com.rabbitmq.client.Connection;
 import com.rabbitmq.client.ConnectionFactory;
-import dev.realtime.Broker;
 import dev.realtime.BrokerUnavailableException;
-import dev.realtime.Capabilities;
 import dev.realtime.Health;
 import dev.realtime.HistoryQuery;
 import dev.realtime.Message;
@@ -15,13 +13,13 @@ import dev.realtime.channel.Channel;
 import dev.realtime.channel.ChannelAdmin;
 import dev.realtime.config.RealtimeConfig;
 import dev.realtime.config.RealtimeOptions;
+import dev.realtime.internal.Positions;
 import dev.realtime.internal.UriCredentials;
 import dev.realtime.metrics.RealtimeMetrics;
+import dev.realtime.spi.AdapterBroker;
+import dev.realtime.spi.BrokerContext;
 import dev.realtime.spi.Deadline;
-import dev.realtime.spi.Dispatcher;
-import dev.realtime.spi.PollingSubscription;
-import dev.realtime.subscription.BatchHandler;
-import dev.realtime.subscription.MessageHandler;
+import dev.realtime.spi.Handling;
 import dev.realtime.subscription.StartPosition;
 import dev.realtime.subscription.Subscription;
 import dev.realtime.subscription.SubscriptionSpec;
@@ -34,9 +32,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeoutException;
-import java.util.function.Consumer;
 
 /**
  * The RabbitMQ adapter's broker.
@@ -50,7 +46,7 @@ import java.util.function.Consumer;
  * <p><b>Connection.</b> One connection per broker, with amqp-client's automatic recovery;
  * subscriptions re-create their consumers after a recovery, from where they were.
  */
-final class RabbitBroker implements Broker {
+final class RabbitBroker extends AdapterBroker<RabbitSubscription> {
   static final String NAME = "rabbitmq";
 
   private final String description;
@@ -79,9 +75,11 @@ final class RabbitBroker implements Broker {
   private final Topology topology;
   private final ChannelRegistry registry;
   private final RabbitAdmin channelAdmin;
-  private final Set<RabbitSubscription> subscriptions = ConcurrentHashMap.newKeySet();
 
-  RabbitBroker(RealtimeConfig config, RealtimeMetrics metrics) {
+  RabbitBroker(BrokerContext context) {
+    super(context, NAME, RabbitBrokerProvider.CAPABILITIES);
+    RealtimeConfig config = context.config();
+    RealtimeMetrics metrics = context.metrics();
     this.timeout = config.get(RabbitOptions.TIMEOUT);
     this.publishTimeout = config.get(RealtimeOptions.PUBLISH_TIMEOUT);
     this.closeTimeout = config.get(RealtimeOptions.CLOSE_TIMEOUT);
@@ -125,16 +123,6 @@ final class RabbitBroker implements Broker {
   }
 
   @Override
-  public String name() {
-    return NAME;
-  }
-
-  @Override
-  public Capabilities capabilities() {
-    return RabbitBrokerProvider.CAPABILITIES;
-  }
-
-  @Override
   public CompletionStage<PublishReceipt> publish(Message message) {
     try {
       ensureStream(message.channel());
@@ -154,18 +142,9 @@ final class RabbitBroker implements Broker {
   }
 
   @Override
-  public Subscription subscribe(SubscriptionSpec spec, MessageHandler handler) {
-    return open(spec, builder -> builder.handler(handler));
-  }
-
-  @Override
-  public Subscription subscribeBatches(SubscriptionSpec spec, BatchHandler handler) {
-    return open(spec, builder -> builder.batchHandler(handler));
-  }
-
-  private Subscription open(SubscriptionSpec spec, Consumer<Dispatcher.Builder> handler) {
+  protected Subscription open(SubscriptionSpec spec, Handling handling) {
     if (spec.start().kind() == StartPosition.Kind.POSITION) {
-      offsetOf(spec.start().position()); // A foreign position fails here, clearly.
+      Positions.offsetOf(spec.start().position(), NAME); // A foreign position fails here, clearly.
     }
     if (!spec.patterns().isEmpty() && !spec.isGroup()
         && spec.start().kind() != StartPosition.Kind.LATEST) {
@@ -177,33 +156,8 @@ final class RabbitBroker implements Broker {
     for (Channel channel : spec.channels()) {
       ensureStream(channel);
     }
-    RabbitSubscription subscription = new RabbitSubscription(this, spec, handler);
-    try {
-      subscription.start();
-    } catch (RuntimeException | Error e) {
-      subscription.close(Duration.ZERO);
-      throw e;
-    }
-    subscriptions.add(subscription);
-    return subscription;
-  }
-
-  void closed(RabbitSubscription subscription) {
-    subscriptions.remove(subscription);
-  }
-
-  /** A subscription's dispatcher: dead letters through this broker, its metrics, its name. */
-  Dispatcher dispatcher(SubscriptionSpec spec, Dispatcher.Settlement settlement, Runnable wake,
-      int id, Consumer<Dispatcher.Builder> handler) {
-    Dispatcher.Builder builder = Dispatcher.builder(spec)
-        .settlement(settlement)
-        .deadLetters(this::publish)
-        .metrics(metrics, NAME)
-        .deadLetterTimeout(publishTimeout)
-        .capacityListener(wake)
-        .threadName("realtime-rabbitmq-handler-" + id);
-    handler.accept(builder);
-    return builder.build();
+    return subscriptions().open(new RabbitSubscription(this, subscriptions(), spec, handling),
+        RabbitSubscription::start);
   }
 
   /**
@@ -248,25 +202,11 @@ final class RabbitBroker implements Broker {
       case EARLIEST:
         return "first";
       case POSITION:
-        return offsetOf(start.position());
+        return Positions.offsetOf(start.position(), NAME);
       case TIMESTAMP:
         return Date.from(start.timestamp());
       default:
         return "next";
-    }
-  }
-
-  /**
-   * A position's stream offset.
-   *
-   * @throws IllegalArgumentException naming the expected form, for another broker's position
-   */
-  static long offsetOf(Position position) {
-    try {
-      return position.offset();
-    } catch (IllegalArgumentException e) {
-      throw new IllegalArgumentException("position \"" + position + "\" is not a RabbitMQ "
-          + "stream offset; write a number, such as 42", e);
     }
   }
 
@@ -299,12 +239,8 @@ final class RabbitBroker implements Broker {
   @Override
   public void close() {
     Deadline deadline = Deadline.after(closeTimeout);
-    List<RabbitSubscription> open = new ArrayList<>(subscriptions);
     try {
-      open.forEach(PollingSubscription::stopTaking);
-      for (RabbitSubscription subscription : open) {
-        subscription.close(deadline);
-      }
+      subscriptions().closeAll(deadline);
     } finally {
       closeQuietly(deadline);
     }

@@ -40,6 +40,6 @@ public final class RabbitBrokerProvider implements BrokerProvider {
 
   @Override
   public Broker create(BrokerContext context) {
-    return new RabbitBroker(context.config(), context.metrics());
+    return new RabbitBroker(context);
   }
 }

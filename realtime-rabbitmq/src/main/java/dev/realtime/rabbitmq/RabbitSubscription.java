@@ -12,8 +12,10 @@ import dev.realtime.Message;
 import dev.realtime.Position;
 import dev.realtime.channel.Channel;
 import dev.realtime.channel.ChannelPattern;
-import dev.realtime.spi.Dispatcher;
+import dev.realtime.spi.Handling;
+import dev.realtime.spi.Outcome;
 import dev.realtime.spi.PollingSubscription;
+import dev.realtime.spi.Subscriptions;
 import dev.realtime.subscription.StartPosition;
 import dev.realtime.subscription.SubscriptionSpec;
 import java.io.IOException;
@@ -30,19 +32,18 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeoutException;
-import java.util.concurrent.BlockingDeque;
-import java.util.concurrent.LinkedBlockingDeque;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.Consumer;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * A subscription: an AMQP channel of its own with one consumer per source, feeding the shared
- * {@link Dispatcher} through a pump thread.
+ * handlers of {@link PollingSubscription} through a pump thread. Each delivery is pushed with its
+ * {@link Delivered} handle (delivery tag, the AMQP channel the tag belongs to, its source): what
+ * comes back when it is settled, so that no side table of deliveries is kept or looked up.
  *
  * <p><b>Sources.</b> A broadcast subscriber reads each channel's stream queue from its start
  * ({@code x-stream-offset}: {@code next} for latest, {@code first}, an offset, a time), and a
@@ -64,29 +65,18 @@ import org.slf4j.LoggerFactory;
  * after the last offset it saw (from its start time if it saw none), not at the offset it
  * first asked for, and a pattern's exclusive queue must be declared and bound anew.
  */
-final class RabbitSubscription extends PollingSubscription {
+final class RabbitSubscription extends PollingSubscription<RabbitSubscription.Delivered> {
   private static final Logger log = LoggerFactory.getLogger(RabbitSubscription.class);
-  private static final AtomicInteger SEQUENCE = new AtomicInteger();
   /** How long a broadcast pattern's queue outlives its consumer: the outage it bridges. */
   private static final Duration PATTERN_QUEUE_EXPIRY = Duration.ofMinutes(5);
   /** A clock margin for resuming "latest" from a time: duplicates, never a gap. */
   private static final Duration RESUME_MARGIN = Duration.ofSeconds(2);
 
   private final RabbitBroker broker;
-  private final SubscriptionSpec spec;
-  private final Dispatcher dispatcher;
   private final List<Source> sources = new ArrayList<>();
-  private final BlockingDeque<Message> inbox = new LinkedBlockingDeque<>();
-  /** The delivery tag and source of each message handed over, until it is settled. */
-  private final Map<Message, Delivered> delivered =
-      Collections.synchronizedMap(new IdentityHashMap<>());
   /** amqp-client channels are not for concurrent writes: acks, nacks and consumes take it. */
   private final Object writing = new Object();
   private com.rabbitmq.client.@Nullable Channel amqp;
-  /** Ready messages of each group queue, as last measured; read by the lag gauges. */
-  private final Map<Channel, Long> lag = new java.util.concurrent.ConcurrentHashMap<>();
-  private final List<AutoCloseable> gauges = new ArrayList<>();
-  private long lastLag;
   /** Each consumer's prefetch window (basic.qos). */
   private volatile int prefetch = 1;
 
@@ -94,18 +84,22 @@ final class RabbitSubscription extends PollingSubscription {
    * A group's deliveries no handler took, recorded while closing (returned by the dispatcher,
    * never dispatched, or arriving after close began): handed back uncounted.
    */
-  private final Map<Message, Delivered> returned =
+  private final Map<Delivered, Message> returned =
       Collections.synchronizedMap(new IdentityHashMap<>());
 
   /** Tags released while closing after their handler ran: unacked, left to the close. */
   private final Set<Delivered> releasedAfterHandler = ConcurrentHashMap.newKeySet();
 
-  /** A delivery not yet settled; a group's keeps what a hand-back copy needs. */
-  private record Delivered(long tag, Source source, AMQP.BasicProperties properties,
-      byte[] body, int attempt) {}
+  /**
+   * A delivery's handle: its tag, the AMQP channel the tag belongs to (a tag of a channel that
+   * closed is acknowledged nowhere: RabbitMQ gave the delivery back with the channel), its
+   * source, and what a group's hand-back copy needs.
+   */
+  record Delivered(long tag, com.rabbitmq.client.Channel amqp, Source source,
+      AMQP.BasicProperties properties, byte[] body, int attempt) {}
 
   /** One queue this subscription consumes. */
-  private final class Source {
+  final class Source {
     final Kind kind;
     final String bindingKey;
     final @Nullable Channel channel;
@@ -120,6 +114,8 @@ final class RabbitSubscription extends PollingSubscription {
      */
     volatile @Nullable Instant notBefore;
     final Instant subscribedAt = Instant.now();
+    /** Pushed and not yet settled or taken back: unacked here, counted for the close. */
+    final AtomicInteger unsettled = new AtomicInteger();
 
     Source(Kind kind, String bindingKey, @Nullable Channel channel, String queue,
         @Nullable Instant notBefore) {
@@ -135,43 +131,35 @@ final class RabbitSubscription extends PollingSubscription {
     STREAM, PATTERN, GROUP
   }
 
-  RabbitSubscription(RabbitBroker broker, SubscriptionSpec spec,
-      Consumer<Dispatcher.Builder> handler) {
-    this(broker, spec, handler, SEQUENCE.incrementAndGet());
-  }
-
-  private RabbitSubscription(RabbitBroker broker, SubscriptionSpec spec,
-      Consumer<Dispatcher.Builder> handler, int id) {
-    super(spec, "realtime-rabbitmq-pump-" + id);
+  RabbitSubscription(RabbitBroker broker, Subscriptions<RabbitSubscription> owner,
+      SubscriptionSpec spec, Handling handling) {
+    super(owner, spec, handling, "pump");
     this.broker = broker;
-    this.spec = spec;
-    this.dispatcher = broker.dispatcher(spec, this::settle, this::wake, id, handler);
-    useDispatcher(dispatcher);
   }
 
   /** Declares what the spec needs, starts the consumers, then the pump. */
   void start() {
     Topology topology = broker.topology();
-    for (Channel channel : spec.channels()) {
-      if (spec.isGroup()) {
-        boolean known = topology.exists(topology.groupQueue(spec.group(), channel.name()));
-        String queue = topology.declareGroupQueue(spec.group(), channel.name());
+    for (Channel channel : spec().channels()) {
+      if (spec().isGroup()) {
+        boolean known = topology.exists(topology.groupQueue(spec().group(), channel.name()));
+        String queue = topology.declareGroupQueue(spec().group(), channel.name());
         if (!known) {
           // Recorded, so that describe() shows the group and delete() removes its queue.
           broker.registry().ensured(new ChannelRegistry.Entry(channel, null, null,
-              java.util.Set.of(spec.group())));
+              java.util.Set.of(spec().group())));
         }
         sources.add(new Source(Kind.GROUP, channel.name(), channel, queue, null));
       } else {
-        Instant notBefore = spec.start().kind() == StartPosition.Kind.TIMESTAMP
-            ? spec.start().timestamp() : null;
+        Instant notBefore = spec().start().kind() == StartPosition.Kind.TIMESTAMP
+            ? spec().start().timestamp() : null;
         sources.add(new Source(Kind.STREAM, channel.name(), channel, topology.streamOf(channel),
             notBefore));
       }
     }
-    for (ChannelPattern pattern : spec.patterns()) {
-      if (spec.isGroup()) {
-        String queue = topology.declareGroupQueue(spec.group(), pattern.pattern());
+    for (ChannelPattern pattern : spec().patterns()) {
+      if (spec().isGroup()) {
+        String queue = topology.declareGroupQueue(spec().group(), pattern.pattern());
         sources.add(new Source(Kind.GROUP, pattern.pattern(), null, queue, null));
       } else {
         sources.add(new Source(Kind.PATTERN, pattern.pattern(), null,
@@ -182,11 +170,8 @@ final class RabbitSubscription extends PollingSubscription {
       broker.topology().awaitOpen();
       amqp = openChannel();
       consumeAll(true);
-      if (spec.isGroup()) {
-        for (Channel channel : spec.channels()) {
-          gauges.add(broker.metrics().lag(RabbitBroker.NAME, spec.group(), channel,
-              () -> lag.getOrDefault(channel, 0L)));
-        }
+      if (spec().isGroup()) {
+        gaugeLag();
       }
     } catch (IOException | ShutdownSignalException e) {
       throw new BrokerUnavailableException("could not start consuming from RabbitMQ at "
@@ -248,8 +233,9 @@ final class RabbitSubscription extends PollingSubscription {
     try {
       synchronized (writing) {
         amqp = openChannel();
-        delivered.clear(); // Their tags died with the old channel; RabbitMQ gives them back.
-        inbox.clear();
+        // Their tags died with the old channel; RabbitMQ gives them back. Those in flight are
+        // acknowledged nowhere when they settle: their handle names the old channel.
+        takeBack((message, delivery) -> delivery.source().unsettled.decrementAndGet());
         consumeAll(false);
       }
     } catch (IOException | RuntimeException e) {
@@ -266,7 +252,7 @@ final class RabbitSubscription extends PollingSubscription {
   /** Starts a consumer per source; {@code first}: at the spec's start, else where it was. */
   private void consumeAll(boolean first) throws IOException {
     synchronized (writing) {
-      prefetch = Math.max(1, spec.maxInFlight() / Math.max(1, sources.size()));
+      prefetch = Math.max(1, spec().maxInFlight() / Math.max(1, sources.size()));
       amqp.basicQos(prefetch);
       for (Source source : sources) {
         consume(source, first);
@@ -280,7 +266,7 @@ final class RabbitSubscription extends PollingSubscription {
     Map<String, Object> arguments = new HashMap<>();
     if (source.kind == Kind.STREAM) {
       arguments.put(AmqpMessages.STREAM_OFFSET, first ? RabbitBroker.offsetArgument(
-          spec.start()) : resumeOffset(source));
+          spec().start()) : resumeOffset(source));
     } else if (source.kind == Kind.PATTERN) {
       // Not exclusive: an exclusive queue goes with the connection, and what was published
       // during a cut with it. This one outlives a cut by PATTERN_QUEUE_EXPIRY and is deleted
@@ -302,11 +288,11 @@ final class RabbitSubscription extends PollingSubscription {
     if (source.lastOffset >= 0) {
       return source.lastOffset + 1;
     }
-    if (spec.start().kind() == StartPosition.Kind.LATEST) {
+    if (spec().start().kind() == StartPosition.Kind.LATEST) {
       // Chunk times are RabbitMQ's clock, in whole seconds: start a little earlier.
       return Date.from(source.subscribedAt.minus(RESUME_MARGIN));
     }
-    return RabbitBroker.offsetArgument(spec.start());
+    return RabbitBroker.offsetArgument(spec().start());
   }
 
   /** After a connection recovery: deliveries not yet settled were given back by RabbitMQ. */
@@ -344,14 +330,14 @@ final class RabbitSubscription extends PollingSubscription {
         // a stream keeps its own.
         if (source.kind == Kind.GROUP && channel != null) {
           int attempt = AmqpMessages.attempt(properties, envelope.isRedeliver());
-          returned.put(AmqpMessages.toMessage(channel, properties, body, null, attempt),
-              new Delivered(envelope.getDeliveryTag(), source, properties, body, attempt));
+          returned.put(new Delivered(envelope.getDeliveryTag(), getChannel(), source, properties,
+              body, attempt), AmqpMessages.toMessage(channel, properties, body, null, attempt));
         }
         return;
       }
       if (channel == null
           || source.kind == Kind.STREAM && offset >= 0 && offset <= source.lastOffset) {
-        ack(envelope.getDeliveryTag()); // No channel name, or seen before a recovery.
+        ack(getChannel(), envelope.getDeliveryTag()); // No channel name, or seen before.
         return;
       }
       Position position = source.kind == Kind.STREAM && offset >= 0
@@ -364,16 +350,16 @@ final class RabbitSubscription extends PollingSubscription {
         Instant notBefore = source.notBefore;
         if (notBefore != null) {
           if (message.timestamp().isBefore(notBefore)) {
-            ack(envelope.getDeliveryTag()); // The chunk began before the start time.
+            ack(getChannel(), envelope.getDeliveryTag()); // Its chunk began before the start.
             return;
           }
           source.notBefore = null; // Caught up: later messages may carry older times.
         }
       }
-      delivered.put(message, new Delivered(envelope.getDeliveryTag(), source, properties, body,
-          attempt));
-      inbox.addLast(message);
-      wake();
+      source.unsettled.incrementAndGet();
+      // Unbounded here: basic.qos bounds what RabbitMQ sends (see Flow control).
+      push(message, new Delivered(envelope.getDeliveryTag(), getChannel(), source, properties,
+          body, attempt));
     }
 
     /**
@@ -412,7 +398,7 @@ final class RabbitSubscription extends PollingSubscription {
         broker.topology().forget(source.channel);
         broker.ensureStream(source.channel);
       } else if (source.kind == Kind.GROUP) {
-        broker.topology().declareGroupQueue(spec.group(), source.bindingKey);
+        broker.topology().declareGroupQueue(spec().group(), source.bindingKey);
       }
       synchronized (writing) {
         consume(source, false);
@@ -432,7 +418,7 @@ final class RabbitSubscription extends PollingSubscription {
   private @Nullable Channel channelOf(String routingKey) {
     try {
       Channel channel = Channel.of(routingKey);
-      return spec.includes(channel) ? channel : null;
+      return spec().includes(channel) ? channel : null;
     } catch (IllegalArgumentException e) {
       return null; // A routing key that is no channel name: published by someone else.
     }
@@ -440,7 +426,7 @@ final class RabbitSubscription extends PollingSubscription {
 
   @Override
   protected void poll() {
-    pump(inbox, this::measureLag);
+    pump(this::measureLag);
   }
 
   /**
@@ -448,17 +434,15 @@ final class RabbitSubscription extends PollingSubscription {
    * declaration on a channel of its own), at most once a second, for the lag gauges.
    */
   private void measureLag() {
-    long now = System.nanoTime();
-    if (gauges.isEmpty() || now - lastLag < TimeUnit.SECONDS.toNanos(1)) {
+    if (!isLagDue()) {
       return;
     }
-    lastLag = now;
     for (Source source : sources) {
       if (source.kind == Kind.GROUP && source.channel != null) {
         try {
           Integer ready = broker.topology().messageCount(source.queue);
           if (ready != null) {
-            lag.put(source.channel, ready.longValue());
+            lag(source.channel, ready.longValue());
           }
         } catch (RuntimeException e) {
           log.debug("measuring lag of {} failed; trying again later", this, e);
@@ -473,38 +457,38 @@ final class RabbitSubscription extends PollingSubscription {
    * handled again: a group's is requeued in RabbitMQ (another member may take it), a stream's is
    * handed over again here.
    */
-  private void settle(Message message, Dispatcher.Outcome outcome) {
-    Delivered delivery = delivered.remove(message);
-    if (delivery == null) {
-      return;
-    }
+  @Override
+  protected void settle(Delivered delivery, Message message, Outcome outcome) {
     if (outcome.isSettled()) {
-      ack(delivery.tag());
+      delivery.source().unsettled.decrementAndGet();
+      ack(delivery.amqp(), delivery.tag());
     } else if (!isTaking()) {
-      if (delivery.source().kind == Kind.GROUP && outcome == Dispatcher.Outcome.RETURNED) {
-        returned.put(message, delivery); // Never reached its handler: close hands it back.
+      delivery.source().unsettled.decrementAndGet();
+      if (delivery.source().kind == Kind.GROUP && outcome == Outcome.RETURNED) {
+        returned.put(delivery, message); // Never reached its handler: close hands it back.
       } else {
         releasedAfterHandler.add(delivery); // The channel's close returns it, counted.
       }
-      return;
     } else if (delivery.source().kind == Kind.GROUP) {
-      nack(delivery.tag());
+      delivery.source().unsettled.decrementAndGet();
+      nack(delivery);
     } else {
-      delivered.put(message, delivery);
-      inbox.addFirst(message);
-      wake();
+      again(message, delivery); // Still unsettled: handed over again here.
     }
   }
 
-  private void ack(long tag) {
-    ack(tag, false);
+  private void ack(com.rabbitmq.client.Channel channel, long tag) {
+    ack(channel, tag, false);
   }
 
-  /** Acks {@code tag}, and with {@code multiple} every unacked delivery before it. */
-  private void ack(long tag, boolean multiple) {
+  /**
+   * Acks {@code tag} on {@code channel}, and with {@code multiple} every unacked delivery before
+   * it; nothing if that channel is no longer the consuming one (its deliveries went with it).
+   */
+  private void ack(com.rabbitmq.client.Channel channel, long tag, boolean multiple) {
     synchronized (writing) {
       try {
-        if (amqp != null) {
+        if (amqp != null && amqp == channel) {
           amqp.basicAck(tag, multiple);
         }
       } catch (IOException | AlreadyClosedException e) {
@@ -514,11 +498,11 @@ final class RabbitSubscription extends PollingSubscription {
     }
   }
 
-  private void nack(long tag) {
+  private void nack(Delivered delivery) {
     synchronized (writing) {
       try {
-        if (amqp != null) {
-          amqp.basicNack(tag, false, true);
+        if (amqp != null && amqp == delivery.amqp()) {
+          amqp.basicNack(delivery.tag(), false, true);
         }
       } catch (IOException | AlreadyClosedException e) {
         log.debug("{}: nack failed ({}); the delivery is given back", this, e.getMessage());
@@ -528,7 +512,7 @@ final class RabbitSubscription extends PollingSubscription {
 
   @Override
   protected Duration pollThreadBound(Duration drainTimeout) {
-    return spec.pollTimeout().plusSeconds(1);
+    return spec().pollTimeout().plusSeconds(1);
   }
 
   /**
@@ -566,18 +550,10 @@ final class RabbitSubscription extends PollingSubscription {
           }
         }
       }
-      for (AutoCloseable gauge : gauges) {
-        try {
-          gauge.close();
-        } catch (Exception e) {
-          log.debug("removing a lag gauge failed", e);
-        }
-      }
-      inbox.clear();
-      delivered.clear();
+      takeBack((message, delivery) -> { });
       returned.clear();
     } finally {
-      broker.closed(this);
+      releasedAfterHandler.clear();
     }
   }
 
@@ -597,7 +573,7 @@ final class RabbitSubscription extends PollingSubscription {
         return; // Gone with the connection: RabbitMQ gave everything back already.
       }
     }
-    if (spec.isGroup()) {
+    if (spec().isGroup()) {
       awaitDeliveriesRecorded(deadline);
     }
     synchronized (writing) {
@@ -687,12 +663,10 @@ final class RabbitSubscription extends PollingSubscription {
 
   /** The deliveries of {@code source} this member holds unacknowledged. */
   private int unacked(Source source) {
-    int count = 0;
-    for (Map<Message, Delivered> held : List.of(delivered, returned)) {
-      synchronized (held) {
-        for (Delivered delivery : held.values()) {
-          count += delivery.source() == source ? 1 : 0;
-        }
+    int count = source.unsettled.get();
+    synchronized (returned) {
+      for (Delivered delivery : returned.keySet()) {
+        count += delivery.source() == source ? 1 : 0;
       }
     }
     for (Delivered delivery : releasedAfterHandler) {
@@ -716,22 +690,19 @@ final class RabbitSubscription extends PollingSubscription {
    */
   private void handBack(long deadline) {
     // What the pump never dispatched is the hand-back's too.
-    for (Message message; (message = inbox.pollFirst()) != null; ) {
-      Delivered delivery = delivered.remove(message);
-      if (delivery != null && delivery.source().kind == Kind.GROUP) {
-        returned.put(message, delivery);
+    takeBack((message, delivery) -> {
+      delivery.source().unsettled.decrementAndGet();
+      if (delivery.source().kind == Kind.GROUP) {
+        returned.put(delivery, message);
       }
-    }
-    List<Delivered> back = new ArrayList<>();
-    Map<Long, Message> messages = new HashMap<>();
+    });
+    List<Delivered> back;
     synchronized (returned) {
-      for (Map.Entry<Message, Delivered> entry : returned.entrySet()) {
-        back.add(entry.getValue());
-        messages.put(entry.getValue().tag(), entry.getKey());
-      }
+      back = new ArrayList<>(returned.keySet());
     }
     // Unacked besides: released after a handler ran, or a handler still running past the drain.
-    boolean othersUnacked = !releasedAfterHandler.isEmpty() || !delivered.isEmpty();
+    boolean othersUnacked = !releasedAfterHandler.isEmpty()
+        || sources.stream().anyMatch(source -> source.unsettled.get() > 0);
     if (back.isEmpty() || amqp == null || !amqp.isOpen()) {
       return;
     }
@@ -739,14 +710,14 @@ final class RabbitSubscription extends PollingSubscription {
     List<CompletableFuture<Void>> copies = new ArrayList<>();
     for (Delivered delivery : back) {
       copies.add(broker.publisher().publish("", delivery.source().queue,
-          AmqpMessages.handBack(messages.get(delivery.tag()).channel(), delivery.properties(),
+          AmqpMessages.handBack(returned.get(delivery).channel(), delivery.properties(),
               delivery.attempt()), delivery.body()));
     }
-    List<Long> copied = new ArrayList<>();
+    List<Delivered> copied = new ArrayList<>();
     for (int i = 0; i < back.size(); i++) {
       try {
         copies.get(i).get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
-        copied.add(back.get(i).tag());
+        copied.add(back.get(i));
       } catch (ExecutionException | TimeoutException e) {
         log.debug("{}: handing back a delivery failed ({}); the channel's close returns it",
             this, e.getMessage());
@@ -762,17 +733,18 @@ final class RabbitSubscription extends PollingSubscription {
       // One ack for all: RabbitMQ 3.10 buffers a quorum queue's acks when more than 32 are in
       // flight and drops that buffer when the channel closes right after; one ack is one
       // command, sent at once.
-      ack(copied.get(copied.size() - 1), true);
+      Delivered last = copied.get(copied.size() - 1);
+      ack(last.amqp(), last.tag(), true);
     } else {
-      copied.forEach(this::ack);
+      copied.forEach(delivery -> ack(delivery.amqp(), delivery.tag()));
     }
-    copied.forEach(tag -> returned.remove(messages.get(tag)));
+    copied.forEach(returned::remove);
     log.debug("{} handed back {} of {} deliveries no handler took", this, copied.size(),
         back.size());
   }
 
   @Override
   public String toString() {
-    return "RabbitSubscription{" + spec + "}";
+    return "RabbitSubscription{" + spec() + "}";
   }
 }

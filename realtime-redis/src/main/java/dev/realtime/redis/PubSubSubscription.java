@@ -3,8 +3,10 @@ package dev.realtime.redis;
 import dev.realtime.Message;
 import dev.realtime.channel.Channel;
 import dev.realtime.channel.ChannelPattern;
-import dev.realtime.spi.Dispatcher;
+import dev.realtime.spi.Handling;
+import dev.realtime.spi.Outcome;
 import dev.realtime.spi.PollingSubscription;
+import dev.realtime.spi.Subscriptions;
 import dev.realtime.subscription.SubscriptionSpec;
 import io.lettuce.core.pubsub.RedisPubSubAdapter;
 import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
@@ -15,12 +17,8 @@ import java.util.LinkedHashSet;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.BlockingDeque;
-import java.util.concurrent.LinkedBlockingDeque;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -35,43 +33,24 @@ import org.slf4j.LoggerFactory;
  * would stall every connection on that thread, publishing included, and Redis would disconnect
  * the client at its own output-buffer limit anyway.
  */
-final class PubSubSubscription extends PollingSubscription {
+final class PubSubSubscription extends PollingSubscription<Void> {
   private static final Logger log = LoggerFactory.getLogger(PubSubSubscription.class);
-  private static final AtomicInteger SEQUENCE = new AtomicInteger();
   private static final long DROP_LOG_INTERVAL = TimeUnit.SECONDS.toNanos(10);
 
   private final RedisBroker broker;
-  private final SubscriptionSpec spec;
-  private final Dispatcher dispatcher;
   private final StatefulRedisPubSubConnection<String, byte[]> connection;
-  private final BlockingDeque<Message> queue;
   private final Set<String> literalKeys = new HashSet<>();
   /** Each pattern's glob, in the spec's order; see {@link #isFirstMatch}. */
   private final Map<ChannelPattern, String> globs = new LinkedHashMap<>();
   private final AtomicLong dropped = new AtomicLong();
   private volatile long lastDropLog;
 
-  PubSubSubscription(RedisBroker broker, SubscriptionSpec spec,
-      Consumer<Dispatcher.Builder> handler) {
-    this(broker, spec, handler, SEQUENCE.incrementAndGet());
-  }
-
-  private PubSubSubscription(RedisBroker broker, SubscriptionSpec spec,
-      Consumer<Dispatcher.Builder> handler, int id) {
-    super(spec, "realtime-redis-pubsub-" + id);
+  /** Pub/Sub acknowledges nothing: the handle is {@code Void}, always null. */
+  PubSubSubscription(RedisBroker broker, Subscriptions<?> owner, SubscriptionSpec spec,
+      Handling handling) {
+    super(owner, spec, handling, "pubsub");
     this.broker = broker;
-    this.spec = spec;
-    this.queue = new LinkedBlockingDeque<>(broker.pubSubBuffer());
-    // The connection first: a dispatcher starts its lane threads, which a failed connect would
-    // otherwise leave running.
     this.connection = broker.connectPubSub();
-    try {
-      this.dispatcher = broker.dispatcher(spec, this::settle, this::wake, id, handler);
-    } catch (RuntimeException | Error e) {
-      connection.close();
-      throw e;
-    }
-    useDispatcher(dispatcher);
     for (ChannelPattern pattern : spec.patterns()) {
       globs.put(pattern, glob(broker.prefix(), pattern));
     }
@@ -92,7 +71,7 @@ final class PubSubSubscription extends PollingSubscription {
         }
       }
     });
-    for (Channel channel : spec.channels()) {
+    for (Channel channel : spec().channels()) {
       literalKeys.add(broker.naming().backendName(channel));
     }
     if (!literalKeys.isEmpty()) {
@@ -148,11 +127,10 @@ final class PubSubSubscription extends PollingSubscription {
   /** On Lettuce's I/O thread: never blocks. */
   private void receive(String key, byte[] value) {
     Optional<Channel> channel = broker.naming().channelOf(key);
-    if (!isActive() || channel.isEmpty() || !spec.includes(channel.get())) {
+    if (!isActive() || channel.isEmpty() || !spec().includes(channel.get())) {
       return;
     }
-    if (queue.offerLast(StreamEntries.unframe(channel.get(), value))) {
-      wake();
+    if (push(StreamEntries.unframe(channel.get(), value), null, broker.pubSubBuffer())) {
       return;
     }
     long count = dropped.incrementAndGet();
@@ -166,35 +144,31 @@ final class PubSubSubscription extends PollingSubscription {
 
   @Override
   protected void poll() {
-    pump(queue, () -> { });
+    pump(() -> { });
   }
 
   /** A released message is handled again while the subscription runs; nothing is acked. */
-  private void settle(Message message, Dispatcher.Outcome outcome) {
+  @Override
+  protected void settle(Void none, Message message, Outcome outcome) {
     if (!outcome.isSettled() && isTaking()) {
-      queue.offerFirst(message);
-      wake();
+      again(message, none);
     }
   }
 
   @Override
   protected Duration pollThreadBound(Duration drainTimeout) {
-    return spec.pollTimeout().plusSeconds(1);
+    return spec().pollTimeout().plusSeconds(1);
   }
 
   /** Unsubscribes by closing the connection; what is still queued is dropped, as Pub/Sub is. */
   @Override
   protected void closed() {
-    try {
-      connection.close();
-      queue.clear();
-    } finally {
-      broker.closed(this);
-    }
+    connection.close();
+    clearInbox();
   }
 
   @Override
   public String toString() {
-    return "RedisPubSubSubscription{" + spec + "}";
+    return "RedisPubSubSubscription{" + spec() + "}";
   }
 }

@@ -1,8 +1,6 @@
 package dev.realtime.redis;
 
-import dev.realtime.Broker;
 import dev.realtime.BrokerUnavailableException;
-import dev.realtime.Capabilities;
 import dev.realtime.Health;
 import dev.realtime.HistoryQuery;
 import dev.realtime.Message;
@@ -17,11 +15,11 @@ import dev.realtime.config.RealtimeConfig;
 import dev.realtime.config.RealtimeOptions;
 import dev.realtime.internal.UriCredentials;
 import dev.realtime.metrics.RealtimeMetrics;
+import dev.realtime.spi.AdapterBroker;
+import dev.realtime.spi.BrokerContext;
 import dev.realtime.spi.Deadline;
-import dev.realtime.spi.Dispatcher;
+import dev.realtime.spi.Handling;
 import dev.realtime.spi.PollingSubscription;
-import dev.realtime.subscription.BatchHandler;
-import dev.realtime.subscription.MessageHandler;
 import dev.realtime.subscription.StartPosition;
 import dev.realtime.subscription.Subscription;
 import dev.realtime.subscription.SubscriptionSpec;
@@ -50,7 +48,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
@@ -59,7 +56,6 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.BiConsumer;
-import java.util.function.Consumer;
 
 /**
  * The Redis adapter's broker.
@@ -79,7 +75,7 @@ import java.util.function.Consumer;
  * <p><b>Why RESP2</b>: XINFO's replies have one shape there on every Redis from 5 on, and no
  * HELLO is needed before AUTH.
  */
-final class RedisBroker implements Broker {
+final class RedisBroker extends AdapterBroker<PollingSubscription<?>> {
   static final String NAME = "redis";
   /** The longest a subscription's blocking read waits; Lettuce's timeout for it adds this. */
   static final Duration LONGEST_BLOCK = Duration.ofSeconds(30);
@@ -112,17 +108,20 @@ final class RedisBroker implements Broker {
   private final String bulkLimitSource;
   private final ChannelRegistry registry;
   private final RedisAdmin channelAdmin;
-  private final Set<PollingSubscription> subscriptions = ConcurrentHashMap.newKeySet();
   /** When each channel carrying two limits last got its extra XTRIM; see Retention. */
   private final Map<Channel, Long> lastExtraTrim = new ConcurrentHashMap<>();
   private final String version;
 
-  RedisBroker(RealtimeConfig config, RealtimeMetrics metrics) {
+  RedisBroker(BrokerContext context) {
+    super(context, NAME, parseMode(context.config().get(RedisOptions.MODE))
+        ? RedisBrokerProvider.PUBSUB_CAPABILITIES : RedisBrokerProvider.STREAMS_CAPABILITIES);
+    RealtimeConfig config = context.config();
+    RealtimeMetrics metrics = context.metrics();
     RedisURI uri = RedisEndpoint.uri(config);
     this.description = RedisEndpoint.describe(uri);
     this.prefix = config.get(RedisOptions.KEY_PREFIX);
     this.naming = ChannelNaming.redis(prefix);
-    this.pubSub = parseMode(config.get(RedisOptions.MODE));
+    this.pubSub = capabilities() == RedisBrokerProvider.PUBSUB_CAPABILITIES; // Mode, parsed.
     this.timeout = config.get(RedisOptions.TIMEOUT);
     this.claimIdleTimeout = config.get(RedisOptions.CLAIM_IDLE_TIMEOUT);
     this.exactTrimming = config.get(RedisOptions.EXACT_TRIMMING);
@@ -186,17 +185,6 @@ final class RedisBroker implements Broker {
     }
   }
 
-  @Override
-  public String name() {
-    return NAME;
-  }
-
-  @Override
-  public Capabilities capabilities() {
-    return pubSub ? RedisBrokerProvider.PUBSUB_CAPABILITIES
-        : RedisBrokerProvider.STREAMS_CAPABILITIES;
-  }
-
   /**
    * Publishes at most once per call ({@link SendOnce}): a publish that fails because the
    * connection dropped may have been stored, and is the caller's to send again.
@@ -245,7 +233,7 @@ final class RedisBroker implements Broker {
     for (Message message : messages) {
       checkBulkLimit(message, pubSub ? StreamEntries.frame(message) : null);
     }
-    return Broker.super.publishAll(messages);
+    return super.publishAll(messages);
   }
 
   /**
@@ -279,16 +267,7 @@ final class RedisBroker implements Broker {
   }
 
   @Override
-  public Subscription subscribe(SubscriptionSpec spec, MessageHandler handler) {
-    return open(spec, builder -> builder.handler(handler));
-  }
-
-  @Override
-  public Subscription subscribeBatches(SubscriptionSpec spec, BatchHandler handler) {
-    return open(spec, builder -> builder.batchHandler(handler));
-  }
-
-  private Subscription open(SubscriptionSpec spec, Consumer<Dispatcher.Builder> handler) {
+  protected Subscription open(SubscriptionSpec spec, Handling handling) {
     if (spec.start().kind() == StartPosition.Kind.POSITION) {
       StreamIds.of(spec.start().position()); // A foreign position fails here, clearly.
     }
@@ -302,44 +281,12 @@ final class RedisBroker implements Broker {
         call(() -> registry.register(channel), "register channel " + channel);
       }
     }
-    PollingSubscription subscription;
-    Runnable start;
     if (pubSub) {
-      PubSubSubscription pubSubSubscription = new PubSubSubscription(this, spec, handler);
-      subscription = pubSubSubscription;
-      start = pubSubSubscription::start;
-    } else {
-      StreamSubscription streamSubscription = new StreamSubscription(this, spec, handler);
-      subscription = streamSubscription;
-      start = streamSubscription::start;
+      return subscriptions().open(new PubSubSubscription(this, subscriptions(), spec, handling),
+          PubSubSubscription::start);
     }
-    try {
-      start.run();
-    } catch (RuntimeException | Error e) {
-      subscription.close(Duration.ZERO);
-      throw e;
-    }
-    // Registered once started: broker.close() never touches a subscription start() still uses.
-    subscriptions.add(subscription);
-    return subscription;
-  }
-
-  /** A subscription's dispatcher: dead letters through this broker, its metrics, its name. */
-  Dispatcher dispatcher(SubscriptionSpec spec, Dispatcher.Settlement settlement, Runnable wake,
-      int id, Consumer<Dispatcher.Builder> handler) {
-    Dispatcher.Builder builder = Dispatcher.builder(spec)
-        .settlement(settlement)
-        .deadLetters(this::publish)
-        .metrics(metrics, NAME)
-        .deadLetterTimeout(publishTimeout)
-        .capacityListener(wake)
-        .threadName("realtime-redis-handler-" + id);
-    handler.accept(builder);
-    return builder.build();
-  }
-
-  void closed(Subscription subscription) {
-    subscriptions.remove(subscription);
+    return subscriptions().open(new StreamSubscription(this, subscriptions(), spec, handling),
+        StreamSubscription::start);
   }
 
   /** A new connection of a subscription's own, for blocking reads. */
@@ -416,13 +363,9 @@ final class RedisBroker implements Broker {
   @Override
   public void close() {
     Deadline deadline = Deadline.after(closeTimeout);
-    List<PollingSubscription> open = new ArrayList<>(subscriptions);
     watch.close();
     try {
-      open.forEach(PollingSubscription::stopTaking);
-      for (PollingSubscription subscription : open) {
-        subscription.close(deadline);
-      }
+      subscriptions().closeAll(deadline);
     } finally {
       try {
         sendOnce.close(); // Publishes parked for a reconnect that will not come now.

@@ -53,6 +53,6 @@ public final class RedisBrokerProvider implements BrokerProvider {
 
   @Override
   public Broker create(BrokerContext context) {
-    return new RedisBroker(context.config(), context.metrics());
+    return new RedisBroker(context);
   }
 }

@@ -3,7 +3,7 @@ package dev.realtime.redis;
 import dev.realtime.Message;
 import dev.realtime.Position;
 import dev.realtime.channel.Channel;
-import dev.realtime.spi.Rfc3339;
+import dev.realtime.internal.Rfc3339;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;

@@ -2,8 +2,10 @@ package dev.realtime.redis;
 
 import dev.realtime.Message;
 import dev.realtime.channel.Channel;
-import dev.realtime.spi.Dispatcher;
+import dev.realtime.spi.Handling;
+import dev.realtime.spi.Outcome;
 import dev.realtime.spi.PollingSubscription;
+import dev.realtime.spi.Subscriptions;
 import dev.realtime.subscription.StartPosition;
 import dev.realtime.subscription.SubscriptionSpec;
 import io.lettuce.core.Limit;
@@ -31,15 +33,15 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.Consumer;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * A subscription to streams: one poll thread with a connection of its own reads (XREAD or
- * XREADGROUP, blocking up to the poll timeout) and feeds the shared {@link Dispatcher}.
+ * XREADGROUP, blocking up to the poll timeout) and feeds the shared handlers of {@link
+ * PollingSubscription}. Each entry is held with its {@link Entry} (its stream's state and its
+ * id): the handle that comes back when it is settled, so that acknowledging it looks nothing up.
  *
  * <p><b>Broadcast</b> reads with XREAD from the last id it saw, kept in memory; nothing is
  * written to Redis. "Latest" is resolved at subscribe (the stream's last entry id), so everything
@@ -66,19 +68,15 @@ import org.slf4j.LoggerFactory;
  * <p><b>Flow control</b> is the dispatcher's: a read asks for at most the room there is, and what
  * a multi-stream read returns beyond it waits in {@code held} before the next read.
  */
-final class StreamSubscription extends PollingSubscription {
+final class StreamSubscription extends PollingSubscription<StreamSubscription.Entry> {
   private static final Logger log = LoggerFactory.getLogger(StreamSubscription.class);
-  private static final AtomicInteger SEQUENCE = new AtomicInteger();
   private static final long PATTERN_REFRESH = TimeUnit.SECONDS.toNanos(1);
-  private static final long LAG_INTERVAL = TimeUnit.SECONDS.toNanos(1);
   private static final long RECOVERY_INTERVAL = TimeUnit.SECONDS.toNanos(5);
   /** How idle a released entry is made: old enough for any member's next XAUTOCLAIM. */
   private static final Duration RELEASED_IDLE = Duration.ofDays(365);
   private static final int PENDING_PAGE = 1000;
 
   private final RedisBroker broker;
-  private final SubscriptionSpec spec;
-  private final Dispatcher dispatcher;
   private final StatefulRedisConnection<String, byte[]> connection;
   private final RedisAsyncCommands<String, byte[]> reader;
   private final RedisAsyncCommands<String, byte[]> commands;
@@ -87,13 +85,7 @@ final class StreamSubscription extends PollingSubscription {
   private final Map<Channel, StreamState> streams = new ConcurrentHashMap<>();
   private final Map<String, StreamState> byKey = new ConcurrentHashMap<>();
   /** Group entries whose handler finished, to XACK; handler threads add, the poll thread acks. */
-  private final Queue<Message> toAck = new ConcurrentLinkedQueue<>();
-  /** Messages released while running (a dead letter not confirmed): handled again. */
-  private final Queue<Message> released = new ConcurrentLinkedQueue<>();
-  /** Read and not yet dispatched; poll thread only. */
-  private final List<Message> held = new ArrayList<>();
-  private final Map<Channel, Long> lag = new ConcurrentHashMap<>();
-  private final List<AutoCloseable> gauges = new ArrayList<>();
+  private final Queue<Entry> toAck = new ConcurrentLinkedQueue<>();
   private final long renewInterval;
   private final long sweepInterval;
   /** The longest the poll thread waits or blocks: a group member must renew in time. */
@@ -102,7 +94,6 @@ final class StreamSubscription extends PollingSubscription {
   private long lastRenewal;
   private long lastSweep;
   private long lastRecovery;
-  private long lastLag;
   private boolean recoverPending = true;
   private boolean failing;
   /**
@@ -111,12 +102,18 @@ final class StreamSubscription extends PollingSubscription {
    */
   private final java.util.concurrent.CompletableFuture<Void> closing =
       new java.util.concurrent.CompletableFuture<>();
-  /** Closing: entries a handler had and did not finish (released), by {@link #entryKey}. */
-  private final Set<String> handlerHad = ConcurrentHashMap.newKeySet();
+  /** Closing: entries a handler had and did not finish (released). */
+  private final Set<Entry> handlerHad = ConcurrentHashMap.newKeySet();
   /** A command given up while closing, which Redis may still run: the member stays a member. */
   private volatile boolean abandoned;
   /** CLIENT ID of the reading connection, for CLIENT UNBLOCK on close; renewed on reconnect. */
   private volatile long readerId = -1;
+
+  /**
+   * An entry's handle: the state of its stream (identity, not looked up by channel) and its id.
+   * Equal for the same stream and id, for the hand-back's set of what handlers had.
+   */
+  record Entry(StreamState stream, String id) {}
 
   /** What the poll thread knows of one stream. */
   private static final class StreamState {
@@ -136,19 +133,13 @@ final class StreamSubscription extends PollingSubscription {
     }
   }
 
-  StreamSubscription(RedisBroker broker, SubscriptionSpec spec,
-      Consumer<Dispatcher.Builder> handler) {
-    this(broker, spec, handler, SEQUENCE.incrementAndGet());
-  }
-
-  private StreamSubscription(RedisBroker broker, SubscriptionSpec spec,
-      Consumer<Dispatcher.Builder> handler, int id) {
-    super(spec, "realtime-redis-poll-" + id);
+  StreamSubscription(RedisBroker broker, Subscriptions<?> owner, SubscriptionSpec spec,
+      Handling handling) {
+    super(owner, spec, handling, "poll");
     this.broker = broker;
-    this.spec = spec;
     this.commands = broker.commands();
     this.consumer = spec.isGroup() ? io.lettuce.core.Consumer.from(spec.group(),
-        "realtime-" + ProcessHandle.current().pid() + "-" + id + "-"
+        "realtime-" + ProcessHandle.current().pid() + "-" + id() + "-"
             + UUID.randomUUID().toString().substring(0, 8)) : null;
     long idle = broker.claimIdleTimeout().toNanos();
     this.renewInterval = idle / 3;
@@ -157,34 +148,22 @@ final class StreamSubscription extends PollingSubscription {
         ? RedisBroker.LONGEST_BLOCK : spec.pollTimeout();
     this.longestWait = spec.isGroup() && wait.toNanos() > renewInterval
         ? Duration.ofNanos(renewInterval) : wait;
-    // The connection first: a dispatcher starts its lane threads, which a failed connect would
-    // otherwise leave running.
     this.connection = broker.connect();
     this.reader = connection.async();
-    try {
-      this.dispatcher = broker.dispatcher(spec, this::settle, this::wake, id, handler);
-    } catch (RuntimeException | Error e) {
-      connection.close();
-      throw e;
-    }
-    useDispatcher(dispatcher);
   }
 
   /** Pins the start of each stream (creating groups), then starts the poll thread. */
   void start() {
     readerId = broker.call(reader::clientId, "identify the reading connection");
-    for (Channel channel : spec.channels()) {
-      attach(channel, spec.start());
+    for (Channel channel : spec().channels()) {
+      attach(channel, spec().start());
     }
-    if (!spec.patterns().isEmpty()) {
-      refreshPatterns(spec.start());
+    if (!spec().patterns().isEmpty()) {
+      refreshPatterns(spec().start());
       lastPatternRefresh = System.nanoTime();
     }
-    if (spec.isGroup()) {
-      for (Channel channel : spec.channels()) {
-        gauges.add(broker.metrics().lag(RedisBroker.NAME, spec.group(), channel,
-            () -> lag.getOrDefault(channel, 0L)));
-      }
+    if (spec().isGroup()) {
+      gaugeLag();
     }
     startPolling();
   }
@@ -199,7 +178,7 @@ final class StreamSubscription extends PollingSubscription {
     }
     String key = broker.naming().backendName(channel);
     StreamState state;
-    if (spec.isGroup()) {
+    if (spec().isGroup()) {
       createGroup(key, groupStart(start));
       state = new StreamState(channel, key, StreamIds.ZERO);
     } else {
@@ -225,8 +204,8 @@ final class StreamSubscription extends PollingSubscription {
 
   private void createGroup(String key, String startId) {
     try {
-      broker.call(() -> commands.xgroupCreate(StreamOffset.from(key, startId), spec.group(),
-          new XGroupCreateArgs().mkstream(true)), "create group " + spec.group() + " on " + key);
+      broker.call(() -> commands.xgroupCreate(StreamOffset.from(key, startId), spec().group(),
+          new XGroupCreateArgs().mkstream(true)), "create group " + spec().group() + " on " + key);
     } catch (dev.realtime.RealtimeException e) {
       if (!isBusyGroup(e.getCause())) {
         throw e;
@@ -248,7 +227,7 @@ final class StreamSubscription extends PollingSubscription {
         ? awaitLive(broker.registry().channels(), "list channels", broker.timeout())
         : broker.call(broker.registry()::channels, "list channels");
     for (Channel channel : registered) {
-      if (!streams.containsKey(channel) && spec.includes(channel)) {
+      if (!streams.containsKey(channel) && spec().includes(channel)) {
         attach(channel, start);
       }
     }
@@ -268,7 +247,7 @@ final class StreamSubscription extends PollingSubscription {
           if (!isActive()) {
             break;
           }
-          if (spec.isGroup() && isGroupGone(e) && regrouped()) {
+          if (spec().isGroup() && isGroupGone(e) && regrouped()) {
             continue;
           }
           recoverPending = true;
@@ -296,18 +275,12 @@ final class StreamSubscription extends PollingSubscription {
 
   private void pollOnce() {
     long now = System.nanoTime();
-    if (!spec.patterns().isEmpty() && now - lastPatternRefresh > PATTERN_REFRESH) {
+    if (!spec().patterns().isEmpty() && now - lastPatternRefresh > PATTERN_REFRESH) {
       // Channels that appeared after the subscription started are read from their beginning.
       lastPatternRefresh = now;
       refreshPatterns(StartPosition.earliest());
     }
-    Message message;
-    List<Message> again = new ArrayList<>();
-    while ((message = released.poll()) != null) {
-      again.add(message);
-    }
-    held.addAll(0, again);
-    if (spec.isGroup()) {
+    if (spec().isGroup()) {
       acknowledge(null);
       if (now - lastRenewal > renewInterval) {
         lastRenewal = now;
@@ -325,38 +298,38 @@ final class StreamSubscription extends PollingSubscription {
     }
     dispatchHeld();
     measureLag();
-    if (streams.isEmpty() || !held.isEmpty() || dispatcher.capacity() == 0) {
+    if (streams.isEmpty() || isHolding() || room() == 0) {
       // Nothing to read yet (a pattern with no channel), or no room: wait for room or close.
       awaitWake(longestWait);
       return;
     }
-    read(Math.min(spec.batchSize(), dispatcher.capacity()));
+    read(room());
     dispatchHeld();
   }
 
   private void read(int count) {
     List<StateOffset> offsets = new ArrayList<>(streams.size());
     for (StreamState state : streams.values()) {
-      offsets.add(new StateOffset(state, spec.isGroup()
+      offsets.add(new StateOffset(state, spec().isGroup()
           ? StreamOffset.lastConsumed(state.key) : StreamOffset.from(state.key, state.lastId)));
     }
     @SuppressWarnings("unchecked")
     StreamOffset<String>[] array = offsets.stream().map(StateOffset::offset)
         .toArray(StreamOffset[]::new);
     XReadArgs args = XReadArgs.Builder.block(longestWait).count(count);
-    List<StreamMessage<String, byte[]>> entries = awaitRead(spec.isGroup()
+    List<StreamMessage<String, byte[]>> entries = awaitRead(spec().isGroup()
         ? reader.xreadgroup(consumer, args, array) : reader.xread(args, array));
     for (StreamMessage<String, byte[]> entry : entries) {
       StreamState state = byKey.get(entry.getStream());
       if (state == null) {
         continue;
       }
-      if (spec.isGroup()) {
+      if (spec().isGroup()) {
         state.pending.add(entry.getId());
       } else if (StreamIds.isAfter(entry.getId(), state.lastId)) {
         state.lastId = entry.getId();
       }
-      hold(toMessage(state, entry, 1));
+      hold(state, entry, 1);
     }
   }
 
@@ -367,43 +340,28 @@ final class StreamSubscription extends PollingSubscription {
    * that somehow makes no message are acknowledged and skipped, so that they do not stay
    * pending; the second is logged as an error.
    */
-  private @Nullable Message toMessage(StreamState state, StreamMessage<String, byte[]> entry,
-      int attempt) {
+  private void hold(StreamState state, StreamMessage<String, byte[]> entry, int attempt) {
     if (entry.getBody() == null || entry.getBody().isEmpty()) {
       discard(state, entry.getId());
-      return null;
+      return;
     }
+    Message message;
     try {
-      return StreamEntries.toMessage(state.channel, entry.getId(), entry.getBody(), attempt);
+      message = StreamEntries.toMessage(state.channel, entry.getId(), entry.getBody(), attempt);
     } catch (RuntimeException e) {
       log.error("{}: skipping entry {} of {}, which makes no message ({})", this, entry.getId(),
           state.key, e.toString());
       discard(state, entry.getId());
-      return null;
+      return;
     }
-  }
-
-  private void hold(@Nullable Message message) {
-    if (message != null) {
-      held.add(message);
-    }
+    hold(message, new Entry(state, entry.getId()));
   }
 
   /** Acknowledges an entry without handling it (broadcast: nothing to do). */
   private void discard(StreamState state, String entryId) {
-    if (spec.isGroup()) {
-      commands.xack(state.key, spec.group(), entryId);
+    if (spec().isGroup()) {
+      commands.xack(state.key, spec().group(), entryId);
       state.pending.remove(entryId);
-    }
-  }
-
-  /** Hands held messages to the dispatcher, as many as it has room for, in order. */
-  private void dispatchHeld() {
-    int room = Math.min(held.size(), dispatcher.capacity());
-    if (room > 0) {
-      List<Message> batch = new ArrayList<>(held.subList(0, room));
-      held.subList(0, room).clear();
-      dispatcher.dispatch(batch);
     }
   }
 
@@ -411,21 +369,18 @@ final class StreamSubscription extends PollingSubscription {
    * From a handler thread: a finished group entry is acknowledged (by the poll thread, batched);
    * a released one, while running, is handled again.
    */
-  private void settle(Message message, Dispatcher.Outcome outcome) {
-    if (message.position() == null || !streams.containsKey(message.channel())) {
-      return;
-    }
+  @Override
+  protected void settle(Entry entry, Message message, Outcome outcome) {
     if (!outcome.isSettled()) {
       if (isTaking()) {
-        released.add(message);
-        wake();
-      } else if (outcome == Dispatcher.Outcome.RELEASED) {
-        handlerHad.add(entryKey(message)); // A handler had it: its next delivery counts.
+        again(message, entry);
+      } else if (outcome == Outcome.RELEASED) {
+        handlerHad.add(entry); // A handler had it: its next delivery counts.
       }
       return; // Closing: it stays pending, and is marked for the next member on the way out.
     }
-    if (spec.isGroup()) {
-      toAck.add(message);
+    if (spec().isGroup()) {
+      toAck.add(entry);
     }
   }
 
@@ -434,24 +389,26 @@ final class StreamSubscription extends PollingSubscription {
    * deadline (closing), waits for the replies until then.
    */
   private void acknowledge(dev.realtime.spi.@Nullable Deadline wait) {
-    Map<StreamState, List<Message>> perStream = new HashMap<>();
-    Message message;
-    while ((message = toAck.poll()) != null) {
-      StreamState state = streams.get(message.channel());
-      if (state != null) {
-        perStream.computeIfAbsent(state, s -> new ArrayList<>()).add(message);
-      }
+    if (toAck.isEmpty()) {
+      return;
+    }
+    Map<StreamState, List<Entry>> perStream = new HashMap<>();
+    for (Entry entry; (entry = toAck.poll()) != null; ) {
+      perStream.computeIfAbsent(entry.stream(), s -> new ArrayList<>()).add(entry);
     }
     List<CompletionStage<?>> sent = new ArrayList<>();
-    perStream.forEach((state, messages) -> {
-      String[] ids = messages.stream().map(m -> m.position().value()).toArray(String[]::new);
-      sent.add(commands.xack(state.key, spec.group(), ids).whenComplete((count, failure) -> {
+    perStream.forEach((state, entries) -> {
+      String[] ids = new String[entries.size()];
+      for (int i = 0; i < ids.length; i++) {
+        ids[i] = entries.get(i).id();
+      }
+      sent.add(commands.xack(state.key, spec().group(), ids).whenComplete((count, failure) -> {
         if (failure == null || isGroupGone(failure)) {
           for (String id : ids) {
             state.pending.remove(id); // Acknowledged, or gone with the group.
           }
         } else {
-          toAck.addAll(messages);
+          toAck.addAll(entries);
         }
       }));
     });
@@ -485,14 +442,14 @@ final class StreamSubscription extends PollingSubscription {
    */
   private void sweep() {
     for (StreamState state : streams.values()) {
-      int room = dispatcher.capacity() - held.size();
+      int room = room();
       if (room <= 0) {
         return;
       }
       ClaimedMessages<String, byte[]> claimed = awaitLive(commands.xautoclaim(state.key,
           new XAutoClaimArgs<String>().consumer(consumer)
               .minIdleTime(broker.claimIdleTimeout()).startId(state.claimCursor)
-              .count(Math.min(room, spec.batchSize()))), "claim pending entries of " + state.key,
+              .count(Math.min(room, spec().batchSize()))), "claim pending entries of " + state.key,
           broker.timeout());
       state.claimCursor = claimed.getId() == null ? StreamIds.ZERO : claimed.getId();
       if (!claimed.getMessages().isEmpty()) {
@@ -528,7 +485,7 @@ final class StreamSubscription extends PollingSubscription {
         if (found.isEmpty()) {
           discard(state, entry.getId()); // Trimmed meanwhile: nothing left to handle.
         } else {
-          hold(toMessage(state, found.get(0), attemptOf(entry.getRedeliveryCount())));
+          hold(state, found.get(0), attemptOf(entry.getRedeliveryCount()));
         }
       }
       if (lost > 0) {
@@ -562,13 +519,8 @@ final class StreamSubscription extends PollingSubscription {
       deliveries.put(pending.getId(), pending.getRedeliveryCount());
     }
     for (StreamMessage<String, byte[]> entry : live) {
-      hold(toMessage(state, entry, attemptOf(deliveries.getOrDefault(entry.getId(), 1L))));
+      hold(state, entry, attemptOf(deliveries.getOrDefault(entry.getId(), 1L)));
     }
-  }
-
-  /** A group entry's key: its stream and entry id. */
-  private static String entryKey(Message message) {
-    return message.channel().name() + "\n" + message.position().value();
   }
 
   private static int attemptOf(long deliveries) {
@@ -577,22 +529,20 @@ final class StreamSubscription extends PollingSubscription {
 
   /** Groups: the group's lag (XINFO GROUPS, Redis 7) per channel, once a second. */
   private void measureLag() {
-    long now = System.nanoTime();
-    if (gauges.isEmpty() || now - lastLag < LAG_INTERVAL) {
+    if (!isLagDue()) {
       return;
     }
-    lastLag = now;
     for (StreamState state : streams.values()) {
-      if (!spec.channels().contains(state.channel)) {
+      if (!spec().channels().contains(state.channel)) {
         continue;
       }
       try {
         Long groupLag = GroupInfos.read(awaitLive(commands.xinfoGroups(state.key),
-            "read groups", broker.timeout())).stream().filter(g -> g.name().equals(spec.group()))
+            "read groups", broker.timeout())).stream().filter(g -> g.name().equals(spec().group()))
             .map(GroupInfos.Group::lag).filter(java.util.Objects::nonNull).findFirst()
             .orElse(null);
         if (groupLag != null) {
-          lag.put(state.channel, groupLag);
+          lag(state.channel, groupLag);
         }
       } catch (RuntimeException e) {
         log.debug("measuring lag of {} failed; trying again later", this, e);
@@ -610,23 +560,19 @@ final class StreamSubscription extends PollingSubscription {
    */
   private void finishAfterClose() {
     dev.realtime.spi.Deadline deadline = closeDeadline();
-    try {
-      dispatcher.terminated().toCompletableFuture()
-          .get(deadline.remainingMillis(), TimeUnit.MILLISECONDS);
-    } catch (Exception e) {
-      // Still-running handlers were released by close(); their entries stay pending.
-    }
+    // Still-running handlers are released by close(); their entries stay pending.
+    awaitHandlersEnded(deadline);
     dev.realtime.spi.Deadline steps = deadline.remaining().compareTo(broker.timeout()) < 0
         ? dev.realtime.spi.Deadline.after(broker.timeout()) : deadline;
     // The hand-back needs every message's outcome (released: a handler had it; returned: none
     // did). close() tells them as it ends the drain, also for a handler that does not stop, but
     // on its own thread, which may come after this one when close left no time to drain.
     long told = System.nanoTime() + steps.remaining().toNanos() / 2;
-    while (dispatcher.inFlight() > 0 && System.nanoTime() < told) {
+    while (inFlight() > 0 && System.nanoTime() < told) {
       java.util.concurrent.locks.LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(1));
     }
     try {
-      if (spec.isGroup()) {
+      if (spec().isGroup()) {
         acknowledge(steps);
         handBack(steps);
       }
@@ -635,7 +581,7 @@ final class StreamSubscription extends PollingSubscription {
       log.warn("{}: Redis did not answer while closing ({}): {} entries this member "
           + "read stay pending in group {}, {} of them handled and not acknowledged; another "
           + "member takes them after {} (realtime.redis.claim-idle-timeout) and handles them "
-          + "again", this, RedisBroker.rootMessage(e), pending, spec.group(), toAck.size(),
+          + "again", this, RedisBroker.rootMessage(e), pending, spec().group(), toAck.size(),
           broker.claimIdleTimeout());
     } finally {
       connection.close();
@@ -653,10 +599,8 @@ final class StreamSubscription extends PollingSubscription {
    * DELCONSUMER drops a consumer's pending entries, so never before they are handed back).
    */
   private void handBack(dev.realtime.spi.Deadline deadline) {
-    Set<String> handled = new java.util.HashSet<>(handlerHad);
-    for (Message message : toAck) {
-      handled.add(entryKey(message));
-    }
+    Set<Entry> handled = new java.util.HashSet<>(handlerHad);
+    handled.addAll(toAck);
     for (StreamState state : streams.values()) {
       List<PendingMessage> mine = broker.await(commands.xpending(state.key, consumer,
           Range.create("-", "+"), Limit.from(PENDING_PAGE)), "list pending entries",
@@ -673,7 +617,7 @@ final class StreamSubscription extends PollingSubscription {
       Map<Long, List<String>> byCount = new HashMap<>();
       for (PendingMessage entry : mine) {
         // Kept for an entry a handler had, one less for one it never reached.
-        boolean had = handled.contains(state.channel.name() + "\n" + entry.getId());
+        boolean had = handled.contains(new Entry(state, entry.getId()));
         long count = entry.getRedeliveryCount();
         byCount.computeIfAbsent(had ? count : Math.max(0, count - 1),
             c -> new ArrayList<>()).add(entry.getId());
@@ -686,7 +630,7 @@ final class StreamSubscription extends PollingSubscription {
       }
       state.pending.clear();
       log.info("{} handed back {} unacknowledged entries of {} to group {}", this,
-          mine.size(), state.channel, spec.group());
+          mine.size(), state.channel, spec().group());
     }
   }
 
@@ -713,7 +657,7 @@ final class StreamSubscription extends PollingSubscription {
     for (StreamState state : streams.values()) {
       try {
         broker.call(() -> commands.xgroupCreate(StreamOffset.from(state.key, StreamIds.ZERO),
-            spec.group(), new XGroupCreateArgs().mkstream(true)), "create group " + spec.group()
+            spec().group(), new XGroupCreateArgs().mkstream(true)), "create group " + spec().group()
             + " on " + state.key);
       } catch (dev.realtime.RealtimeException e) {
         if (isBusyGroup(e.getCause())) {
@@ -722,10 +666,10 @@ final class StreamSubscription extends PollingSubscription {
         throw e;
       }
       log.info("{}: group {} was gone from {}; created again, reading it from its start", this,
-          spec.group(), state.key);
+          spec().group(), state.key);
       state.pending.clear();
       state.claimCursor = StreamIds.ZERO;
-      toAck.removeIf(m -> m.channel().equals(state.channel));
+      toAck.removeIf(entry -> entry.stream() == state);
     }
   }
 
@@ -824,25 +768,14 @@ final class StreamSubscription extends PollingSubscription {
 
   @Override
   protected void closed() {
-    try {
-      if (!pollThreadStarted()) {
-        connection.close(); // Never started: nobody else will close it.
-      }
-      for (AutoCloseable gauge : gauges) {
-        try {
-          gauge.close();
-        } catch (Exception e) {
-          log.debug("removing a lag gauge failed", e);
-        }
-      }
-    } finally {
-      broker.closed(this);
+    if (!pollThreadStarted()) {
+      connection.close(); // Never started: nobody else will close it.
     }
   }
 
   @Override
   public String toString() {
-    return "RedisSubscription{" + spec + (consumer == null ? "" : ", consumer "
+    return "RedisSubscription{" + spec() + (consumer == null ? "" : ", consumer "
         + consumer.getName()) + "}";
   }
 }

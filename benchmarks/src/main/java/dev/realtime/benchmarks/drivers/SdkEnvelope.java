@@ -1,7 +1,7 @@
 package dev.realtime.benchmarks.drivers;
 
 import dev.realtime.internal.MessageIds;
-import dev.realtime.spi.Rfc3339;
+import dev.realtime.internal.Rfc3339;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 

@@ -1,4 +1,4 @@
-package dev.realtime.spi;
+package dev.realtime.internal;
 
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -15,6 +15,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * boolean drained = false;
  * try { ... drained = dispatcher.close(timeout); ... } finally { closing.finish(drained); }
  * }</pre>
+ *
+ * <p>Not for public use: this class may change at any time.
  */
 public final class CloseOnce {
   private final AtomicBoolean begun = new AtomicBoolean();

@@ -1,4 +1,4 @@
-package dev.realtime.spi;
+package dev.realtime.internal;
 
 import java.time.DateTimeException;
 import java.time.Instant;
@@ -16,6 +16,8 @@ import java.time.format.DateTimeParseException;
  * reads the one form we produce directly, and hands anything else (an offset, a leap second, a
  * year past 9999, a foreign writer's variant) to {@code Instant.parse}, so it accepts and rejects
  * exactly what {@code Instant.parse} does.
+ *
+ * <p>Not for public use: this class may change at any time.
  */
 public final class Rfc3339 {
   private static final int SHORTEST = "0000-00-00T00:00:00Z".length();

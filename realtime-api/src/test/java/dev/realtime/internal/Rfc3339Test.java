@@ -1,4 +1,4 @@
-package dev.realtime.spi;
+package dev.realtime.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
