@@ -6,11 +6,13 @@ import com.rabbitmq.client.ConnectionFactory;
 import dev.realtime.Broker;
 import dev.realtime.BrokerUnavailableException;
 import dev.realtime.Capabilities;
+import dev.realtime.Capability;
 import dev.realtime.Health;
 import dev.realtime.HistoryQuery;
 import dev.realtime.Message;
 import dev.realtime.Position;
 import dev.realtime.PublishReceipt;
+import dev.realtime.UnsupportedCapabilityException;
 import dev.realtime.channel.Channel;
 import dev.realtime.channel.ChannelAdmin;
 import dev.realtime.config.RealtimeConfig;
@@ -169,10 +171,11 @@ final class RabbitBroker implements Broker {
     }
     if (!spec.patterns().isEmpty() && !spec.isGroup()
         && spec.start().kind() != StartPosition.Kind.LATEST) {
-      throw new IllegalArgumentException("a broadcast pattern subscription on RabbitMQ starts "
-          + "at latest (it is a queue bound to the pattern, and AMQP cannot list the streams "
-          + "it would replay); subscribe to the channels by name to start at "
-          + spec.start());
+      throw new UnsupportedCapabilityException(name(), Capability.REPLAY,
+          "A broadcast pattern subscription starting at " + spec.start(),
+          "it starts at latest (it is a queue bound to the pattern, and AMQP cannot list the "
+              + "streams it would replay); subscribe to the channels by name to start at "
+              + spec.start() + ".");
     }
     for (Channel channel : spec.channels()) {
       ensureStream(channel);
