@@ -146,7 +146,7 @@ class LauncherIT {
   @Test
   void doctorWithNoKafkaPointsAtBrokerKafka() {
     Launcher.Run doctor = realtime.env("REALTIME_KAFKA_BOOTSTRAP_SERVERS", "127.0.0.1:1")
-        .run("--broker=kafka", "--set", "realtime.kafka.connect-timeout=2s", "doctor")
+        .run("--broker=kafka", "--set", "realtime.kafka.timeout=2s", "doctor")
         .exits(Main.FAILED);
     assertThat(doctor.stdout).contains("FAIL  connect")
         .contains("No Kafka? realtime broker kafka runs one");

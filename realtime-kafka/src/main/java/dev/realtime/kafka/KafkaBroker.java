@@ -97,7 +97,7 @@ final class KafkaBroker implements Broker {
     this.servers = KafkaSettings.bootstrapServers(config);
     this.naming = ChannelNaming.kafka(config.get(KafkaOptions.TOPIC_PREFIX));
     this.partitions = config.get(KafkaOptions.PARTITIONS);
-    this.timeout = config.get(KafkaOptions.CONNECT_TIMEOUT);
+    this.timeout = config.get(KafkaOptions.TIMEOUT);
     this.sessionTimeout = config.get(KafkaOptions.SESSION_TIMEOUT);
     this.publishTimeout = config.get(dev.realtime.config.RealtimeOptions.PUBLISH_TIMEOUT);
     this.closeTimeout = config.get(dev.realtime.config.RealtimeOptions.CLOSE_TIMEOUT);

@@ -38,7 +38,8 @@ final class RabbitOptions {
 
   static final ConfigOption<Duration> TIMEOUT = ConfigOption.duration(
       "realtime.rabbitmq.timeout", Duration.ofSeconds(10),
-      "How long connecting, declarations and history reads wait for RabbitMQ.");
+      "How long connecting, declarations and history reads wait for RabbitMQ.")
+      .range(Duration.ofMillis(1), null);
 
   static final List<ConfigOption<?>> ALL = List.of(URI, VIRTUAL_HOST, USERNAME, PASSWORD, TLS,
       TLS_VERIFY_PEER, NAME_PREFIX, TIMEOUT);

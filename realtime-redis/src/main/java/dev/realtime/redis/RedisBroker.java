@@ -12,7 +12,6 @@ import dev.realtime.RealtimeException;
 import dev.realtime.channel.Channel;
 import dev.realtime.channel.ChannelAdmin;
 import dev.realtime.channel.ChannelNaming;
-import dev.realtime.config.ConfigurationException;
 import dev.realtime.config.RealtimeConfig;
 import dev.realtime.config.RealtimeOptions;
 import dev.realtime.internal.UriCredentials;
@@ -48,7 +47,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -122,19 +120,11 @@ final class RedisBroker implements Broker {
     this.description = RedisEndpoint.describe(uri);
     this.prefix = config.get(RedisOptions.KEY_PREFIX);
     this.naming = ChannelNaming.redis(prefix);
-    this.pubSub = parseMode(config.get(RedisOptions.MODE));
+    this.pubSub = config.get(RedisOptions.MODE).equals("pubsub");
     this.timeout = config.get(RedisOptions.TIMEOUT);
     this.claimIdleTimeout = config.get(RedisOptions.CLAIM_IDLE_TIMEOUT);
     this.exactTrimming = config.get(RedisOptions.EXACT_TRIMMING);
     this.pubSubBuffer = config.get(RedisOptions.PUBSUB_BUFFER);
-    if (pubSubBuffer < 1) {
-      throw new ConfigurationException(RedisOptions.PUBSUB_BUFFER.name() + " is " + pubSubBuffer
-          + "; it must be at least 1");
-    }
-    if (claimIdleTimeout.toMillis() < 100) {
-      throw new ConfigurationException(RedisOptions.CLAIM_IDLE_TIMEOUT.name() + " is "
-          + claimIdleTimeout + "; it must be at least 100ms, or live members lose their work");
-    }
     this.publishTimeout = config.get(RealtimeOptions.PUBLISH_TIMEOUT);
     this.closeTimeout = config.get(RealtimeOptions.CLOSE_TIMEOUT);
     this.metrics = metrics;
@@ -172,18 +162,6 @@ final class RedisBroker implements Broker {
     this.version = RedisEndpoint.version(commands.info("server"), timeout);
     this.registry = new ChannelRegistry(commands, prefix, naming, pubSub);
     this.channelAdmin = new RedisAdmin(this);
-  }
-
-  private static boolean parseMode(String mode) {
-    switch (mode.trim().toLowerCase(Locale.ROOT)) {
-      case "streams":
-        return false;
-      case "pubsub":
-        return true;
-      default:
-        throw new ConfigurationException(RedisOptions.MODE.name() + " is \"" + mode
-            + "\"; use streams (persistent, the default) or pubsub (ephemeral)");
-    }
   }
 
   @Override
