@@ -95,7 +95,7 @@ final class KafkaBroker implements Broker {
 
   KafkaBroker(RealtimeConfig config, RealtimeMetrics metrics) {
     this.servers = KafkaSettings.bootstrapServers(config);
-    this.naming = ChannelNaming.kafka(config.get(KafkaOptions.TOPIC_PREFIX));
+    this.naming = KafkaTopicNaming.of(config.get(KafkaOptions.TOPIC_PREFIX));
     this.partitions = config.get(KafkaOptions.PARTITIONS);
     this.timeout = config.get(KafkaOptions.TIMEOUT);
     this.sessionTimeout = config.get(KafkaOptions.SESSION_TIMEOUT);

@@ -119,7 +119,7 @@ final class RedisBroker implements Broker {
     RedisURI uri = RedisEndpoint.uri(config);
     this.description = RedisEndpoint.describe(uri);
     this.prefix = config.get(RedisOptions.KEY_PREFIX);
-    this.naming = ChannelNaming.redis(prefix);
+    this.naming = RedisBrokerProvider.naming(prefix);
     this.pubSub = config.get(RedisOptions.MODE).equals("pubsub");
     this.timeout = config.get(RedisOptions.TIMEOUT);
     this.claimIdleTimeout = config.get(RedisOptions.CLAIM_IDLE_TIMEOUT);
