@@ -12,6 +12,7 @@ import dev.realtime.channel.Channel;
 import dev.realtime.channel.ChannelAdmin;
 import dev.realtime.channel.ChannelNaming;
 import dev.realtime.config.RealtimeConfig;
+import dev.realtime.internal.FailureReasons;
 import dev.realtime.internal.UriCredentials;
 import dev.realtime.metrics.RealtimeMetrics;
 import dev.realtime.spi.Deadline;
@@ -116,7 +117,7 @@ final class KafkaBroker implements Broker {
     } catch (Exception e) {
       admin.close(Duration.ZERO);
       throw new BrokerUnavailableException("Kafka at " + UriCredentials.mask(servers)
-          + " did not answer within " + timeout + " (" + rootMessage(e) + "): it is unreachable,"
+          + " did not answer within " + timeout + " (" + FailureReasons.of(e) + "): it is unreachable,"
           + " or speaks another protocol than the client." + KafkaDiagnosis.protocolMismatch(
               servers, common) + " Check realtime.kafka.bootstrap-servers (or KAFKA_BROKERS), "
           + "realtime.kafka.client.security.protocol and that the brokers run.", e);
@@ -144,7 +145,7 @@ final class KafkaBroker implements Broker {
     } catch (RuntimeException e) {
       admin.close(Duration.ZERO);
       throw new dev.realtime.config.ConfigurationException("the Kafka producer could not be "
-          + "created from realtime.kafka.producer.* / client.*: " + rootMessage(e), e);
+          + "created from realtime.kafka.producer.* / client.*: " + FailureReasons.of(e), e);
     }
     this.channelAdmin = new KafkaAdmin(this);
     // Parsed by hand: the producer, created above, already refused a value that does not parse.
@@ -180,8 +181,13 @@ final class KafkaBroker implements Broker {
     try {
       producer.send(record, (metadata, failure) -> {
         if (failure != null) {
-          receipt.completeExceptionally(new RealtimeException("Kafka did not accept message "
-              + message.id() + " on " + topic + ": " + explainPublish(failure), failure));
+          String text = "Kafka did not accept message " + message.id() + " on " + topic + ": "
+              + explainPublish(failure);
+          // One type for one failure on every broker: unreachable or timed out is
+          // BrokerUnavailableException (retrying may help), a refusal a RealtimeException.
+          receipt.completeExceptionally(isUnavailable(failure)
+              ? new BrokerUnavailableException(text, failure)
+              : new RealtimeException(text, failure));
         } else {
           receipt.complete(new PublishReceipt(message.id(), message.channel(),
               KafkaRecords.position(metadata.partition(), metadata.offset())));
@@ -386,7 +392,7 @@ final class KafkaBroker implements Broker {
       return Health.up(NAME, nodes + " broker(s) at " + UriCredentials.mask(servers));
     } catch (Exception e) {
       return Health.down(NAME, "Kafka at " + UriCredentials.mask(servers) + " did not answer: "
-          + rootMessage(e));
+          + FailureReasons.of(e));
     }
   }
 
@@ -448,13 +454,13 @@ final class KafkaBroker implements Broker {
           + ": " + KafkaDiagnosis.unreachable(servers, e) + ".", e);
     }
     return new BrokerUnavailableException("could not " + operation + " on Kafka at "
-        + UriCredentials.mask(servers) + " within " + timeout + ": " + rootMessage(e), e);
+        + UriCredentials.mask(servers) + " within " + timeout + ": " + FailureReasons.of(e), e);
   }
 
   /** What a failure means, for a log line or a message: see {@link KafkaDiagnosis}. */
   String explain(Throwable failure) {
     return KafkaDiagnosis.isTimeout(failure) ? KafkaDiagnosis.unreachable(servers, failure)
-        : rootMessage(failure);
+        : FailureReasons.of(failure);
   }
 
   /**
@@ -466,7 +472,13 @@ final class KafkaBroker implements Broker {
     if (KafkaDiagnosis.isTimeout(failure) && !producerConnected()) {
       return KafkaDiagnosis.unreachable(servers, failure);
     }
-    return rootMessage(failure);
+    return FailureReasons.of(failure);
+  }
+
+  /** Kafka's retriable errors: no connection, no leader, no answer in time. */
+  private static boolean isUnavailable(Throwable failure) {
+    return failure instanceof org.apache.kafka.common.errors.RetriableException
+        || KafkaDiagnosis.isTimeout(failure);
   }
 
   private boolean producerConnected() {
@@ -479,17 +491,6 @@ final class KafkaBroker implements Broker {
       }
     }
     return true; // No such metric: say nothing more than Kafka does.
-  }
-
-  static String rootMessage(Throwable failure) {
-    Throwable root = failure;
-    while ((root instanceof ExecutionException
-        || root instanceof java.util.concurrent.CompletionException)
-        && root.getCause() != null) {
-      root = root.getCause();
-    }
-    String text = root.getMessage();
-    return UriCredentials.mask(text == null ? root.getClass().getSimpleName() : text);
   }
 
   @Override

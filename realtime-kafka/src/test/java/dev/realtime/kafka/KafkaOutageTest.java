@@ -95,6 +95,7 @@ class KafkaOutageTest {
             .toCompletableFuture())
             .failsWithin(Duration.ofSeconds(20))
             .withThrowableOfType(java.util.concurrent.ExecutionException.class)
+            .withCauseInstanceOf(dev.realtime.BrokerUnavailableException.class)
             .withMessageContaining("is unreachable")
             .withMessageContaining("Check that the broker runs");
       }

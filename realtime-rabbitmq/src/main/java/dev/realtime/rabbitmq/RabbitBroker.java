@@ -17,6 +17,7 @@ import dev.realtime.channel.Channel;
 import dev.realtime.channel.ChannelAdmin;
 import dev.realtime.config.RealtimeConfig;
 import dev.realtime.config.RealtimeOptions;
+import dev.realtime.internal.FailureReasons;
 import dev.realtime.internal.UriCredentials;
 import dev.realtime.metrics.RealtimeMetrics;
 import dev.realtime.spi.Deadline;
@@ -104,7 +105,7 @@ final class RabbitBroker implements Broker {
     } catch (IOException | TimeoutException | RuntimeException e) {
       background.shutdownNow();
       throw new BrokerUnavailableException("could not connect to RabbitMQ at " + description
-          + " within " + timeout + ": " + reason(e) + ". Check realtime.rabbitmq.uri (or "
+          + " within " + timeout + ": " + FailureReasons.of(e) + ". Check realtime.rabbitmq.uri (or "
           + "RABBITMQ_URL), the virtual host, TLS, and that RabbitMQ runs.", e);
     }
     outages.watch(connection);
@@ -121,7 +122,7 @@ final class RabbitBroker implements Broker {
         throw (RuntimeException) e;
       }
       throw new BrokerUnavailableException("could not set up on RabbitMQ at " + description
-          + ": " + reason(e), e);
+          + ": " + FailureReasons.of(e), e);
     }
     this.channelAdmin = new RabbitAdmin(this);
   }
@@ -383,20 +384,6 @@ final class RabbitBroker implements Broker {
 
   String description() {
     return description;
-  }
-
-  /** The root cause's message, credentials masked. */
-  static String reason(Throwable e) {
-    Throwable root = e;
-    while (root.getCause() != null && root.getMessage() == null) {
-      root = root.getCause();
-    }
-    String text = root.getMessage() == null ? root.getClass().getSimpleName()
-        : root.getMessage();
-    if (root.getCause() != null && root.getCause().getMessage() != null) {
-      text += " (" + root.getCause().getMessage() + ")";
-    }
-    return UriCredentials.mask(text);
   }
 
   @Override

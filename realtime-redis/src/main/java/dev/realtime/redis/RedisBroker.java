@@ -14,7 +14,7 @@ import dev.realtime.channel.ChannelAdmin;
 import dev.realtime.channel.ChannelNaming;
 import dev.realtime.config.RealtimeConfig;
 import dev.realtime.config.RealtimeOptions;
-import dev.realtime.internal.UriCredentials;
+import dev.realtime.internal.FailureReasons;
 import dev.realtime.metrics.RealtimeMetrics;
 import dev.realtime.spi.Deadline;
 import dev.realtime.spi.Dispatcher;
@@ -50,7 +50,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
@@ -146,7 +145,7 @@ final class RedisBroker implements Broker {
       client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
       resources.shutdown(0, 2, TimeUnit.SECONDS);
       throw new BrokerUnavailableException("could not connect to Redis at " + description
-          + " within " + timeout + ": " + rootMessage(e) + ". Check realtime.redis.uri (or "
+          + " within " + timeout + ": " + FailureReasons.of(e) + ". Check realtime.redis.uri (or "
           + "REDIS_URL), the credentials (realtime.redis.username / password), TLS "
           + "(rediss:// or realtime.redis.tls), and that Redis runs.", e);
     }
@@ -200,8 +199,13 @@ final class RedisBroker implements Broker {
           receipt.complete(new PublishReceipt(message.id(), channel,
               pubSub ? null : dev.realtime.Position.of((String) reply)));
         } else {
-          receipt.completeExceptionally(new RealtimeException("Redis did not accept message "
-              + message.id() + " on " + key + ": " + rootMessage(failure), failure));
+          String text = "Redis did not accept message " + message.id() + " on " + key + ": "
+              + FailureReasons.of(failure);
+          // One type for one failure on every broker: an error reply is Redis refusing it;
+          // anything else (no connection, lost, timed out) is BrokerUnavailableException.
+          receipt.completeExceptionally(failure instanceof RedisCommandExecutionException
+              ? new RealtimeException(text, failure)
+              : new BrokerUnavailableException(text, failure));
         }
       };
       if (pubSub) {
@@ -381,7 +385,7 @@ final class RedisBroker implements Broker {
         Thread.currentThread().interrupt();
       }
       return Health.down(NAME, "Redis at " + description + " did not answer PING: "
-          + rootMessage(e));
+          + FailureReasons.of(e));
     }
   }
 
@@ -430,7 +434,7 @@ final class RedisBroker implements Broker {
     } catch (ExecutionException e) {
       if (e.getCause() instanceof RedisCommandExecutionException) {
         throw new RealtimeException("Redis refused to " + operation + ": "
-            + rootMessage(e.getCause()), e.getCause());
+            + FailureReasons.of(e.getCause()), e.getCause());
       }
       throw unavailable(operation, e);
     } catch (InterruptedException | TimeoutException e) {
@@ -468,22 +472,7 @@ final class RedisBroker implements Broker {
       Thread.currentThread().interrupt();
     }
     return new BrokerUnavailableException("could not " + operation + " on Redis at "
-        + description + " within " + timeout + ": " + rootMessage(e), e);
-  }
-
-  /** The reason of a failure, without wrappers, with a connection failure's cause. */
-  static String rootMessage(Throwable failure) {
-    Throwable root = failure;
-    while ((root instanceof ExecutionException || root instanceof CompletionException)
-        && root.getCause() != null) {
-      root = root.getCause();
-    }
-    String text = root.getMessage() == null ? root.getClass().getSimpleName() : root.getMessage();
-    if (root instanceof io.lettuce.core.RedisConnectionException && root.getCause() != null
-        && root.getCause().getMessage() != null) {
-      text += ": " + root.getCause().getMessage(); // "Unable to connect": the cause says why.
-    }
-    return UriCredentials.mask(text);
+        + description + " within " + timeout + ": " + FailureReasons.of(e), e);
   }
 
   /** Returns true while a connection is down, which the broker has reported once already. */

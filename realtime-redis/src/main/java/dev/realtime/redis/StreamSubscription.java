@@ -2,6 +2,7 @@ package dev.realtime.redis;
 
 import dev.realtime.Message;
 import dev.realtime.channel.Channel;
+import dev.realtime.internal.FailureReasons;
 import dev.realtime.spi.Dispatcher;
 import dev.realtime.spi.PollingSubscription;
 import dev.realtime.subscription.StartPosition;
@@ -278,10 +279,10 @@ final class StreamSubscription extends PollingSubscription {
               // The broker warns once for the outage, with its cause; one line per
               // subscription on top would say the same again.
               log.info("{} waits for Redis to come back; trying again every 500ms ({})", this,
-                  RedisBroker.rootMessage(e));
+                  FailureReasons.of(e));
             } else {
               log.warn("{} could not read from Redis; trying again every 500ms ({})", this,
-                  RedisBroker.rootMessage(e));
+                  FailureReasons.of(e));
             }
           } else {
             log.debug("{} still cannot read from Redis", this, e);
@@ -463,7 +464,7 @@ final class StreamSubscription extends PollingSubscription {
           throw e; // No answer by the deadline: nothing more can be handed back either.
         } catch (RuntimeException e) {
           log.warn("{}: Redis refused to acknowledge finished entries ({}); they are handed "
-              + "back and handled again", this, RedisBroker.rootMessage(e));
+              + "back and handled again", this, FailureReasons.of(e));
         }
       }
     }
@@ -635,7 +636,7 @@ final class StreamSubscription extends PollingSubscription {
       log.warn("{}: Redis did not answer while closing ({}): {} entries this member "
           + "read stay pending in group {}, {} of them handled and not acknowledged; another "
           + "member takes them after {} (realtime.redis.claim-idle-timeout) and handles them "
-          + "again", this, RedisBroker.rootMessage(e), pending, spec.group(), toAck.size(),
+          + "again", this, FailureReasons.of(e), pending, spec.group(), toAck.size(),
           broker.claimIdleTimeout());
     } finally {
       connection.close();
@@ -749,7 +750,7 @@ final class StreamSubscription extends PollingSubscription {
       throw e;
     } catch (dev.realtime.RealtimeException e) {
       throw new dev.realtime.RealtimeException("reading failed: "
-          + RedisBroker.rootMessage(e), e.getCause());
+          + FailureReasons.of(e), e.getCause());
     }
   }
 

@@ -173,6 +173,7 @@ class RedisAdapterTest {
         java.util.concurrent.CompletableFuture<?> waiting = client.publish(Message.builder()
             .channel(channel).event("e").id("late-1").build()).toCompletableFuture();
         assertThatThrownBy(() -> waiting.get(10, TimeUnit.SECONDS))
+            .hasCauseInstanceOf(BrokerUnavailableException.class)
             .hasMessageContaining("late-1")
             .hasMessageContaining("did not come back within PT2S (realtime.publish-timeout)")
             .hasMessageContaining("not sent");
