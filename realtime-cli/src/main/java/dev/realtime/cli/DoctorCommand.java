@@ -79,6 +79,8 @@ final class DoctorCommand implements Callable<Integer> {
       List<ConfigOption<?>> known = new java.util.ArrayList<>(RealtimeOptions.all());
       providers.values().forEach(provider -> known.addAll(provider.options()));
       config.validate(known);
+      // Every value parses and is within its declared range or choices: told here, as settings.
+      known.forEach(config::get);
     } catch (RuntimeException e) {
       throw fail("settings", e, "Fix the setting, file or variable named above.");
     }

@@ -153,6 +153,19 @@ class LauncherIT {
   }
 
   @Test
+  void doctorTellsAValueOutsideItsRangeAndAFormerKeyAsSettings() {
+    Launcher.Run range = realtime.run("--broker=kafka", "--set", "realtime.kafka.partitions=0",
+        "doctor").exits(Main.FAILED);
+    assertThat(range.stdout).contains("FAIL  settings")
+        .contains("realtime.kafka.partitions=0")
+        .contains("Must be a whole number of at least 1");
+    Launcher.Run renamed = realtime.run("--broker=kafka", "--set",
+        "realtime.kafka.connect-timeout=2s", "doctor").exits(Main.FAILED);
+    assertThat(renamed.stdout).contains("FAIL  settings")
+        .contains("was renamed to realtime.kafka.timeout");
+  }
+
+  @Test
   void doctorPassesOnMemory() {
     assertThat(realtime.run("doctor").exits(0).stdout).contains("ok    health")
         .contains("ok    subscribe").contains("all checks passed");
