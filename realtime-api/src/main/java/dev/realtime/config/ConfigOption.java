@@ -22,8 +22,15 @@ import java.util.regex.Pattern;
  * <p>A {@linkplain #prefix(String, String) prefix option} stands for a family of keys passed
  * through unchanged to a client library, such as {@code realtime.kafka.producer.}.
  *
- * <p>Options are immutable; {@link #secret()} and {@link #withEnvironmentAlias(String)} return new
- * ones. Two options are equal when their names are.
+ * <p>An option may declare what it accepts beyond its type: a {@linkplain #range range} or a few
+ * {@linkplain #choice choices}. Every refused value, whether it does not parse or falls outside,
+ * fails in one shape that names the key, the value, its source, what is allowed and the fix, and
+ * documentation lists what is allowed from {@link #allowed()}. An option that was renamed keeps
+ * its {@linkplain #withFormerName former name}, which validation reports with the new one.
+ *
+ * <p>Options are immutable; {@link #secret()}, {@link #withEnvironmentAlias(String)}, {@link
+ * #range} and {@link #withFormerName} return new ones. Two options are equal when their names
+ * are.
  *
  * @param <T> the type of the parsed value
  */
