@@ -7,6 +7,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.regex.Pattern;
 
@@ -61,11 +62,13 @@ public final class ConfigOption<T> {
   private final List<String> choices;
   /** Names this option had before, which validation reports as renamed. */
   private final List<String> formerNames;
+  /** Throws IllegalArgumentException for a parsed value its owner refuses. */
+  private final Consumer<? super T> check;
 
   private ConfigOption(String name, String description, T defaultValue, String typeName,
       Function<String, T> parser, Function<T, String> formatter, boolean secret,
       List<String> environmentAliases, boolean prefix, T min, T max, List<String> choices,
-      List<String> formerNames) {
+      List<String> formerNames, Consumer<? super T> check) {
     this.name = name;
     this.normalisedName = KeyNames.normalise(name);
     this.description = description;
@@ -80,13 +83,14 @@ public final class ConfigOption<T> {
     this.max = max;
     this.choices = List.copyOf(choices);
     this.formerNames = List.copyOf(formerNames);
+    this.check = check;
   }
 
   /** A copy with other settings of the same option; every with-method goes through here. */
   private ConfigOption<T> copy(boolean secret, List<String> environmentAliases, T min, T max,
       List<String> formerNames) {
     return new ConfigOption<>(name, description, defaultValue, typeName, parser, formatter,
-        secret, environmentAliases, prefix, min, max, choices, formerNames);
+        secret, environmentAliases, prefix, min, max, choices, formerNames, check);
   }
 
   private static <T> ConfigOption<T> create(String name, T defaultValue, String description,
@@ -94,7 +98,7 @@ public final class ConfigOption<T> {
     checkName(name, NAME, "such as realtime.kafka.bootstrap-servers");
     Objects.requireNonNull(description, "description == null");
     return new ConfigOption<>(name, description, defaultValue, typeName, parser, formatter,
-        false, List.of(), false, null, null, List.of(), List.of());
+        false, List.of(), false, null, null, List.of(), List.of(), value -> { });
   }
 
   /**
@@ -138,7 +142,7 @@ public final class ConfigOption<T> {
       throw new IllegalArgumentException("not one of the choices");
     };
     return new ConfigOption<>(name, description, defaultValue, "string", parser, value -> value,
-        false, List.of(), false, null, null, allowed, List.of());
+        false, List.of(), false, null, null, allowed, List.of(), value -> { });
   }
 
   /**
@@ -225,7 +229,7 @@ public final class ConfigOption<T> {
         value -> {
           throw new IllegalStateException("unreachable: prefix values are never formatted");
         },
-        false, List.of(), true, null, null, List.of(), List.of());
+        false, List.of(), true, null, null, List.of(), List.of(), value -> { });
   }
 
   private static void checkName(String name, Pattern pattern, String example) {
@@ -373,6 +377,24 @@ public final class ConfigOption<T> {
   }
 
   /**
+   * Returns an option that is the same but also refuses a value that {@code check} refuses by
+   * throwing an {@link IllegalArgumentException} that says what is wrong and how to fix it: a
+   * rule only the option's owner knows, such as the characters a backend refuses in a name
+   * prefix. The refusal has the one shape of every refused value, {@code Invalid value for
+   * <key>=<value> (from <source>). <the exception's message>}.
+   *
+   * @throws IllegalStateException if this is a prefix option, which has no single value
+   */
+  public ConfigOption<T> check(Consumer<? super T> check) {
+    Objects.requireNonNull(check, "check == null");
+    if (prefix) {
+      throw new IllegalStateException(name + " is a prefix option; a check applies to one value.");
+    }
+    return new ConfigOption<>(name, description, defaultValue, typeName, parser, formatter,
+        secret, environmentAliases, prefix, min, max, choices, formerNames, check);
+  }
+
+  /**
    * Returns an option that is the same and was called {@code formerName} before: {@link
    * RealtimeConfig#validate} reports a setting of the former name as renamed, naming this one,
    * instead of ignoring it or guessing.
@@ -515,6 +537,11 @@ public final class ConfigOption<T> {
     }
     if (!inRange(value)) {
       throw invalid(raw, source, constraintHint());
+    }
+    try {
+      check.accept(value);
+    } catch (IllegalArgumentException e) {
+      throw invalid(raw, source, e.getMessage());
     }
     return value;
   }

@@ -311,4 +311,20 @@ class ConfigOptionTest {
     assertThat(option.formerNames()).containsExactly("realtime.test.count");
     assertThatThrownBy(() -> option.parse("10")).hasMessageContaining("=******.");
   }
+
+  @Test
+  void aCheckOfTheOwnersRefusesInTheOneShape() {
+    ConfigOption<String> prefix = ConfigOption.string("realtime.test.prefix", "app", "Prefix.")
+        .check(value -> {
+          if (value.contains(" ")) {
+            throw new IllegalArgumentException("a prefix has no spaces; remove them");
+          }
+        });
+
+    assertThat(prefix.parse("my-app")).isEqualTo("my-app");
+    assertThatThrownBy(() -> prefix.parse("my app", "code"))
+        .isInstanceOf(ConfigurationException.class)
+        .hasMessage("Invalid value for realtime.test.prefix=my app (from code). a prefix has no"
+            + " spaces; remove them");
+  }
 }

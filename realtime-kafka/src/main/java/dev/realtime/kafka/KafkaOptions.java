@@ -15,6 +15,7 @@ final class KafkaOptions {
   static final ConfigOption<String> TOPIC_PREFIX = ConfigOption.string(
       "realtime.kafka.topic-prefix", "realtime",
       "Prefix of the topic names: with prefix realtime, channel user.1 is topic realtime_user_1.")
+      .check(KafkaTopicNaming::of) // Kafka's rules for topic names, told as a setting's.
       .withEnvironmentAlias("KAFKA_TOPIC_PREFIX");
 
   static final ConfigOption<Integer> PARTITIONS = ConfigOption.integer(

@@ -154,6 +154,17 @@ class KafkaTopicNamingTest {
   }
 
   @Test
+  void aPrefixKafkaRefusesIsAnInvalidSettingInTheOneShape() {
+    assertThatThrownBy(() -> new KafkaBrokerProvider().naming(
+        dev.realtime.config.RealtimeConfig.of(java.util.Map.of(
+            "realtime.kafka.topic-prefix", "real time"))))
+        .isInstanceOf(dev.realtime.config.ConfigurationException.class)
+        .hasMessage("Invalid value for realtime.kafka.topic-prefix=real time (from code). Invalid"
+            + " Kafka topic prefix \"real time\" (realtime.kafka.topic-prefix): character ' ' at"
+            + " index 4 is not allowed in a topic name; use letters, digits, '.', '_' and '-'");
+  }
+
+  @Test
   void theProviderDeclaresItFromTheConfiguredPrefix() {
     ChannelNaming declared = new KafkaBrokerProvider().naming(
         dev.realtime.config.RealtimeConfig.of(java.util.Map.of(

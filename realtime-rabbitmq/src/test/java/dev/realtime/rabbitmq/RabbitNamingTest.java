@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.realtime.channel.Channel;
 import dev.realtime.channel.ChannelNaming;
 import dev.realtime.channel.InvalidChannelException;
+import dev.realtime.config.ConfigurationException;
 import dev.realtime.config.RealtimeConfig;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -44,5 +45,11 @@ class RabbitNamingTest {
     assertThatThrownBy(() -> RabbitBrokerProvider.naming("p".repeat(254)))
         .hasMessageEndingWith(
             "it is 254 characters; at most 253 leave room for a channel in RabbitMQ's 255");
+    // Set as a setting, it is refused as every invalid setting is.
+    assertThatThrownBy(() -> RealtimeConfig.of(Map.of("realtime.rabbitmq.name-prefix", "amq"))
+        .get(RabbitOptions.NAME_PREFIX))
+        .isInstanceOf(ConfigurationException.class)
+        .hasMessageStartingWith("Invalid value for realtime.rabbitmq.name-prefix=amq (from code)."
+            + " Invalid RabbitMQ name prefix");
   }
 }

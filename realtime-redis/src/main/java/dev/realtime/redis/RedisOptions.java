@@ -30,7 +30,8 @@ final class RedisOptions {
 
   static final ConfigOption<String> KEY_PREFIX = ConfigOption.string(
       "realtime.redis.key-prefix", "realtime",
-      "Prefix of the keys: with prefix realtime, channel user.1 is stream realtime:user.1.");
+      "Prefix of the keys: with prefix realtime, channel user.1 is stream realtime:user.1.")
+      .check(RedisBrokerProvider::naming);
 
   static final ConfigOption<String> MODE = ConfigOption.choice(
       "realtime.redis.mode", "streams",

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.realtime.channel.Channel;
 import dev.realtime.channel.ChannelNaming;
+import dev.realtime.config.ConfigurationException;
 import dev.realtime.config.RealtimeConfig;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -35,5 +36,11 @@ class RedisNamingTest {
         .hasMessageContaining("character '\\u0009' at index 1");
     assertThatThrownBy(() -> RedisBrokerProvider.naming("\u00a0"))
         .hasMessageContaining("character '\\u00a0' at index 0");
+    // Set as a setting, it is refused as every invalid setting is.
+    assertThatThrownBy(() -> RealtimeConfig.of(Map.of("realtime.redis.key-prefix", "a b"))
+        .get(RedisOptions.KEY_PREFIX))
+        .isInstanceOf(ConfigurationException.class)
+        .hasMessageStartingWith("Invalid value for realtime.redis.key-prefix=a b (from code)."
+            + " Invalid Redis key prefix");
   }
 }
