@@ -118,8 +118,10 @@ public final class Backends implements AutoCloseable {
     String bootstrap = kafkaBootstrapServers();
     RealtimeConfig config = kafkaConfig(bootstrap);
     return new Backend("kafka", version(config),
-        () -> new RawKafkaDriver(bootstrap, false, false),
-        () -> new RawKafkaDriver(bootstrap, false, true), () -> new SdkDriver(config, null),
+        () -> new RawKafkaDriver(bootstrap, false, RawKafkaDriver.Envelope.NONE),
+        // The envelope in the wire format the SDK writes by default (compact).
+        () -> new RawKafkaDriver(bootstrap, false, RawKafkaDriver.Envelope.COMPACT),
+        () -> new SdkDriver(config, null),
         false);
   }
 
@@ -128,7 +130,7 @@ public final class Backends implements AutoCloseable {
     String bootstrap = kafkaBootstrapServers();
     RealtimeConfig config = kafkaConfig(bootstrap);
     return new Backend("kafka group", version(config),
-        () -> new RawKafkaDriver(bootstrap, true, false), null,
+        () -> new RawKafkaDriver(bootstrap, true, RawKafkaDriver.Envelope.NONE), null,
         () -> new SdkDriver(config, "bench"), true);
   }
 

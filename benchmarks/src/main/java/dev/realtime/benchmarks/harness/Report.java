@@ -113,8 +113,9 @@ public final class Report {
         + "thread, garbage collection) in microseconds per message received; a broker's is "
         + "not in it, except the in-memory broker's, which runs in the process. \"raw + "
         + "envelope\" is the raw client carrying what the SDK's message carries (a fresh id, "
-        + "the event, the time; Kafka's CloudEvents headers), made per message and read back "
-        + "as text: SDK / (raw + envelope) is what the SDK's own code costs.\n\n");
+        + "the event, the time; on Kafka the SDK's default wire format, one compact binary "
+        + "header), made per message and read back as the SDK reads it: SDK / (raw + envelope) "
+        + "is what the SDK's own code costs.\n\n");
     md.append("| backend | size | raw msg/s | raw + envelope msg/s | SDK msg/s | SDK/raw | "
         + "SDK/(raw + envelope) | raw CPU µs/msg | raw + envelope CPU µs/msg | "
         + "SDK CPU µs/msg |\n|---|---|--:|--:|--:|--:|--:|--:|--:|--:|\n");
