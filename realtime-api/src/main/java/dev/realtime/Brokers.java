@@ -9,15 +9,11 @@ import dev.realtime.metrics.RealtimeMetrics;
 import dev.realtime.spi.BrokerContext;
 import dev.realtime.spi.BrokerProvider;
 import java.util.ArrayList;
-import java.util.Iterator;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
-import java.util.ServiceConfigurationError;
 import java.util.ServiceLoader;
-import java.util.stream.Collectors;
 
 /**
  * Opens brokers: finds the {@link BrokerProvider} named by {@code realtime.broker} with {@link
@@ -27,21 +23,13 @@ import java.util.stream.Collectors;
  * try (Broker broker = Brokers.open(RealtimeConfig.load())) { ... }
  * }</pre>
  *
- * <p>Every error here says what was found and what to do: an unknown adapter name lists the
- * providers on the classpath and the artifact to add; a provider that fails to load is named with
- * its cause; an unknown {@code realtime.*} setting is reported with the nearest known one.
+ * <p>Discovery is tolerant, as SLF4J 2's: a provider that fails to load (a {@link
+ * java.util.ServiceConfigurationError}, a constructor that throws) breaks only an application
+ * that asks for it. When the provider asked for is missing, the error lists the providers found,
+ * every one that failed to load with its cause, and the artifact to add. An unknown {@code
+ * realtime.*} setting is reported with the nearest known one.
  */
 public final class Brokers {
-  /** The adapters this project ships, and the artifact that brings each. */
-  private static final Map<String, String> KNOWN_ARTIFACTS = Map.of(
-      "memory", "dev.realtime:realtime-api",
-      "kafka", "dev.realtime:realtime-kafka",
-      "redis", "dev.realtime:realtime-redis",
-      "rabbitmq", "dev.realtime:realtime-rabbitmq");
-
-  private static final String SERVICE_FILE =
-      "META-INF/services/" + BrokerProvider.class.getName();
-
   private Brokers() {}
 
   /** Opens the broker that the standard configuration sources name. */
@@ -52,8 +40,8 @@ public final class Brokers {
   /**
    * Opens the broker that {@code config} names, with no metrics.
    *
-   * @throws ConfigurationException if no provider has that name, a provider fails to load, a
-   *     setting is unknown or invalid
+   * @throws ConfigurationException if no provider of that name loads (the message lists those
+   *     that failed to load, with their causes), or a setting is unknown or invalid
    * @throws BrokerUnavailableException if the broker cannot be reached
    */
   public static Broker open(RealtimeConfig config) {
@@ -69,16 +57,15 @@ public final class Brokers {
   public static Broker open(RealtimeConfig config, RealtimeMetrics metrics) {
     Objects.requireNonNull(config, "config == null");
     Objects.requireNonNull(metrics, "metrics == null");
-    Map<String, BrokerProvider> providers = load();
+    ProviderDiscovery discovery = ProviderDiscovery.load();
+    String name = config.get(RealtimeOptions.BROKER).trim().toLowerCase(Locale.ROOT);
+    // Before validating: with the requested adapter missing, its own keys would read as unknown.
+    BrokerProvider provider = discovery.require(name, "realtime.broker is \"" + name
+        + "\" (from " + config.sourceOf(RealtimeOptions.BROKER) + ")");
     List<ConfigOption<?>> known = new ArrayList<>(RealtimeOptions.all());
-    providers.values().forEach(provider -> known.addAll(provider.options()));
+    known.addAll(discovery.options());
     config.validate(known);
 
-    String name = config.get(RealtimeOptions.BROKER).trim().toLowerCase(Locale.ROOT);
-    BrokerProvider provider = providers.get(name);
-    if (provider == null) {
-      throw new ConfigurationException(missingProvider(name, config, providers));
-    }
     BrokerContext context = new BrokerContext(config, metrics);
     GuardedBroker guarded = new GuardedBroker(provider.create(context),
         config.get(RealtimeOptions.MAX_PAYLOAD_BYTES), metrics);
@@ -87,65 +74,24 @@ public final class Brokers {
   }
 
   /**
-   * Returns the providers on the classpath by name.
-   *
-   * @throws ConfigurationException if one fails to load, or two share a name
+   * Returns the providers on the classpath that load, by name. One that fails to load (its class
+   * or a dependency is missing, its constructor throws) is left out here, and named with its
+   * cause by {@link #provider(String)} and {@link #open} when the provider asked for is missing.
    */
   public static Map<String, BrokerProvider> providers() {
-    return Map.copyOf(load());
+    return Map.copyOf(ProviderDiscovery.load().providers());
   }
 
-  private static Map<String, BrokerProvider> load() {
-    ClassLoader loader = Thread.currentThread().getContextClassLoader();
-    if (loader == null) {
-      loader = Brokers.class.getClassLoader();
-    }
-    Map<String, BrokerProvider> byName = new LinkedHashMap<>();
-    List<String> failures = new ArrayList<>();
-    Iterator<BrokerProvider> it = ServiceLoader.load(BrokerProvider.class, loader).iterator();
-    while (true) {
-      BrokerProvider provider;
-      try {
-        if (!it.hasNext()) {
-          break;
-        }
-        provider = it.next();
-      } catch (ServiceConfigurationError e) {
-        failures.add(e.getMessage()
-            + (e.getCause() != null ? " (cause: " + e.getCause() + ")" : ""));
-        continue;
-      }
-      BrokerProvider previous = byName.putIfAbsent(provider.name(), provider);
-      if (previous != null && previous.getClass() != provider.getClass()) {
-        throw new ConfigurationException("Two broker providers are named \"" + provider.name()
-            + "\": " + previous.getClass().getName() + " and " + provider.getClass().getName()
-            + ". Remove one of them from the classpath.");
-      }
-    }
-    if (!failures.isEmpty()) {
-      throw new ConfigurationException("A broker provider listed in " + SERVICE_FILE
-          + " could not be loaded: " + String.join("; ", failures)
-          + ". Check that the adapter's jar and its dependencies are complete and of the same "
-          + "realtime version.");
-    }
-    return byName;
-  }
-
-  private static String missingProvider(String name, RealtimeConfig config,
-      Map<String, BrokerProvider> providers) {
-    String found = providers.isEmpty()
-        ? "none"
-        : providers.keySet().stream().sorted().collect(Collectors.joining(", "));
-    String message = "realtime.broker is \"" + name + "\" (from "
-        + config.sourceOf(RealtimeOptions.BROKER) + "), but no broker provider of that "
-        + "name is on the classpath. Found: " + found + ". ";
-    String artifact = KNOWN_ARTIFACTS.get(name);
-    if (artifact != null) {
-      return message + "Add the dependency " + artifact + " to your application.";
-    }
-    return message + "Known adapters: " + KNOWN_ARTIFACTS.keySet().stream().sorted()
-        .map(known -> known + " (" + KNOWN_ARTIFACTS.get(known) + ")")
-        .collect(Collectors.joining(", "))
-        + ". A custom provider registers itself with one line in " + SERVICE_FILE + ".";
+  /**
+   * Returns the provider named {@code name}, such as {@code kafka}.
+   *
+   * @throws ConfigurationException if none of that name loads, listing the providers found and
+   *     those that failed to load with their causes; or if two provider classes claim the name
+   */
+  public static BrokerProvider provider(String name) {
+    Objects.requireNonNull(name, "name == null");
+    String normalised = name.trim().toLowerCase(Locale.ROOT);
+    return ProviderDiscovery.load()
+        .require(normalised, "Broker \"" + normalised + "\" was asked for");
   }
 }

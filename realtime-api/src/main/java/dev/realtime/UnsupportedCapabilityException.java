@@ -17,6 +17,18 @@ public final class UnsupportedCapabilityException extends RealtimeException {
     this.capability = capability;
   }
 
+  /**
+   * Creates the exception for {@code operation}, which needs {@code capability} where the broker
+   * has it only in part: {@code reason} says where it stops and what to do instead, such as a
+   * replay that a broker offers for channels named one by one but not for a pattern.
+   */
+  public UnsupportedCapabilityException(String broker, Capability capability, String operation,
+      String reason) {
+    super(operation + " needs " + capability + ", which broker \"" + broker
+        + "\" does not provide for it: " + reason);
+    this.capability = capability;
+  }
+
   /** The capability that was missing. */
   public Capability capability() {
     return capability;

@@ -26,27 +26,46 @@ class BrokersTest {
   }
 
   @Test
-  void aMissingKnownAdapterNamesTheArtifactToAdd() {
+  void aMissingAdapterNamesTheArtifactToAddAndWhatFailedToLoad() {
     RealtimeConfig config = RealtimeConfig.builder()
         .environment(Map.of("REALTIME_BROKER", "kafka"))
         .systemProperties(Map.of())
         .build();
 
+    // This module's test META-INF/services lists two broken providers (ThrowingProvider and
+    // NoSuchProvider): the one asked for may be among them, so the error names both with causes.
     assertThatThrownBy(() -> Brokers.open(config))
         .isInstanceOf(ConfigurationException.class)
         .hasMessageContaining("realtime.broker is \"kafka\"")
         .hasMessageContaining("environment variable REALTIME_BROKER")
-        .hasMessageContaining("Found: memory")
-        .hasMessageContaining("Add the dependency dev.realtime:realtime-kafka");
+        .hasMessageContaining("Found: memory.")
+        .hasMessageContaining("Failed to load")
+        .hasMessageContaining("dev.realtime.ThrowingProvider")
+        .hasMessageContaining("broken on purpose")
+        .hasMessageContaining("com.example.client.Connection")
+        .hasMessageContaining("dev.realtime.NoSuchProvider not found")
+        .hasMessageContaining("dev.realtime:realtime-kafka");
   }
 
   @Test
-  void anUnknownAdapterListsTheKnownOnesAndHowToRegisterACustomOne() {
+  void aBrokenProviderDoesNotStopAnotherFromOpening() {
+    assertThat(Brokers.providers()).containsOnlyKeys("memory");
+    try (Broker broker = Brokers.open(RealtimeConfig.of(Map.of("realtime.broker", "memory")))) {
+      assertThat(broker.name()).isEqualTo("memory");
+    }
+    assertThat(Brokers.provider("Memory").name()).isEqualTo("memory");
+  }
+
+  @Test
+  void anUnknownAdapterSaysHowToRegisterACustomOne() {
     assertThatThrownBy(() -> Brokers.open(RealtimeConfig.of(Map.of("realtime.broker", "nats"))))
         .isInstanceOf(ConfigurationException.class)
         .hasMessageContaining("\"nats\"")
-        .hasMessageContaining("kafka (dev.realtime:realtime-kafka)")
         .hasMessageContaining("META-INF/services/dev.realtime.spi.BrokerProvider");
+    assertThatThrownBy(() -> Brokers.provider("nats"))
+        .isInstanceOf(ConfigurationException.class)
+        .hasMessageContaining("Broker \"nats\" was asked for")
+        .hasMessageContaining("Found: memory.");
   }
 
   @Test
@@ -58,17 +77,43 @@ class BrokersTest {
   }
 
   @Test
-  void aProviderThatCannotBeLoadedIsNamedWithItsCause(@TempDir Path dir) throws IOException {
+  void twoProvidersOfOneNameFailOnlyWhenThatNameIsAskedFor(@TempDir Path dir)
+      throws IOException {
     Path services = dir.resolve("META-INF/services");
     Files.createDirectories(services);
     Files.writeString(services.resolve("dev.realtime.spi.BrokerProvider"),
-        "com.example.MissingProvider\n");
+        Twin.class.getName() + "\n" + OtherTwin.class.getName() + "\n");
 
-    assertThatThrownBy(() -> withClassLoader(dir, () -> Brokers.open(RealtimeConfig.of(Map.of()))))
+    try (Broker broker = withClassLoader(dir, () -> Brokers.open(RealtimeConfig.of(Map.of())))) {
+      assertThat(broker.name()).isEqualTo("memory");
+    }
+    assertThatThrownBy(() -> withClassLoader(dir, () -> Brokers.provider("twin")))
         .isInstanceOf(ConfigurationException.class)
-        .hasMessageContaining("could not be loaded")
-        .hasMessageContaining("com.example.MissingProvider");
+        .hasMessageContaining("Two broker providers are named \"twin\"")
+        .hasMessageContaining(Twin.class.getName())
+        .hasMessageContaining(OtherTwin.class.getName());
   }
+
+  /** Claims the name "twin", as a second copy of an adapter on the classpath would. */
+  public static class Twin implements dev.realtime.spi.BrokerProvider {
+    @Override
+    public String name() {
+      return "twin";
+    }
+
+    @Override
+    public Capabilities capabilities() {
+      return Capabilities.of();
+    }
+
+    @Override
+    public Broker create(dev.realtime.spi.BrokerContext context) {
+      throw new AssertionError("not opened");
+    }
+  }
+
+  /** The other provider named "twin". */
+  public static final class OtherTwin extends Twin {}
 
   @Test
   void listsTheProvidersOnTheClasspath() {

@@ -12,7 +12,7 @@ import org.jspecify.annotations.Nullable;
  * '-'}. Dots separate its segments, and no segment is empty. An underscore stands only between
  * letters, digits or hyphens: never at the start or end of a segment, and never doubled. That rule
  * is what lets Kafka topic names spell {@code '.'} as {@code '_'} and {@code '_'} as {@code "__"}
- * without two channels ever sharing a topic (see {@link ChannelNaming#kafka(String)}).
+ * without two channels ever sharing a topic (see {@link ChannelNaming}).
  *
  * <p>The prefixes {@code private-} and {@code presence-} mark the Pusher and Laravel channel types
  * (see {@link #type()}); a name must follow them.

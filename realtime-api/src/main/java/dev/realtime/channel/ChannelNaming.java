@@ -9,53 +9,14 @@ import java.util.regex.Pattern;
  *
  * <p>A naming is injective: two different channels never get the same backend name, so no channel
  * ever sees another's messages. It respects the backend's limits, refusing the rare channel whose
- * name would break them, and it can be inverted with {@link #channelOf(String)}. Adapters get one
- * from the factories below with the prefix from their configuration.
+ * name would break them, and it can be inverted with {@link #channelOf(String)}.
+ *
+ * <p>Each adapter declares its own with {@link dev.realtime.spi.BrokerProvider#naming}, from the
+ * prefix in its configuration. A backend that takes channel names as they are builds a {@link
+ * PrefixedNaming}; one with other rules implements this interface, using {@link
+ * ChannelPattern#regex} for {@link #backendPattern}.
  */
 public interface ChannelNaming {
-  /**
-   * Returns the naming for Kafka topics: the prefix, an {@code '_'}, then the channel name with
-   * {@code '.'} written as {@code '_'} and {@code '_'} as {@code "__"}. With prefix {@code
-   * realtime}, {@code user.1} is topic {@code realtime_user_1} and {@code user_1} is topic {@code
-   * realtime_user__1}. With an empty prefix the topic is the escaped name alone.
-   *
-   * @param prefix the value of {@code realtime.kafka.topic-prefix}.
-   * @throws NullPointerException if {@code prefix} is null.
-   * @throws IllegalArgumentException if {@code prefix} holds a character Kafka does not allow in a
-   *     topic name (anything but ASCII letters, digits, {@code '.'}, {@code '_'} and {@code '-'}),
-   *     or is so long that no channel would fit in Kafka's 249 characters.
-   */
-  static ChannelNaming kafka(String prefix) {
-    return new KafkaTopicNaming(prefix, KafkaTopicNaming.PREFIX_KEY);
-  }
-
-  /**
-   * Returns the naming for Redis keys and Pub/Sub channels: the prefix, a {@code ':'}, then the
-   * channel name, as in {@code realtime:user.1}. With an empty prefix the key is the name alone.
-   *
-   * @param prefix the value of {@code realtime.redis.key-prefix}.
-   * @throws NullPointerException if {@code prefix} is null.
-   * @throws IllegalArgumentException if {@code prefix} holds whitespace or a control character.
-   */
-  static ChannelNaming redis(String prefix) {
-    return PrefixedNaming.redis(prefix, PrefixedNaming.REDIS_PREFIX_KEY);
-  }
-
-  /**
-   * Returns the naming for RabbitMQ queues and exchanges: the prefix, a {@code '.'}, then the
-   * channel name, as in {@code realtime.user.1}. With an empty prefix the name is the channel name
-   * alone, and channels starting with {@code amq.} are refused: RabbitMQ reserves those.
-   *
-   * @param prefix the value of {@code realtime.rabbitmq.name-prefix}.
-   * @throws NullPointerException if {@code prefix} is null.
-   * @throws IllegalArgumentException if {@code prefix} holds anything but ASCII letters, digits,
-   *     {@code '.'}, {@code '_'} and {@code '-'}; is {@code amq} or starts with {@code amq.}
-   *     (reserved by RabbitMQ); or is so long that no channel would fit in 255 characters.
-   */
-  static ChannelNaming rabbitmq(String prefix) {
-    return PrefixedNaming.rabbitmq(prefix, PrefixedNaming.RABBITMQ_PREFIX_KEY);
-  }
-
   /**
    * Returns the backend's name for {@code channel}. Different channels always get different names.
    *

@@ -112,9 +112,14 @@ public final class ChannelPattern {
    * Returns a regex for the renderings of the channels this pattern matches, where a channel's
    * segments are rendered by {@code literal} and joined with text that {@code separator} matches,
    * and {@code segment} matches the rendering of any one valid segment. Each backend's {@link
-   * ChannelNaming} supplies its own rendering and prepends its prefix.
+   * ChannelNaming} supplies its own rendering and prepends its prefix: for implementing {@link
+   * ChannelNaming#backendPattern}.
+   *
+   * @param segment a regex matching the rendering of any one valid segment
+   * @param separator a regex matching what joins rendered segments
+   * @param literal renders one segment of a channel name as the backend writes it
    */
-  String regex(String segment, String separator, UnaryOperator<String> literal) {
+  public String regex(String segment, String separator, UnaryOperator<String> literal) {
     String one = "(?:" + segment + ")";
     String more = "(?:" + separator + one + ")*";
     // A wildcard first segment must not stand for a bare type prefix: no channel has one.

@@ -1,27 +1,28 @@
 package dev.realtime.channel;
 
-import java.util.Locale;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.function.IntPredicate;
 import java.util.regex.Pattern;
 
 /**
- * Backend names that are the channel name itself behind a fixed prefix and separator: Redis keys
- * ({@code realtime:user.1}) and RabbitMQ queue and exchange names ({@code realtime.user.1}).
+ * Backend names that are the channel name itself behind a fixed prefix and separator, such as a
+ * Redis key {@code realtime:user.1} or a RabbitMQ queue {@code realtime.user.1}: the naming an
+ * adapter builds when its backend accepts channel names as they are. An adapter declares which
+ * characters its prefix may hold, the longest name and any start its backend reserves; the
+ * naming checks them and names the prefix's configuration key in every refusal.
  *
- * <p>Injective because the prefix and separator are the same for every channel and the channel name
- * follows them unchanged.
+ * <pre>{@code
+ * ChannelNaming naming = PrefixedNaming.builder("Redis", "key")
+ *     .prefix(config.get(KEY_PREFIX), KEY_PREFIX.name())
+ *     .separator(":")
+ *     .build();
+ * }</pre>
+ *
+ * <p>Injective because the prefix and separator are the same for every channel and the channel
+ * name follows them unchanged.
  */
-final class PrefixedNaming implements ChannelNaming {
-  static final String REDIS_PREFIX_KEY = "realtime.redis.key-prefix";
-  static final String RABBITMQ_PREFIX_KEY = "realtime.rabbitmq.name-prefix";
-
-  /** RabbitMQ's limit is 255 bytes of UTF-8; prefixes and channels are ASCII, one byte each. */
-  private static final int RABBITMQ_MAX_LENGTH = 255;
-
-  /** RabbitMQ refuses to declare queues and exchanges whose names start with this. */
-  private static final String RABBITMQ_RESERVED = "amq.";
-
+public final class PrefixedNaming implements ChannelNaming {
   /** One channel segment: runs of letters, digits and '-', joined by single '_'s. */
   private static final String SEGMENT = "[A-Za-z0-9-]+(?:_[A-Za-z0-9-]+)*";
 
@@ -35,90 +36,22 @@ final class PrefixedNaming implements ChannelNaming {
   private final int maxLength;
   private final String reserved;
 
-  private PrefixedNaming(
-      String backend,
-      String noun,
-      String prefix,
-      String separator,
-      String prefixKey,
-      int maxLength,
-      String reserved) {
-    this.backend = backend;
-    this.noun = noun;
-    this.prefix = prefix;
-    this.prefixKey = prefixKey;
-    this.head = prefix.isEmpty() ? "" : prefix + separator;
-    this.maxLength = maxLength;
-    this.reserved = reserved;
+  private PrefixedNaming(Builder builder) {
+    this.backend = builder.backend;
+    this.noun = builder.noun;
+    this.prefix = builder.prefix;
+    this.prefixKey = builder.prefixKey;
+    this.head = prefix.isEmpty() ? "" : prefix + builder.separator;
+    this.maxLength = builder.maxLength;
+    this.reserved = builder.reserved;
   }
 
   /**
-   * Returns the Redis naming for {@code prefix}, the value of the configuration key {@code
-   * prefixKey}.
-   *
-   * @throws IllegalArgumentException if {@code prefix} holds whitespace or a control character.
+   * Starts a naming for {@code backend}'s {@code noun}s, the words its messages use, such as
+   * {@code "Redis"} and {@code "key"}.
    */
-  static PrefixedNaming redis(String prefix, String prefixKey) {
-    Objects.requireNonNull(prefix, "prefix == null");
-    Objects.requireNonNull(prefixKey, "prefixKey == null");
-    for (int i = 0; i < prefix.length(); i++) {
-      char c = prefix.charAt(i);
-      // Keys with spaces need quoting in redis-cli and in every log line that shows them.
-      if (Character.isWhitespace(c) || Character.isSpaceChar(c) || Character.isISOControl(c)) {
-        throw new IllegalArgumentException(
-            String.format(
-                "Invalid Redis key prefix %s (%s): character %s at index %d is whitespace or a"
-                    + " control character; remove it",
-                Channel.quote(prefix), prefixKey, Channel.display(c), i));
-      }
-    }
-    // Redis keys may be 512 MiB long: no channel ever reaches that.
-    return new PrefixedNaming("Redis", "key", prefix, ":", prefixKey, Integer.MAX_VALUE, "");
-  }
-
-  /**
-   * Returns the RabbitMQ naming for {@code prefix}, the value of the configuration key {@code
-   * prefixKey}.
-   *
-   * @throws IllegalArgumentException if {@code prefix} holds anything but ASCII letters, digits,
-   *     {@code '.'}, {@code '_'} and {@code '-'}; is {@code amq} or starts with {@code amq.}; or
-   *     leaves no room for a channel in 255 characters.
-   */
-  static PrefixedNaming rabbitmq(String prefix, String prefixKey) {
-    Objects.requireNonNull(prefix, "prefix == null");
-    Objects.requireNonNull(prefixKey, "prefixKey == null");
-    String invalid =
-        String.format("Invalid RabbitMQ name prefix %s (%s): ", Channel.quote(prefix), prefixKey);
-    for (int i = 0; i < prefix.length(); i++) {
-      if (!Channel.isNameChar(prefix.charAt(i))) {
-        throw new IllegalArgumentException(
-            String.format(
-                "%scharacter %s at index %d is not allowed; use letters, digits, '.', '_' and '-'",
-                invalid, Channel.display(prefix.charAt(i)), i));
-      }
-    }
-    if ((prefix + ".").startsWith(RABBITMQ_RESERVED)) {
-      throw new IllegalArgumentException(
-          String.format(
-              "%sRabbitMQ reserves names starting with \"%s\"; choose another prefix",
-              invalid, RABBITMQ_RESERVED));
-    }
-    // The '.' after the prefix and a one-character channel must still fit.
-    int longest = RABBITMQ_MAX_LENGTH - 2;
-    if (prefix.length() > longest) {
-      throw new IllegalArgumentException(
-          String.format(
-              "%sit is %d characters; at most %d leave room for a channel in RabbitMQ's %d",
-              invalid, prefix.length(), longest, RABBITMQ_MAX_LENGTH));
-    }
-    return new PrefixedNaming(
-        "RabbitMQ",
-        "name",
-        prefix,
-        ".",
-        prefixKey,
-        RABBITMQ_MAX_LENGTH,
-        prefix.isEmpty() ? RABBITMQ_RESERVED : "");
+  public static Builder builder(String backend, String noun) {
+    return new Builder(backend, noun);
   }
 
   @Override
@@ -186,6 +119,102 @@ final class PrefixedNaming implements ChannelNaming {
 
   @Override
   public String toString() {
-    return "ChannelNaming." + backend.toLowerCase(Locale.ROOT) + "(" + Channel.quote(prefix) + ")";
+    return "PrefixedNaming{" + backend + " " + noun + "s, prefix " + Channel.quote(prefix) + "}";
+  }
+
+  /** Assembles a {@link PrefixedNaming}; {@link #build()} checks the prefix. Not thread-safe. */
+  public static final class Builder {
+    private final String backend;
+    private final String noun;
+    private String prefix = "";
+    private String prefixKey;
+    private String separator = ".";
+    private int maxLength = Integer.MAX_VALUE;
+    private String reserved = "";
+    private IntPredicate allowed = c -> true;
+    private String allowedHint = "";
+
+    private Builder(String backend, String noun) {
+      this.backend = Objects.requireNonNull(backend, "backend == null");
+      this.noun = Objects.requireNonNull(noun, "noun == null");
+    }
+
+    /**
+     * The prefix, and the configuration key it comes from, such as {@code
+     * realtime.redis.key-prefix}: every refusal names it. Empty by default: the name alone.
+     */
+    public Builder prefix(String prefix, String prefixKey) {
+      this.prefix = Objects.requireNonNull(prefix, "prefix == null");
+      this.prefixKey = Objects.requireNonNull(prefixKey, "prefixKey == null");
+      return this;
+    }
+
+    /** What joins prefix and channel name, such as {@code ":"}; {@code "."} by default. */
+    public Builder separator(String separator) {
+      this.separator = Objects.requireNonNull(separator, "separator == null");
+      return this;
+    }
+
+    /** The longest name the backend accepts; no limit by default. */
+    public Builder maxLength(int maxLength) {
+      if (maxLength < 1) {
+        throw new IllegalArgumentException("maxLength is " + maxLength + "; it must be 1 or more");
+      }
+      this.maxLength = maxLength;
+      return this;
+    }
+
+    /**
+     * A start of names that the backend reserves, such as RabbitMQ's {@code amq.}: a prefix that
+     * has it is refused, and so, with no prefix, is a channel whose name has it.
+     */
+    public Builder reserved(String start) {
+      this.reserved = Objects.requireNonNull(start, "start == null");
+      return this;
+    }
+
+    /**
+     * The characters a prefix may hold, and how a refusal says so, such as {@code "use letters,
+     * digits, '.', '_' and '-'"}. Any character by default.
+     */
+    public Builder prefixCharacters(IntPredicate allowed, String hint) {
+      this.allowed = Objects.requireNonNull(allowed, "allowed == null");
+      this.allowedHint = Objects.requireNonNull(hint, "hint == null");
+      return this;
+    }
+
+    /**
+     * Returns the naming.
+     *
+     * @throws IllegalArgumentException if the prefix holds a character that is not allowed, has
+     *     the reserved start, or leaves no room for a channel within the longest name; the
+     *     message names the prefix's key
+     * @throws IllegalStateException if a prefix was given without its key
+     */
+    public PrefixedNaming build() {
+      if (prefixKey == null) {
+        throw new IllegalStateException("Call prefix(prefix, prefixKey): refusals name the key.");
+      }
+      String invalid = String.format("Invalid %s %s prefix %s (%s): ", backend, noun,
+          Channel.quote(prefix), prefixKey);
+      for (int i = 0; i < prefix.length(); i++) {
+        if (!allowed.test(prefix.charAt(i))) {
+          throw new IllegalArgumentException(String.format("%scharacter %s at index %d is not"
+              + " allowed; %s", invalid, Channel.display(prefix.charAt(i)), i, allowedHint));
+        }
+      }
+      if (!reserved.isEmpty() && !prefix.isEmpty() && (prefix + separator).startsWith(reserved)) {
+        throw new IllegalArgumentException(String.format("%s%s reserves names starting with"
+            + " \"%s\"; choose another prefix", invalid, backend, reserved));
+      }
+      // The separator and a one-character channel must still fit.
+      long longest = (long) maxLength - separator.length() - 1;
+      if (prefix.length() > longest) {
+        throw new IllegalArgumentException(String.format("%sit is %d characters; at most %d"
+            + " leave room for a channel in %s's %d", invalid, prefix.length(), longest, backend,
+            maxLength));
+      }
+      return new PrefixedNaming(this);
+    }
   }
 }

@@ -6,6 +6,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
+import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.regex.Pattern;
 
@@ -21,8 +23,15 @@ import java.util.regex.Pattern;
  * <p>A {@linkplain #prefix(String, String) prefix option} stands for a family of keys passed
  * through unchanged to a client library, such as {@code realtime.kafka.producer.}.
  *
- * <p>Options are immutable; {@link #secret()} and {@link #withEnvironmentAlias(String)} return new
- * ones. Two options are equal when their names are.
+ * <p>An option may declare what it accepts beyond its type: a {@linkplain #range range} or a few
+ * {@linkplain #choice choices}. Every refused value, whether it does not parse or falls outside,
+ * fails in one shape that names the key, the value, its source, what is allowed and the fix, and
+ * documentation lists what is allowed from {@link #allowed()}. An option that was renamed keeps
+ * its {@linkplain #withFormerName former name}, which validation reports with the new one.
+ *
+ * <p>Options are immutable; {@link #secret()}, {@link #withEnvironmentAlias(String)}, {@link
+ * #range} and {@link #withFormerName} return new ones. Two options are equal when their names
+ * are.
  *
  * @param <T> the type of the parsed value
  */
@@ -46,10 +55,20 @@ public final class ConfigOption<T> {
   private final boolean secret;
   private final List<String> environmentAliases;
   private final boolean prefix;
+  /** The declared bounds, inclusive; null leaves that end open. */
+  private final T min;
+  private final T max;
+  /** The accepted spellings of a choice option; empty for any value of the type. */
+  private final List<String> choices;
+  /** Names this option had before, which validation reports as renamed. */
+  private final List<String> formerNames;
+  /** Throws IllegalArgumentException for a parsed value its owner refuses. */
+  private final Consumer<? super T> check;
 
   private ConfigOption(String name, String description, T defaultValue, String typeName,
       Function<String, T> parser, Function<T, String> formatter, boolean secret,
-      List<String> environmentAliases, boolean prefix) {
+      List<String> environmentAliases, boolean prefix, T min, T max, List<String> choices,
+      List<String> formerNames, Consumer<? super T> check) {
     this.name = name;
     this.normalisedName = KeyNames.normalise(name);
     this.description = description;
@@ -60,6 +79,18 @@ public final class ConfigOption<T> {
     this.secret = secret;
     this.environmentAliases = List.copyOf(environmentAliases);
     this.prefix = prefix;
+    this.min = min;
+    this.max = max;
+    this.choices = List.copyOf(choices);
+    this.formerNames = List.copyOf(formerNames);
+    this.check = check;
+  }
+
+  /** A copy with other settings of the same option; every with-method goes through here. */
+  private ConfigOption<T> copy(boolean secret, List<String> environmentAliases, T min, T max,
+      List<String> formerNames) {
+    return new ConfigOption<>(name, description, defaultValue, typeName, parser, formatter,
+        secret, environmentAliases, prefix, min, max, choices, formerNames, check);
   }
 
   private static <T> ConfigOption<T> create(String name, T defaultValue, String description,
@@ -67,7 +98,7 @@ public final class ConfigOption<T> {
     checkName(name, NAME, "such as realtime.kafka.bootstrap-servers");
     Objects.requireNonNull(description, "description == null");
     return new ConfigOption<>(name, description, defaultValue, typeName, parser, formatter,
-        false, List.of(), false);
+        false, List.of(), false, null, null, List.of(), List.of(), value -> { });
   }
 
   /**
@@ -79,6 +110,39 @@ public final class ConfigOption<T> {
   public static ConfigOption<String> string(String name, String defaultValue,
       String description) {
     return create(name, defaultValue, description, "string", raw -> raw, value -> value);
+  }
+
+  /**
+   * Declares a setting that takes one of a few words, such as {@code streams} or {@code pubsub}.
+   * A value is matched ignoring case and surrounding spaces and read as the word declared here;
+   * any other value is refused with the list of choices.
+   *
+   * @param defaultValue one of the choices, or null for none
+   * @throws IllegalArgumentException if the name breaks the naming rule in the class
+   *     description, there are no choices, or the default is not one of them
+   */
+  public static ConfigOption<String> choice(String name, String defaultValue, String description,
+      String... choices) {
+    List<String> allowed = List.of(choices);
+    if (allowed.isEmpty()) {
+      throw new IllegalArgumentException(name + " declares no choices; list at least one.");
+    }
+    if (defaultValue != null && !allowed.contains(defaultValue)) {
+      throw new IllegalArgumentException("Default of " + name + " is " + defaultValue
+          + ", not one of " + String.join(", ", allowed) + ".");
+    }
+    checkName(name, NAME, "such as realtime.kafka.bootstrap-servers");
+    Objects.requireNonNull(description, "description == null");
+    Function<String, String> parser = raw -> {
+      for (String choice : allowed) {
+        if (choice.equalsIgnoreCase(raw.trim())) {
+          return choice;
+        }
+      }
+      throw new IllegalArgumentException("not one of the choices");
+    };
+    return new ConfigOption<>(name, description, defaultValue, "string", parser, value -> value,
+        false, List.of(), false, null, null, allowed, List.of(), value -> { });
   }
 
   /**
@@ -165,7 +229,7 @@ public final class ConfigOption<T> {
         value -> {
           throw new IllegalStateException("unreachable: prefix values are never formatted");
         },
-        false, List.of(), true);
+        false, List.of(), true, null, null, List.of(), List.of(), value -> { });
   }
 
   private static void checkName(String name, Pattern pattern, String example) {
@@ -248,8 +312,7 @@ public final class ConfigOption<T> {
   public ConfigOption<T> secret() {
     // Registered so that RealtimeConfig.toString(), which sees keys without options, masks it.
     SecretMasking.declare(normalisedName);
-    return new ConfigOption<>(name, description, defaultValue, typeName, parser, formatter, true,
-        environmentAliases, prefix);
+    return copy(true, environmentAliases, min, max, formerNames);
   }
 
   /**
@@ -277,8 +340,176 @@ public final class ConfigOption<T> {
     if (!aliases.contains(environmentVariable)) {
       aliases.add(environmentVariable);
     }
-    return new ConfigOption<>(name, description, defaultValue, typeName, parser, formatter, secret,
-        aliases, prefix);
+    return copy(secret, aliases, min, max, formerNames);
+  }
+
+  /**
+   * Returns an option that is the same but accepts only values from {@code min} to {@code max},
+   * both included; a null bound leaves that end open, so {@code range(1, null)} means at least
+   * 1. A value outside is refused, as one that does not parse is, with the range and the fix:
+   * {@code Invalid value for realtime.kafka.partitions=0 (from code). Must be a whole number of
+   * at least 1, such as 1. Set such a value, or unset realtime.kafka.partitions for the default
+   * 1.}
+   *
+   * @throws IllegalStateException if the option's type has no order (strings, booleans,
+   *     choices, prefix options)
+   * @throws IllegalArgumentException if both bounds are null, {@code min} is above {@code max},
+   *     or the default is outside the range
+   */
+  public ConfigOption<T> range(T min, T max) {
+    if (!isOrdered()) {
+      throw new IllegalStateException(name + " is a " + typeName + " option; only integers,"
+          + " durations and sizes have a range.");
+    }
+    if (min == null && max == null) {
+      throw new IllegalArgumentException(name + ": give at least one bound of the range.");
+    }
+    if (min != null && max != null && compare(min, max) > 0) {
+      throw new IllegalArgumentException(name + ": the range's minimum " + show(min)
+          + " is above its maximum " + show(max) + ".");
+    }
+    ConfigOption<T> ranged = copy(secret, environmentAliases, min, max, formerNames);
+    if (defaultValue != null && !ranged.inRange(defaultValue)) {
+      throw new IllegalArgumentException("Default of " + name + " is " + show(defaultValue)
+          + ", but it must be " + ranged.allowed() + ".");
+    }
+    return ranged;
+  }
+
+  /**
+   * Returns an option that is the same but also refuses a value that {@code check} refuses by
+   * throwing an {@link IllegalArgumentException} that says what is wrong and how to fix it: a
+   * rule only the option's owner knows, such as the characters a backend refuses in a name
+   * prefix. The refusal has the one shape of every refused value, {@code Invalid value for
+   * <key>=<value> (from <source>). <the exception's message>}.
+   *
+   * @throws IllegalStateException if this is a prefix option, which has no single value
+   */
+  public ConfigOption<T> check(Consumer<? super T> check) {
+    Objects.requireNonNull(check, "check == null");
+    if (prefix) {
+      throw new IllegalStateException(name + " is a prefix option; a check applies to one value.");
+    }
+    return new ConfigOption<>(name, description, defaultValue, typeName, parser, formatter,
+        secret, environmentAliases, prefix, min, max, choices, formerNames, check);
+  }
+
+  /**
+   * Returns an option that is the same and was called {@code formerName} before: {@link
+   * RealtimeConfig#validate} reports a setting of the former name as renamed, naming this one,
+   * instead of ignoring it or guessing.
+   *
+   * @throws IllegalArgumentException if {@code formerName} breaks the naming rule in the class
+   *     description
+   */
+  public ConfigOption<T> withFormerName(String formerName) {
+    checkName(formerName, prefix ? PREFIX_NAME : NAME, "such as realtime.kafka.bootstrap-servers");
+    List<String> names = new ArrayList<>(formerNames);
+    names.add(formerName);
+    return copy(secret, environmentAliases, min, max, names);
+  }
+
+  /** The smallest value accepted, if the option declares one with {@link #range}. */
+  public Optional<T> min() {
+    return Optional.ofNullable(min);
+  }
+
+  /** The largest value accepted, if the option declares one with {@link #range}. */
+  public Optional<T> max() {
+    return Optional.ofNullable(max);
+  }
+
+  /**
+   * The words a {@linkplain #choice choice option} accepts, in declared order; empty for other
+   * options.
+   */
+  public List<String> choices() {
+    return choices;
+  }
+
+  /** The names this option had before, from {@link #withFormerName(String)}. */
+  public List<String> formerNames() {
+    return formerNames;
+  }
+
+  /**
+   * What a value must be, in words, for documentation and messages: such as {@code a whole
+   * number}, {@code a whole number of at least 1}, {@code a duration from 100ms to 1h} or {@code
+   * one of streams, pubsub}.
+   */
+  public String allowed() {
+    if (!choices.isEmpty()) {
+      return "one of " + String.join(", ", choices);
+    }
+    String kind;
+    switch (typeName) {
+      case "integer":
+        kind = "a whole number";
+        break;
+      case "size":
+        kind = "a size";
+        break;
+      case "duration":
+        kind = "a duration";
+        break;
+      case "boolean":
+        kind = "true or false";
+        break;
+      case "map":
+        kind = "any keys under " + name;
+        break;
+      default:
+        kind = "any text";
+    }
+    if (min != null && max != null) {
+      return kind + " from " + show(min) + " to " + show(max);
+    }
+    if (min != null) {
+      return kind + " of at least " + show(min);
+    }
+    if (max != null) {
+      return kind + " of at most " + show(max);
+    }
+    return kind;
+  }
+
+  /** True when the value is constrained beyond its type: a range or choices. */
+  private boolean isConstrained() {
+    return min != null || max != null || !choices.isEmpty();
+  }
+
+  private boolean isOrdered() {
+    return !prefix && choices.isEmpty()
+        && (typeName.equals("integer") || typeName.equals("duration") || typeName.equals("size"));
+  }
+
+  private boolean inRange(T value) {
+    return (min == null || compare(value, min) >= 0) && (max == null || compare(value, max) <= 0);
+  }
+
+  @SuppressWarnings("unchecked")
+  private static <T> int compare(T a, T b) {
+    return ((Comparable<T>) a).compareTo(b);
+  }
+
+  /** A value as people write it: {@code 100ms} rather than {@code PT0.1S}, {@code 1MiB}. */
+  private String show(T value) {
+    if (value instanceof Duration) {
+      return DurationParser.describe((Duration) value);
+    }
+    if (value instanceof Long && typeName.equals("size")) {
+      return SizeParser.describe((Long) value);
+    }
+    return String.valueOf(value);
+  }
+
+  /** The sentences that end every refusal of a constrained option: what it must be, the fix. */
+  private String constraintHint() {
+    T example = defaultValue != null ? defaultValue : min != null ? min : max;
+    String hint = "Must be " + allowed()
+        + (example == null || !choices.isEmpty() ? "." : ", such as " + show(example) + ".");
+    return hint + " Set such a value, or unset " + name
+        + (defaultValue == null ? "." : " for the default " + show(defaultValue) + ".");
   }
 
   /** The name in the form in which configuration sources are matched. */
@@ -298,15 +529,30 @@ public final class ConfigOption<T> {
    */
   T parse(String raw, String source) {
     Objects.requireNonNull(raw, "raw == null");
+    T value;
     try {
-      return parser.apply(raw);
+      value = parser.apply(raw);
     } catch (IllegalArgumentException e) {
-      // The parsers' messages are hints that never quote the value; the value is masked here.
-      String shown = secret ? SecretMasking.MASK : SecretMasking.mask(name, raw);
-      String from = source == null ? "" : " (from " + source + ")";
-      throw new ConfigurationException(
-          "Invalid value for " + name + "=" + shown + from + ". " + e.getMessage());
+      throw invalid(raw, source, isConstrained() ? constraintHint() : e.getMessage());
     }
+    if (!inRange(value)) {
+      throw invalid(raw, source, constraintHint());
+    }
+    try {
+      check.accept(value);
+    } catch (IllegalArgumentException e) {
+      throw invalid(raw, source, e.getMessage());
+    }
+    return value;
+  }
+
+  /** The one shape of every refused value: the key, the value (masked), its source, the hint. */
+  private ConfigurationException invalid(String raw, String source, String hint) {
+    // The hints never quote the value; the value is masked here.
+    String shown = secret ? SecretMasking.MASK : SecretMasking.mask(name, raw);
+    String from = source == null ? "" : " (from " + source + ")";
+    return new ConfigurationException(
+        "Invalid value for " + name + "=" + shown + from + ". " + hint);
   }
 
   /** The string that {@link #parse(String)} turns back into {@code value}. */

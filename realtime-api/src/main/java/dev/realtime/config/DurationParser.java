@@ -30,6 +30,22 @@ final class DurationParser {
 
   private DurationParser() {}
 
+  /** Writes {@code duration} as people do and as {@link #parse} reads it: 100ms, 10s, 5m. */
+  static String describe(Duration duration) {
+    long[] units = {86_400_000L, 3_600_000L, 60_000L, 1_000L};
+    String[] names = {"d", "h", "m", "s"};
+    if (duration.toNanos() % 1_000_000L != 0 || duration.isZero()) {
+      return duration.isZero() ? "0ms" : duration.toString();
+    }
+    long millis = duration.toMillis();
+    for (int i = 0; i < units.length; i++) {
+      if (millis % units[i] == 0) {
+        return millis / units[i] + names[i];
+      }
+    }
+    return millis + "ms";
+  }
+
   /**
    * Parses a non-negative duration.
    *

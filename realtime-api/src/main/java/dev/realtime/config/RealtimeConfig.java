@@ -53,16 +53,6 @@ import java.util.TreeSet;
  * variables lose the dashes that make {@code secret-key} one part.
  */
 public final class RealtimeConfig {
-  /**
-   * Families owned by optional modules: the adapters, and the testkit (its {@code
-   * -Drealtime.conformance.*} switches, which are no broker settings). Their keys are ignored by
-   * {@link #validate} while no option of the family is known, so a REALTIME_KAFKA_… variable left
-   * in a shared environment does not break an application that runs on the memory broker, nor
-   * the conformance report switch an application's own tests in the same build.
-   */
-  private static final List<String> ADAPTER_FAMILIES = List.of("realtime.kafka.",
-      "realtime.redis.", "realtime.rabbitmq.", "realtime.conformance.");
-
   private final Layer file;
   private final Layer environment;
   private final Layer systemProperties;
@@ -269,39 +259,51 @@ public final class RealtimeConfig {
    * ignored. A key in the file or in code that does not start with {@code realtime.} is unknown
    * too.
    *
-   * <p>Keys under {@code realtime.kafka.}, {@code realtime.redis.}, {@code realtime.rabbitmq.}
-   * and {@code realtime.conformance.} (the testkit's) are skipped while {@code known} has no
-   * option in that family: the module is not on the classpath, and a {@code REALTIME_KAFKA_…}
-   * variable in a shared environment must not break an application that runs on the memory
-   * broker.
+   * <p>A key of a family that no option in {@code known} has, such as {@code realtime.nats.url}
+   * with no {@code realtime.nats.*} option, is skipped unless it is a near miss of a known key:
+   * it belongs to a module that is not on the classpath (an adapter, the testkit's {@code
+   * realtime.conformance.*} switches), and a {@code REALTIME_KAFKA_…} variable in a shared
+   * environment must not break an application that runs on another broker. A key of an option's
+   * {@linkplain ConfigOption#withFormerName(String) former name} is reported as renamed, with
+   * the new name.
    *
    * @param known every option the application and its adapters declare, such as {@link
    *     RealtimeOptions#all()} plus the adapters' options
-   * @throws ConfigurationException listing every unknown key with its source and, when one is
-   *     close enough, the known key it probably meant, such as {@code Unknown setting
+   * @throws ConfigurationException listing every unknown or renamed key with its source and,
+   *     when one is close enough, the known key it probably meant, such as {@code Unknown setting
    *     realtime.brokr (from environment variable REALTIME_BROKR). Did you mean realtime.broker?}
    */
   public void validate(Collection<? extends ConfigOption<?>> known) {
     Objects.requireNonNull(known, "known == null");
     Set<String> exact = new HashSet<>();
     List<String> prefixes = new ArrayList<>();
+    Set<String> families = new HashSet<>();
+    Map<String, ConfigOption<?>> formerNames = new HashMap<>();
     for (ConfigOption<?> option : known) {
       (option.isPrefix() ? prefixes : exact).add(option.normalisedName());
-    }
-    List<String> absentFamilies = new ArrayList<>();
-    for (String family : ADAPTER_FAMILIES) {
-      if (known.stream().noneMatch(option -> option.normalisedName().startsWith(family))) {
-        absentFamilies.add(family);
+      families.add(family(option.normalisedName()));
+      for (String former : option.formerNames()) {
+        formerNames.put(KeyNames.normalise(former), option);
       }
     }
     List<String> problems = new ArrayList<>();
     for (Layer layer : lowestFirst) {
       for (Setting setting : layer.settings()) {
         String key = setting.normalisedKey();
-        boolean isKnown = exact.contains(key)
-            || prefixes.stream().anyMatch(prefix -> isUnder(key, prefix));
-        if (!isKnown && absentFamilies.stream().noneMatch(key::startsWith)) {
-          problems.add(unknown(setting, known));
+        if (exact.contains(key) || prefixes.stream().anyMatch(prefix -> isUnder(key, prefix))) {
+          continue;
+        }
+        String renamed = renamed(setting, formerNames);
+        if (renamed != null) {
+          problems.add(renamed);
+          continue;
+        }
+        String suggestion = KeySuggestions.suggest(setting.key(), known);
+        // A family nothing here declares belongs to a module that is not on the classpath (an
+        // adapter, the testkit): its keys are not this application's to check, unless one is a
+        // near miss of a known key.
+        if (suggestion != null || !isForeign(key, families)) {
+          problems.add(unknown(setting, suggestion));
         }
       }
     }
@@ -314,9 +316,8 @@ public final class RealtimeConfig {
     }
   }
 
-  private static String unknown(Setting setting, Collection<? extends ConfigOption<?>> known) {
+  private static String unknown(Setting setting, String suggestion) {
     String line = "Unknown setting " + setting.key() + " (from " + setting.source() + ").";
-    String suggestion = KeySuggestions.suggest(setting.key(), known);
     if (suggestion != null) {
       return line + " Did you mean " + suggestion + "?";
     }
@@ -324,6 +325,48 @@ public final class RealtimeConfig {
       return line + " Settings start with realtime.; rename or remove it.";
     }
     return line + " Rename it to a declared setting or remove it.";
+  }
+
+  /** The message for a setting of an option's former name, or null if it is none. */
+  private static String renamed(Setting setting, Map<String, ConfigOption<?>> formerNames) {
+    String key = setting.normalisedKey();
+    for (Map.Entry<String, ConfigOption<?>> former : formerNames.entrySet()) {
+      ConfigOption<?> option = former.getValue();
+      String newKey = null;
+      if (key.equals(former.getKey())) {
+        newKey = option.name();
+      } else if (option.isPrefix() && isUnder(key, former.getKey())) {
+        newKey = option.name() + setting.key().substring(former.getKey().length());
+      }
+      if (newKey != null) {
+        return "Setting " + setting.key() + " (from " + setting.source() + ") was renamed to "
+            + newKey + ": rename it (environment variable "
+            + KeyNames.toEnvironmentVariable(newKey) + ").";
+      }
+    }
+    return null;
+  }
+
+  /**
+   * The first part after {@code realtime.} of a normalised name, such as {@code kafka} in {@code
+   * realtime.kafka.partitions} and {@code broker} in {@code realtime.broker}; null for a name
+   * outside {@code realtime.}.
+   */
+  private static String family(String normalisedName) {
+    if (!normalisedName.startsWith(KeyNames.PREFIX)) {
+      return null;
+    }
+    int end = normalisedName.indexOf('.', KeyNames.PREFIX.length());
+    return normalisedName.substring(KeyNames.PREFIX.length(),
+        end < 0 ? normalisedName.length() : end);
+  }
+
+  /** True for a key of a family no known option has: three parts or more, the first unknown. */
+  private static boolean isForeign(String normalisedKey, Set<String> families) {
+    String family = family(normalisedKey);
+    return family != null
+        && normalisedKey.length() > KeyNames.PREFIX.length() + family.length()
+        && !families.contains(family);
   }
 
   /**

@@ -14,7 +14,7 @@ public final class RealtimeOptions {
    */
   public static final ConfigOption<String> BROKER = ConfigOption.string("realtime.broker",
       "memory",
-      "Which broker adapter to use: memory, kafka, redis, rabbitmq, or any provider's name.");
+      "Which broker adapter to use: the name of a provider on the classpath (memory is built in).");
 
   /**
    * {@code realtime.max-payload-bytes}: the largest payload a publish accepts, 1 MiB by default.

@@ -34,6 +34,18 @@ final class SizeParser {
 
   private SizeParser() {}
 
+  /** Writes {@code bytes} with the largest binary unit that divides it: 1MiB, 512KiB, 1000. */
+  static String describe(long bytes) {
+    String[] names = {"TiB", "GiB", "MiB", "KiB"};
+    for (int i = 0; i < names.length; i++) {
+      long unit = 1L << (10 * (names.length - i));
+      if (bytes != 0 && bytes % unit == 0) {
+        return bytes / unit + names[i];
+      }
+    }
+    return String.valueOf(bytes);
+  }
+
   /**
    * Parses a non-negative whole number of bytes.
    *

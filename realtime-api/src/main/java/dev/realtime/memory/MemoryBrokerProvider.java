@@ -19,7 +19,8 @@ public final class MemoryBrokerProvider implements BrokerProvider {
   /** Messages each channel keeps before the oldest are dropped. */
   public static final ConfigOption<Integer> MAX_MESSAGES_PER_CHANNEL = ConfigOption.integer(
       "realtime.memory.max-messages-per-channel", 100_000,
-      "Messages each in-memory channel keeps; older ones are dropped, as retention would.");
+      "Messages each in-memory channel keeps; older ones are dropped, as retention would.")
+      .range(1, null);
 
   static final Capabilities CAPABILITIES = Capabilities.of(Capability.PERSISTENCE,
       Capability.REPLAY, Capability.CONSUMER_GROUPS, Capability.ORDERING_PER_KEY,
@@ -45,10 +46,6 @@ public final class MemoryBrokerProvider implements BrokerProvider {
   public Broker create(BrokerContext context) {
     RealtimeConfig config = context.config();
     int maxMessages = config.get(MAX_MESSAGES_PER_CHANNEL);
-    if (maxMessages < 1) {
-      throw new dev.realtime.config.ConfigurationException("Invalid value for "
-          + MAX_MESSAGES_PER_CHANNEL.name() + "=" + maxMessages + ". Must be at least 1.");
-    }
     return new MemoryBroker(maxMessages, config.get(RealtimeOptions.CLOSE_TIMEOUT), context);
   }
 }

@@ -2,8 +2,11 @@ package dev.realtime.spi;
 
 import dev.realtime.Broker;
 import dev.realtime.Capabilities;
+import dev.realtime.channel.ChannelNaming;
 import dev.realtime.config.ConfigOption;
+import dev.realtime.config.RealtimeConfig;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * The service provider interface of a broker adapter: how realtime finds and opens a broker.
@@ -33,6 +36,17 @@ public interface BrokerProvider {
    */
   default List<ConfigOption<?>> options() {
     return List.of();
+  }
+
+  /**
+   * How this adapter names channels on its backend under {@code config}'s prefix, for tools and
+   * tests that reach the backend directly (a foreign producer, an operator's listing); empty for
+   * a backend without names of its own, such as the in-memory broker.
+   *
+   * @throws IllegalArgumentException if the configured prefix breaks the backend's rules
+   */
+  default Optional<ChannelNaming> naming(RealtimeConfig config) {
+    return Optional.empty();
   }
 
   /**

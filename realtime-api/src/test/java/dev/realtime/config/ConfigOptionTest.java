@@ -238,4 +238,93 @@ class ConfigOptionTest {
         .hasMessageStartingWith(
             "Invalid value for realtime.test.count=amqp://guest:******@host:5672/vhost. ");
   }
+
+  private static final ConfigOption<Integer> PARTITIONS = ConfigOption.integer(
+      "realtime.test.partitions", 1, "Partitions.").range(1, null);
+
+  @ParameterizedTest
+  @ValueSource(strings = {"0", "-3", "many", "1.5", ""})
+  void aValueOutsideTheRangeOrOfAnotherTypeGetsOneMessageWithTheRangeAndTheFix(String raw) {
+    assertThatThrownBy(() -> PARTITIONS.parse(raw, "environment variable X"))
+        .isInstanceOf(ConfigurationException.class)
+        .hasMessage("Invalid value for realtime.test.partitions=" + raw + " (from environment"
+            + " variable X). Must be a whole number of at least 1, such as 1. Set such a value,"
+            + " or unset realtime.test.partitions for the default 1.");
+  }
+
+  @Test
+  void rangesBoundBothEndsAndAreDeclaredForDocumentation() {
+    ConfigOption<Duration> wait = ConfigOption.duration("realtime.test.wait", null, "Waits.")
+        .range(Duration.ofMillis(100), Duration.ofHours(1));
+    ConfigOption<Long> buffer = ConfigOption.size("realtime.test.buffer", 1024L, "Buffer.")
+        .range(null, 1024L * 1024L);
+
+    assertThat(wait.parse("100ms")).isEqualTo(Duration.ofMillis(100));
+    assertThat(wait.parse("1h")).isEqualTo(Duration.ofHours(1));
+    assertThat(wait.min()).contains(Duration.ofMillis(100));
+    assertThat(wait.allowed()).isEqualTo("a duration from 100ms to 1h");
+    assertThatThrownBy(() -> wait.parse("99ms"))
+        .hasMessage("Invalid value for realtime.test.wait=99ms. Must be a duration from 100ms to"
+            + " 1h, such as 100ms. Set such a value, or unset realtime.test.wait.");
+    assertThat(buffer.allowed()).isEqualTo("a size of at most 1MiB");
+    assertThatThrownBy(() -> buffer.parse("2MiB"))
+        .hasMessageContaining("Must be a size of at most 1MiB, such as 1KiB.");
+    assertThat(COUNT.allowed()).isEqualTo("a whole number");
+    assertThat(COUNT.min()).isEmpty();
+  }
+
+  @Test
+  void aRangeMustFitItsDefaultAndItsType() {
+    assertThatThrownBy(() -> ConfigOption.integer("realtime.test.n", 0, "N.").range(1, null))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("Default of realtime.test.n is 0, but it must be a whole number of at least"
+            + " 1.");
+    assertThatThrownBy(() -> ConfigOption.integer("realtime.test.n", 5, "N.").range(9, 2))
+        .isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> ConfigOption.string("realtime.test.s", "a", "S.").range("a", "b"))
+        .isInstanceOf(IllegalStateException.class);
+  }
+
+  @Test
+  void aChoiceIsMatchedIgnoringCaseAndReadAsDeclared() {
+    ConfigOption<String> mode = ConfigOption.choice("realtime.test.mode", "streams", "Mode.",
+        "streams", "pubsub");
+
+    assertThat(mode.parse(" PubSub ")).isEqualTo("pubsub");
+    assertThat(mode.choices()).containsExactly("streams", "pubsub");
+    assertThat(mode.allowed()).isEqualTo("one of streams, pubsub");
+    assertThatThrownBy(() -> mode.parse("durable"))
+        .isInstanceOf(ConfigurationException.class)
+        .hasMessage("Invalid value for realtime.test.mode=durable. Must be one of streams,"
+            + " pubsub. Set such a value, or unset realtime.test.mode for the default streams.");
+    assertThatThrownBy(() -> ConfigOption.choice("realtime.test.mode", "other", "Mode.", "a"))
+        .isInstanceOf(IllegalArgumentException.class);
+  }
+
+  @Test
+  void constraintsAndFormerNamesSurviveTheOtherWithMethods() {
+    ConfigOption<Integer> option = ConfigOption.integer("realtime.test.n", 2, "N.")
+        .range(1, 9).withFormerName("realtime.test.count").secret()
+        .withEnvironmentAlias("N");
+
+    assertThat(option.max()).contains(9);
+    assertThat(option.formerNames()).containsExactly("realtime.test.count");
+    assertThatThrownBy(() -> option.parse("10")).hasMessageContaining("=******.");
+  }
+
+  @Test
+  void aCheckOfTheOwnersRefusesInTheOneShape() {
+    ConfigOption<String> prefix = ConfigOption.string("realtime.test.prefix", "app", "Prefix.")
+        .check(value -> {
+          if (value.contains(" ")) {
+            throw new IllegalArgumentException("a prefix has no spaces; remove them");
+          }
+        });
+
+    assertThat(prefix.parse("my-app")).isEqualTo("my-app");
+    assertThatThrownBy(() -> prefix.parse("my app", "code"))
+        .isInstanceOf(ConfigurationException.class)
+        .hasMessage("Invalid value for realtime.test.prefix=my app (from code). a prefix has no"
+            + " spaces; remove them");
+  }
 }

@@ -406,7 +406,7 @@ class RealtimeConfigTest {
         .environment(Map.of("REALTIME_KAFKA_BOOTSTRAP_SERVRS", "k:1"))
         .systemProperties(Map.of("realtime.publish-timout", "5s"))
         .set("realtime.kafka.producr.acks", "all")
-        .set("realtime.completely.different", "x")
+        .set("realtime.different", "x")
         .set("app.name", "demo")
         .build();
     String source = "properties file " + file.toAbsolutePath();
@@ -424,7 +424,7 @@ class RealtimeConfigTest {
             + " realtime.publish-timout). Did you mean realtime.publish-timeout?\n"
             + "  Unknown setting app.name (from code). Settings start with realtime.; rename or"
             + " remove it.\n"
-            + "  Unknown setting realtime.completely.different (from code). Rename it to a"
+            + "  Unknown setting realtime.different (from code). Rename it to a"
             + " declared setting or remove it.\n"
             + "  Unknown setting realtime.kafka.producr.acks (from code)."
             + " Did you mean realtime.kafka.producer.acks?");
@@ -450,6 +450,46 @@ class RealtimeConfigTest {
         .hasMessage("Unknown setting realtime.redis.uri (from properties file "
             + config.sourceOf("realtime.redis.uri").substring(16) + ")."
             + " Did you mean realtime.redis.url?");
+  }
+
+  @Test
+  void anyFamilyThatNothingDeclaresIsIgnoredUnlessANearMiss() throws IOException {
+    // A third-party adapter's family gets what this project's adapters get: a shared
+    // environment's REALTIME_NATS_URL does not break an application without that adapter.
+    RealtimeConfig config = isolated()
+        .environment(Map.of("REALTIME_NATS_URL", "nats://localhost",
+            "REALTIME_MEMORY_MAX_MESSAGES", "5"))
+        .build();
+    ConfigOption<Integer> maxMessages =
+        ConfigOption.integer("realtime.memory.max-messages-per-channel", 1, "Kept.");
+
+    assertThatCode(() -> config.validate(RealtimeOptions.all())).doesNotThrowAnyException();
+    assertThatThrownBy(() -> config.validate(List.of(RealtimeOptions.BROKER, maxMessages)))
+        .isInstanceOf(ConfigurationException.class)
+        .hasMessageStartingWith("Unknown setting realtime.memory.max.messages (from environment"
+            + " variable REALTIME_MEMORY_MAX_MESSAGES).");
+  }
+
+  @Test
+  void aFormerNameIsReportedAsRenamedWithTheNewName() throws IOException {
+    ConfigOption<Duration> timeout = ConfigOption.duration("realtime.test.timeout",
+        Duration.ofSeconds(10), "Waits.").withFormerName("realtime.test.connect-timeout");
+    ConfigOption<Map<String, String>> client = ConfigOption.prefix("realtime.test.client.",
+        "Passed on.").withFormerName("realtime.test.common.");
+    RealtimeConfig config = isolated()
+        .environment(Map.of("REALTIME_TEST_CONNECT_TIMEOUT", "5s"))
+        .set("realtime.test.common.acks", "all")
+        .build();
+
+    assertThatThrownBy(() -> config.validate(List.of(timeout, client)))
+        .isInstanceOf(ConfigurationException.class)
+        .hasMessage("2 unknown settings:\n"
+            + "  Setting realtime.test.connect.timeout (from environment variable"
+            + " REALTIME_TEST_CONNECT_TIMEOUT) was renamed to realtime.test.timeout: rename it"
+            + " (environment variable REALTIME_TEST_TIMEOUT).\n"
+            + "  Setting realtime.test.common.acks (from code) was renamed to"
+            + " realtime.test.client.acks: rename it (environment variable"
+            + " REALTIME_TEST_CLIENT_ACKS).");
   }
 
   @Test

@@ -9,6 +9,7 @@ import dev.realtime.Message;
 import dev.realtime.channel.Channel;
 import dev.realtime.channel.ChannelSpec;
 import dev.realtime.config.ConfigOption;
+import dev.realtime.config.ConfigurationException;
 import dev.realtime.config.RealtimeConfig;
 import dev.realtime.config.RealtimeOptions;
 import dev.realtime.internal.UriCredentials;
@@ -78,6 +79,8 @@ final class DoctorCommand implements Callable<Integer> {
       List<ConfigOption<?>> known = new java.util.ArrayList<>(RealtimeOptions.all());
       providers.values().forEach(provider -> known.addAll(provider.options()));
       config.validate(known);
+      // Every value parses and is within its declared range or choices: told here, as settings.
+      known.forEach(config::get);
     } catch (RuntimeException e) {
       throw fail("settings", e, "Fix the setting, file or variable named above.");
     }
@@ -85,11 +88,11 @@ final class DoctorCommand implements Callable<Integer> {
     out.println("broker " + name + " (realtime.broker from " + config.sourceOf(
         RealtimeOptions.BROKER) + ")");
     pass("settings", config.keys().size() + " set, every one known");
-    BrokerProvider provider = providers.get(name);
-    if (provider == null) {
-      throw fail("adapter", null, "No adapter named " + name + " is on the classpath; found "
-          + String.join(", ", new java.util.TreeSet<>(providers.keySet())) + ". Use "
-          + "--broker or REALTIME_BROKER with one of those.");
+    BrokerProvider provider;
+    try {
+      provider = Brokers.provider(name);
+    } catch (ConfigurationException e) {
+      throw fail("adapter", e, "Use --broker or REALTIME_BROKER with one of those found.");
     }
     pass("adapter", provider.getClass().getName() + ", " + provider.capabilities());
     for (ConfigOption<?> option : provider.options()) {

@@ -146,10 +146,23 @@ class LauncherIT {
   @Test
   void doctorWithNoKafkaPointsAtBrokerKafka() {
     Launcher.Run doctor = realtime.env("REALTIME_KAFKA_BOOTSTRAP_SERVERS", "127.0.0.1:1")
-        .run("--broker=kafka", "--set", "realtime.kafka.connect-timeout=2s", "doctor")
+        .run("--broker=kafka", "--set", "realtime.kafka.timeout=2s", "doctor")
         .exits(Main.FAILED);
     assertThat(doctor.stdout).contains("FAIL  connect")
         .contains("No Kafka? realtime broker kafka runs one");
+  }
+
+  @Test
+  void doctorTellsAValueOutsideItsRangeAndAFormerKeyAsSettings() {
+    Launcher.Run range = realtime.run("--broker=kafka", "--set", "realtime.kafka.partitions=0",
+        "doctor").exits(Main.FAILED);
+    assertThat(range.stdout).contains("FAIL  settings")
+        .contains("realtime.kafka.partitions=0")
+        .contains("Must be a whole number of at least 1");
+    Launcher.Run renamed = realtime.run("--broker=kafka", "--set",
+        "realtime.kafka.connect-timeout=2s", "doctor").exits(Main.FAILED);
+    assertThat(renamed.stdout).contains("FAIL  settings")
+        .contains("was renamed to realtime.kafka.timeout");
   }
 
   @Test

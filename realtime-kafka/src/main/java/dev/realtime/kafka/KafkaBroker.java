@@ -10,6 +10,7 @@ import dev.realtime.channel.Channel;
 import dev.realtime.channel.ChannelAdmin;
 import dev.realtime.channel.ChannelNaming;
 import dev.realtime.config.RealtimeConfig;
+import dev.realtime.internal.FailureReasons;
 import dev.realtime.internal.UriCredentials;
 import dev.realtime.metrics.RealtimeMetrics;
 import dev.realtime.spi.AdapterBroker;
@@ -95,9 +96,9 @@ final class KafkaBroker extends AdapterBroker<KafkaSubscription> {
     RealtimeConfig config = context.config();
     RealtimeMetrics metrics = context.metrics();
     this.servers = KafkaSettings.bootstrapServers(config);
-    this.naming = ChannelNaming.kafka(config.get(KafkaOptions.TOPIC_PREFIX));
+    this.naming = KafkaTopicNaming.of(config.get(KafkaOptions.TOPIC_PREFIX));
     this.partitions = config.get(KafkaOptions.PARTITIONS);
-    this.timeout = config.get(KafkaOptions.CONNECT_TIMEOUT);
+    this.timeout = config.get(KafkaOptions.TIMEOUT);
     this.sessionTimeout = config.get(KafkaOptions.SESSION_TIMEOUT);
     this.wireFormat = KafkaSettings.wireFormat(config);
     this.publishTimeout = config.get(dev.realtime.config.RealtimeOptions.PUBLISH_TIMEOUT);
@@ -117,7 +118,7 @@ final class KafkaBroker extends AdapterBroker<KafkaSubscription> {
     } catch (Exception e) {
       admin.close(Duration.ZERO);
       throw new BrokerUnavailableException("Kafka at " + UriCredentials.mask(servers)
-          + " did not answer within " + timeout + " (" + rootMessage(e) + "): it is unreachable,"
+          + " did not answer within " + timeout + " (" + FailureReasons.of(e) + "): it is unreachable,"
           + " or speaks another protocol than the client." + KafkaDiagnosis.protocolMismatch(
               servers, common) + " Check realtime.kafka.bootstrap-servers (or KAFKA_BROKERS), "
           + "realtime.kafka.client.security.protocol and that the brokers run.", e);
@@ -145,7 +146,7 @@ final class KafkaBroker extends AdapterBroker<KafkaSubscription> {
     } catch (RuntimeException e) {
       admin.close(Duration.ZERO);
       throw new dev.realtime.config.ConfigurationException("the Kafka producer could not be "
-          + "created from realtime.kafka.producer.* / client.*: " + rootMessage(e), e);
+          + "created from realtime.kafka.producer.* / client.*: " + FailureReasons.of(e), e);
     }
     this.channelAdmin = new KafkaAdmin(this);
     // Parsed by hand: the producer, created above, already refused a value that does not parse.
@@ -171,8 +172,13 @@ final class KafkaBroker extends AdapterBroker<KafkaSubscription> {
     try {
       producer.send(record, (metadata, failure) -> {
         if (failure != null) {
-          receipt.completeExceptionally(new RealtimeException("Kafka did not accept message "
-              + message.id() + " on " + topic + ": " + explainPublish(failure), failure));
+          String text = "Kafka did not accept message " + message.id() + " on " + topic + ": "
+              + explainPublish(failure);
+          // One type for one failure on every broker: unreachable or timed out is
+          // BrokerUnavailableException (retrying may help), a refusal a RealtimeException.
+          receipt.completeExceptionally(isUnavailable(failure)
+              ? new BrokerUnavailableException(text, failure)
+              : new RealtimeException(text, failure));
         } else {
           receipt.complete(new PublishReceipt(message.id(), message.channel(),
               KafkaRecords.position(metadata.partition(), metadata.offset())));
@@ -356,7 +362,7 @@ final class KafkaBroker extends AdapterBroker<KafkaSubscription> {
       return Health.up(NAME, nodes + " broker(s) at " + UriCredentials.mask(servers));
     } catch (Exception e) {
       return Health.down(NAME, "Kafka at " + UriCredentials.mask(servers) + " did not answer: "
-          + rootMessage(e));
+          + FailureReasons.of(e));
     }
   }
 
@@ -414,13 +420,13 @@ final class KafkaBroker extends AdapterBroker<KafkaSubscription> {
           + ": " + KafkaDiagnosis.unreachable(servers, e) + ".", e);
     }
     return new BrokerUnavailableException("could not " + operation + " on Kafka at "
-        + UriCredentials.mask(servers) + " within " + timeout + ": " + rootMessage(e), e);
+        + UriCredentials.mask(servers) + " within " + timeout + ": " + FailureReasons.of(e), e);
   }
 
   /** What a failure means, for a log line or a message: see {@link KafkaDiagnosis}. */
   String explain(Throwable failure) {
     return KafkaDiagnosis.isTimeout(failure) ? KafkaDiagnosis.unreachable(servers, failure)
-        : rootMessage(failure);
+        : FailureReasons.of(failure);
   }
 
   /**
@@ -432,7 +438,13 @@ final class KafkaBroker extends AdapterBroker<KafkaSubscription> {
     if (KafkaDiagnosis.isTimeout(failure) && !producerConnected()) {
       return KafkaDiagnosis.unreachable(servers, failure);
     }
-    return rootMessage(failure);
+    return FailureReasons.of(failure);
+  }
+
+  /** Kafka's retriable errors: no connection, no leader, no answer in time. */
+  private static boolean isUnavailable(Throwable failure) {
+    return failure instanceof org.apache.kafka.common.errors.RetriableException
+        || KafkaDiagnosis.isTimeout(failure);
   }
 
   private boolean producerConnected() {
@@ -445,17 +457,6 @@ final class KafkaBroker extends AdapterBroker<KafkaSubscription> {
       }
     }
     return true; // No such metric: say nothing more than Kafka does.
-  }
-
-  static String rootMessage(Throwable failure) {
-    Throwable root = failure;
-    while ((root instanceof ExecutionException
-        || root instanceof java.util.concurrent.CompletionException)
-        && root.getCause() != null) {
-      root = root.getCause();
-    }
-    String text = root.getMessage();
-    return UriCredentials.mask(text == null ? root.getClass().getSimpleName() : text);
   }
 
   @Override

@@ -3,10 +3,13 @@ package dev.realtime.kafka;
 import dev.realtime.Broker;
 import dev.realtime.Capabilities;
 import dev.realtime.Capability;
+import dev.realtime.channel.ChannelNaming;
 import dev.realtime.config.ConfigOption;
+import dev.realtime.config.RealtimeConfig;
 import dev.realtime.spi.BrokerContext;
 import dev.realtime.spi.BrokerProvider;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * Provides the Kafka adapter, {@code realtime.broker=kafka}. Channels are topics ({@code user.1}
@@ -32,6 +35,12 @@ public final class KafkaBrokerProvider implements BrokerProvider {
   @Override
   public List<ConfigOption<?>> options() {
     return KafkaOptions.ALL;
+  }
+
+  /** Topics: the prefix, '_', the channel name with '.' as '_' and '_' as "__". */
+  @Override
+  public Optional<ChannelNaming> naming(RealtimeConfig config) {
+    return Optional.of(KafkaTopicNaming.of(config.get(KafkaOptions.TOPIC_PREFIX)));
   }
 
   @Override

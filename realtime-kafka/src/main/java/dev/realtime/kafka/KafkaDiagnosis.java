@@ -1,5 +1,6 @@
 package dev.realtime.kafka;
 
+import dev.realtime.internal.FailureReasons;
 import dev.realtime.internal.UriCredentials;
 import java.util.HashMap;
 import java.util.Locale;
@@ -37,7 +38,7 @@ final class KafkaDiagnosis {
   /** The sentence for a broker that did not answer: what happened and what to check. */
   static String unreachable(String servers, Throwable failure) {
     return "Kafka at " + UriCredentials.mask(servers) + " is unreachable (no answer in time: "
-        + KafkaBroker.rootMessage(failure) + "). Check that the broker runs, that "
+        + FailureReasons.of(failure) + "). Check that the broker runs, that "
         + "realtime.kafka.bootstrap-servers names its listener, and that "
         + "realtime.kafka.client.security.protocol matches that listener";
   }

@@ -15,15 +15,20 @@ final class KafkaOptions {
   static final ConfigOption<String> TOPIC_PREFIX = ConfigOption.string(
       "realtime.kafka.topic-prefix", "realtime",
       "Prefix of the topic names: with prefix realtime, channel user.1 is topic realtime_user_1.")
+      .check(KafkaTopicNaming::of) // Kafka's rules for topic names, told as a setting's.
       .withEnvironmentAlias("KAFKA_TOPIC_PREFIX");
 
   static final ConfigOption<Integer> PARTITIONS = ConfigOption.integer(
       "realtime.kafka.partitions", 1,
-      "Partitions of a topic the adapter creates on first use (ChannelAdmin.ensure sets more).");
+      "Partitions of a topic the adapter creates on first use (ChannelAdmin.ensure sets more).")
+      .range(1, null);
 
-  static final ConfigOption<Duration> CONNECT_TIMEOUT = ConfigOption.duration(
-      "realtime.kafka.connect-timeout", Duration.ofSeconds(10),
-      "How long opening the broker, admin calls and history reads wait for Kafka to answer.");
+  /** One name for one idea across adapters: realtime.redis.timeout, realtime.rabbitmq.timeout. */
+  static final ConfigOption<Duration> TIMEOUT = ConfigOption.duration(
+      "realtime.kafka.timeout", Duration.ofSeconds(10),
+      "How long opening the broker, admin calls and history reads wait for Kafka to answer.")
+      .range(Duration.ofMillis(1), null)
+      .withFormerName("realtime.kafka.connect-timeout");
 
   static final ConfigOption<Duration> SESSION_TIMEOUT = ConfigOption.duration(
       "realtime.kafka.session-timeout", Duration.ofSeconds(10),
@@ -53,7 +58,7 @@ final class KafkaOptions {
           + "security.protocol, sasl.*, ssl.* (secrets masked).");
 
   static final List<ConfigOption<?>> ALL = List.of(BOOTSTRAP_SERVERS, TOPIC_PREFIX, PARTITIONS,
-      CONNECT_TIMEOUT, SESSION_TIMEOUT, WIRE_FORMAT, PRODUCER, CONSUMER, ADMIN, COMMON);
+      TIMEOUT, SESSION_TIMEOUT, WIRE_FORMAT, PRODUCER, CONSUMER, ADMIN, COMMON);
 
   private KafkaOptions() {}
 }

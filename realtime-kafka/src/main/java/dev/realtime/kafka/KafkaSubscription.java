@@ -3,6 +3,7 @@ package dev.realtime.kafka;
 import dev.realtime.Message;
 import dev.realtime.channel.Channel;
 import dev.realtime.channel.ChannelPattern;
+import dev.realtime.internal.FailureReasons;
 import dev.realtime.spi.Deadline;
 import dev.realtime.spi.Handling;
 import dev.realtime.spi.Outcome;
@@ -494,7 +495,7 @@ final class KafkaSubscription extends PollingSubscription<KafkaSubscription.Offs
       }
     } catch (RuntimeException e) {
       log.warn("final commit of {} failed within realtime.close-timeout; the next member reads "
-          + "those records again ({})", spec(), KafkaBroker.rootMessage(e));
+          + "those records again ({})", spec(), FailureReasons.of(e));
       log.debug("final commit of {} failed", spec(), e);
     } finally {
       consumer.close(deadline.remaining());
@@ -588,7 +589,7 @@ final class KafkaSubscription extends PollingSubscription<KafkaSubscription.Offs
         committed.putAll(commit);
       } catch (RuntimeException e) {
         log.warn("{}: committing the start of {} failed; a next owner may start elsewhere ({})",
-            spec(), fresh, KafkaBroker.rootMessage(e));
+            spec(), fresh, FailureReasons.of(e));
       }
     }
   }

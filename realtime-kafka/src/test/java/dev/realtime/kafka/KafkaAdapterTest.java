@@ -10,6 +10,7 @@ import dev.realtime.Message;
 import dev.realtime.channel.Channel;
 import dev.realtime.channel.ChannelInfo;
 import dev.realtime.channel.ChannelSpec;
+import dev.realtime.config.ConfigurationException;
 import dev.realtime.config.RealtimeConfig;
 import dev.realtime.subscription.StartPosition;
 import dev.realtime.subscription.Subscription;
@@ -147,7 +148,7 @@ class KafkaAdapterTest {
         "realtime.kafka.client.sasl.jaas.config",
         "org.apache.kafka.common.security.scram.ScramLoginModule required username=\"app\" "
             + "password=\"s3cr3t-pw\";",
-        "realtime.kafka.connect-timeout", "2s"));
+        "realtime.kafka.timeout", "2s"));
 
     assertThat(secure.toString()).doesNotContain("s3cr3t-pw").contains("sasl.jaas.config");
     // The embedded broker speaks PLAINTEXT: a SASL client is refused, clearly, in bounded time.
@@ -257,12 +258,34 @@ class KafkaAdapterTest {
     }
   }
 
+  /** Issue 15: realtime.kafka.partitions was checked nowhere, so 0 or -3 reached the admin. */
+  @Test
+  void partitionsOutsideTheirRangeAreRefusedWithTheRangeAndTheFix() {
+    for (String raw : List.of("0", "-3", "many")) {
+      assertThatThrownBy(() -> Brokers.open(config(Map.of("realtime.kafka.partitions", raw))))
+          .isInstanceOf(ConfigurationException.class)
+          .hasMessage("Invalid value for realtime.kafka.partitions=" + raw + " (from code)."
+              + " Must be a whole number of at least 1, such as 1. Set such a value, or unset"
+              + " realtime.kafka.partitions for the default 1.");
+    }
+  }
+
+  /** Issue 15: one name for one idea, realtime.<adapter>.timeout, in every adapter. */
+  @Test
+  void theFormerConnectTimeoutKeyIsToldByItsNewName() {
+    assertThatThrownBy(() -> Brokers.open(config(Map.of("realtime.kafka.connect-timeout",
+        "2s"))))
+        .isInstanceOf(ConfigurationException.class)
+        .hasMessageContaining("realtime.kafka.connect-timeout (from code) was renamed to"
+            + " realtime.kafka.timeout");
+  }
+
   /** Issue 14 item 18: TLS against a plaintext port said "Timed out waiting for a node …". */
   @Test
   void tlsAgainstAPlaintextPortIsToldAsSuch() {
     assertThatThrownBy(() -> Brokers.open(config(Map.of(
         "realtime.kafka.client.security.protocol", "SSL",
-        "realtime.kafka.connect-timeout", "2s"))))
+        "realtime.kafka.timeout", "2s"))))
         .isInstanceOf(BrokerUnavailableException.class)
         .hasMessageContaining("answers in PLAINTEXT")
         .hasMessageContaining("realtime.kafka.client.security.protocol=PLAINTEXT");

@@ -42,7 +42,7 @@ class KafkaOutageTest {
   private static Broker open() {
     return Brokers.open(RealtimeConfig.of(Map.of("realtime.broker", "kafka",
         "realtime.kafka.bootstrap-servers", kafka.bootstrapServers(),
-        "realtime.close-timeout", "2s", "realtime.kafka.connect-timeout", "3s",
+        "realtime.close-timeout", "2s", "realtime.kafka.timeout", "3s",
         "realtime.publish-timeout", "2s")));
   }
 
@@ -95,6 +95,7 @@ class KafkaOutageTest {
             .toCompletableFuture())
             .failsWithin(Duration.ofSeconds(20))
             .withThrowableOfType(java.util.concurrent.ExecutionException.class)
+            .withCauseInstanceOf(dev.realtime.BrokerUnavailableException.class)
             .withMessageContaining("is unreachable")
             .withMessageContaining("Check that the broker runs");
       }

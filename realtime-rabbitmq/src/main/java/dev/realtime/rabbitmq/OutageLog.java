@@ -6,6 +6,7 @@ import com.rabbitmq.client.Recoverable;
 import com.rabbitmq.client.RecoveryListener;
 import com.rabbitmq.client.TopologyRecoveryException;
 import com.rabbitmq.client.impl.ForgivingExceptionHandler;
+import dev.realtime.internal.FailureReasons;
 import java.time.Duration;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -38,7 +39,7 @@ final class OutageLog extends ForgivingExceptionHandler {
   void watch(Connection connection) {
     connection.addShutdownListener(signal -> {
       if (!signal.isInitiatedByApplication()) {
-        dropped(RabbitBroker.reason(signal));
+        dropped(FailureReasons.of(signal));
       }
     });
     ((Recoverable) connection).addRecoveryListener(new RecoveryListener() {
@@ -76,7 +77,7 @@ final class OutageLog extends ForgivingExceptionHandler {
       }
       log.warn("cannot reach RabbitMQ at {} ({}); reconnecting every 500 ms. Publishes wait up "
           + "to {} (realtime.publish-timeout) and then fail; subscriptions resume where they "
-          + "were once it is back.", description, RabbitBroker.reason(cause), publishTimeout);
+          + "were once it is back.", description, FailureReasons.of(cause), publishTimeout);
     }
     log.debug("{} (RabbitMQ at {})", what, description, cause);
   }

@@ -9,11 +9,14 @@ import dev.realtime.HistoryQuery;
 import dev.realtime.Message;
 import dev.realtime.Position;
 import dev.realtime.PublishReceipt;
+import dev.realtime.Capability;
+import dev.realtime.UnsupportedCapabilityException;
 import dev.realtime.channel.Channel;
 import dev.realtime.channel.ChannelAdmin;
 import dev.realtime.config.RealtimeConfig;
 import dev.realtime.config.RealtimeOptions;
 import dev.realtime.internal.Positions;
+import dev.realtime.internal.FailureReasons;
 import dev.realtime.internal.UriCredentials;
 import dev.realtime.metrics.RealtimeMetrics;
 import dev.realtime.spi.AdapterBroker;
@@ -100,7 +103,7 @@ final class RabbitBroker extends AdapterBroker<RabbitSubscription> {
     } catch (IOException | TimeoutException | RuntimeException e) {
       background.shutdownNow();
       throw new BrokerUnavailableException("could not connect to RabbitMQ at " + description
-          + " within " + timeout + ": " + reason(e) + ". Check realtime.rabbitmq.uri (or "
+          + " within " + timeout + ": " + FailureReasons.of(e) + ". Check realtime.rabbitmq.uri (or "
           + "RABBITMQ_URL), the virtual host, TLS, and that RabbitMQ runs.", e);
     }
     outages.watch(connection);
@@ -117,7 +120,7 @@ final class RabbitBroker extends AdapterBroker<RabbitSubscription> {
         throw (RuntimeException) e;
       }
       throw new BrokerUnavailableException("could not set up on RabbitMQ at " + description
-          + ": " + reason(e), e);
+          + ": " + FailureReasons.of(e), e);
     }
     this.channelAdmin = new RabbitAdmin(this);
   }
@@ -148,10 +151,11 @@ final class RabbitBroker extends AdapterBroker<RabbitSubscription> {
     }
     if (!spec.patterns().isEmpty() && !spec.isGroup()
         && spec.start().kind() != StartPosition.Kind.LATEST) {
-      throw new IllegalArgumentException("a broadcast pattern subscription on RabbitMQ starts "
-          + "at latest (it is a queue bound to the pattern, and AMQP cannot list the streams "
-          + "it would replay); subscribe to the channels by name to start at "
-          + spec.start());
+      throw new UnsupportedCapabilityException(name(), Capability.REPLAY,
+          "A broadcast pattern subscription starting at " + spec.start(),
+          "it starts at latest (it is a queue bound to the pattern, and AMQP cannot list the "
+              + "streams it would replay); subscribe to the channels by name to start at "
+              + spec.start() + ".");
     }
     for (Channel channel : spec.channels()) {
       ensureStream(channel);
@@ -316,20 +320,6 @@ final class RabbitBroker extends AdapterBroker<RabbitSubscription> {
 
   String description() {
     return description;
-  }
-
-  /** The root cause's message, credentials masked. */
-  static String reason(Throwable e) {
-    Throwable root = e;
-    while (root.getCause() != null && root.getMessage() == null) {
-      root = root.getCause();
-    }
-    String text = root.getMessage() == null ? root.getClass().getSimpleName()
-        : root.getMessage();
-    if (root.getCause() != null && root.getCause().getMessage() != null) {
-      text += " (" + root.getCause().getMessage() + ")";
-    }
-    return UriCredentials.mask(text);
   }
 
   @Override

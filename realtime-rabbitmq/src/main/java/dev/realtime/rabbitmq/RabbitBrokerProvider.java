@@ -3,10 +3,14 @@ package dev.realtime.rabbitmq;
 import dev.realtime.Broker;
 import dev.realtime.Capabilities;
 import dev.realtime.Capability;
+import dev.realtime.channel.ChannelNaming;
+import dev.realtime.channel.PrefixedNaming;
 import dev.realtime.config.ConfigOption;
+import dev.realtime.config.RealtimeConfig;
 import dev.realtime.spi.BrokerContext;
 import dev.realtime.spi.BrokerProvider;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * Provides the RabbitMQ adapter, {@code realtime.broker=rabbitmq}: a topic exchange whose routing
@@ -36,6 +40,33 @@ public final class RabbitBrokerProvider implements BrokerProvider {
   @Override
   public List<ConfigOption<?>> options() {
     return RabbitOptions.ALL;
+  }
+
+  /** Stream queues: the prefix, '.', the channel name, as in realtime.user.1. */
+  @Override
+  public Optional<ChannelNaming> naming(RealtimeConfig config) {
+    return Optional.of(naming(config.get(RabbitOptions.NAME_PREFIX)));
+  }
+
+  /**
+   * The naming under {@code prefix}: RabbitMQ allows 255 bytes and reserves names starting with
+   * {@code amq.}; the prefix keeps to the characters channel names use.
+   *
+   * @throws IllegalArgumentException if {@code prefix} holds anything but ASCII letters, digits,
+   *     '.', '_' and '-'; is {@code amq} or starts with {@code amq.}; or leaves no room for a
+   *     channel in 255 characters
+   */
+  static ChannelNaming naming(String prefix) {
+    return PrefixedNaming.builder("RabbitMQ", "name")
+        .prefix(prefix, RabbitOptions.NAME_PREFIX.name())
+        .separator(".")
+        // Names are ASCII here, one byte each, so characters count bytes.
+        .maxLength(255)
+        .reserved("amq.")
+        .prefixCharacters(c -> (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z')
+            || (c >= '0' && c <= '9') || c == '.' || c == '_' || c == '-',
+            "use letters, digits, '.', '_' and '-'")
+        .build();
   }
 
   @Override

@@ -34,11 +34,13 @@ final class RabbitOptions {
   static final ConfigOption<String> NAME_PREFIX = ConfigOption.string(
       "realtime.rabbitmq.name-prefix", "realtime",
       "Prefix of exchange and queue names: with prefix realtime, channel user.1 is stream "
-          + "queue realtime.user.1 on exchange realtime.");
+          + "queue realtime.user.1 on exchange realtime.")
+      .check(RabbitBrokerProvider::naming);
 
   static final ConfigOption<Duration> TIMEOUT = ConfigOption.duration(
       "realtime.rabbitmq.timeout", Duration.ofSeconds(10),
-      "How long connecting, declarations and history reads wait for RabbitMQ.");
+      "How long connecting, declarations and history reads wait for RabbitMQ.")
+      .range(Duration.ofMillis(1), null);
 
   static final List<ConfigOption<?>> ALL = List.of(URI, VIRTUAL_HOST, USERNAME, PASSWORD, TLS,
       TLS_VERIFY_PEER, NAME_PREFIX, TIMEOUT);

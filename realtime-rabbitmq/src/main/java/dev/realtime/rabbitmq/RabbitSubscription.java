@@ -12,6 +12,7 @@ import dev.realtime.Message;
 import dev.realtime.Position;
 import dev.realtime.channel.Channel;
 import dev.realtime.channel.ChannelPattern;
+import dev.realtime.internal.FailureReasons;
 import dev.realtime.spi.Handling;
 import dev.realtime.spi.Outcome;
 import dev.realtime.spi.PollingSubscription;
@@ -305,7 +306,7 @@ final class RabbitSubscription extends PollingSubscription<RabbitSubscription.De
       log.debug("{} consumes again after the connection recovered", this);
     } catch (IOException | RuntimeException e) {
       log.error("{} could not consume again after the connection recovered ({}); close it and "
-          + "subscribe again", this, RabbitBroker.reason(e));
+          + "subscribe again", this, FailureReasons.of(e));
       log.debug("consuming again failed", e);
     }
   }

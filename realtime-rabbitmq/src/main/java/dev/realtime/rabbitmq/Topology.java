@@ -72,7 +72,7 @@ final class Topology {
       public void handleRecoveryStarted(Recoverable recoverable) {}
     });
     this.prefix = prefix;
-    this.naming = ChannelNaming.rabbitmq(prefix);
+    this.naming = RabbitBrokerProvider.naming(prefix);
     this.exchange = prefix.isEmpty() ? "realtime" : prefix;
     this.description = description;
     declare(channel -> channel.exchangeDeclare(exchange, BuiltinExchangeType.TOPIC, true));

@@ -7,7 +7,9 @@ import static org.awaitility.Awaitility.await;
 import dev.realtime.Broker;
 import dev.realtime.BrokerUnavailableException;
 import dev.realtime.Brokers;
+import dev.realtime.Capability;
 import dev.realtime.Message;
+import dev.realtime.UnsupportedCapabilityException;
 import dev.realtime.channel.Channel;
 import dev.realtime.channel.ChannelInfo;
 import dev.realtime.channel.ChannelSpec;
@@ -116,8 +118,10 @@ class RabbitAdapterTest {
     assertThat(broker.admin().describe(channel)).isEmpty();
     assertThatThrownBy(() -> broker.subscribe(SubscriptionSpec.builder()
         .channels(run + ".*").start(StartPosition.earliest()).build(), m -> { }))
-        .isInstanceOf(IllegalArgumentException.class)
-        .hasMessageContaining("starts at latest");
+        .isInstanceOf(UnsupportedCapabilityException.class)
+        .hasMessageContaining("starts at latest")
+        .extracting(e -> ((UnsupportedCapabilityException) e).capability())
+        .isEqualTo(Capability.REPLAY);
   }
 
   @Test

@@ -16,7 +16,13 @@ class RabbitDocsTest {
     for (ConfigOption<?> option : RabbitOptions.ALL) {
       assertThat(docs).as("docs/rabbitmq.md row for " + option.name())
           .contains("| `" + option.name() + "` | " + option.typeName() + " |")
-          .contains(option.description());
+          .contains(option.description()
+              + (isConstrained(option) ? " Allowed: " + option.allowed() + "." : ""));
     }
+  }
+
+  /** A range or choices, which the row states after the description. */
+  private static boolean isConstrained(ConfigOption<?> option) {
+    return option.min().isPresent() || option.max().isPresent() || !option.choices().isEmpty();
   }
 }

@@ -1,5 +1,6 @@
 package dev.realtime.redis;
 
+import dev.realtime.internal.FailureReasons;
 import io.lettuce.core.api.async.RedisAsyncCommands;
 import java.time.Duration;
 import java.util.Map;
@@ -38,7 +39,7 @@ record BulkLimit(long bytes, String source) {
       Thread.currentThread().interrupt();
       reason = "interrupted";
     } catch (Exception e) {
-      reason = RedisBroker.rootMessage(e);
+      reason = FailureReasons.of(e);
     }
     log.info("could not read {} of Redis at {} ({}); assuming Redis's default, {} bytes. If the "
         + "server's is lower, a larger payload makes Redis close the connection (the publishes "

@@ -1,5 +1,6 @@
 package dev.realtime.redis;
 
+import dev.realtime.internal.FailureReasons;
 import io.lettuce.core.RedisChannelHandler;
 import io.lettuce.core.RedisConnectionStateListener;
 import io.lettuce.core.event.connection.ReconnectFailedEvent;
@@ -85,7 +86,7 @@ final class ConnectionWatch implements RedisConnectionStateListener, AutoCloseab
       log.warn("cannot reach Redis at {} ({}); reconnecting every 2s at most. Publishes wait "
           + "up to {} (realtime.publish-timeout) and other commands up to {} "
           + "(realtime.redis.timeout), then fail; subscriptions resume where they were once it "
-          + "is back.", description, RedisBroker.rootMessage(event.getCause()), publishTimeout,
+          + "is back.", description, FailureReasons.of(event.getCause()), publishTimeout,
           timeout);
     }
     log.debug("reconnect attempt {} to Redis at {} failed", event.getAttempt(), description,

@@ -10,10 +10,9 @@ import dev.realtime.RealtimeException;
 import dev.realtime.channel.Channel;
 import dev.realtime.channel.ChannelAdmin;
 import dev.realtime.channel.ChannelNaming;
-import dev.realtime.config.ConfigurationException;
 import dev.realtime.config.RealtimeConfig;
 import dev.realtime.config.RealtimeOptions;
-import dev.realtime.internal.UriCredentials;
+import dev.realtime.internal.FailureReasons;
 import dev.realtime.metrics.RealtimeMetrics;
 import dev.realtime.spi.AdapterBroker;
 import dev.realtime.spi.BrokerContext;
@@ -46,10 +45,8 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
@@ -113,27 +110,19 @@ final class RedisBroker extends AdapterBroker<PollingSubscription<?>> {
   private final String version;
 
   RedisBroker(BrokerContext context) {
-    super(context, NAME, parseMode(context.config().get(RedisOptions.MODE))
+    super(context, NAME, context.config().get(RedisOptions.MODE).equals("pubsub")
         ? RedisBrokerProvider.PUBSUB_CAPABILITIES : RedisBrokerProvider.STREAMS_CAPABILITIES);
     RealtimeConfig config = context.config();
     RealtimeMetrics metrics = context.metrics();
     RedisURI uri = RedisEndpoint.uri(config);
     this.description = RedisEndpoint.describe(uri);
     this.prefix = config.get(RedisOptions.KEY_PREFIX);
-    this.naming = ChannelNaming.redis(prefix);
+    this.naming = RedisBrokerProvider.naming(prefix);
     this.pubSub = capabilities() == RedisBrokerProvider.PUBSUB_CAPABILITIES; // Mode, parsed.
     this.timeout = config.get(RedisOptions.TIMEOUT);
     this.claimIdleTimeout = config.get(RedisOptions.CLAIM_IDLE_TIMEOUT);
     this.exactTrimming = config.get(RedisOptions.EXACT_TRIMMING);
     this.pubSubBuffer = config.get(RedisOptions.PUBSUB_BUFFER);
-    if (pubSubBuffer < 1) {
-      throw new ConfigurationException(RedisOptions.PUBSUB_BUFFER.name() + " is " + pubSubBuffer
-          + "; it must be at least 1");
-    }
-    if (claimIdleTimeout.toMillis() < 100) {
-      throw new ConfigurationException(RedisOptions.CLAIM_IDLE_TIMEOUT.name() + " is "
-          + claimIdleTimeout + "; it must be at least 100ms, or live members lose their work");
-    }
     this.publishTimeout = config.get(RealtimeOptions.PUBLISH_TIMEOUT);
     this.closeTimeout = config.get(RealtimeOptions.CLOSE_TIMEOUT);
     this.metrics = metrics;
@@ -155,7 +144,7 @@ final class RedisBroker extends AdapterBroker<PollingSubscription<?>> {
       client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
       resources.shutdown(0, 2, TimeUnit.SECONDS);
       throw new BrokerUnavailableException("could not connect to Redis at " + description
-          + " within " + timeout + ": " + rootMessage(e) + ". Check realtime.redis.uri (or "
+          + " within " + timeout + ": " + FailureReasons.of(e) + ". Check realtime.redis.uri (or "
           + "REDIS_URL), the credentials (realtime.redis.username / password), TLS "
           + "(rediss:// or realtime.redis.tls), and that Redis runs.", e);
     }
@@ -171,18 +160,6 @@ final class RedisBroker extends AdapterBroker<PollingSubscription<?>> {
     this.version = RedisEndpoint.version(commands.info("server"), timeout);
     this.registry = new ChannelRegistry(commands, prefix, naming, pubSub);
     this.channelAdmin = new RedisAdmin(this);
-  }
-
-  private static boolean parseMode(String mode) {
-    switch (mode.trim().toLowerCase(Locale.ROOT)) {
-      case "streams":
-        return false;
-      case "pubsub":
-        return true;
-      default:
-        throw new ConfigurationException(RedisOptions.MODE.name() + " is \"" + mode
-            + "\"; use streams (persistent, the default) or pubsub (ephemeral)");
-    }
   }
 
   /**
@@ -210,8 +187,13 @@ final class RedisBroker extends AdapterBroker<PollingSubscription<?>> {
           receipt.complete(new PublishReceipt(message.id(), channel,
               pubSub ? null : dev.realtime.Position.of((String) reply)));
         } else {
-          receipt.completeExceptionally(new RealtimeException("Redis did not accept message "
-              + message.id() + " on " + key + ": " + rootMessage(failure), failure));
+          String text = "Redis did not accept message " + message.id() + " on " + key + ": "
+              + FailureReasons.of(failure);
+          // One type for one failure on every broker: an error reply is Redis refusing it;
+          // anything else (no connection, lost, timed out) is BrokerUnavailableException.
+          receipt.completeExceptionally(failure instanceof RedisCommandExecutionException
+              ? new RealtimeException(text, failure)
+              : new BrokerUnavailableException(text, failure));
         }
       };
       if (pubSub) {
@@ -350,7 +332,7 @@ final class RedisBroker extends AdapterBroker<PollingSubscription<?>> {
         Thread.currentThread().interrupt();
       }
       return Health.down(NAME, "Redis at " + description + " did not answer PING: "
-          + rootMessage(e));
+          + FailureReasons.of(e));
     }
   }
 
@@ -395,7 +377,7 @@ final class RedisBroker extends AdapterBroker<PollingSubscription<?>> {
     } catch (ExecutionException e) {
       if (e.getCause() instanceof RedisCommandExecutionException) {
         throw new RealtimeException("Redis refused to " + operation + ": "
-            + rootMessage(e.getCause()), e.getCause());
+            + FailureReasons.of(e.getCause()), e.getCause());
       }
       throw unavailable(operation, e);
     } catch (InterruptedException | TimeoutException e) {
@@ -433,22 +415,7 @@ final class RedisBroker extends AdapterBroker<PollingSubscription<?>> {
       Thread.currentThread().interrupt();
     }
     return new BrokerUnavailableException("could not " + operation + " on Redis at "
-        + description + " within " + timeout + ": " + rootMessage(e), e);
-  }
-
-  /** The reason of a failure, without wrappers, with a connection failure's cause. */
-  static String rootMessage(Throwable failure) {
-    Throwable root = failure;
-    while ((root instanceof ExecutionException || root instanceof CompletionException)
-        && root.getCause() != null) {
-      root = root.getCause();
-    }
-    String text = root.getMessage() == null ? root.getClass().getSimpleName() : root.getMessage();
-    if (root instanceof io.lettuce.core.RedisConnectionException && root.getCause() != null
-        && root.getCause().getMessage() != null) {
-      text += ": " + root.getCause().getMessage(); // "Unable to connect": the cause says why.
-    }
-    return UriCredentials.mask(text);
+        + description + " within " + timeout + ": " + FailureReasons.of(e), e);
   }
 
   /** Returns true while a connection is down, which the broker has reported once already. */

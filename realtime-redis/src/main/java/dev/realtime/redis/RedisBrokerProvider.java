@@ -3,10 +3,14 @@ package dev.realtime.redis;
 import dev.realtime.Broker;
 import dev.realtime.Capabilities;
 import dev.realtime.Capability;
+import dev.realtime.channel.ChannelNaming;
+import dev.realtime.channel.PrefixedNaming;
 import dev.realtime.config.ConfigOption;
+import dev.realtime.config.RealtimeConfig;
 import dev.realtime.spi.BrokerContext;
 import dev.realtime.spi.BrokerProvider;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * Provides the Redis adapter, {@code realtime.broker=redis}. Channels are Redis Streams ({@code
@@ -49,6 +53,27 @@ public final class RedisBrokerProvider implements BrokerProvider {
   @Override
   public List<ConfigOption<?>> options() {
     return RedisOptions.ALL;
+  }
+
+  /** Keys and Pub/Sub channels: the prefix, ':', the channel name, as in realtime:user.1. */
+  @Override
+  public Optional<ChannelNaming> naming(RealtimeConfig config) {
+    return Optional.of(naming(config.get(RedisOptions.KEY_PREFIX)));
+  }
+
+  /**
+   * The naming under {@code prefix}: Redis keys may hold any byte and be 512 MiB long, but a key
+   * with whitespace needs quoting in redis-cli and in every log line that shows it.
+   *
+   * @throws IllegalArgumentException if {@code prefix} holds whitespace or a control character
+   */
+  static ChannelNaming naming(String prefix) {
+    return PrefixedNaming.builder("Redis", "key")
+        .prefix(prefix, RedisOptions.KEY_PREFIX.name())
+        .separator(":")
+        .prefixCharacters(c -> !Character.isWhitespace(c) && !Character.isSpaceChar(c)
+            && !Character.isISOControl(c), "remove it (no whitespace or control characters)")
+        .build();
   }
 
   @Override

@@ -30,21 +30,26 @@ final class RedisOptions {
 
   static final ConfigOption<String> KEY_PREFIX = ConfigOption.string(
       "realtime.redis.key-prefix", "realtime",
-      "Prefix of the keys: with prefix realtime, channel user.1 is stream realtime:user.1.");
+      "Prefix of the keys: with prefix realtime, channel user.1 is stream realtime:user.1.")
+      .check(RedisBrokerProvider::naming);
 
-  static final ConfigOption<String> MODE = ConfigOption.string(
+  static final ConfigOption<String> MODE = ConfigOption.choice(
       "realtime.redis.mode", "streams",
       "streams: persistent channels on Redis Streams (replay, groups). pubsub: ephemeral "
-          + "channels on Redis Pub/Sub (no persistence, no replay, no groups).");
+          + "channels on Redis Pub/Sub (no persistence, no replay, no groups).",
+      "streams", "pubsub");
 
   static final ConfigOption<Duration> TIMEOUT = ConfigOption.duration(
       "realtime.redis.timeout", Duration.ofSeconds(10),
-      "How long opening the broker and each command wait for Redis to answer.");
+      "How long opening the broker and each command wait for Redis to answer.")
+      .range(Duration.ofMillis(1), null);
 
   static final ConfigOption<Duration> CLAIM_IDLE_TIMEOUT = ConfigOption.duration(
       "realtime.redis.claim-idle-timeout", Duration.ofSeconds(30),
       "A group member takes over entries another member left pending this long (XAUTOCLAIM): "
-          + "the time to notice a dead consumer.");
+          + "the time to notice a dead consumer.")
+      // Shorter, and members take over entries that live members are still working on.
+      .range(Duration.ofMillis(100), null);
 
   static final ConfigOption<Boolean> EXACT_TRIMMING = ConfigOption.bool(
       "realtime.redis.exact-trimming", false,
@@ -53,7 +58,8 @@ final class RedisOptions {
   static final ConfigOption<Integer> PUBSUB_BUFFER = ConfigOption.integer(
       "realtime.redis.pubsub-buffer", 100_000,
       "Pub/Sub mode: messages a subscription holds while its handlers are busy; beyond it "
-          + "new ones are dropped and logged.");
+          + "new ones are dropped and logged.")
+      .range(1, null);
 
   static final List<ConfigOption<?>> ALL = List.of(URI, USERNAME, PASSWORD, TLS,
       TLS_VERIFY_PEER, KEY_PREFIX, MODE, TIMEOUT, CLAIM_IDLE_TIMEOUT, EXACT_TRIMMING,

@@ -4,6 +4,7 @@ import dev.realtime.Message;
 import dev.realtime.channel.Channel;
 import dev.realtime.spi.Handling;
 import dev.realtime.spi.Outcome;
+import dev.realtime.internal.FailureReasons;
 import dev.realtime.spi.PollingSubscription;
 import dev.realtime.spi.Subscriptions;
 import dev.realtime.subscription.StartPosition;
@@ -257,10 +258,10 @@ final class StreamSubscription extends PollingSubscription<StreamSubscription.En
               // The broker warns once for the outage, with its cause; one line per
               // subscription on top would say the same again.
               log.info("{} waits for Redis to come back; trying again every 500ms ({})", this,
-                  RedisBroker.rootMessage(e));
+                  FailureReasons.of(e));
             } else {
               log.warn("{} could not read from Redis; trying again every 500ms ({})", this,
-                  RedisBroker.rootMessage(e));
+                  FailureReasons.of(e));
             }
           } else {
             log.debug("{} still cannot read from Redis", this, e);
@@ -420,7 +421,7 @@ final class StreamSubscription extends PollingSubscription<StreamSubscription.En
           throw e; // No answer by the deadline: nothing more can be handed back either.
         } catch (RuntimeException e) {
           log.warn("{}: Redis refused to acknowledge finished entries ({}); they are handed "
-              + "back and handled again", this, RedisBroker.rootMessage(e));
+              + "back and handled again", this, FailureReasons.of(e));
         }
       }
     }
@@ -581,7 +582,7 @@ final class StreamSubscription extends PollingSubscription<StreamSubscription.En
       log.warn("{}: Redis did not answer while closing ({}): {} entries this member "
           + "read stay pending in group {}, {} of them handled and not acknowledged; another "
           + "member takes them after {} (realtime.redis.claim-idle-timeout) and handles them "
-          + "again", this, RedisBroker.rootMessage(e), pending, spec().group(), toAck.size(),
+          + "again", this, FailureReasons.of(e), pending, spec().group(), toAck.size(),
           broker.claimIdleTimeout());
     } finally {
       connection.close();
@@ -693,7 +694,7 @@ final class StreamSubscription extends PollingSubscription<StreamSubscription.En
       throw e;
     } catch (dev.realtime.RealtimeException e) {
       throw new dev.realtime.RealtimeException("reading failed: "
-          + RedisBroker.rootMessage(e), e.getCause());
+          + FailureReasons.of(e), e.getCause());
     }
   }
 

@@ -173,6 +173,7 @@ class RedisAdapterTest {
         java.util.concurrent.CompletableFuture<?> waiting = client.publish(Message.builder()
             .channel(channel).event("e").id("late-1").build()).toCompletableFuture();
         assertThatThrownBy(() -> waiting.get(10, TimeUnit.SECONDS))
+            .hasCauseInstanceOf(BrokerUnavailableException.class)
             .hasMessageContaining("late-1")
             .hasMessageContaining("did not come back within PT2S (realtime.publish-timeout)")
             .hasMessageContaining("not sent");
@@ -359,6 +360,15 @@ class RedisAdapterTest {
         .isInstanceOf(ConfigurationException.class)
         .hasMessageContaining("realtime.redis.mode").hasMessageContaining("streams")
         .hasMessageContaining("pubsub");
+    // One shape for every refused value: the key, the value, what is allowed, the fix.
+    assertThatThrownBy(() -> open(Map.of("realtime.redis.claim-idle-timeout", "50ms")))
+        .isInstanceOf(ConfigurationException.class)
+        .hasMessage("Invalid value for realtime.redis.claim-idle-timeout=50ms (from code). Must"
+            + " be a duration of at least 100ms, such as 30s. Set such a value, or unset"
+            + " realtime.redis.claim-idle-timeout for the default 30s.");
+    assertThatThrownBy(() -> open(Map.of("realtime.redis.pubsub-buffer", "0")))
+        .isInstanceOf(ConfigurationException.class)
+        .hasMessageContaining("Must be a whole number of at least 1");
     assertThatThrownBy(() -> open(Map.of("realtime.redis.username", "app")))
         .isInstanceOf(ConfigurationException.class)
         .hasMessageContaining("realtime.redis.password");

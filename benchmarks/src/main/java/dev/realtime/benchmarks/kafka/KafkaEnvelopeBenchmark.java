@@ -1,8 +1,8 @@
 package dev.realtime.benchmarks.kafka;
 
 import dev.realtime.internal.MessageIds;
+import dev.realtime.internal.Rfc3339;
 import dev.realtime.kafka.CompactEnvelopes;
-import dev.realtime.spi.Rfc3339;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;

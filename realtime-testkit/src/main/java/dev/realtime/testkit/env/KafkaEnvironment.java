@@ -1,5 +1,6 @@
 package dev.realtime.testkit.env;
 
+import dev.realtime.Brokers;
 import dev.realtime.config.RealtimeConfig;
 import dev.realtime.testkit.BrokerEnvironment;
 import dev.realtime.testkit.ForeignWriter;
@@ -78,8 +79,9 @@ public final class KafkaEnvironment implements BrokerEnvironment {
   /** A plain KafkaProducer, writing records without the SDK's envelope or with part of it. */
   @Override
   public Optional<ForeignWriter> foreignWriter() {
+    // The adapter declares how it names topics; the writer writes where the adapter reads.
     return Optional.of(new KafkaForeignWriter(bootstrapServers,
-        config().getString("realtime.kafka.topic-prefix").orElse("realtime")));
+        Brokers.provider("kafka").naming(config()).orElseThrow()));
   }
 
   @Override

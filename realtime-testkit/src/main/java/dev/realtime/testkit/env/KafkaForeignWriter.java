@@ -20,9 +20,9 @@ final class KafkaForeignWriter implements ForeignWriter {
   private final String bootstrapServers;
   private final ChannelNaming naming;
 
-  KafkaForeignWriter(String bootstrapServers, String topicPrefix) {
+  KafkaForeignWriter(String bootstrapServers, ChannelNaming naming) {
     this.bootstrapServers = bootstrapServers;
-    this.naming = ChannelNaming.kafka(topicPrefix);
+    this.naming = naming;
   }
 
   @Override

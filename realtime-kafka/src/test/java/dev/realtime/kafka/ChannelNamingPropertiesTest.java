@@ -1,5 +1,10 @@
-package dev.realtime.channel;
+package dev.realtime.kafka;
 
+import dev.realtime.channel.Channel;
+import dev.realtime.channel.ChannelNaming;
+import dev.realtime.channel.ChannelPattern;
+import dev.realtime.channel.InvalidChannelException;
+import dev.realtime.channel.PrefixedNaming;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.ArrayList;
@@ -20,21 +25,33 @@ import net.jqwik.api.statistics.Statistics;
 
 /**
  * The naming rules hold for every valid channel, not only the examples: injective, within the
- * backends' limits, inverted by {@code channelOf}, and consistent with pattern matching.
+ * backends' limits, inverted by {@code channelOf}, and consistent with pattern matching. Kafka's
+ * topic naming escapes, which makes it the one to check hardest; the {@link PrefixedNaming}s the
+ * other adapters build run through the same properties.
  */
 class ChannelNamingPropertiesTest {
+  /** MAX_CHANNEL_LENGTH: the generators reach it. */
+  private static final int MAX_CHANNEL_LENGTH = 164;
+
   private static final Pattern KAFKA_TOPIC = Pattern.compile("[A-Za-z0-9._-]+");
 
-  private final ChannelNaming kafka = ChannelNaming.kafka("realtime");
+  private final ChannelNaming kafka = KafkaTopicNaming.of("realtime");
   private final List<ChannelNaming> namings =
       List.of(
           kafka,
-          ChannelNaming.kafka(""),
-          ChannelNaming.kafka("my.app-1"),
-          ChannelNaming.redis("realtime"),
-          ChannelNaming.redis(""),
-          ChannelNaming.rabbitmq("realtime"),
-          ChannelNaming.rabbitmq(""));
+          KafkaTopicNaming.of(""),
+          KafkaTopicNaming.of("my.app-1"),
+          prefixed("realtime", ":", Integer.MAX_VALUE, ""),
+          prefixed("", ":", Integer.MAX_VALUE, ""),
+          prefixed("realtime", ".", 255, "amq."),
+          prefixed("", ".", 255, "amq."));
+
+  /** The other kind of naming, as the Redis and RabbitMQ adapters build theirs. */
+  private static ChannelNaming prefixed(String prefix, String separator, int max,
+      String reserved) {
+    return PrefixedNaming.builder("Backend", "name").prefix(prefix, "realtime.test.prefix")
+        .separator(separator).maxLength(max).reserved(reserved).build();
+  }
 
   @Property
   void everyNamingInvertsItself(@ForAll("channels") Channel channel) {
@@ -150,7 +167,7 @@ class ChannelNamingPropertiesTest {
             Tuple.of(3, Arbitraries.just('.')),
             Tuple.of(3, Arbitraries.just('_')));
     Arbitrary<List<Character>> bodies =
-        characters.list().ofMinSize(1).ofMaxSize(Channel.MAX_LENGTH);
+        characters.list().ofMinSize(1).ofMaxSize(MAX_CHANNEL_LENGTH);
     return Combinators.combine(typePrefixes, bodies)
         .as(ChannelNamingPropertiesTest::repair)
         .map(Channel::of);
@@ -183,7 +200,7 @@ class ChannelNamingPropertiesTest {
 
   /** Turns random characters into a valid name by replacing each misplaced separator by 'x'. */
   private static String repair(String typePrefix, List<Character> body) {
-    int length = Math.min(body.size(), Channel.MAX_LENGTH - typePrefix.length());
+    int length = Math.min(body.size(), MAX_CHANNEL_LENGTH - typePrefix.length());
     char[] name = new char[length];
     for (int i = 0; i < length; i++) {
       char c = body.get(i);
@@ -215,8 +232,17 @@ class ChannelNamingPropertiesTest {
     }
     int at = separators.get(random.nextInt(separators.size()));
     char swapped = name.charAt(at) == '.' ? '_' : '.';
-    Channel neighbour = Channel.parse(name.substring(0, at) + swapped + name.substring(at + 1));
+    Channel neighbour = parse(name.substring(0, at) + swapped + name.substring(at + 1));
     return neighbour != null ? neighbour : channel;
+  }
+
+  /** The channel of that name, or null if the name breaks the grammar. */
+  private static Channel parse(String name) {
+    try {
+      return Channel.of(name);
+    } catch (InvalidChannelException e) {
+      return null;
+    }
   }
 
   private static Optional<String> backendName(ChannelNaming naming, Channel channel) {
@@ -273,7 +299,7 @@ class ChannelNamingPropertiesTest {
     }
 
     private static void addIfValid(List<Channel> channels, String name) {
-      Channel channel = Channel.parse(name);
+      Channel channel = parse(name);
       if (channel != null) {
         channels.add(channel);
       }

@@ -1,5 +1,9 @@
-package dev.realtime.channel;
+package dev.realtime.kafka;
 
+import dev.realtime.channel.Channel;
+import dev.realtime.channel.ChannelNaming;
+import dev.realtime.channel.ChannelPattern;
+import dev.realtime.channel.InvalidChannelException;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.regex.Pattern;
@@ -20,7 +24,6 @@ import java.util.regex.Pattern;
  * the length can fail, and {@link #backendName(Channel)} says so.
  */
 final class KafkaTopicNaming implements ChannelNaming {
-  static final String PREFIX_KEY = "realtime.kafka.topic-prefix";
   static final int MAX_LENGTH = 249;
 
   /** One escaped segment: runs of letters, digits and '-', joined by the "__" that was '_'. */
@@ -34,6 +37,17 @@ final class KafkaTopicNaming implements ChannelNaming {
   private final String head;
 
   /**
+   * Returns the naming for topics starting with {@code prefix}, the value of {@code
+   * realtime.kafka.topic-prefix}.
+   *
+   * @throws IllegalArgumentException if {@code prefix} holds a character Kafka does not allow in a
+   *     topic name, or leaves no room for a channel in 249 characters.
+   */
+  static KafkaTopicNaming of(String prefix) {
+    return new KafkaTopicNaming(prefix, KafkaOptions.TOPIC_PREFIX.name());
+  }
+
+  /**
    * Creates the naming for topics starting with {@code prefix}, the value of the configuration key
    * {@code prefixKey} (which messages name when a prefix needs changing).
    *
@@ -44,14 +58,14 @@ final class KafkaTopicNaming implements ChannelNaming {
     Objects.requireNonNull(prefix, "prefix == null");
     this.prefixKey = Objects.requireNonNull(prefixKey, "prefixKey == null");
     String invalid =
-        String.format("Invalid Kafka topic prefix %s (%s): ", Channel.quote(prefix), prefixKey);
+        String.format("Invalid Kafka topic prefix %s (%s): ", quote(prefix), prefixKey);
     for (int i = 0; i < prefix.length(); i++) {
-      if (!Channel.isNameChar(prefix.charAt(i))) {
+      if (!isTopicChar(prefix.charAt(i))) {
         throw new IllegalArgumentException(
             String.format(
                 "%scharacter %s at index %d is not allowed in a topic name; use letters, digits,"
                     + " '.', '_' and '-'",
-                invalid, Channel.display(prefix.charAt(i)), i));
+                invalid, display(prefix.charAt(i)), i));
       }
     }
     // The '_' after the prefix and a one-character channel must still fit.
@@ -77,8 +91,8 @@ final class KafkaTopicNaming implements ChannelNaming {
           String.format(
               "Channel %s maps to Kafka topic %s of %d characters; Kafka allows at most %d. Use a"
                   + " shorter channel name or a shorter topic prefix (%s).",
-              Channel.quote(channel.name()),
-              Channel.quote(topic),
+              quote(channel.name()),
+              quote(topic),
               topic.length(),
               MAX_LENGTH,
               prefixKey));
@@ -111,9 +125,14 @@ final class KafkaTopicNaming implements ChannelNaming {
       name.append(run == 1 ? '.' : '_');
       i += run;
     }
-    Channel channel = Channel.parse(name.toString());
+    Channel channel;
+    try {
+      channel = Channel.of(name.toString());
+    } catch (InvalidChannelException notOurs) {
+      return Optional.empty(); // A topic made by hand, rare: no channel has that name.
+    }
     // Escaping never writes a '.', yet decoding keeps one; only a round trip proves the name ours.
-    if (channel == null || !escape(channel.name()).equals(escaped)) {
+    if (!escape(channel.name()).equals(escaped)) {
       return Optional.empty();
     }
     return Optional.of(channel);
@@ -133,7 +152,29 @@ final class KafkaTopicNaming implements ChannelNaming {
 
   @Override
   public String toString() {
-    return "ChannelNaming.kafka(" + Channel.quote(prefix) + ")";
+    return "KafkaTopicNaming(" + quote(prefix) + ")";
+  }
+
+  /** Kafka's legal topic characters: ASCII letters, digits, '.', '_' and '-'. */
+  private static boolean isTopicChar(char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
+        || c == '.' || c == '_' || c == '-';
+  }
+
+  /** Text in double quotes for a message, escaped unless printable ASCII: no forged lines. */
+  private static String quote(String text) {
+    StringBuilder quoted = new StringBuilder("\"");
+    text.chars().forEach(c -> quoted.append(printable((char) c)));
+    return quoted.append('"').toString();
+  }
+
+  /** A refused character in single quotes, escaped unless printable ASCII. */
+  private static String display(char c) {
+    return "'" + printable(c) + "'";
+  }
+
+  private static String printable(char c) {
+    return c >= ' ' && c <= '~' ? String.valueOf(c) : String.format("\\u%04x", (int) c);
   }
 
   private static String escape(String name) {
