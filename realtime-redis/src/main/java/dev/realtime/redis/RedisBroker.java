@@ -161,7 +161,8 @@ final class RedisBroker implements Broker {
           + "(rediss:// or realtime.redis.tls), and that Redis runs.", e);
     }
     this.commands = connection.async();
-    this.sendOnce = new SendOnce(connection, description, publishTimeout);
+    this.sendOnce = new SendOnce(connection, description, publishTimeout, timeout,
+        resources.timer());
     client.addListener(sendOnce);
     this.watch = new ConnectionWatch(resources, description, timeout, publishTimeout);
     client.addListener(watch);
