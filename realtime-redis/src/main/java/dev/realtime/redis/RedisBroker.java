@@ -230,8 +230,8 @@ final class RedisBroker implements Broker {
       if (pubSub) {
         sendOnce.publish(key, frame).whenComplete(settle);
       } else {
-        sendOnce.xadd(key, retention.addArgs(exactTrimming, clock),
-            StreamEntries.fields(message)).whenComplete(settle);
+        sendOnce.xadd(key, retention.addArgs(exactTrimming, clock), message)
+            .whenComplete(settle);
         trimExtra(channel, key, retention);
       }
     } catch (RuntimeException e) {
