@@ -41,7 +41,10 @@ public final class Channel implements Comparable<Channel> {
 
   private final String name;
   private final ChannelType type;
-  private final List<String> segments;
+  // Split on first use: most channels are only published to, and the split was most of what
+  // Channel.of allocated (240 of 264 bytes, L0 benchmark). An immutable list is safe to publish
+  // racily, so two threads at worst split twice.
+  private @Nullable List<String> segments;
 
   private Channel(String name) {
     this.name = name;
@@ -52,7 +55,6 @@ public final class Channel implements Comparable<Channel> {
     } else {
       this.type = ChannelType.PUBLIC;
     }
-    this.segments = List.of(name.split("\\.", -1));
   }
 
   /**
@@ -98,7 +100,12 @@ public final class Channel implements Comparable<Channel> {
    * and never empty.
    */
   public List<String> segments() {
-    return segments;
+    List<String> result = segments;
+    if (result == null) {
+      result = List.of(name.split("\\.", -1));
+      segments = result;
+    }
+    return result;
   }
 
   /** Compares by name, in {@link String#compareTo(String)} order. */

@@ -1,5 +1,6 @@
 package dev.realtime.internal;
 
+import java.util.UUID;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -16,8 +17,6 @@ import java.util.concurrent.atomic.AtomicLong;
  * <p>Not for public use: this class may change at any time.
  */
 public final class MessageIds {
-  private static final char[] HEX = "0123456789abcdef".toCharArray();
-
   /** Upper 48 bits: the millisecond; lower 12 bits: the counter within it. */
   private static final AtomicLong LAST = new AtomicLong();
 
@@ -45,23 +44,9 @@ public final class MessageIds {
   }
 
   private static String format(long msb, long lsb) {
-    char[] out = new char[36];
-    hex(out, 0, msb >>> 32, 8);
-    out[8] = '-';
-    hex(out, 9, msb >>> 16, 4);
-    out[13] = '-';
-    hex(out, 14, msb, 4);
-    out[18] = '-';
-    hex(out, 19, lsb >>> 48, 4);
-    out[23] = '-';
-    hex(out, 24, lsb, 12);
-    return new String(out);
-  }
-
-  private static void hex(char[] out, int at, long value, int digits) {
-    for (int i = digits - 1; i >= 0; i--) {
-      out[at + i] = HEX[(int) (value & 0xf)];
-      value >>>= 4;
-    }
+    // The JDK's UUID formatting writes the 36 Latin-1 bytes straight into the string (80 bytes
+    // allocated, the UUID itself scalar-replaced); a char[] built here and copied into a String
+    // took 168 (L0 benchmark).
+    return new UUID(msb, lsb).toString();
   }
 }

@@ -5,7 +5,9 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
 import org.jspecify.annotations.Nullable;
@@ -23,6 +25,17 @@ import org.jspecify.annotations.Nullable;
  */
 public final class MicrometerMetrics implements RealtimeMetrics {
   private final MeterRegistry registry;
+  // The meters of every publish and handled message, found once per broker (and group): a
+  // builder registered per call built the tags and the id and looked them up in the registry
+  // each time, twice per message, on the publishing thread and the handler's.
+  private final Map<String, Counter> publishedOk = new ConcurrentHashMap<>();
+  private final Map<String, Counter> publishedFailed = new ConcurrentHashMap<>();
+  private final Map<String, Timer> publishLatency = new ConcurrentHashMap<>();
+  private final Map<BrokerGroup, Counter> consumed = new ConcurrentHashMap<>();
+  private final Map<BrokerGroup, Timer> endToEnd = new ConcurrentHashMap<>();
+
+  /** A broker and a group tag, the key of the per-group meters. */
+  private record BrokerGroup(String broker, String group) {}
 
   /** Records into {@code registry}. */
   public MicrometerMetrics(MeterRegistry registry) {
@@ -31,36 +44,34 @@ public final class MicrometerMetrics implements RealtimeMetrics {
 
   @Override
   public void published(String broker, Channel channel, long nanos, @Nullable Throwable failure) {
-    Counter.builder("realtime.published")
+    Map<String, Counter> counters = failure == null ? publishedOk : publishedFailed;
+    counters.computeIfAbsent(broker, name -> Counter.builder("realtime.published")
         .description("Messages published, by outcome")
-        .tag("broker", broker)
+        .tag("broker", name)
         .tag("outcome", failure == null ? "success" : "failure")
-        .register(registry)
-        .increment();
+        .register(registry)).increment();
     if (failure == null) {
-      Timer.builder("realtime.publish.latency")
+      publishLatency.computeIfAbsent(broker, name -> Timer.builder("realtime.publish.latency")
           .description("Time from publish to the broker's confirmation")
-          .tag("broker", broker)
-          .register(registry)
-          .record(nanos, TimeUnit.NANOSECONDS);
+          .tag("broker", name)
+          .register(registry)).record(nanos, TimeUnit.NANOSECONDS);
     }
   }
 
   @Override
   public void handled(String broker, @Nullable String group, Channel channel,
       long endToEndNanos) {
-    Counter.builder("realtime.consumed")
+    BrokerGroup key = new BrokerGroup(broker, groupTag(group));
+    consumed.computeIfAbsent(key, tags -> Counter.builder("realtime.consumed")
         .description("Messages handled successfully")
-        .tag("broker", broker)
-        .tag("group", groupTag(group))
-        .register(registry)
-        .increment();
-    Timer.builder("realtime.end.to.end.latency")
+        .tag("broker", tags.broker())
+        .tag("group", tags.group())
+        .register(registry)).increment();
+    endToEnd.computeIfAbsent(key, tags -> Timer.builder("realtime.end.to.end.latency")
         .description("Time from the message's timestamp to the end of its handling")
-        .tag("broker", broker)
-        .tag("group", groupTag(group))
-        .register(registry)
-        .record(Math.max(0, endToEndNanos), TimeUnit.NANOSECONDS);
+        .tag("broker", tags.broker())
+        .tag("group", tags.group())
+        .register(registry)).record(Math.max(0, endToEndNanos), TimeUnit.NANOSECONDS);
   }
 
   @Override

@@ -149,7 +149,8 @@ final class RedisBroker extends AdapterBroker<PollingSubscription<?>> {
           + "(rediss:// or realtime.redis.tls), and that Redis runs.", e);
     }
     this.commands = connection.async();
-    this.sendOnce = new SendOnce(connection, description, publishTimeout);
+    this.sendOnce = new SendOnce(connection, description, publishTimeout, timeout,
+        resources.timer());
     client.addListener(sendOnce);
     this.watch = new ConnectionWatch(resources, description, timeout, publishTimeout);
     client.addListener(watch);
@@ -199,8 +200,8 @@ final class RedisBroker extends AdapterBroker<PollingSubscription<?>> {
       if (pubSub) {
         sendOnce.publish(key, frame).whenComplete(settle);
       } else {
-        sendOnce.xadd(key, retention.addArgs(exactTrimming, clock),
-            StreamEntries.fields(message)).whenComplete(settle);
+        sendOnce.xadd(key, retention.addArgs(exactTrimming, clock), message)
+            .whenComplete(settle);
         trimExtra(channel, key, retention);
       }
     } catch (RuntimeException e) {

@@ -1,7 +1,9 @@
 package dev.realtime.redis;
 
+import dev.realtime.Message;
 import io.lettuce.core.RedisChannelHandler;
 import io.lettuce.core.RedisConnectionStateListener;
+import io.lettuce.core.RedisCommandTimeoutException;
 import io.lettuce.core.RedisException;
 import io.lettuce.core.XAddArgs;
 import io.lettuce.core.api.StatefulRedisConnection;
@@ -13,14 +15,14 @@ import io.lettuce.core.protocol.Command;
 import io.lettuce.core.protocol.CommandArgs;
 import io.lettuce.core.protocol.CommandType;
 import io.netty.buffer.ByteBuf;
+import io.netty.util.Timer;
 import java.net.SocketAddress;
 import java.time.Duration;
 import java.util.ArrayDeque;
-import java.util.Map;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Sends publishes (XADD, PUBLISH) on the shared connection at most once each.
@@ -45,6 +47,13 @@ import java.util.concurrent.atomic.AtomicLong;
  * of a Redis that is down accepts and resets), Lettuce fails every command written to it until
  * a reconnect succeeds, so an outage failed most publishes made during it.
  *
+ * <p><b>Timeouts.</b> A publish sent and not answered within {@code realtime.redis.timeout}
+ * fails, as Lettuce's own timeout would fail it, but from one sweep over the publishes in
+ * flight ({@link #sweep}) instead of a timer per command: Lettuce's scheduled a wheel-timer
+ * entry and a completion stage per publish and cancelled them on the reply, and this class
+ * another stage and a map entry, near a fifth of what a publish allocated (publish benchmark's
+ * profile). {@link CommandTimeouts} leaves PUBLISH and XADD to this class.
+ *
  * <p><b>What a failed publish means.</b> One failed by the lost connection may or may not have
  * been stored: the caller may publish it again (at-least-once, a duplicate is possible then). A
  * confirmed publish was stored once: never a second time by the SDK's own re-sending.
@@ -53,33 +62,56 @@ final class SendOnce implements RedisConnectionStateListener {
   private final StatefulRedisConnection<String, byte[]> connection;
   private final String description;
   private final Duration publishTimeout;
-  private final Map<Long, SentCommand<?>> unanswered = new ConcurrentHashMap<>();
-  private final AtomicLong sequence = new AtomicLong();
-  /** Guards {@link #connected} and {@link #parked}, so that parked publishes keep their order. */
+  private final Duration timeout;
+  private final long timeoutNanos;
+  private final Timer timer;
+  /**
+   * Guards {@link #connected}, {@link #parked} and {@link #unanswered}, so that parked publishes
+   * keep their order and a publish is registered before Lettuce may write it.
+   */
   private final Object lock = new Object();
   private boolean connected = true; // Made after the first connect succeeded.
+  private boolean closed;
   private final ArrayDeque<SentCommand<?>> parked = new ArrayDeque<>();
+  /**
+   * Publishes handed to Lettuce, in that order, which is their deadlines' order; answered ones
+   * leave from the head (Redis answers in order on one connection), at the next dispatch or
+   * sweep.
+   */
+  private final ArrayDeque<SentCommand<?>> unanswered = new ArrayDeque<>();
 
+  /**
+   * @param timeout realtime.redis.timeout: how long a sent publish waits for Redis's answer
+   */
   SendOnce(StatefulRedisConnection<String, byte[]> connection, String description,
-      Duration publishTimeout) {
+      Duration publishTimeout, Duration timeout, Timer timer) {
     this.connection = connection;
     this.description = description;
     this.publishTimeout = publishTimeout;
+    this.timeout = timeout;
+    this.timeoutNanos = timeout.toNanos();
+    this.timer = timer;
+    scheduleSweep();
   }
 
-  /** XADD {@code key} with {@code args} (trimming; the id is {@code *}) and {@code fields}. */
-  CompletableFuture<String> xadd(String key, XAddArgs args, Map<String, byte[]> fields) {
-    CommandArgs<String, byte[]> arguments = new CommandArgs<>(RedisBroker.CODEC).addKey(key);
+  /**
+   * XADD {@code key} with {@code args} (trimming; the id is {@code *}) and {@code message}'s
+   * fields. Keys go in as plain arguments, as Lettuce writes text: through the String-and-bytes
+   * codec each took a buffer of its own (publish benchmark's profile); a standalone connection
+   * has no use for knowing which argument is the key.
+   */
+  CompletableFuture<String> xadd(String key, XAddArgs args, Message message) {
+    CommandArgs<String, byte[]> arguments = new CommandArgs<>(RedisBroker.CODEC).add(key);
     args.build(arguments);
-    arguments.add(fields);
+    StreamEntries.addFields(arguments, message);
     return send(new SentCommand<>(CommandType.XADD, new StatusOutput<>(RedisBroker.CODEC),
         arguments));
   }
 
   /** PUBLISH {@code value} to the Pub/Sub channel {@code key}. */
   CompletableFuture<Long> publish(String key, byte[] value) {
-    CommandArgs<String, byte[]> arguments = new CommandArgs<>(RedisBroker.CODEC).addKey(key)
-        .addValue(value);
+    CommandArgs<String, byte[]> arguments = new CommandArgs<>(RedisBroker.CODEC).add(key)
+        .add(value);
     return send(new SentCommand<>(CommandType.PUBLISH, new IntegerOutput<>(RedisBroker.CODEC),
         arguments));
   }
@@ -97,12 +129,56 @@ final class SendOnce implements RedisConnectionStateListener {
     return async;
   }
 
+  /** Under the lock. */
   private void dispatch(SentCommand<?> command) {
-    Long id = sequence.incrementAndGet();
+    forgetAnswered();
     // Registered before Lettuce may write it: a drop right after the write still finds it.
-    unanswered.put(id, command);
-    command.async.whenComplete((reply, failure) -> unanswered.remove(id));
+    command.deadline = System.nanoTime() + timeoutNanos;
+    unanswered.addLast(command);
     connection.dispatch(command.async);
+  }
+
+  /** Under the lock: drops answered publishes from the head. */
+  private void forgetAnswered() {
+    for (SentCommand<?> head; (head = unanswered.peekFirst()) != null && head.async.isDone(); ) {
+      unanswered.pollFirst();
+    }
+  }
+
+  /** A sweep a tenth of the timeout from now (at least 10 ms, at most a second). */
+  private void scheduleSweep() {
+    long period = Math.max(10, Math.min(1000, timeout.toMillis() / 10));
+    try {
+      timer.newTimeout(ignored -> sweep(), period, TimeUnit.MILLISECONDS);
+    } catch (IllegalStateException e) {
+      // The timer stopped: the client is shutting down, and nothing is sent any more.
+    }
+  }
+
+  /**
+   * Fails the publishes sent longer than the timeout ago and not answered, as Lettuce's timeout
+   * would; outside the lock, so that callbacks run by failing them never hold it.
+   */
+  private void sweep() {
+    List<SentCommand<?>> overdue = new ArrayList<>();
+    synchronized (lock) {
+      if (closed) {
+        return;
+      }
+      forgetAnswered();
+      long now = System.nanoTime();
+      for (SentCommand<?> command : unanswered) {
+        if (command.deadline - now > 0) {
+          break; // In deadline order: none after it is due.
+        }
+        overdue.add(command);
+      }
+    }
+    for (SentCommand<?> command : overdue) {
+      command.async.completeExceptionally(new RedisCommandTimeoutException("Redis at "
+          + description + " did not answer within " + timeout + " (realtime.redis.timeout)"));
+    }
+    scheduleSweep();
   }
 
   /** Under the lock. A timer per parked publish: there are only any during an outage. */
@@ -118,6 +194,7 @@ final class SendOnce implements RedisConnectionStateListener {
   void close() {
     synchronized (lock) {
       connected = false;
+      closed = true;
       for (SentCommand<?> command; (command = parked.poll()) != null; ) {
         command.async.completeExceptionally(new RedisException("the broker was closed while "
             + "Redis at " + description + " could not be reached; the message was not sent"));
@@ -147,19 +224,24 @@ final class SendOnce implements RedisConnectionStateListener {
     if (handler != connection) {
       return;
     }
+    List<SentCommand<?>> lostOnes = new ArrayList<>();
     synchronized (lock) {
       connected = false;
+      forgetAnswered();
+      for (SentCommand<?> command : unanswered) {
+        if (command.sent) {
+          lostOnes.add(command);
+        }
+      }
     }
-    if (unanswered.isEmpty()) {
+    if (lostOnes.isEmpty()) {
       return;
     }
     RedisException lost = new RedisException("the connection to Redis at " + description
         + " was lost before Redis answered; the message may or may not be stored (publish it "
         + "again to be sure: at-least-once)");
-    for (SentCommand<?> command : unanswered.values()) {
-      if (command.sent) {
-        command.async.completeExceptionally(lost);
-      }
+    for (SentCommand<?> command : lostOnes) {
+      command.async.completeExceptionally(lost);
     }
   }
 
@@ -171,6 +253,7 @@ final class SendOnce implements RedisConnectionStateListener {
   private static final class SentCommand<T> extends Command<String, byte[], T> {
     volatile boolean sent;
     AsyncCommand<String, byte[], T> async; // Set before the command is handed to anyone.
+    long deadline; // Set under the lock, before the command is handed to Lettuce.
 
     SentCommand(CommandType type, CommandOutput<String, byte[], T> output,
         CommandArgs<String, byte[]> args) {

@@ -300,4 +300,46 @@ class RedisOwnServerTest {
       }
     }
   }
+  /**
+   * A publish Redis does not answer (all writes paused) fails after realtime.redis.timeout,
+   * saying so, and the connection goes on: publishes time out in SendOnce's sweep, not in a
+   * Lettuce timer per command.
+   */
+  @Test
+  void aPublishRedisDoesNotAnswerFailsAfterTheTimeout() throws Exception {
+    try (RedisProcess redis = RedisProcess.start();
+        Broker broker = Brokers.open(RealtimeConfig.builder().set("realtime.broker", "redis")
+            .set("realtime.redis.uri", redis.uri()).set("realtime.redis.timeout", "1s")
+            .set("realtime.publish-timeout", "30s").build());
+        RedisClient client = RedisClient.create(redis.uri());
+        StatefulRedisConnection<String, String> raw = client.connect()) {
+      Channel channel = Channel.of("paused");
+      broker.publish(Message.builder().channel(channel).event("before").build())
+          .toCompletableFuture().get(10, TimeUnit.SECONDS);
+      client("PAUSE", "20000", "WRITE", raw);
+      long start = System.nanoTime();
+      CompletableFuture<?> paused = broker.publish(Message.builder().channel(channel)
+          .event("during").id("unanswered-1").build()).toCompletableFuture();
+      assertThatThrownBy(() -> paused.get(15, TimeUnit.SECONDS))
+          .hasMessageContaining("unanswered-1")
+          .hasMessageContaining("did not answer within PT1S (realtime.redis.timeout)");
+      assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start))
+          .as("failed at the timeout, not at the pause's end").isLessThan(10_000);
+      client("UNPAUSE", null, null, raw);
+      broker.publish(Message.builder().channel(channel).event("after").build())
+          .toCompletableFuture().get(10, TimeUnit.SECONDS);
+    }
+  }
+  /** CLIENT PAUSE ms WRITE, CLIENT UNPAUSE: Lettuce 6 sends no mode with its clientPause. */
+  private static void client(String subcommand, String millis, String mode,
+      StatefulRedisConnection<String, String> raw) {
+    io.lettuce.core.codec.StringCodec codec = io.lettuce.core.codec.StringCodec.UTF8;
+    io.lettuce.core.protocol.CommandArgs<String, String> args =
+        new io.lettuce.core.protocol.CommandArgs<>(codec).add(subcommand);
+    if (millis != null) {
+      args.add(millis).add(mode);
+    }
+    assertThat(raw.sync().dispatch(io.lettuce.core.protocol.CommandType.CLIENT,
+        new io.lettuce.core.output.StatusOutput<>(codec), args)).isEqualTo("OK");
+  }
 }
