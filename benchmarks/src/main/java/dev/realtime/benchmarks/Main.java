@@ -58,10 +58,10 @@ public final class Main {
             + all.all().keySet());
       }
       System.err.println("L0 (JMH, in-memory broker)...");
-      l0 = only == null || only.equals("memory") ? L0.run(quick) : List.of();
+      l0 = only == null || only.equals("memory") ? L0.run(timing.l0()) : List.of();
       System.err.println("Publish throughput (JMH, raw and SDK)...");
       publish = only != null && !PublishThroughput.backends().contains(only) ? List.of()
-          : PublishThroughput.run(quick, only,
+          : PublishThroughput.run(timing.publish(), quick, only,
               only == null || only.equals("kafka") ? all.kafkaBootstrapServers() : null);
       compare(all, new Harness(timing, quick, System.err::println), only, backends, results);
     }
