@@ -80,10 +80,10 @@ public final class Targets {
         Optional<Result> enveloped = counterpart(results, sdk, Harness.ENVELOPE);
         if (enveloped.isPresent() && enveloped.get().cpuPerMessage() > 0
             && sdk.cpuPerMessage() > 0) {
-          double limit = CPU_FACTOR * enveloped.get().cpuPerMessage();
+          long limit = Math.round(CPU_FACTOR * enveloped.get().cpuPerMessage());
           verdicts.add(new Verdict(path, "CPU per message received at " + at
               + " (µs; raw: with the envelope)", micros(enveloped.get().cpuPerMessage()),
-              micros(sdk.cpuPerMessage()), "≤ " + micros(Math.round(limit)),
+              micros(sdk.cpuPerMessage()), "≤ " + micros(limit),
               sdk.cpuPerMessage() <= limit));
         }
       }
