@@ -4,6 +4,7 @@ import dev.realtime.benchmarks.chaos.ChaosMain;
 import dev.realtime.benchmarks.harness.Backend;
 import dev.realtime.benchmarks.harness.Backends;
 import dev.realtime.benchmarks.harness.Harness;
+import dev.realtime.benchmarks.harness.KafkaWireFormats;
 import dev.realtime.benchmarks.harness.Report;
 import dev.realtime.benchmarks.harness.Result;
 import dev.realtime.benchmarks.l0.L0;
@@ -21,8 +22,10 @@ import org.jspecify.annotations.Nullable;
  * {@code java -jar benchmarks.jar chaos [--quick] [--broker=ID] [--output=FILE]}: the fault
  * campaign ({@link dev.realtime.benchmarks.chaos.Campaign}); {@code java -jar benchmarks.jar
  * compare [--quick] [--backend=ID] [--output=FILE]}: L0, the harness and the publish
- * benchmark, every backend one after the other (or the one with that id), into the report; {@code java -jar benchmarks.jar jmh [JMH options]}: the JMH
- * benchmarks alone.
+ * benchmark, every backend one after the other (or the one with that id), into the report;
+ * {@code java -jar benchmarks.jar kafka-wire [--rounds=N] [--quick]}: the raw Kafka client bare
+ * and carrying the SDK's envelope in each wire format ({@link KafkaWireFormats}); {@code java
+ * -jar benchmarks.jar jmh [JMH options]}: the JMH benchmarks alone.
  */
 public final class Main {
   private Main() {}
@@ -32,13 +35,18 @@ public final class Main {
       org.openjdk.jmh.Main.main(Arrays.copyOfRange(args, 1, args.length));
       return;
     }
+    if (args.length > 0 && args[0].equals("kafka-wire")) {
+      KafkaWireFormats.main(Arrays.copyOfRange(args, 1, args.length));
+      return;
+    }
     if (args.length > 0 && args[0].equals("chaos")) {
       ChaosMain.main(Arrays.copyOfRange(args, 1, args.length));
       return;
     }
     if (args.length == 0 || !args[0].equals("compare")) {
       System.err.println("usage: benchmarks.jar compare [--quick] [--backend=ID] [--output=FILE]"
-          + " | chaos [--quick] [--broker=ID] [--output=FILE] | jmh [...]");
+          + " | chaos [--quick] [--broker=ID] [--output=FILE] | kafka-wire [--rounds=N] [--quick]"
+          + " | jmh [...]");
       System.exit(2);
     }
     boolean quick = List.of(args).contains("--quick");

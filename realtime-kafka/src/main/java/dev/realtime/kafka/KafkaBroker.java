@@ -77,6 +77,7 @@ final class KafkaBroker implements Broker {
   private final int partitions;
   private final Duration timeout;
   private final Duration sessionTimeout;
+  private final KafkaRecords.WireFormat wireFormat;
   private final RealtimeMetrics metrics;
   private final Duration publishTimeout;
   private final Duration closeTimeout;
@@ -99,6 +100,7 @@ final class KafkaBroker implements Broker {
     this.partitions = config.get(KafkaOptions.PARTITIONS);
     this.timeout = config.get(KafkaOptions.CONNECT_TIMEOUT);
     this.sessionTimeout = config.get(KafkaOptions.SESSION_TIMEOUT);
+    this.wireFormat = KafkaSettings.wireFormat(config);
     this.publishTimeout = config.get(dev.realtime.config.RealtimeOptions.PUBLISH_TIMEOUT);
     this.closeTimeout = config.get(dev.realtime.config.RealtimeOptions.CLOSE_TIMEOUT);
     this.metrics = metrics;
@@ -175,7 +177,7 @@ final class KafkaBroker implements Broker {
       receipt.completeExceptionally(e);
       return receipt;
     }
-    ProducerRecord<byte[], byte[]> record = KafkaRecords.toRecord(topic, message);
+    ProducerRecord<byte[], byte[]> record = KafkaRecords.toRecord(topic, message, wireFormat);
     limits.check(message, record); // Thrown, as realtime.max-payload-bytes is: nothing sent.
     try {
       producer.send(record, (metadata, failure) -> {

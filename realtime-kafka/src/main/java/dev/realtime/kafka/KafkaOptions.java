@@ -31,6 +31,12 @@ final class KafkaOptions {
           + "partitions before the others take them over: session.timeout.ms of the classic "
           + "group protocol (the broker allows 6s-30m by default).");
 
+  static final ConfigOption<String> WIRE_FORMAT = ConfigOption.string(
+      "realtime.kafka.wire-format", "compact",
+      "How records carry a message's id, event, time and content type: compact (one binary "
+          + "header) or cloudevents (CloudEvents Kafka binary mode, six text headers, for "
+          + "CloudEvents readers). Subscribers read both, whatever this says.");
+
   static final ConfigOption<Map<String, String>> PRODUCER = ConfigOption.prefix(
       "realtime.kafka.producer.",
       "Passed to the KafkaProducer unchanged, e.g. realtime.kafka.producer.linger.ms=5.");
@@ -47,7 +53,7 @@ final class KafkaOptions {
           + "security.protocol, sasl.*, ssl.* (secrets masked).");
 
   static final List<ConfigOption<?>> ALL = List.of(BOOTSTRAP_SERVERS, TOPIC_PREFIX, PARTITIONS,
-      CONNECT_TIMEOUT, SESSION_TIMEOUT, PRODUCER, CONSUMER, ADMIN, COMMON);
+      CONNECT_TIMEOUT, SESSION_TIMEOUT, WIRE_FORMAT, PRODUCER, CONSUMER, ADMIN, COMMON);
 
   private KafkaOptions() {}
 }

@@ -1,8 +1,10 @@
 package dev.realtime.benchmarks.drivers;
 
 import dev.realtime.benchmarks.harness.Driver;
+import dev.realtime.kafka.CompactEnvelopes;
 import java.nio.ByteBuffer;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -30,12 +32,23 @@ import org.jspecify.annotations.Nullable;
  * its end, as the SDK's broadcast subscriber is.
  */
 public final class RawKafkaDriver implements Driver {
+  private static final String OCTET_STREAM_TYPE = "application/octet-stream";
   private static final byte[] SPEC_VERSION = SdkEnvelope.bytes("1.0");
-  private static final byte[] OCTET_STREAM = SdkEnvelope.bytes("application/octet-stream");
+  private static final byte[] OCTET_STREAM = SdkEnvelope.bytes(OCTET_STREAM_TYPE);
+
+  /** What each record carries beside the payload: realtime.kafka.wire-format's choices. */
+  public enum Envelope {
+    /** The bare record. */
+    NONE,
+    /** The SDK's default: one binary header, written and read by the SDK's own code. */
+    COMPACT,
+    /** CloudEvents binary mode: six text headers, read back as text. */
+    CLOUDEVENTS
+  }
 
   private final String bootstrapServers;
   private final boolean group;
-  private final boolean envelope;
+  private final Envelope envelope;
   private @Nullable Admin admin;
   private @Nullable KafkaProducer<byte[], byte[]> producer;
   private @Nullable Thread poller;
@@ -45,10 +58,11 @@ public final class RawKafkaDriver implements Driver {
   /**
    * @param group whether to consume as a consumer group (subscribe, commit after each batch is
    *     handled), as the SDK's group subscription does, instead of by assignment
-   * @param envelope whether each record carries the SDK's CloudEvents headers ({@link
-   *     SdkEnvelope}), read back as text on receipt
+   * @param envelope what each record carries of the SDK's envelope ({@link SdkEnvelope}: a
+   *     fresh id, the event, the time, the content type), in the SDK's wire format, read back on
+   *     receipt as the SDK reads it
    */
-  public RawKafkaDriver(String bootstrapServers, boolean group, boolean envelope) {
+  public RawKafkaDriver(String bootstrapServers, boolean group, Envelope envelope) {
     this.bootstrapServers = bootstrapServers;
     this.group = group;
     this.envelope = envelope;
@@ -96,7 +110,10 @@ public final class RawKafkaDriver implements Driver {
         while (running) {
           var records = consumer.poll(Duration.ofMillis(100));
           for (ConsumerRecord<byte[], byte[]> record : records) {
-            if (envelope) {
+            if (envelope == Envelope.COMPACT) {
+              CompactEnvelopes.decode(record.headers().lastHeader(CompactEnvelopes.HEADER)
+                  .value());
+            } else if (envelope == Envelope.CLOUDEVENTS) {
               for (Header header : record.headers()) {
                 SdkEnvelope.text(header.value());
               }
@@ -118,7 +135,10 @@ public final class RawKafkaDriver implements Driver {
   public CompletionStage<?> publish(byte[] payload) {
     CompletableFuture<Object> sent = new CompletableFuture<>();
     ProducerRecord<byte[], byte[]> record = new ProducerRecord<>(topic, payload);
-    if (envelope) { // As the SDK writes them (KafkaRecords).
+    if (envelope == Envelope.COMPACT) { // As the SDK writes it (KafkaRecords).
+      record.headers().add(CompactEnvelopes.HEADER, CompactEnvelopes.encode(SdkEnvelope.id(),
+          SdkEnvelope.EVENT, Instant.now(), OCTET_STREAM_TYPE));
+    } else if (envelope == Envelope.CLOUDEVENTS) { // As the SDK writes them (KafkaRecords).
       record.headers().add("ce_specversion", SPEC_VERSION)
           .add("ce_id", SdkEnvelope.bytes(SdkEnvelope.id()))
           .add("ce_type", SdkEnvelope.bytes(SdkEnvelope.EVENT))

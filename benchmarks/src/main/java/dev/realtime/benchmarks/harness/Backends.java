@@ -123,8 +123,10 @@ public final class Backends implements AutoCloseable {
     String bootstrap = kafkaBootstrapServers();
     RealtimeConfig config = kafkaConfig(bootstrap);
     return new Backend("kafka", version(config),
-        () -> new RawKafkaDriver(bootstrap, false, false),
-        () -> new RawKafkaDriver(bootstrap, false, true), () -> new SdkDriver(config, null),
+        () -> new RawKafkaDriver(bootstrap, false, RawKafkaDriver.Envelope.NONE),
+        // The envelope in the wire format the SDK writes by default (compact).
+        () -> new RawKafkaDriver(bootstrap, false, RawKafkaDriver.Envelope.COMPACT),
+        () -> new SdkDriver(config, null),
         false);
   }
 
@@ -133,8 +135,8 @@ public final class Backends implements AutoCloseable {
     String bootstrap = kafkaBootstrapServers();
     RealtimeConfig config = kafkaConfig(bootstrap);
     return new Backend("kafka group", version(config),
-        () -> new RawKafkaDriver(bootstrap, true, false),
-        () -> new RawKafkaDriver(bootstrap, true, true),
+        () -> new RawKafkaDriver(bootstrap, true, RawKafkaDriver.Envelope.NONE),
+        () -> new RawKafkaDriver(bootstrap, true, RawKafkaDriver.Envelope.COMPACT),
         () -> new SdkDriver(config, "bench"), true);
   }
 

@@ -13,8 +13,8 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 
 /**
  * Writes records with a plain {@link KafkaProducer}, as a producer that knows nothing of the
- * SDK would: the payload as the record's value, and of the SDK's CloudEvents headers ({@code
- * ce_id}, {@code ce_type}, {@code ce_time}, ...) only what the form says.
+ * SDK would: the payload as the record's value, and of the CloudEvents headers the SDK reads
+ * ({@code ce_id}, {@code ce_type}, {@code ce_time}, ...) only what the form says.
  */
 final class KafkaForeignWriter implements ForeignWriter {
   private final String bootstrapServers;
