@@ -20,12 +20,12 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * {@code java -jar benchmarks.jar chaos [--quick] [--broker=ID] [--output=FILE]}: the fault
- * campaign ({@link dev.realtime.benchmarks.chaos.Campaign}); {@code java -jar benchmarks.jar compare [--quick] [--backend=ID] [--output=FILE]}: L0, the
- * publish benchmark and the harness, every backend one after the other (or the one with that
- * id), into the report; {@code java -jar benchmarks.jar kafka-wire [--rounds=N] [--quick]}: the
- * raw Kafka client bare and carrying the SDK's envelope in each wire format ({@link
- * KafkaWireFormats}); {@code java -jar benchmarks.jar jmh [JMH options]}: the JMH benchmarks
- * alone.
+ * campaign ({@link dev.realtime.benchmarks.chaos.Campaign}); {@code java -jar benchmarks.jar
+ * compare [--quick] [--backend=ID] [--output=FILE]}: L0, the harness and the publish
+ * benchmark, every backend one after the other (or the one with that id), into the report;
+ * {@code java -jar benchmarks.jar kafka-wire [--rounds=N] [--quick]}: the raw Kafka client bare
+ * and carrying the SDK's envelope in each wire format ({@link KafkaWireFormats}); {@code java
+ * -jar benchmarks.jar jmh [JMH options]}: the JMH benchmarks alone.
  */
 public final class Main {
   private Main() {}
@@ -66,12 +66,14 @@ public final class Main {
             + all.all().keySet());
       }
       System.err.println("L0 (JMH, in-memory broker)...");
-      l0 = only == null || only.equals("memory") ? L0.run(quick) : List.of();
+      l0 = only == null || only.equals("memory") ? L0.run(timing.l0()) : List.of();
+      compare(all, new Harness(timing, quick, System.err::println), only, backends, results);
+      // After the harness: the Kafka broker's JVM is warm by then, so that the first JMH fork
+      // does not measure its JIT at work, which a later fork would not: two modes, one interval.
       System.err.println("Publish throughput (JMH, raw and SDK)...");
       publish = only != null && !PublishThroughput.backends().contains(only) ? List.of()
-          : PublishThroughput.run(quick, only,
+          : PublishThroughput.run(timing.publish(), quick, only,
               only == null || only.equals("kafka") ? all.kafkaBootstrapServers() : null);
-      compare(all, new Harness(timing, quick, System.err::println), only, backends, results);
     }
     String charts = output == null ? null
         : output.getFileName().toString().replaceFirst("\\.md$", "");

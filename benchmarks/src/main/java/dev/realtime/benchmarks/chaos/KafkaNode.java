@@ -37,20 +37,24 @@ final class KafkaNode implements AutoCloseable {
 
   private final Path directory;
   private final int port;
+  private final List<String> jvmOptions;
   private Process process;
 
-  private KafkaNode(Path directory, int port, Process process) {
+  private KafkaNode(Path directory, int port, List<String> jvmOptions, Process process) {
     this.directory = directory;
     this.port = port;
+    this.jvmOptions = jvmOptions;
     this.process = process;
   }
 
   /**
    * Formats and starts a broker that advertises the address {@code advertised} returns for its
-   * port: a fault proxy's port, started once the broker's port is known.
+   * port: a fault proxy's port, started once the broker's port is known; its JVM (and every
+   * restart's) with {@code jvmOptions}.
    */
-  static KafkaNode start(java.util.function.IntUnaryOperator advertised) {
-    Process child = launch("fresh");
+  static KafkaNode start(List<String> jvmOptions,
+      java.util.function.IntUnaryOperator advertised) {
+    Process child = launch(jvmOptions, "fresh");
     try {
       BufferedReader out = new BufferedReader(new InputStreamReader(child.getInputStream(),
           StandardCharsets.UTF_8));
@@ -65,7 +69,7 @@ final class KafkaNode implements AutoCloseable {
       in.write(advertised.applyAsInt(port) + "\n");
       in.flush();
       String[] lines = await(out, child);
-      return new KafkaNode(Path.of(lines[0]), port, child);
+      return new KafkaNode(Path.of(lines[0]), port, jvmOptions, child);
     } catch (IOException | RuntimeException e) {
       child.destroyForcibly();
       throw new IllegalStateException("could not start the Kafka child JVM: " + e, e);
@@ -96,7 +100,7 @@ final class KafkaNode implements AutoCloseable {
     if (process.isAlive()) {
       kill();
     }
-    process = launch("resume", directory.toString());
+    process = launch(jvmOptions, "resume", directory.toString());
     await(new BufferedReader(new InputStreamReader(process.getInputStream(),
         StandardCharsets.UTF_8)), process);
   }
@@ -107,10 +111,12 @@ final class KafkaNode implements AutoCloseable {
     deleteTree(directory);
   }
 
-  private static Process launch(String... args) {
+  private static Process launch(List<String> jvmOptions, String... args) {
     Path java = Path.of(System.getProperty("java.home"), "bin", "java");
-    List<String> command = new java.util.ArrayList<>(List.of(java.toString(), "-Xmx512m",
-        "-cp", System.getProperty("java.class.path"), KafkaNode.class.getName()));
+    List<String> command = new java.util.ArrayList<>(List.of(java.toString(), "-Xmx512m"));
+    command.addAll(jvmOptions);
+    command.addAll(List.of("-cp", System.getProperty("java.class.path"),
+        KafkaNode.class.getName()));
     command.addAll(List.of(args));
     try {
       return new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.DISCARD).start();

@@ -56,12 +56,13 @@ final class Member implements AutoCloseable {
    * until it has subscribed. Its handler takes {@code handlerMillis} per message, so that a
    * backlog lasts.
    */
-  static Member start(String name, Map<String, String> config, String channel, String group,
-      int handlerMillis, Ledger ledger) {
+  static Member start(String name, List<String> jvmOptions, Map<String, String> config,
+      String channel, String group, int handlerMillis, Ledger ledger) {
     Path java = Path.of(System.getProperty("java.home"), "bin", "java");
-    List<String> command = new ArrayList<>(List.of(java.toString(), "-Xmx256m",
-        "-cp", System.getProperty("java.class.path"), Member.class.getName(), channel, group,
-        String.valueOf(handlerMillis)));
+    List<String> command = new ArrayList<>(List.of(java.toString(), "-Xmx256m"));
+    command.addAll(jvmOptions);
+    command.addAll(List.of("-cp", System.getProperty("java.class.path"),
+        Member.class.getName(), channel, group, String.valueOf(handlerMillis)));
     config.forEach((key, value) -> command.add(key + "=" + value));
     Process process;
     Path output;

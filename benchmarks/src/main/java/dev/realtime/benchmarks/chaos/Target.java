@@ -6,6 +6,7 @@ import dev.realtime.channel.ChannelSpec;
 import dev.realtime.testkit.fault.FaultProxy;
 import dev.realtime.testkit.process.RabbitMqProcess;
 import dev.realtime.testkit.process.RedisProcess;
+import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;
 
@@ -82,9 +83,9 @@ abstract class Target implements AutoCloseable {
     }
   }
 
-  static Target kafka(Map<String, String> settings) {
+  static Target kafka(Map<String, String> settings, List<String> jvmOptions) {
     return new Target("kafka", settings) {
-      private final KafkaNode node = KafkaNode.start(port -> {
+      private final KafkaNode node = KafkaNode.start(jvmOptions, port -> {
         proxy = FaultProxy.start("127.0.0.1", port);
         return proxy.port();
       });

@@ -1,6 +1,7 @@
 package dev.realtime.benchmarks.drivers;
 
 import com.rabbitmq.client.AMQP;
+import com.rabbitmq.client.BuiltinExchangeType;
 import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.Connection;
 import com.rabbitmq.client.ConnectionFactory;
@@ -18,24 +19,27 @@ import java.util.function.Consumer;
 import org.jspecify.annotations.Nullable;
 
 /**
- * L2 for RabbitMQ: amqp-client with publisher confirms into one queue, and a consumer with
- * manual acks and the SDK's prefetch (256). A quorum queue is the SDK's group path; a stream
- * queue, read from {@code next}, its broadcast path. Publishing and consuming have connections
- * of their own, as in the SDK.
+ * L2 for RabbitMQ: amqp-client with publisher confirms, and a consumer with manual acks and the
+ * SDK's prefetch (256). The broker does the SDK's work: each message is published to a topic
+ * exchange with the channel's name as routing key, which routes it to the channel's stream
+ * queue (its history, what a broadcast subscriber reads from {@code next}) and, on the group
+ * path, to the group's quorum queue as well, which the consumer then reads. Without that the
+ * raw client would write each message once where the SDK writes it twice, and the ratio would
+ * measure the broker's extra write instead of the SDK. Publishing and consuming have
+ * connections of their own, as in the SDK.
  */
 public final class RawRabbitDriver implements Driver {
-  /** The queue types compared. */
+  /** The queue the consumer reads. */
   public enum QueueType {
-    QUORUM("quorum"), STREAM("stream");
-
-    final String argument;
-
-    QueueType(String argument) {
-      this.argument = argument;
-    }
+    /** The group's quorum queue: the SDK's group path. */
+    QUORUM,
+    /** The channel's stream, from {@code next}: the SDK's broadcast path. */
+    STREAM
   }
 
   private static final int PREFETCH = 256;
+  /** The raw side's own exchange, durable and shared by its runs as the SDK's is. */
+  private static final String EXCHANGE = "bench-raw";
 
   private final String uri;
   private final QueueType type;
@@ -46,6 +50,8 @@ public final class RawRabbitDriver implements Driver {
   private @Nullable Connection publishingConnection;
   private @Nullable Connection consumingConnection;
   private @Nullable Channel publishing;
+  private String routingKey = "";
+  private String stream = "";
   private String queue = "";
 
   /**
@@ -68,9 +74,18 @@ public final class RawRabbitDriver implements Driver {
     }
     publishingConnection = factory.newConnection("bench-raw-publish");
     consumingConnection = factory.newConnection("bench-raw-consume");
-    queue = "bench-raw." + type.argument + "." + channel;
+    routingKey = channel;
     Channel consuming = consumingConnection.createChannel();
-    consuming.queueDeclare(queue, true, false, false, Map.of("x-queue-type", type.argument));
+    consuming.exchangeDeclare(EXCHANGE, BuiltinExchangeType.TOPIC, true);
+    stream = EXCHANGE + "." + channel;
+    consuming.queueDeclare(stream, true, false, false, Map.of("x-queue-type", "stream"));
+    consuming.queueBind(stream, EXCHANGE, routingKey);
+    queue = stream;
+    if (type == QueueType.QUORUM) { // The group's queue, beside the stream, as the SDK's.
+      queue = EXCHANGE + ".~group.bench." + channel;
+      consuming.queueDeclare(queue, true, false, false, Map.of("x-queue-type", "quorum"));
+      consuming.queueBind(queue, EXCHANGE, routingKey);
+    }
     if (sink != null) {
       consuming.basicQos(PREFETCH);
       Map<String, Object> arguments = type == QueueType.STREAM
@@ -117,7 +132,8 @@ public final class RawRabbitDriver implements Driver {
       long sequence = channel.getNextPublishSeqNo();
       outstanding.put(sequence, confirmed);
       try {
-        channel.basicPublish("", queue, true, envelope ? envelope(sequence) : null, payload);
+        channel.basicPublish(EXCHANGE, routingKey, true,
+            envelope ? envelope(sequence) : null, payload);
       } catch (IOException e) {
         outstanding.remove(sequence);
         confirmed.completeExceptionally(e);
@@ -141,7 +157,10 @@ public final class RawRabbitDriver implements Driver {
   public void close() throws Exception {
     if (consumingConnection != null) {
       try (Channel admin = consumingConnection.createChannel()) {
-        admin.queueDelete(queue);
+        admin.queueDelete(stream);
+        if (!queue.equals(stream)) {
+          admin.queueDelete(queue);
+        }
       }
       consumingConnection.close();
     }

@@ -15,20 +15,27 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * L2 for Redis Pub/Sub: Lettuce PUBLISH, and SUBSCRIBE with a listener, as the SDK's
- * {@code pubsub} mode does (which frames each message with its id, event and timestamp).
+ * {@code pubsub} mode does (which frames each message with its id, event and timestamp: the
+ * driver's envelope variant frames them the same way).
  */
 public final class RawRedisPubSubDriver implements Driver {
   private static final RedisCodec<String, byte[]> CODEC =
       RedisCodec.of(StringCodec.UTF8, ByteArrayCodec.INSTANCE);
 
   private final String uri;
+  private final boolean envelope;
   private @Nullable RedisClient client;
   private @Nullable StatefulRedisConnection<String, byte[]> publishing;
   private @Nullable StatefulRedisPubSubConnection<String, byte[]> subscribed;
   private String name = "";
 
-  public RawRedisPubSubDriver(String uri) {
+  /**
+   * @param envelope whether each message is the SDK's frame ({@link SdkEnvelope#frame}: id,
+   *     event, time and payload), unframed on receipt
+   */
+  public RawRedisPubSubDriver(String uri, boolean envelope) {
     this.uri = uri;
+    this.envelope = envelope;
   }
 
   @Override
@@ -45,7 +52,7 @@ public final class RawRedisPubSubDriver implements Driver {
     connection.addListener(new RedisPubSubAdapter<>() {
       @Override
       public void message(String from, byte[] message) {
-        sink.accept(ByteBuffer.wrap(message));
+        sink.accept(ByteBuffer.wrap(envelope ? SdkEnvelope.unframe(message) : message));
       }
     });
     connection.sync().subscribe(name);
@@ -53,7 +60,8 @@ public final class RawRedisPubSubDriver implements Driver {
 
   @Override
   public CompletionStage<?> publish(byte[] payload) {
-    return java.util.Objects.requireNonNull(publishing).async().publish(name, payload);
+    return java.util.Objects.requireNonNull(publishing).async().publish(name,
+        envelope ? SdkEnvelope.frame(payload) : payload);
   }
 
   @Override

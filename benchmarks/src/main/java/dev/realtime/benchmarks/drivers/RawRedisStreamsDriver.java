@@ -111,7 +111,7 @@ public final class RawRedisStreamsDriver implements Driver {
       SdkEnvelope.text(fields.get("event"));
       SdkEnvelope.text(fields.get("time"));
     }
-    sink.accept(ByteBuffer.wrap(fields.get("p")));
+    sink.accept(ByteBuffer.wrap(fields.get(envelope ? "payload" : "p")));
   }
 
   @Override
@@ -122,7 +122,7 @@ public final class RawRedisStreamsDriver implements Driver {
       fields.put("id", SdkEnvelope.bytes(SdkEnvelope.id()));
       fields.put("event", SdkEnvelope.bytes(SdkEnvelope.EVENT));
       fields.put("time", SdkEnvelope.bytes(SdkEnvelope.time()));
-      fields.put("p", payload);
+      fields.put("payload", payload);
     } else {
       fields = Map.of("p", payload);
     }

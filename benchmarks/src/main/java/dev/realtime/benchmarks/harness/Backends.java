@@ -48,7 +48,8 @@ public final class Backends implements AutoCloseable {
     String uri = redisUri();
     RealtimeConfig config = redisConfig(uri, "streams");
     return new Backend("redis streams group", version(config),
-        () -> new RawRedisStreamsDriver(uri, "bench", false), null,
+        () -> new RawRedisStreamsDriver(uri, "bench", false),
+        () -> new RawRedisStreamsDriver(uri, "bench", true),
         () -> new SdkDriver(config, "bench"), true);
   }
 
@@ -56,7 +57,8 @@ public final class Backends implements AutoCloseable {
     String uri = redisUri();
     RealtimeConfig config = redisConfig(uri, "pubsub");
     return new Backend("redis pub/sub", version(config),
-        () -> new RawRedisPubSubDriver(uri), null, () -> new SdkDriver(config, null), false);
+        () -> new RawRedisPubSubDriver(uri, false), () -> new RawRedisPubSubDriver(uri, true),
+        () -> new SdkDriver(config, null), false);
   }
 
   /** RabbitMQ's stream: the SDK's broadcast path. */
@@ -69,7 +71,10 @@ public final class Backends implements AutoCloseable {
         () -> new SdkDriver(config, null), false);
   }
 
-  /** RabbitMQ's quorum queue: the SDK's group path. */
+  /**
+   * RabbitMQ's quorum queue: the SDK's group path. Both sides publish through a topic exchange
+   * to the channel's stream and the group's queue, and read the queue.
+   */
   public Backend rabbitQuorum() {
     String uri = rabbitUri();
     RealtimeConfig config = rabbitConfig(uri);
@@ -130,7 +135,8 @@ public final class Backends implements AutoCloseable {
     String bootstrap = kafkaBootstrapServers();
     RealtimeConfig config = kafkaConfig(bootstrap);
     return new Backend("kafka group", version(config),
-        () -> new RawKafkaDriver(bootstrap, true, RawKafkaDriver.Envelope.NONE), null,
+        () -> new RawKafkaDriver(bootstrap, true, RawKafkaDriver.Envelope.NONE),
+        () -> new RawKafkaDriver(bootstrap, true, RawKafkaDriver.Envelope.COMPACT),
         () -> new SdkDriver(config, "bench"), true);
   }
 

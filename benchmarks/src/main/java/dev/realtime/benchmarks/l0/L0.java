@@ -1,5 +1,6 @@
 package dev.realtime.benchmarks.l0;
 
+import dev.realtime.benchmarks.harness.Harness;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
@@ -9,34 +10,35 @@ import org.openjdk.jmh.results.RunResult;
 import org.openjdk.jmh.runner.Runner;
 import org.openjdk.jmh.runner.RunnerException;
 import org.openjdk.jmh.runner.options.OptionsBuilder;
-import org.openjdk.jmh.runner.options.TimeValue;
 
 /** Runs {@link PublishBenchmark} with the GC profiler, for the report's L0 table. */
 public final class L0 {
-  /** One row: the benchmark, the payload size, ns per message and bytes allocated. */
-  public record Row(String benchmark, int size, double nanos, double bytes) {}
+  /**
+   * One row: the benchmark, the payload size, ns per message and bytes allocated, each with its
+   * 99.9% confidence interval (NaN where JMH had too few samples for one).
+   */
+  public record Row(String benchmark, int size, double nanos, double nanosError, double bytes,
+      double bytesError) {}
 
   private L0() {}
 
   /**
-   * Short iterations, so that the whole report fits its 15 minutes ({@code quick}: one of
-   * each, to prove it runs); {@code jmh PublishBenchmark -prof gc} runs the annotated, longer
-   * ones.
+   * Runs as {@code jmh} says (the report's, or the quick mode's one short iteration that proves
+   * it runs); {@code jmh PublishBenchmark -prof gc} runs the annotated ones.
    */
-  public static List<Row> run(boolean quick) throws RunnerException {
-    Collection<RunResult> results = new Runner(new OptionsBuilder()
+  public static List<Row> run(Harness.Jmh jmh) throws RunnerException {
+    Collection<RunResult> results = new Runner(jmh.applyTo(new OptionsBuilder()
         .include(PublishBenchmark.class.getName())
-        .addProfiler(GCProfiler.class)
-        .warmupIterations(quick ? 1 : 2).warmupTime(TimeValue.seconds(1))
-        .measurementIterations(quick ? 1 : 3).measurementTime(TimeValue.seconds(quick ? 1 : 2))
-        .forks(1)
+        .addProfiler(GCProfiler.class))
         .build()).run();
     List<Row> rows = new ArrayList<>();
     for (RunResult result : results) {
       Result<?> alloc = result.getSecondaryResults().get("gc.alloc.rate.norm");
       rows.add(new Row(result.getParams().getBenchmark().replaceAll(".*\\.", ""),
           Integer.parseInt(result.getParams().getParam("size")),
-          result.getPrimaryResult().getScore(), alloc == null ? Double.NaN : alloc.getScore()));
+          result.getPrimaryResult().getScore(), result.getPrimaryResult().getScoreError(),
+          alloc == null ? Double.NaN : alloc.getScore(),
+          alloc == null ? Double.NaN : alloc.getScoreError()));
     }
     return rows;
   }
