@@ -98,12 +98,32 @@ public abstract class ConformanceSuite {
   }
 
   /**
+   * Makes the broker refuse publishes to a channel, for case 37: the environment's {@link
+   * BrokerEnvironment#publishRefusal()} unless overridden (RabbitMQ's module supplies one on
+   * amqp-client).
+   */
+  protected Optional<PublishRefusal> publishRefusal(BrokerEnvironment environment) {
+    return environment.publishRefusal();
+  }
+
+  /**
    * Returns true if case {@code number} runs in this suite; every case by default. A suite over
    * a broker of its own, started only to check one thing (a broker with a low payload limit,
-   * for case 33), runs just that case.
+   * for case 33), runs just that case. By default, the cases that {@code
+   * realtime.conformance.cases} lists (numbers, comma-separated), or every case when it is
+   * unset: for running one case while working on it.
    */
   protected boolean runs(int number) {
-    return true;
+    String only = System.getProperty("realtime.conformance.cases", "").trim();
+    if (only.isEmpty()) {
+      return true;
+    }
+    for (String listed : only.split(",")) {
+      if (listed.trim().equals(Integer.toString(number))) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** Every case: run, checked as refused, or recorded as not claimed. */
@@ -160,6 +180,7 @@ public abstract class ConformanceSuite {
     all.addAll(ResilienceCases.all());
     all.addAll(EdgeCases.all());
     all.addAll(InputCases.all());
+    all.addAll(RedeliveryCases.all());
     all.sort((a, b) -> Integer.compare(a.number(), b.number()));
     return all;
   }
@@ -174,6 +195,12 @@ public abstract class ConformanceSuite {
         return environment.brokerPayloadLimit().isPresent();
       case FOREIGN_WRITER:
         return foreignWriter(environment).isPresent();
+      case PUBLISH_REFUSAL:
+        return publishRefusal(environment).isPresent();
+      case MEMBER_DEATH:
+        try (MemberDeath probe = environment.memberDeath().orElse(null)) {
+          return probe != null;
+        }
       default:
         return true;
     }
@@ -191,8 +218,10 @@ public abstract class ConformanceSuite {
 
   private void runCase(ConformanceCase conformanceCase, String runId) throws Exception {
     try (CaseContext context = new CaseContext(environment, conformanceCase, runId, deadline,
-        foreignWriter(environment))) {
+        foreignWriter(environment), publishRefusal(environment))) {
       conformanceCase.body().run(context);
+      // Before the result is recorded: a case that saw duplicates says so, or fails.
+      context.checkDuplicates();
       ConformanceReport.record(adapter, conformanceCase, ConformanceReport.Result.PASSED,
           String.join("; ", context.notes()));
     }
@@ -209,7 +238,8 @@ public abstract class ConformanceSuite {
       boolean claimed = capabilities.asSet().containsAll(conformanceCase.gate());
       // Health (26) and attempts (29) cut connections where they can, which would fail the
       // others; that is not load.
-      if (claimed && conformanceCase.hook() == ConformanceCase.Hook.NONE
+      if (claimed && (conformanceCase.hook() == ConformanceCase.Hook.NONE
+          || conformanceCase.hook() == ConformanceCase.Hook.PUBLISH_REFUSAL)
           && conformanceCase.number() != 26 && conformanceCase.number() != 29) {
         stressed.add(conformanceCase);
       }
