@@ -224,6 +224,32 @@ public abstract class ConformanceSuite {
   }
 
   /**
+   * Runs case {@code number} alone against {@code environment}, as the suite would (a case
+   * whose capabilities or hook are missing does nothing): for mutation testing, where each case
+   * is a test of its own (see {@code scripts/mutation}).
+   */
+  static void runOne(BrokerEnvironment environment, int number) throws Exception {
+    ConformanceCase conformanceCase = cases().stream().filter(c -> c.number() == number)
+        .findFirst().orElseThrow(() -> new IllegalArgumentException("no case " + number));
+    Capabilities capabilities;
+    String adapter;
+    try (Broker broker = Brokers.open(environment.config())) {
+      capabilities = broker.capabilities();
+      adapter = broker.name();
+    }
+    if (!capabilities.asSet().containsAll(conformanceCase.gate())
+        || conformanceCase.hook() != ConformanceCase.Hook.NONE) {
+      return;
+    }
+    String run = "m" + Long.toString(ThreadLocalRandom.current().nextLong(Long.MAX_VALUE), 36)
+        .toLowerCase(Locale.ROOT);
+    Duration deadline = Duration.ofSeconds(Long.getLong("realtime.conformance.deadline", 30));
+    try (CaseContext context = new CaseContext(environment, conformanceCase, run, deadline)) {
+      runIn(context, conformanceCase, adapter);
+    }
+  }
+
+  /**
    * Runs {@code conformanceCase}'s body in {@code context} and records it as passed, with its
    * notes. Duplicates are checked before the result is recorded: they go into the report line,
    * or fail the case where a log promised once-only delivery.
@@ -247,8 +273,10 @@ public abstract class ConformanceSuite {
       boolean claimed = capabilities.asSet().containsAll(conformanceCase.gate());
       // Health (26) and attempts (29) cut connections where they can, which would fail the
       // others; that is not load.
-      if (claimed && (conformanceCase.hook() == ConformanceCase.Hook.NONE
-          || conformanceCase.hook() == ConformanceCase.Hook.PUBLISH_REFUSAL)
+      // A refusal touches one channel of the case's own: that is load like any other case.
+      boolean refusal = conformanceCase.hook() == ConformanceCase.Hook.PUBLISH_REFUSAL
+          && hasHook(conformanceCase.hook());
+      if (claimed && (conformanceCase.hook() == ConformanceCase.Hook.NONE || refusal)
           && conformanceCase.number() != 26 && conformanceCase.number() != 29) {
         stressed.add(conformanceCase);
       }
