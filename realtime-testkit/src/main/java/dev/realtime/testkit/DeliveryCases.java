@@ -416,12 +416,21 @@ final class DeliveryCases {
             log));
       }
     }
+    // Markers to every subscriber that has none yet, round after round, until each has one:
+    // all attached, waiting for them together rather than one after another.
     Map<Subscriber, Set<String>> own = new java.util.LinkedHashMap<>();
-    for (Subscriber subscriber : subscribers) {
-      Set<String> expected = new HashSet<>(ctx.publishUntil(subscriber.channel,
-          () -> !subscriber.log.ids().isEmpty()));
-      own.put(subscriber, expected);
-    }
+    subscribers.forEach(subscriber -> own.put(subscriber, ConcurrentHashMap.newKeySet()));
+    await().atMost(ctx.deadline()).until(() -> {
+      boolean attached = true;
+      for (Subscriber subscriber : subscribers) {
+        if (subscriber.log.ids().isEmpty()) {
+          attached = false;
+          own.get(subscriber).add(ctx.confirm(ctx.message(subscriber.channel, "marker"))
+              .messageId());
+        }
+      }
+      return attached;
+    });
     Map<Channel, Set<String>> sentTo = new java.util.LinkedHashMap<>();
     for (Subscriber subscriber : subscribers) {
       List<String> sent = ids(ctx.publish(subscriber.channel, 5));
