@@ -83,6 +83,24 @@ public interface BrokerEnvironment extends AutoCloseable {
     return java.util.Optional.empty();
   }
 
+  /**
+   * Makes the broker refuse publishes to a channel (for case 37, a failed dead-letter publish);
+   * empty where the environment cannot (the in-memory broker always accepts, Redis Pub/Sub
+   * publishes to no key).
+   */
+  default java.util.Optional<PublishRefusal> publishRefusal() {
+    return java.util.Optional.empty();
+  }
+
+  /**
+   * A new client that can die without closing (for case 38, a member that dies), with a fault
+   * proxy of its own; empty where the environment has none (the in-memory broker lives inside
+   * its one client: nothing of it can die alone).
+   */
+  default java.util.Optional<MemberDeath> memberDeath() {
+    return java.util.Optional.empty();
+  }
+
   /** Releases what this environment started (a proxy, a container); never a shared broker. */
   @Override
   default void close() {}

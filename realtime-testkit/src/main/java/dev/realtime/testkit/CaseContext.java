@@ -30,11 +30,15 @@ public final class CaseContext implements AutoCloseable {
   private final List<Subscription> subscriptions = new CopyOnWriteArrayList<>();
   private final List<Broker> clients = new CopyOnWriteArrayList<>();
   private final List<String> notes = new CopyOnWriteArrayList<>();
+  /** Hooks to undo when the case ends: refusals lifted, proxies stopped. */
+  private final List<AutoCloseable> cleanups = new CopyOnWriteArrayList<>();
   /** The channels this case named, deleted when it ends. */
   private final java.util.Set<Channel> channels =
       java.util.concurrent.ConcurrentHashMap.newKeySet();
   private final java.util.Map<String, DeliveryLog> logs =
       new java.util.concurrent.ConcurrentHashMap<>();
+  private final java.util.Set<DeliveryLog> onceOnly =
+      java.util.concurrent.ConcurrentHashMap.newKeySet();
   private final java.util.concurrent.ExecutorService executor =
       java.util.concurrent.Executors.newCachedThreadPool(task -> {
         Thread thread = new Thread(task, "conformance-case-worker");
@@ -44,14 +48,19 @@ public final class CaseContext implements AutoCloseable {
 
   private final java.util.Optional<ForeignWriter> foreignWriter;
 
+  private final java.util.Optional<PublishRefusal> publishRefusal;
+
   CaseContext(BrokerEnvironment environment, ConformanceCase conformanceCase, String run,
       Duration deadline) {
-    this(environment, conformanceCase, run, deadline, environment.foreignWriter());
+    this(environment, conformanceCase, run, deadline, environment.foreignWriter(),
+        environment.publishRefusal());
   }
 
   CaseContext(BrokerEnvironment environment, ConformanceCase conformanceCase, String run,
-      Duration deadline, java.util.Optional<ForeignWriter> foreignWriter) {
+      Duration deadline, java.util.Optional<ForeignWriter> foreignWriter,
+      java.util.Optional<PublishRefusal> publishRefusal) {
     this.foreignWriter = foreignWriter;
+    this.publishRefusal = publishRefusal;
     this.environment = environment;
     this.conformanceCase = conformanceCase;
     this.run = run;
@@ -73,6 +82,33 @@ public final class CaseContext implements AutoCloseable {
   public ForeignWriter foreignWriter() {
     return foreignWriter.orElseThrow(() -> new IllegalStateException("no foreign writer for "
         + environment.description()));
+  }
+
+  /**
+   * Makes the broker refuse publishes to {@code channel} until the returned handle is closed,
+   * which the case's end does too (see {@link PublishRefusal}).
+   *
+   * @throws IllegalStateException if the suite has no refusal (the case is then not run)
+   */
+  public AutoCloseable refusePublishes(Channel channel) throws Exception {
+    PublishRefusal refusal = publishRefusal.orElseThrow(() -> new IllegalStateException(
+        "no publish refusal for " + environment.description()));
+    AutoCloseable refused = refusal.refuse(channel);
+    cleanups.add(refused);
+    return refused;
+  }
+
+  /**
+   * A client that can die without closing, from the environment; its proxy is stopped when the
+   * case ends (see {@link MemberDeath}).
+   *
+   * @throws IllegalStateException if the environment has none (the case is then not run)
+   */
+  public MemberDeath memberDeath() {
+    MemberDeath death = environment.memberDeath().orElseThrow(() -> new IllegalStateException(
+        "no member death hook in " + environment.description()));
+    cleanups.add(death);
+    return death;
   }
 
   /** The environment the broker runs in, for its fault hooks. */
@@ -111,8 +147,17 @@ public final class CaseContext implements AutoCloseable {
 
   /** Returns a channel unique to this run and case, ending in {@code name}. */
   public Channel channel(String name) {
-    Channel channel = Channel.of("conformance." + run + ".c" + String.format("%02d",
+    return channelNamed("conformance." + run + ".c" + String.format("%02d",
         conformanceCase.number()) + "." + name);
+  }
+
+  /**
+   * Returns the channel {@code name} exactly, deleted when the case ends, for a case that needs
+   * a name of a given shape (one that starts elsewhere than {@link #channel(String)}'s); the
+   * caller makes it unique to the run, with a part of a {@link #channel(String)}'s name.
+   */
+  public Channel channelNamed(String name) {
+    Channel channel = Channel.of(name);
     channels.add(channel);
     return channel;
   }
@@ -136,6 +181,42 @@ public final class CaseContext implements AutoCloseable {
     DeliveryLog log = new DeliveryLog();
     logs.put(name + "#" + logs.size(), log);
     return log;
+  }
+
+  /**
+   * Returns a new delivery log that promises once-only delivery: nothing in the case provokes a
+   * redelivery (no failure, no close, no rebalance while messages flow), so a duplicate in it
+   * fails the case, naming the ids.
+   */
+  public DeliveryLog onceOnlyLog(String name) {
+    DeliveryLog log = log(name);
+    onceOnly.add(log);
+    return log;
+  }
+
+  /**
+   * Puts every log's duplicates into the report line, and fails if a once-only log has any.
+   * Called once the case's body returned, before its result is recorded.
+   */
+  void checkDuplicates() {
+    List<String> failures = new ArrayList<>();
+    logs.forEach((name, log) -> {
+      java.util.Map<String, Integer> duplicates = log.duplicates();
+      if (duplicates.isEmpty()) {
+        return;
+      }
+      String label = name.substring(0, name.indexOf('#'));
+      note(label + ": " + duplicates.size() + " delivered more than once");
+      if (onceOnly.contains(log)) {
+        failures.add(label + ": " + duplicates.size() + " delivered more than once (id -> times, "
+            + "e.g. " + new java.util.TreeMap<>(duplicates).entrySet().stream().limit(5)
+                .toList() + ")");
+      }
+    });
+    if (!failures.isEmpty()) {
+      throw new AssertionError("duplicates where the case provokes no redelivery: "
+          + String.join("; ", failures));
+    }
   }
 
   /** Runs {@code task} on a thread of this case, stopped when the case ends. */
@@ -283,20 +364,16 @@ public final class CaseContext implements AutoCloseable {
   }
 
   /**
-   * Notes the duplicates every log saw, then closes every subscription, deletes the channels
-   * the case named, closes every other client, the broker and the case's threads; one failing
-   * close does not keep the others open.
+   * Closes every subscription, deletes the channels the case named, closes every other client,
+   * the broker and the case's threads; one failing close does not keep the others open.
    */
   @Override
   public void close() {
-    logs.forEach((name, log) -> {
-      if (!log.duplicates().isEmpty()) {
-        note(name.substring(0, name.indexOf('#')) + ": " + log.duplicates().size()
-            + " delivered more than once");
-      }
-    });
     RuntimeException failure = null;
     List<AutoCloseable> closing = new ArrayList<>(subscriptions);
+    // Refusals lifted and proxies stopped before the channels go: a dead member's client then
+    // never comes back, and a refused channel is deleted like any other.
+    closing.addAll(cleanups);
     closing.add(this::deleteChannels);
     closing.addAll(clients);
     closing.add(broker);

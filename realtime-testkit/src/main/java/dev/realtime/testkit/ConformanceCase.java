@@ -19,7 +19,11 @@ public final class ConformanceCase {
     /** {@link BrokerEnvironment#brokerPayloadLimit()}. */
     BROKER_LIMIT,
     /** A {@link ForeignWriter}. */
-    FOREIGN_WRITER
+    FOREIGN_WRITER,
+    /** A {@link PublishRefusal}. */
+    PUBLISH_REFUSAL,
+    /** {@link BrokerEnvironment#memberDeath()}. */
+    MEMBER_DEATH
   }
 
   /** A case's body. */

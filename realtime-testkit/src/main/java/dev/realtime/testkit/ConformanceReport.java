@@ -50,6 +50,11 @@ final class ConformanceReport {
         (old, now) -> old.startsWith(Result.FAILED.text) ? old : now);
   }
 
+  /** The cell recorded for {@code adapter} and case {@code number}, or null. */
+  static String cell(String adapter, int number) {
+    return RESULTS.getOrDefault(adapter, Map.of()).get(number);
+  }
+
   static void writeIfAsked(String adapter, String environment) {
     String file = System.getProperty("realtime.conformance.report");
     if (file == null || file.isBlank() || !RESULTS.containsKey(adapter)) {

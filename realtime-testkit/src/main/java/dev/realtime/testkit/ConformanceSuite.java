@@ -98,12 +98,32 @@ public abstract class ConformanceSuite {
   }
 
   /**
+   * Makes the broker refuse publishes to a channel, for case 37: the environment's {@link
+   * BrokerEnvironment#publishRefusal()} unless overridden (RabbitMQ's module supplies one on
+   * amqp-client).
+   */
+  protected Optional<PublishRefusal> publishRefusal(BrokerEnvironment environment) {
+    return environment.publishRefusal();
+  }
+
+  /**
    * Returns true if case {@code number} runs in this suite; every case by default. A suite over
    * a broker of its own, started only to check one thing (a broker with a low payload limit,
-   * for case 33), runs just that case.
+   * for case 33), runs just that case. By default, the cases that {@code
+   * realtime.conformance.cases} lists (numbers, comma-separated), or every case when it is
+   * unset: for running one case while working on it.
    */
   protected boolean runs(int number) {
-    return true;
+    String only = System.getProperty("realtime.conformance.cases", "").trim();
+    if (only.isEmpty()) {
+      return true;
+    }
+    for (String listed : only.split(",")) {
+      if (listed.trim().equals(Integer.toString(number))) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** Every case: run, checked as refused, or recorded as not claimed. */
@@ -160,6 +180,7 @@ public abstract class ConformanceSuite {
     all.addAll(ResilienceCases.all());
     all.addAll(EdgeCases.all());
     all.addAll(InputCases.all());
+    all.addAll(RedeliveryCases.all());
     all.sort((a, b) -> Integer.compare(a.number(), b.number()));
     return all;
   }
@@ -174,6 +195,12 @@ public abstract class ConformanceSuite {
         return environment.brokerPayloadLimit().isPresent();
       case FOREIGN_WRITER:
         return foreignWriter(environment).isPresent();
+      case PUBLISH_REFUSAL:
+        return publishRefusal(environment).isPresent();
+      case MEMBER_DEATH:
+        try (MemberDeath probe = environment.memberDeath().orElse(null)) {
+          return probe != null;
+        }
       default:
         return true;
     }
@@ -191,11 +218,48 @@ public abstract class ConformanceSuite {
 
   private void runCase(ConformanceCase conformanceCase, String runId) throws Exception {
     try (CaseContext context = new CaseContext(environment, conformanceCase, runId, deadline,
-        foreignWriter(environment))) {
-      conformanceCase.body().run(context);
-      ConformanceReport.record(adapter, conformanceCase, ConformanceReport.Result.PASSED,
-          String.join("; ", context.notes()));
+        foreignWriter(environment), publishRefusal(environment))) {
+      runIn(context, conformanceCase, adapter);
     }
+  }
+
+  /**
+   * Runs case {@code number} alone against {@code environment}, as the suite would (a case
+   * whose capabilities or hook are missing does nothing): for mutation testing, where each case
+   * is a test of its own (see {@code scripts/mutation}).
+   */
+  static void runOne(BrokerEnvironment environment, int number) throws Exception {
+    ConformanceCase conformanceCase = cases().stream().filter(c -> c.number() == number)
+        .findFirst().orElseThrow(() -> new IllegalArgumentException("no case " + number));
+    Capabilities capabilities;
+    String adapter;
+    try (Broker broker = Brokers.open(environment.config())) {
+      capabilities = broker.capabilities();
+      adapter = broker.name();
+    }
+    if (!capabilities.asSet().containsAll(conformanceCase.gate())
+        || conformanceCase.hook() != ConformanceCase.Hook.NONE) {
+      return;
+    }
+    String run = "m" + Long.toString(ThreadLocalRandom.current().nextLong(Long.MAX_VALUE), 36)
+        .toLowerCase(Locale.ROOT);
+    Duration deadline = Duration.ofSeconds(Long.getLong("realtime.conformance.deadline", 30));
+    try (CaseContext context = new CaseContext(environment, conformanceCase, run, deadline)) {
+      runIn(context, conformanceCase, adapter);
+    }
+  }
+
+  /**
+   * Runs {@code conformanceCase}'s body in {@code context} and records it as passed, with its
+   * notes. Duplicates are checked before the result is recorded: they go into the report line,
+   * or fail the case where a log promised once-only delivery.
+   */
+  static void runIn(CaseContext context, ConformanceCase conformanceCase, String adapter)
+      throws Exception {
+    conformanceCase.body().run(context);
+    context.checkDuplicates();
+    ConformanceReport.record(adapter, conformanceCase, ConformanceReport.Result.PASSED,
+        String.join("; ", context.notes()));
   }
 
   /**
@@ -209,7 +273,10 @@ public abstract class ConformanceSuite {
       boolean claimed = capabilities.asSet().containsAll(conformanceCase.gate());
       // Health (26) and attempts (29) cut connections where they can, which would fail the
       // others; that is not load.
-      if (claimed && conformanceCase.hook() == ConformanceCase.Hook.NONE
+      // A refusal touches one channel of the case's own: that is load like any other case.
+      boolean refusal = conformanceCase.hook() == ConformanceCase.Hook.PUBLISH_REFUSAL
+          && hasHook(conformanceCase.hook());
+      if (claimed && (conformanceCase.hook() == ConformanceCase.Hook.NONE || refusal)
           && conformanceCase.number() != 26 && conformanceCase.number() != 29) {
         stressed.add(conformanceCase);
       }

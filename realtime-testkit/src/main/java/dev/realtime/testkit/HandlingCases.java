@@ -157,6 +157,7 @@ final class HandlingCases {
       ctx.awaitAttached(channel, handled);
     }
     Message poison = ctx.message(channel, "poison");
+    java.time.Instant before = java.time.Instant.now();
     dev.realtime.Position poisonPosition = ctx.confirm(poison).position();
     List<String> after = ids(ctx.publish(channel, 3));
 
@@ -164,18 +165,52 @@ final class HandlingCases {
     Message dead = deadLetterOf(ctx, deadLetters, poison.id());
     assertThat(dead.event()).isEqualTo("poison");
     assertThat(dead.payload()).isEqualTo(poison.payload());
+    assertDeadLetterHeaders(dead, poison, channel, group, 3, IllegalStateException.class,
+        "cannot handle poison", poisonPosition, before);
+  }
+
+  /**
+   * Every header of {@link DeadLetterHeaders}, present and right: the reason, the exception,
+   * the original channel, the attempts, the group (absent without one), the original position
+   * (the publish receipt's, where it gave one) and the time it failed (ISO-8601, between the
+   * publish and now); and the message's own headers kept.
+   */
+  static void assertDeadLetterHeaders(Message dead, Message original, Channel channel,
+      @org.jspecify.annotations.Nullable String group, int attempts,
+      Class<? extends Throwable> exception, String reason,
+      dev.realtime.@org.jspecify.annotations.Nullable Position position,
+      java.time.Instant publishedAfter) {
+    assertThat(dead.id()).as("the dead letter keeps the message's id").isEqualTo(original.id());
+    assertThat(dead.headers()).as("the message's own headers are kept")
+        .containsAllEntriesOf(original.headers());
     assertThat(dead.headers())
-        .containsEntry(DeadLetterHeaders.REASON, "cannot handle poison")
-        .containsEntry(DeadLetterHeaders.EXCEPTION, IllegalStateException.class.getName())
+        .containsEntry(DeadLetterHeaders.REASON, reason)
+        .containsEntry(DeadLetterHeaders.EXCEPTION, exception.getName())
         .containsEntry(DeadLetterHeaders.ORIGINAL_CHANNEL, channel.name())
-        .containsEntry(DeadLetterHeaders.ATTEMPTS, "3");
-    if (groups) {
+        .containsEntry(DeadLetterHeaders.ATTEMPTS, Integer.toString(attempts));
+    if (group != null) {
       assertThat(dead.headers()).containsEntry(DeadLetterHeaders.GROUP, group);
+    } else {
+      assertThat(dead.headers()).as("a broadcast subscription has no group")
+          .doesNotContainKey(DeadLetterHeaders.GROUP);
     }
-    if (poisonPosition != null) {
+    if (position != null) {
       assertThat(dead.header(DeadLetterHeaders.ORIGINAL_POSITION))
-          .as("the position the publish receipt gave").isEqualTo(poisonPosition.value());
+          .as("the position the publish receipt gave").isEqualTo(position.value());
     }
+    String failedAt = dead.header(DeadLetterHeaders.FAILED_AT);
+    assertThat(failedAt).as(DeadLetterHeaders.FAILED_AT).isNotNull();
+    java.time.Instant when;
+    try {
+      when = java.time.Instant.parse(failedAt);
+    } catch (java.time.format.DateTimeParseException e) {
+      throw new AssertionError(DeadLetterHeaders.FAILED_AT + " is not an ISO-8601 instant: "
+          + failedAt, e);
+    }
+    // Millisecond slack: some brokers keep header times to the millisecond.
+    assertThat(when).as(DeadLetterHeaders.FAILED_AT)
+        .isAfterOrEqualTo(publishedAfter.truncatedTo(java.time.temporal.ChronoUnit.MILLIS))
+        .isBeforeOrEqualTo(java.time.Instant.now().plusMillis(1));
   }
 
   private static void nonRetryable(CaseContext ctx) {
@@ -193,13 +228,15 @@ final class HandlingCases {
           }
         });
     ctx.awaitAttached(channel, attached);
-    Message malformed = ctx.message(channel, "malformed");
-    ctx.confirm(malformed);
+    Message malformed = ctx.message(channel, "malformed").newBuilder().header("trace", "t-13")
+        .build();
+    java.time.Instant before = java.time.Instant.now();
+    dev.realtime.Position position = ctx.confirm(malformed).position();
 
     Message dead = deadLetterOf(ctx, deadLetters, malformed.id());
     assertThat(calls.get(malformed.id())).hasValue(1);
-    assertThat(dead.header(DeadLetterHeaders.ATTEMPTS)).isEqualTo("1");
-    assertThat(dead.header(DeadLetterHeaders.REASON)).isEqualTo("malformed payload");
+    assertDeadLetterHeaders(dead, malformed, channel, null, 1, NonRetryableException.class,
+        "malformed payload", position, before);
   }
 
   private static void repeatedFailuresThenRecovery(CaseContext ctx) {

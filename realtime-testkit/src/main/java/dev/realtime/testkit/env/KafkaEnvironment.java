@@ -4,6 +4,8 @@ import dev.realtime.Brokers;
 import dev.realtime.config.RealtimeConfig;
 import dev.realtime.testkit.BrokerEnvironment;
 import dev.realtime.testkit.ForeignWriter;
+import dev.realtime.testkit.MemberDeath;
+import dev.realtime.testkit.PublishRefusal;
 import dev.realtime.testkit.kafka.EmbeddedKafka;
 import java.util.Map;
 import java.util.Optional;
@@ -82,6 +84,55 @@ public final class KafkaEnvironment implements BrokerEnvironment {
     // The adapter declares how it names topics; the writer writes where the adapter reads.
     return Optional.of(new KafkaForeignWriter(bootstrapServers,
         Brokers.provider("kafka").naming(config()).orElseThrow()));
+  }
+
+  /** A topic {@code max.message.bytes} too small for any record: see KafkaPublishRefusal. */
+  @Override
+  public Optional<PublishRefusal> publishRefusal() {
+    return Optional.of(new KafkaPublishRefusal(bootstrapServers,
+        config().getString("realtime.kafka.topic-prefix").orElse("realtime")));
+  }
+
+  /**
+   * The embedded broker's member: bootstrapped at the listener behind the broker's fault proxy
+   * (see {@link EmbeddedKafka#proxiedBootstrapServers()}), with a session of 2 s (heartbeats every
+   * 300 ms), so that the group gives its partitions to the others soon after its death. One proxy
+   * for the broker: members die one case at a time (case 38 is kept out of the stress case, as
+   * every case with a hook). Empty for an external cluster.
+   */
+  @Override
+  public Optional<MemberDeath> memberDeath() {
+    if (broker == null) {
+      return Optional.empty();
+    }
+    RealtimeConfig member = config().newBuilder()
+        .set("realtime.kafka.bootstrap-servers", broker.proxiedBootstrapServers())
+        .set("realtime.kafka.session-timeout", "2s")
+        .set("realtime.kafka.consumer.heartbeat.interval.ms", "300")
+        .set("realtime.close-timeout", "1s").build();
+    RealtimeConfig survivors = config();
+    EmbeddedKafka kafka = broker;
+    return Optional.of(new MemberDeath() {
+      @Override
+      public RealtimeConfig memberConfig() {
+        return member;
+      }
+
+      @Override
+      public RealtimeConfig survivorConfig() {
+        return survivors;
+      }
+
+      @Override
+      public void kill() {
+        kafka.cutProxied();
+      }
+
+      @Override
+      public void close() {
+        kafka.restoreProxied();
+      }
+    });
   }
 
   @Override

@@ -91,6 +91,12 @@ final class ProxiedBroker {
         kind.uriKey(), target.at(proxy.host(), Ports.closedPort())));
   }
 
+  /** A member's death: a proxy of its own to the broker, see {@link ProxiedMemberDeath}. */
+  ProxiedMemberDeath memberDeath(Map<String, String> survivorSettings) {
+    return ProxiedMemberDeath.start(target.host(), target.port(), config, kind.uriKey(),
+        target::at, survivorSettings, survivorSettings);
+  }
+
   FaultProxy proxy() {
     return proxy;
   }

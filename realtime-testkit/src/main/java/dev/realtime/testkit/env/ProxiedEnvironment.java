@@ -3,6 +3,8 @@ package dev.realtime.testkit.env;
 import dev.realtime.config.RealtimeConfig;
 import dev.realtime.testkit.BrokerEnvironment;
 import dev.realtime.testkit.ForeignWriter;
+import dev.realtime.testkit.MemberDeath;
+import dev.realtime.testkit.PublishRefusal;
 import dev.realtime.testkit.fault.FaultProxy;
 import java.util.Map;
 import java.util.Optional;
@@ -103,6 +105,30 @@ public final class ProxiedEnvironment implements BrokerEnvironment {
   public Optional<ForeignWriter> foreignWriter() {
     return broker.kind().equals(BrokerKind.REDIS)
         ? Optional.of(new RedisForeignWriter(config())) : Optional.empty();
+  }
+
+  /**
+   * For Redis, a refusal that puts a string where the channel's stream would be ({@code XADD}
+   * answers {@code WRONGTYPE}); empty for RabbitMQ, whose client the testkit does not carry (the
+   * RabbitMQ module's suite supplies one, see {@code ConformanceSuite.publishRefusal}).
+   */
+  @Override
+  public Optional<PublishRefusal> publishRefusal() {
+    return broker.kind().equals(BrokerKind.REDIS)
+        ? Optional.of(new RedisPublishRefusal(config())) : Optional.empty();
+  }
+
+  /**
+   * A member with a fault proxy of its own in front of the broker. RabbitMQ requeues a dead
+   * connection's unacknowledged messages at once; Redis survivors run with {@code
+   * realtime.redis.claim-idle-timeout=1s}, so they take a dead member's entries over within
+   * seconds.
+   */
+  @Override
+  public Optional<MemberDeath> memberDeath() {
+    Map<String, String> survivors = broker.kind().equals(BrokerKind.REDIS)
+        ? Map.of("realtime.redis.claim-idle-timeout", "1s") : Map.of();
+    return Optional.of(broker.memberDeath(survivors));
   }
 
   /** Returns the proxy in front of the broker; owned by this environment: do not close it. */

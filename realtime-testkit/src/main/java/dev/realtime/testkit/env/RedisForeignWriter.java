@@ -5,12 +5,7 @@ import dev.realtime.channel.Channel;
 import dev.realtime.channel.ChannelNaming;
 import dev.realtime.config.RealtimeConfig;
 import dev.realtime.testkit.ForeignWriter;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
-import java.net.InetSocketAddress;
-import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -52,56 +47,12 @@ final class RedisForeignWriter implements ForeignWriter {
     }
     add(xadd, "payload");
     xadd.add(payload);
-    try (Socket socket = new Socket()) {
-      socket.connect(new InetSocketAddress(uri.host(), uri.port()),
-          Probes.CONNECT_TIMEOUT_MILLIS);
-      socket.setSoTimeout(Probes.READ_TIMEOUT_MILLIS);
-      OutputStream out = socket.getOutputStream();
-      InputStream in = socket.getInputStream();
-      if (!uri.password().isEmpty()) {
-        List<byte[]> auth = new ArrayList<>();
-        add(auth, "AUTH");
-        if (!uri.user().isEmpty()) {
-          add(auth, uri.user());
-        }
-        add(auth, uri.password());
-        send(out, in, auth, "AUTH");
-      }
-      String database = uri.path().replace("/", "");
-      if (!database.isEmpty()) {
-        List<byte[]> select = new ArrayList<>();
-        add(select, "SELECT", database);
-        send(out, in, select, "SELECT");
-      }
-      send(out, in, xadd, "XADD");
-    }
+    RedisCommands.run(uri, List.of(xadd));
   }
 
-  private static void add(List<byte[]> command, String... arguments) {
+  static void add(List<byte[]> command, String... arguments) {
     for (String argument : arguments) {
       command.add(argument.getBytes(StandardCharsets.UTF_8));
-    }
-  }
-
-  /** Sends one command in RESP and fails on an error reply. */
-  private static void send(OutputStream out, InputStream in, List<byte[]> command, String name)
-      throws IOException {
-    ByteArrayOutputStream resp = new ByteArrayOutputStream();
-    resp.writeBytes(("*" + command.size() + "\r\n").getBytes(StandardCharsets.US_ASCII));
-    for (byte[] argument : command) {
-      resp.writeBytes(("$" + argument.length + "\r\n").getBytes(StandardCharsets.US_ASCII));
-      resp.writeBytes(argument);
-      resp.writeBytes(new byte[] {'\r', '\n'});
-    }
-    out.write(resp.toByteArray());
-    out.flush();
-    int first = in.read();
-    StringBuilder line = new StringBuilder();
-    for (int b = in.read(); b != -1 && b != '\n'; b = in.read()) {
-      line.append((char) b);
-    }
-    if (first != '+' && first != '$') {
-      throw new IOException("Redis answered " + name + " with " + (char) first + line);
     }
   }
 }

@@ -1,5 +1,6 @@
 package dev.realtime.testkit.kafka;
 
+import dev.realtime.testkit.fault.FaultProxy;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -66,6 +67,8 @@ public final class EmbeddedKafka implements AutoCloseable {
   private static final int NODE_ID = 1;
   private static final String BROKER_LISTENER = "PLAINTEXT";
   private static final String CONTROLLER_LISTENER = "CONTROLLER";
+  /** A third listener, advertised at a FaultProxy in front of it (see proxiedBootstrapServers). */
+  private static final String PROXIED_LISTENER = "PROXIED";
   private static final String SETTINGS_FILE = "server.properties";
   private static final String LOG_DIR = "logs";
 
@@ -85,6 +88,9 @@ public final class EmbeddedKafka implements AutoCloseable {
   private final boolean isShared;
   /** A broker of {@link #startKeeping}: its directory is the user's, never deleted. */
   private final boolean keepsData;
+  /** The proxy in front of the PROXIED listener, or null (a broker of startKeeping has none). */
+  private FaultProxy proxy;
+  private int proxiedPort;
   private final Object lock = new Object();
   private KafkaRaftServer server; // guarded by lock; null while stopped
   private boolean closed; // guarded by lock
@@ -179,6 +185,40 @@ public final class EmbeddedKafka implements AutoCloseable {
       }
       return shared;
     }
+  }
+
+  /**
+   * The address of a listener reached only through a {@link FaultProxy}, and advertised at it: a
+   * client bootstrapped here talks to the broker through the proxy alone (a proxy in front of the
+   * usual listener would not do: clients connect to the addresses metadata advertises), so
+   * {@link #cutProxied()} drops its connections and no one else's.
+   *
+   * @throws IllegalStateException on a broker of {@link #startKeeping}, which has no such
+   *     listener
+   */
+  public String proxiedBootstrapServers() {
+    return requireProxy().host() + ":" + proxy.port();
+  }
+
+  /**
+   * Drops every connection through the {@linkplain #proxiedBootstrapServers() proxied listener}
+   * and refuses new ones until {@link #restoreProxied()}; the broker and its other clients go on.
+   */
+  public void cutProxied() {
+    requireProxy().cut();
+  }
+
+  /** Accepts connections through the proxied listener again. */
+  public void restoreProxied() {
+    requireProxy().restore();
+  }
+
+  private FaultProxy requireProxy() {
+    if (proxy == null) {
+      throw new IllegalStateException("EmbeddedKafka at " + bootstrapServers()
+          + " has no proxied listener: only brokers of start() and shared() have one");
+    }
+    return proxy;
   }
 
   /** The address for {@code bootstrap.servers}, such as {@code 127.0.0.1:41234}; never changes. */
@@ -280,10 +320,12 @@ public final class EmbeddedKafka implements AutoCloseable {
 
   private static EmbeddedKafka startNew(boolean isShared) {
     for (int attempt = 1; ; attempt++) {
-      int[] ports = freePorts(2);
+      int[] ports = freePorts(3);
       Path dir = createDirectory();
       EmbeddedKafka kafka =
           new EmbeddedKafka(dir, ports[0], ports[1], Uuid.randomUuid().toString(), isShared);
+      kafka.proxiedPort = ports[2];
+      kafka.proxy = FaultProxy.start(HOST, ports[2]);
       try {
         synchronized (kafka.lock) {
           kafka.format();
@@ -420,6 +462,9 @@ public final class EmbeddedKafka implements AutoCloseable {
       try {
         stopServer();
       } finally {
+        if (proxy != null) {
+          proxy.close();
+        }
         if (!keepsData) {
           deleteRecursively(directory);
         }
@@ -441,14 +486,18 @@ public final class EmbeddedKafka implements AutoCloseable {
     props.put("node.id", String.valueOf(NODE_ID));
     props.put("controller.quorum.voters", NODE_ID + "@" + HOST + ":" + controllerPort);
     props.put("controller.listener.names", CONTROLLER_LISTENER);
+    String proxied = proxy == null ? ""
+        : "," + PROXIED_LISTENER + "://" + HOST + ":" + proxiedPort;
     props.put(
         "listeners",
         BROKER_LISTENER + "://" + HOST + ":" + brokerPort + "," + CONTROLLER_LISTENER + "://"
-            + HOST + ":" + controllerPort);
-    props.put("advertised.listeners", BROKER_LISTENER + "://" + HOST + ":" + brokerPort);
+            + HOST + ":" + controllerPort + proxied);
+    props.put("advertised.listeners", BROKER_LISTENER + "://" + HOST + ":" + brokerPort
+        + (proxy == null ? "" : "," + PROXIED_LISTENER + "://" + HOST + ":" + proxy.port()));
     props.put(
         "listener.security.protocol.map",
-        BROKER_LISTENER + ":PLAINTEXT," + CONTROLLER_LISTENER + ":PLAINTEXT");
+        BROKER_LISTENER + ":PLAINTEXT," + CONTROLLER_LISTENER + ":PLAINTEXT"
+            + (proxy == null ? "" : "," + PROXIED_LISTENER + ":PLAINTEXT"));
     props.put("inter.broker.listener.name", BROKER_LISTENER);
     props.put("log.dirs", logDir().toString());
 
@@ -466,6 +515,9 @@ public final class EmbeddedKafka implements AutoCloseable {
     props.put("transaction.state.log.num.partitions", "1");
     // Tests expect a consumer to get partitions at once, not after the default 3 s.
     props.put("group.initial.rebalance.delay.ms", "0");
+    // Lets a test's member declare itself dead after a second or two (realtime.kafka.session-
+    // timeout), rather than the 6 s minimum; the default session is unchanged.
+    props.put("group.min.session.timeout.ms", "500");
     props.put("auto.create.topics.enable", "true");
     props.put("num.partitions", "1");
     // Retention is checked every 5 minutes by default; a test of retention cannot wait that.
