@@ -36,11 +36,12 @@ final class KafkaOptions {
           + "partitions before the others take them over: session.timeout.ms of the classic "
           + "group protocol (the broker allows 6s-30m by default).");
 
-  static final ConfigOption<String> WIRE_FORMAT = ConfigOption.string(
+  static final ConfigOption<String> WIRE_FORMAT = ConfigOption.choice(
       "realtime.kafka.wire-format", "compact",
       "How records carry a message's id, event, time and content type: compact (one binary "
           + "header) or cloudevents (CloudEvents Kafka binary mode, six text headers, for "
-          + "CloudEvents readers). Subscribers read both, whatever this says.");
+          + "CloudEvents readers). Subscribers read both, whatever this says.",
+      "compact", "cloudevents");
 
   static final ConfigOption<Map<String, String>> PRODUCER = ConfigOption.prefix(
       "realtime.kafka.producer.",

@@ -2,7 +2,6 @@ package dev.realtime.kafka;
 
 import dev.realtime.config.ConfigurationException;
 import dev.realtime.config.RealtimeConfig;
-import java.util.Locale;
 
 /** Checks of the adapter's settings that Kafka's clients would make too late, or unsafely. */
 final class KafkaSettings {
@@ -33,23 +32,10 @@ final class KafkaSettings {
     return servers;
   }
 
-  /**
-   * Returns {@code realtime.kafka.wire-format}.
-   *
-   * @throws ConfigurationException if it is neither compact nor cloudevents
-   */
+  /** Returns {@code realtime.kafka.wire-format}, a choice the option checks when read. */
   static KafkaRecords.WireFormat wireFormat(RealtimeConfig config) {
-    String format = config.get(KafkaOptions.WIRE_FORMAT);
-    switch (format.trim().toLowerCase(Locale.ROOT)) {
-      case "compact":
-        return KafkaRecords.WireFormat.COMPACT;
-      case "cloudevents":
-        return KafkaRecords.WireFormat.CLOUDEVENTS;
-      default:
-        throw new ConfigurationException(KafkaOptions.WIRE_FORMAT.name() + " is \"" + format
-            + "\" (from " + config.sourceOf(KafkaOptions.WIRE_FORMAT) + "); use compact (one "
-            + "binary header, the default) or cloudevents (CloudEvents Kafka binary mode, for "
-            + "CloudEvents readers)");
-    }
+    return config.get(KafkaOptions.WIRE_FORMAT).equals("cloudevents")
+        ? KafkaRecords.WireFormat.CLOUDEVENTS
+        : KafkaRecords.WireFormat.COMPACT;
   }
 }

@@ -85,9 +85,8 @@ class KafkaWireFormatTest {
   void aWireFormatThatIsNeitherIsRefusedNamingBoth() {
     assertThatThrownBy(() -> Brokers.open(config("json")))
         .isInstanceOf(ConfigurationException.class)
-        .hasMessageContaining("realtime.kafka.wire-format is \"json\"")
-        .hasMessageContaining("use compact")
-        .hasMessageContaining("or cloudevents");
+        .hasMessageContaining("Invalid value for realtime.kafka.wire-format=json (from code).")
+        .hasMessageContaining("Must be one of compact, cloudevents.");
   }
 
   @Test
