@@ -90,7 +90,7 @@ public final class KafkaEnvironment implements BrokerEnvironment {
   @Override
   public Optional<PublishRefusal> publishRefusal() {
     return Optional.of(new KafkaPublishRefusal(bootstrapServers,
-        config().getString("realtime.kafka.topic-prefix").orElse("realtime")));
+        Brokers.provider("kafka").naming(config()).orElseThrow()));
   }
 
   /**

@@ -27,9 +27,9 @@ final class KafkaPublishRefusal implements PublishRefusal {
   private final String bootstrapServers;
   private final ChannelNaming naming;
 
-  KafkaPublishRefusal(String bootstrapServers, String topicPrefix) {
+  KafkaPublishRefusal(String bootstrapServers, ChannelNaming naming) {
     this.bootstrapServers = bootstrapServers;
-    this.naming = ChannelNaming.kafka(topicPrefix);
+    this.naming = naming;
   }
 
   @Override

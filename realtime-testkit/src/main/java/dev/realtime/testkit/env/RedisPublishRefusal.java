@@ -1,5 +1,6 @@
 package dev.realtime.testkit.env;
 
+import dev.realtime.Brokers;
 import dev.realtime.channel.Channel;
 import dev.realtime.channel.ChannelNaming;
 import dev.realtime.config.RealtimeConfig;
@@ -19,8 +20,7 @@ final class RedisPublishRefusal implements PublishRefusal {
   RedisPublishRefusal(RealtimeConfig config) {
     this.uri = BrokerUri.parse(config.getString(BrokerKind.REDIS.uriKey()).orElseThrow(),
         BrokerKind.REDIS, "(the environment's settings)");
-    this.naming = ChannelNaming.redis(
-        config.getString("realtime.redis.key-prefix").orElse("realtime"));
+    this.naming = Brokers.provider("redis").naming(config).orElseThrow();
   }
 
   @Override
