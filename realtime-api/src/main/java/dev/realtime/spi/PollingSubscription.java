@@ -258,10 +258,12 @@ public abstract class PollingSubscription<H> implements Subscription {
 
   /**
    * To be handled again, ahead of what waits: a message released while the subscription runs
-   * (its dead letter could not be published). From any thread; wakes the poll thread.
+   * (its dead letter could not be published). A handler had it, so its next delivery counts one
+   * more attempt, as the broker's own redelivery would (RabbitMQ's delivery count, a Kafka or
+   * Redis handover). From any thread; wakes the poll thread.
    */
   protected final void again(Message message, H handle) {
-    again.add(new Delivery<>(message, handle));
+    again.add(new Delivery<>(message.withDeliveryAttempt(message.deliveryAttempt() + 1), handle));
     wake();
   }
 

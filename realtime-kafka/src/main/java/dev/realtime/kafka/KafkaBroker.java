@@ -4,6 +4,7 @@ import dev.realtime.BrokerUnavailableException;
 import dev.realtime.Health;
 import dev.realtime.HistoryQuery;
 import dev.realtime.Message;
+import dev.realtime.PayloadTooLargeException;
 import dev.realtime.PublishReceipt;
 import dev.realtime.RealtimeException;
 import dev.realtime.channel.Channel;
@@ -168,7 +169,14 @@ final class KafkaBroker extends AdapterBroker<KafkaSubscription> {
       return receipt;
     }
     ProducerRecord<byte[], byte[]> record = KafkaRecords.toRecord(topic, message, wireFormat);
-    limits.check(message, record); // Thrown, as realtime.max-payload-bytes is: nothing sent.
+    try {
+      limits.check(message, record); // Thrown, as realtime.max-payload-bytes is: nothing sent.
+    } catch (PayloadTooLargeException refused) {
+      if (!limits.relearnIfStale(admin, topic, timeout.toMillis())) {
+        throw refused;
+      }
+      limits.check(message, record); // Under the topic's limit as it is now.
+    }
     try {
       producer.send(record, (metadata, failure) -> {
         if (failure != null) {

@@ -25,18 +25,25 @@ import org.slf4j.LoggerFactory;
  * producer checks itself, and the topic's {@code max.message.bytes} (the broker's {@code
  * message.max.bytes}, about 1 MiB, unless the topic overrides it), which only the broker
  * checks, after the record travelled. The topic's is asked once per topic, when the adapter
- * first uses it, and cached. Sizes are Kafka's own upper bound of the record's size (payload,
+ * first uses it, and cached; a record refused under a cached topic limit older than {@link
+ * #RELEARN_AFTER_NANOS} asks again first, so a topic whose limit was raised takes records again
+ * within seconds (a dead letter refused under the old limit lands once it is raised). Sizes are Kafka's own upper bound of the record's size (payload,
  * key, headers, batch overhead), uncompressed; with compression the topic's limit applies to
  * compressed batches, so it is left to the broker then.
  */
 final class KafkaLimits {
   private static final Logger log = LoggerFactory.getLogger(KafkaLimits.class);
 
+  /** How old a cached topic limit may be before a refusal under it reads it again. */
+  static final long RELEARN_AFTER_NANOS = TimeUnit.SECONDS.toNanos(5);
+
   private final long configured;
   private final long maxRequestSize;
   private final boolean compressed;
-  /** Per topic its max.message.bytes, or Long.MAX_VALUE when it could not be read. */
-  private final Map<String, Long> topicLimits = new ConcurrentHashMap<>();
+  /** Per topic its max.message.bytes (Long.MAX_VALUE when it could not be read), and when. */
+  private final Map<String, TopicLimit> topicLimits = new ConcurrentHashMap<>();
+
+  private record TopicLimit(long bytes, long learnedAt) {}
 
   KafkaLimits(long configured, long maxRequestSize, boolean compressed) {
     this.configured = configured;
@@ -61,7 +68,23 @@ final class KafkaLimits {
       }
       log.debug("reading max.message.bytes of {} failed; the broker checks it", topic, e);
     }
-    topicLimits.put(topic, limit);
+    topicLimits.put(topic, new TopicLimit(limit, System.nanoTime()));
+  }
+
+  /**
+   * After {@link #check} refused a record for {@code topic}: reads the topic's limit again if the
+   * cached one is what refused it and is older than {@link #RELEARN_AFTER_NANOS}. Returns whether
+   * it did, so the caller checks again; a refusal costs at most one DescribeConfigs per topic in
+   * that time.
+   */
+  boolean relearnIfStale(Admin admin, String topic, long timeoutMillis) {
+    TopicLimit cached = topicLimits.get(topic);
+    if (compressed || cached == null || cached.bytes() >= maxRequestSize
+        || System.nanoTime() - cached.learnedAt() < RELEARN_AFTER_NANOS) {
+      return false;
+    }
+    learn(admin, topic, timeoutMillis);
+    return true;
   }
 
   void forget(String topic) {
@@ -73,8 +96,8 @@ final class KafkaLimits {
    */
   void check(Message message, ProducerRecord<byte[], byte[]> record) {
     long payload = message.payloadSize();
-    long topicLimit = compressed ? Long.MAX_VALUE
-        : topicLimits.getOrDefault(record.topic(), Long.MAX_VALUE);
+    TopicLimit cached = topicLimits.get(record.topic());
+    long topicLimit = compressed || cached == null ? Long.MAX_VALUE : cached.bytes();
     long limit = Math.min(maxRequestSize, topicLimit);
     if (payload < limit / 2) {
       return; // Headers and key of half a MiB: Kafka's own check answers those.

@@ -80,8 +80,14 @@ final class KafkaSubscription extends PollingSubscription<KafkaSubscription.Offs
   /** Async commits sent and not yet answered: one at most (see commit); read by tests. */
   private final AtomicInteger asyncCommitsInFlight = new AtomicInteger();
   /** Records released while running, to be read again; any thread adds. */
-  private final java.util.Queue<Offset> released =
+  private final java.util.Queue<Released> released =
       new java.util.concurrent.ConcurrentLinkedQueue<>();
+  /**
+   * Per partition, the released records sought back and not yet read again, with the attempt
+   * they were delivered as: read again, each counts one more (a handler had it), as a released
+   * message does on every adapter. Poll thread only.
+   */
+  private final Map<TopicPartition, Map<Long, Integer>> releasedAttempts = new HashMap<>();
   private long lastPatternRefresh;
   /** When polling began to fail (System.nanoTime()), 0 while it works; poll thread only. */
   private long failingSince;
@@ -103,6 +109,9 @@ final class KafkaSubscription extends PollingSubscription<KafkaSubscription.Offs
    * does not mark the new assignment's tracker.
    */
   record Offset(TopicPartition partition, @Nullable OffsetTracker tracker, long offset) {}
+
+  /** A released record and the attempt it was delivered as. */
+  private record Released(Offset handle, int attempt) {}
 
   KafkaSubscription(KafkaBroker broker, Subscriptions<KafkaSubscription> owner,
       SubscriptionSpec spec, Handling handling) {
@@ -326,7 +335,10 @@ final class KafkaSubscription extends PollingSubscription<KafkaSubscription.Offs
           tracker.finished(offset);
           continue;
         }
-        int attempt = 1 + (handover == null ? 0 : handover.attempts.getOrDefault(offset, 0));
+        Map<Long, Integer> releasedHere = releasedAttempts.get(part);
+        Integer releasedAs = releasedHere == null ? null : releasedHere.remove(offset);
+        int attempt = releasedAs != null ? releasedAs + 1
+            : 1 + (handover == null ? 0 : handover.attempts.getOrDefault(offset, 0));
         Message message;
         try {
           message = KafkaRecords.toMessage(channel.get(), record, attempt);
@@ -389,11 +401,17 @@ final class KafkaSubscription extends PollingSubscription<KafkaSubscription.Offs
       return;
     }
     Map<TopicPartition, Long> lowest = new HashMap<>();
-    for (Offset offset; (offset = released.poll()) != null; ) {
-      lowest.merge(offset.partition(), offset.offset(), Math::min);
+    Set<TopicPartition> assigned = consumer.assignment();
+    for (Released again; (again = released.poll()) != null; ) {
+      Offset offset = again.handle();
+      if (assigned.contains(offset.partition())) {
+        lowest.merge(offset.partition(), offset.offset(), Math::min);
+        releasedAttempts.computeIfAbsent(offset.partition(), part -> new HashMap<>())
+            .merge(offset.offset(), again.attempt(), Math::max);
+      }
     }
     lowest.forEach((part, offset) -> {
-      if (consumer.assignment().contains(part)) {
+      if (assigned.contains(part)) {
         consumer.seek(part, offset);
         dropHeld(held -> held.partition().equals(part));
       }
@@ -457,7 +475,7 @@ final class KafkaSubscription extends PollingSubscription<KafkaSubscription.Offs
     OffsetTracker tracker = handle.tracker(); // Null for broadcast: it commits nothing.
     if (!outcome.isSettled()) {
       if (isTaking()) {
-        released.add(handle);
+        released.add(new Released(handle, message.deliveryAttempt()));
       } else if (tracker != null && outcome == Outcome.RETURNED) {
         // Given back by a clean close, no handler had it: its attempt was not spent.
         tracker.handedBack(handle.offset());
@@ -531,6 +549,7 @@ final class KafkaSubscription extends PollingSubscription<KafkaSubscription.Offs
         trackers.remove(part);
         committed.remove(part);
         handedOver.remove(part);
+        releasedAttempts.remove(part);
       });
       // Held records of a revoked partition belong to its next owner now.
       dropHeld(held -> partitions.contains(held.partition()));

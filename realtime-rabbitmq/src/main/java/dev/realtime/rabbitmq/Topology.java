@@ -26,7 +26,7 @@ import org.jspecify.annotations.Nullable;
  *   publish(user.1) ───▶  routing key = channel name
  *                           │ binding user.1            │ binding user.1 / user.*
  *                           ▼                           ▼
- *          stream queue realtime.user.1       quorum queue realtime.~group.mailers.user.1
+ *          stream queue realtime.user.1       quorum queue realtime.~group.mailers~user.1
  *          (every message, kept by age/size;  (one per group and channel or pattern;
  *           broadcast subscribers read it       its members share it, ack per message)
  *           from any offset)
@@ -93,10 +93,13 @@ final class Topology {
 
   /**
    * The quorum queue of a group reading {@code bindingKey} (a channel name or a pattern): {@code
-   * <prefix>.~group.<group>.<bindingKey>}; no channel name has a {@code ~}.
+   * <prefix>.~group.<group>~<bindingKey>}. The {@code ~} between them is in no group, channel or
+   * pattern, so one name is one (group, binding key): with a dot there, group {@code g.x} on
+   * channel {@code c} and group {@code g} on channel {@code x.c} shared a queue and each took
+   * the other's messages (conformance case 36).
    */
   String groupQueue(String group, String bindingKey) {
-    return (prefix.isEmpty() ? "" : prefix + ".") + GROUP + "." + group + "." + bindingKey;
+    return (prefix.isEmpty() ? "" : prefix + ".") + GROUP + "." + group + "~" + bindingKey;
   }
 
   /** A new name for a broadcast pattern subscriber's queue: {@code <prefix>.~pattern.<uuid>}. */

@@ -82,7 +82,7 @@ public final class RawRabbitDriver implements Driver {
     consuming.queueBind(stream, EXCHANGE, routingKey);
     queue = stream;
     if (type == QueueType.QUORUM) { // The group's queue, beside the stream, as the SDK's.
-      queue = EXCHANGE + ".~group.bench." + channel;
+      queue = EXCHANGE + ".~group.bench~" + channel;
       consuming.queueDeclare(queue, true, false, false, Map.of("x-queue-type", "quorum"));
       consuming.queueBind(queue, EXCHANGE, routingKey);
     }
