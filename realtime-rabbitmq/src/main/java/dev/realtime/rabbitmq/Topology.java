@@ -209,6 +209,30 @@ final class Topology {
    * RabbitMQ's reason (it names the argument), the rest {@link BrokerUnavailableException}.
    */
   <T> T declare(Declaration<T> work) {
+    // A queue whose process is still restarting after a node restart answers 404 "home node ...
+    // is down or inaccessible" for a few seconds, though it exists: the chaos campaign's broker
+    // kill saw the registry stream refuse an open that way. That one is waited out, up to the
+    // timeout, as a connection being recovered is (awaitOpen); any other 404 is final.
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (true) {
+      try {
+        return declareOnce(work);
+      } catch (NotFound e) {
+        if (!e.getMessage().contains("is down or inaccessible")
+            || Thread.currentThread().isInterrupted()) {
+          throw e;
+        }
+        if (System.nanoTime() > deadline) {
+          throw new BrokerUnavailableException("RabbitMQ at " + description + " has a queue "
+              + "it cannot serve yet (" + e.getMessage() + "), still after " + timeout
+              + " (realtime.rabbitmq.timeout); it comes back once the node has recovered it", e);
+        }
+        java.util.concurrent.locks.LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(100));
+      }
+    }
+  }
+
+  private <T> T declareOnce(Declaration<T> work) {
     com.rabbitmq.client.Channel amqp = null;
     try {
       awaitOpen();
