@@ -27,9 +27,10 @@ import org.slf4j.LoggerFactory;
  * checks, after the record travelled. The topic's is asked once per topic, when the adapter
  * first uses it, and cached; a record refused under a cached topic limit older than {@link
  * #RELEARN_AFTER_NANOS} asks again first, so a topic whose limit was raised takes records again
- * within seconds (a dead letter refused under the old limit lands once it is raised). Sizes are Kafka's own upper bound of the record's size (payload,
- * key, headers, batch overhead), uncompressed; with compression the topic's limit applies to
- * compressed batches, so it is left to the broker then.
+ * within seconds (a dead letter refused under the old limit lands once it is raised). Sizes are
+ * Kafka's own upper bound of the record's size (payload, key, headers, batch overhead),
+ * uncompressed; with compression the topic's limit applies to compressed batches, so it is left
+ * to the broker then.
  */
 final class KafkaLimits {
   private static final Logger log = LoggerFactory.getLogger(KafkaLimits.class);
