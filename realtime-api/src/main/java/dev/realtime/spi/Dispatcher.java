@@ -88,8 +88,7 @@ final class Dispatcher<H> {
   private final @Nullable BatchHandler batchHandler;
   private final Settlement<H> settlement;
   private final DeadLetterSink deadLetters;
-  private final RealtimeMetrics metrics;
-  private final String brokerName;
+  private final HandlingMetrics metrics;
   private final Runnable capacityListener;
   private final Duration deadLetterTimeout;
   private final Lane[] lanes;
@@ -106,8 +105,7 @@ final class Dispatcher<H> {
     this.batchHandler = builder.batchHandler;
     this.settlement = Objects.requireNonNull(builder.settlement, "settlement == null");
     this.deadLetters = Objects.requireNonNull(builder.deadLetters, "deadLetters == null");
-    this.metrics = builder.metrics;
-    this.brokerName = builder.brokerName;
+    this.metrics = new HandlingMetrics(builder.metrics, builder.brokerName, spec.group());
     this.capacityListener = builder.capacityListener;
     this.deadLetterTimeout = builder.deadLetterTimeout;
     @SuppressWarnings("unchecked") // Lane is an inner class of a generic one: a raw array.
@@ -372,9 +370,7 @@ final class Dispatcher<H> {
       }
       remaining = keepFailed(remaining, failedIds);
       for (Delivery<H> delivery : remaining) {
-        Throwable cause = failure;
-        record(() -> metrics.handlerFailed(brokerName, spec.group(), delivery.message.channel(),
-            cause));
+        metrics.failed(delivery.message, failure);
       }
       if (!policy.isRetryable(failure) || attempt >= policy.maxAttempts()) {
         for (Delivery<H> delivery : remaining) {
@@ -446,26 +442,13 @@ final class Dispatcher<H> {
   }
 
   private void handled(Delivery<H> delivery, Outcome outcome) {
-    if (metrics != RealtimeMetrics.NOOP) {
-      long millis = System.currentTimeMillis() - delivery.message.timestamp().toEpochMilli();
-      record(() -> metrics.handled(brokerName, spec.group(), delivery.message.channel(),
-          TimeUnit.MILLISECONDS.toNanos(millis)));
-    }
+    metrics.handled(delivery.message);
     finish(delivery, outcome);
-  }
-
-  /** Metrics are an observer: a failing registry must not change what happens to a message. */
-  private static void record(Runnable measurement) {
-    try {
-      measurement.run();
-    } catch (RuntimeException e) {
-      log.warn("recording a metric failed", e);
-    }
   }
 
   private void deadLetter(Delivery<H> delivery, Throwable failure, int attempts) {
     Message message = delivery.message;
-    record(() -> metrics.deadLettered(brokerName, spec.group(), message.channel()));
+    metrics.deadLettered(message);
     Channel target = spec.deadLetterChannel();
     if (target == null) {
       log.error("dropping {} after {} attempt(s): no dead-letter channel is set "

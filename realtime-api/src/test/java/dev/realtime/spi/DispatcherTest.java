@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.realtime.Message;
+import dev.realtime.channel.Channel;
+import dev.realtime.metrics.RealtimeMetrics;
 import dev.realtime.subscription.AckMode;
 import dev.realtime.subscription.RetryPolicy;
 import dev.realtime.subscription.SubscriptionSpec;
@@ -214,6 +216,51 @@ class DispatcherTest {
   }
 
   /** Dispatches as an adapter would, each message its own handle. */
+  @Test
+  void aMetricsRegistryThatThrowsChangesNothingThatHappensToAMessage() {
+    RealtimeMetrics failing = new RealtimeMetrics() {
+      @Override
+      public void handled(String broker, String group, Channel channel, long nanos) {
+        throw new IllegalStateException("registry down");
+      }
+
+      @Override
+      public void handlerFailed(String broker, String group, Channel channel, Throwable failure) {
+        throw new IllegalStateException("registry down");
+      }
+
+      @Override
+      public void deadLettered(String broker, String group, Channel channel) {
+        throw new IllegalStateException("registry down");
+      }
+    };
+    Map<String, Message> deadLetters = new ConcurrentHashMap<>();
+    Dispatcher<Message> dispatcher = Dispatcher.<Message>builder(spec()
+            .retryPolicy(RetryPolicy.builder().maxAttempts(2).backoff(Duration.ofMillis(1),
+                Duration.ofMillis(1), 1.0).build())
+            .deadLetterChannel("jobs-dlq").build())
+        .handler(m -> {
+          if (m.event().equals("e1")) {
+            throw new IllegalArgumentException("poison");
+          }
+        })
+        .settlement(this::record)
+        .deadLetters(m -> {
+          deadLetters.put(m.id(), m);
+          return CompletableFuture.completedFuture(null);
+        })
+        .metrics(failing, "test")
+        .build();
+    List<Message> messages = messages(2);
+    dispatch(dispatcher, messages);
+
+    await().atMost(DEADLINE).until(() -> outcomes.size() == 2);
+    assertThat(outcomes).containsEntry(messages.get(0).id(), Outcome.PROCESSED)
+        .containsEntry(messages.get(1).id(), Outcome.DEAD_LETTERED);
+    assertThat(deadLetters).containsKey(messages.get(1).id());
+    assertThat(dispatcher.close(DEADLINE)).isTrue();
+  }
+
   private static void dispatch(Dispatcher<Message> dispatcher, List<Message> messages) {
     List<Delivery<Message>> deliveries = new java.util.ArrayList<>();
     for (Message message : messages) {

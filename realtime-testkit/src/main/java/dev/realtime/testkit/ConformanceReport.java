@@ -35,6 +35,8 @@ final class ConformanceReport {
 
   /** Adapter names may hold spaces, "redis (pubsub)"; cells hold no " | ". */
   private static final Pattern ROW = Pattern.compile("<!-- results (.+?) \\| (.*) \\| (.*?) -->");
+  /** Where scripts/mutation's section begins; see {@link #keptSection}. */
+  static final String MUTATION_HEADING = "## Mutation scores";
   private static final Map<String, Map<Integer, String>> RESULTS = new ConcurrentHashMap<>();
   private static final Map<Integer, String> NAMES = new ConcurrentHashMap<>();
 
@@ -63,11 +65,14 @@ final class ConformanceReport {
     Path path = Path.of(file);
     try {
       Map<String, String[]> rows = new TreeMap<>();
+      String kept = "";
       if (Files.exists(path)) {
-        Matcher matcher = ROW.matcher(Files.readString(path, StandardCharsets.UTF_8));
+        String existing = Files.readString(path, StandardCharsets.UTF_8);
+        Matcher matcher = ROW.matcher(existing);
         while (matcher.find()) {
           rows.put(matcher.group(1), new String[] {matcher.group(2), matcher.group(3)});
         }
+        kept = keptSection(existing);
       }
       StringBuilder cells = new StringBuilder();
       for (ConformanceCase conformanceCase : ConformanceSuite.cases()) {
@@ -77,10 +82,19 @@ final class ConformanceReport {
       cells.append("28=").append(RESULTS.get(adapter).getOrDefault(28, "-")).append(';');
       rows.put(adapter, new String[] {clean(environment), cells.toString()});
       Files.createDirectories(path.toAbsolutePath().getParent());
-      Files.writeString(path, render(rows), StandardCharsets.UTF_8);
+      Files.writeString(path, render(rows) + kept, StandardCharsets.UTF_8);
     } catch (IOException e) {
       throw new UncheckedIOException("could not write the conformance report to " + path, e);
     }
+  }
+
+  /**
+   * The part of an existing report that another tool writes and this one keeps: the mutation
+   * scores ({@code scripts/mutation}), from their heading to the end, or nothing.
+   */
+  static String keptSection(String existing) {
+    int at = existing.indexOf("\n" + MUTATION_HEADING);
+    return at < 0 ? "" : existing.substring(at);
   }
 
   private static String render(Map<String, String[]> rows) {
