@@ -341,7 +341,8 @@ final class HandlingCases {
         });
     ctx.publishUntil(channel, () -> entered.getCount() == 0);
     DeliveryLog probe = ctx.log("probe");
-    ctx.subscribe(SubscriptionSpec.builder().channel(channel).build(), probe);
+    Subscription probing = ctx.subscribe(SubscriptionSpec.builder().channel(channel).build(),
+        probe);
     ctx.awaitAttached(channel, probe);
 
     List<java.util.concurrent.Future<Object>> closers = new ArrayList<>();
@@ -367,7 +368,9 @@ final class HandlingCases {
 
     groupCloseAcknowledgesWhatFinished(ctx);
 
+    // Closing the broker closes what is still open through it (the probe): nothing runs on.
     ctx.broker().close();
+    assertThat(probing.isActive()).as("a subscription after its broker closed").isFalse();
     ctx.broker().close();
     assertThatThrownBy(() -> ctx.broker().publish(ctx.message(channel, "late")))
         .isInstanceOf(BrokerClosedException.class)
