@@ -146,9 +146,11 @@ final class HandlingCases {
     }
     List<Message> deadLetters = deadLetters(ctx, dlq);
     DeliveryLog handled = ctx.log("handled");
+    AtomicInteger poisonCalls = new AtomicInteger();
     ctx.subscribe(SubscriptionSpec.builder().channel(channel).group(group)
         .retryPolicy(FAST_RETRY).deadLetterChannel(dlq).build(), m -> {
           if (m.event().equals("poison")) {
+            poisonCalls.incrementAndGet();
             throw new IllegalStateException("cannot handle poison");
           }
           handled.record(m);
@@ -167,6 +169,10 @@ final class HandlingCases {
     assertThat(dead.payload()).isEqualTo(poison.payload());
     assertDeadLetterHeaders(dead, poison, channel, group, 3, IllegalStateException.class,
         "cannot handle poison", poisonPosition, before);
+    // Dead-lettered is settled: once a later message was handled, the poison had its three
+    // attempts and no more (a message both dead-lettered and given back would come round again).
+    handled.awaitAll(ids(ctx.publish(channel, 1)), ctx.deadline());
+    assertThat(poisonCalls).as("handler calls with the dead-lettered message").hasValue(3);
   }
 
   /**
