@@ -10,6 +10,7 @@ import dev.realtime.Message;
 import dev.realtime.channel.Channel;
 import dev.realtime.subscription.AckMode;
 import dev.realtime.subscription.MessageHandler;
+import dev.realtime.subscription.RetryPolicy;
 import dev.realtime.subscription.Subscription;
 import dev.realtime.subscription.SubscriptionSpec;
 import java.time.Duration;
@@ -23,6 +24,8 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * Cases about the ends of a close: a handler still running at the drain's bound, a handler that
@@ -59,16 +62,18 @@ final class ClosingCases {
 
   /**
    * Case 39. A close whose handler finishes in time returns true as soon as it finishes, not at
-   * the end of the drain. A handler that ignores the interrupt and keeps running: {@code
-   * close(1 s)} waits for it, returns false within its bound, and the handler is interrupted.
-   * Where groups persist, the next member gets the message that handler held (an attempt
-   * more: a handler had it) and those fetched behind it (attempt 1: no handler had them) while
-   * the handler is still stuck, and the closed member's handler is given nothing more.
+   * the end of the drain; a message waiting out a retry backoff does not hold the close. A
+   * handler that ignores the interrupt and keeps running: {@code close(1 s)} waits for it,
+   * returns false within its bound, and the handler is interrupted. Where groups persist, the
+   * next member gets the message that handler held (an attempt more: a handler had it) and
+   * those fetched behind it (attempt 1: no handler had them) while the handler is still stuck,
+   * and the closed member's handler is given nothing more.
    */
   private static void handlerOutlastsTheDrain(CaseContext ctx) throws Exception {
-    finishingInTimeEndsTheClose(ctx);
-    Channel channel = ctx.channel("stuck");
     boolean groups = persistentGroups(ctx);
+    finishingInTimeEndsTheClose(ctx);
+    aRetryInBackoffDoesNotHoldTheClose(ctx, groups);
+    Channel channel = ctx.channel("stuck");
     String group = groups ? ctx.group("workers") : null;
     SubscriptionSpec spec = SubscriptionSpec.builder().channel(channel).group(group).build();
     List<String> sent = new ArrayList<>();
@@ -152,7 +157,7 @@ final class ClosingCases {
     }
   }
 
-  /** Case 39's first half: the close ends when the handler does. */
+  /** Case 39's first part: the close ends when the handler does. */
   private static void finishingInTimeEndsTheClose(CaseContext ctx) throws Exception {
     Channel channel = ctx.channel("in-time");
     CountDownLatch entered = new CountDownLatch(1);
@@ -177,10 +182,61 @@ final class ClosingCases {
   }
 
   /**
+   * Case 39's second part: a message waiting out its retry backoff has no running handler, so
+   * the close does not wait for it; it is given back (the group's next member gets it, as one
+   * attempt more).
+   */
+  private static void aRetryInBackoffDoesNotHoldTheClose(CaseContext ctx, boolean groups)
+      throws Exception {
+    Channel channel = ctx.channel("backoff");
+    String group = groups ? ctx.group("retrying") : null;
+    SubscriptionSpec spec = SubscriptionSpec.builder().channel(channel).group(group)
+        .retryPolicy(RetryPolicy.builder().backoff(LONG_DRAIN, LONG_DRAIN, 2.0).build())
+        .build();
+    Message failing = ctx.message(channel, "failing");
+    if (groups) {
+      ctx.ensureGroups(channel, group);
+      ctx.confirm(failing);
+    }
+    CountDownLatch failed = new CountDownLatch(1);
+    Subscription retrying = ctx.subscribe(spec, m -> {
+      failed.countDown();
+      throw new IllegalStateException("fails until the close");
+    });
+    if (groups) {
+      assertThat(failed.await(ctx.deadline().toMillis(), TimeUnit.MILLISECONDS))
+          .as("the handler failed a message").isTrue();
+    } else {
+      ctx.publishUntil(channel, () -> failed.getCount() == 0);
+    }
+    long start = System.nanoTime();
+    Future<Boolean> closing = ctx.background(() -> retrying.close(LONG_DRAIN));
+    boolean drained = closing.get(ctx.deadline().toMillis(), TimeUnit.MILLISECONDS);
+    Duration took = Duration.ofNanos(System.nanoTime() - start);
+    assertThat(drained).as("close(%s) with a message waiting out a backoff of %s, no handler "
+        + "running", LONG_DRAIN, LONG_DRAIN).isTrue();
+    assertThat(took).as("close(%s) with a message waiting out its retry backoff", LONG_DRAIN)
+        .isLessThan(PROMPTLY);
+    if (!groups) {
+      return;
+    }
+    Map<String, Integer> attempts = new ConcurrentHashMap<>();
+    DeliveryLog next = ctx.log("next member after a backoff");
+    ctx.subscribe(spec, m -> {
+      attempts.putIfAbsent(m.id(), m.deliveryAttempt());
+      next.record(m);
+    });
+    next.awaitAll(List.of(failing.id()), ctx.deadline());
+    assertThat(attempts.get(failing.id())).as("the delivery after a failed attempt given back "
+        + "from its backoff counts one more").isEqualTo(2);
+  }
+
+  /**
    * Case 40. A group member's handler closes its own subscription: {@code close()} returns
    * without waiting for that handler (its drain timeout is far longer), and nothing more
-   * reaches the handler. A next member joins while the handler is still running. Once the
-   * handler returns, its message is acknowledged: the next member gets every other message
+   * reaches the handler. A next member joins while the handler is still running, and a close
+   * from outside waits for that handler (then returns true). Once the handler returns, its
+   * message is acknowledged: the next member gets every other message
    * (those the closed member fetched, with the same key as the one being handled, and those
    * published later), and never the handled one. Without groups, only the prompt return is
    * checked.
@@ -201,6 +257,7 @@ final class ClosingCases {
     CompletableFuture<Duration> closeTook = new CompletableFuture<>();
     CountDownLatch goOn = new CountDownLatch(1);
     CountDownLatch returned = new CountDownLatch(1);
+    AtomicLong handlerReturnedAt = new AtomicLong();
     List<String> calls = new CopyOnWriteArrayList<>();
     MessageHandler closer = m -> {
       calls.add(m.id());
@@ -215,6 +272,7 @@ final class ClosingCases {
         // Interrupted here (by its own close), the handler fails and its message comes back.
         goOn.await();
       } finally {
+        handlerReturnedAt.set(System.nanoTime());
         returned.countDown();
       }
     };
@@ -235,9 +293,28 @@ final class ClosingCases {
     }
     DeliveryLog next = ctx.log("next member");
     ctx.subscribe(spec, next);
+    // A close from outside meanwhile waits for the running handler, as any close does.
+    AtomicLong outsideReturnedAt = new AtomicLong();
+    AtomicReference<Thread> outsideThread = new AtomicReference<>();
+    Future<Boolean> outside = ctx.background(() -> {
+      outsideThread.set(Thread.currentThread());
+      boolean drained = self.get().close(LONG_DRAIN);
+      outsideReturnedAt.set(System.nanoTime());
+      return drained;
+    });
+    // Until that close either returned (too early: the check below fails) or waits.
+    await().atMost(ctx.deadline()).until(() -> outside.isDone() || isWaiting(outsideThread.get()));
+    long finished = System.nanoTime();
     goOn.countDown();
-    assertThat(returned.await(ctx.deadline().toMillis(), TimeUnit.MILLISECONDS))
-        .as("the closing handler returned").isTrue();
+    assertThat(outside.get(ctx.deadline().toMillis(), TimeUnit.MILLISECONDS))
+        .as("close(%s) from outside, once the handler that closed finished", LONG_DRAIN)
+        .isTrue();
+    assertThat(Duration.ofNanos(System.nanoTime() - finished)).as("close(%s) from outside "
+        + "after the handler that closed finished", LONG_DRAIN).isLessThan(PROMPTLY);
+    assertThat(returned.getCount()).as("the closing handler returned").isZero();
+    assertThat(outsideReturnedAt.get() - handlerReturnedAt.get()).as("nanoseconds from the "
+        + "closing handler's return to the return of a close from outside begun while it ran")
+        .isGreaterThanOrEqualTo(0);
     List<String> expected = new ArrayList<>(sent);
     expected.remove(handled);
     expected.addAll(ids(ctx.publish(channel, 3, i -> "k")));
@@ -309,6 +386,11 @@ final class ClosingCases {
         + "interrupted by the close: at-most-once").doesNotContain(held);
     assertThat(attempts.get(flaky.id())).as("a retry within the process, acknowledged on "
         + "receipt").containsExactly(1, 2);
+  }
+
+  private static boolean isWaiting(Thread thread) {
+    return thread != null && (thread.getState() == Thread.State.WAITING
+        || thread.getState() == Thread.State.TIMED_WAITING);
   }
 
   private static boolean persistentGroups(CaseContext ctx) {
