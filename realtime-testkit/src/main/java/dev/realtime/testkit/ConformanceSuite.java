@@ -181,6 +181,7 @@ public abstract class ConformanceSuite {
     all.addAll(EdgeCases.all());
     all.addAll(InputCases.all());
     all.addAll(RedeliveryCases.all());
+    all.addAll(ClosingCases.all());
     all.sort((a, b) -> Integer.compare(a.number(), b.number()));
     return all;
   }

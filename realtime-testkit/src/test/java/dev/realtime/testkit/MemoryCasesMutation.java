@@ -156,4 +156,19 @@ class MemoryCasesMutation {
   void case36() throws Exception {
     ConformanceSuite.runOne(Environments.memory(), 36);
   }
+
+  @Test
+  void case39() throws Exception {
+    ConformanceSuite.runOne(Environments.memory(), 39);
+  }
+
+  @Test
+  void case40() throws Exception {
+    ConformanceSuite.runOne(Environments.memory(), 40);
+  }
+
+  @Test
+  void case41() throws Exception {
+    ConformanceSuite.runOne(Environments.memory(), 41);
+  }
 }
