@@ -156,4 +156,9 @@ class MemoryCasesMutation {
   void case36() throws Exception {
     ConformanceSuite.runOne(Environments.memory(), 36);
   }
+
+  @Test
+  void case42() throws Exception {
+    ConformanceSuite.runOne(Environments.memory(), 42);
+  }
 }
