@@ -151,14 +151,7 @@ final class DeliveryCases {
   private static void competingConsumers(CaseContext ctx) {
     Channel channel = ctx.channel("jobs");
     String group = ctx.group("workers");
-    try {
-      // Partitions enough for every member, where a broker has them (Kafka gives a member whole
-      // partitions, and a member without one would never get a marker).
-      ctx.broker().admin().ensure(ChannelSpec.builder(channel).partitions(6).groups(group)
-          .build());
-    } catch (IllegalArgumentException noPartitions) {
-      ctx.ensureGroups(channel, group); // A channel is one stream or queue, shared by all.
-    }
+    ensureSpread(ctx, channel, group);
     List<DeliveryLog> members = new ArrayList<>();
     DeliveryLog all = ctx.onceOnlyLog("group");
     for (int i = 0; i < 3; i++) {
@@ -171,17 +164,7 @@ final class DeliveryCases {
             all.record(m);
           }));
     }
-    // Markers under many keys, so that they reach every partition, until every member has one:
-    // the group is settled, and no rebalance moves messages while the work flows.
-    java.util.concurrent.atomic.AtomicInteger marker = new java.util.concurrent.atomic.AtomicInteger();
-    await().atMost(ctx.deadline()).until(() -> {
-      if (members.stream().allMatch(m -> !m.ids().isEmpty())) {
-        return true;
-      }
-      ctx.confirm(ctx.message(channel, "marker").newBuilder()
-          .key("marker-" + marker.incrementAndGet()).build());
-      return members.stream().allMatch(m -> !m.ids().isEmpty());
-    });
+    awaitEveryMember(ctx, channel, members);
     List<String> sent = ids(ctx.publish(channel, 300, i -> "k" + i));
 
     all.awaitAll(sent, ctx.deadline());
@@ -194,6 +177,38 @@ final class DeliveryCases {
     }
     assertThat(shared).as("messages held by more than one member of the group (id -> members)")
         .isEmpty();
+  }
+
+  /**
+   * Creates {@code group} on {@code channel} with partitions enough for a few members, where a
+   * broker has them (Kafka gives a member whole partitions, and a member without one would never
+   * get a marker).
+   */
+  private static void ensureSpread(CaseContext ctx, Channel channel, String group) {
+    try {
+      ctx.broker().admin().ensure(ChannelSpec.builder(channel).partitions(6).groups(group)
+          .build());
+    } catch (IllegalArgumentException noPartitions) {
+      ctx.ensureGroups(channel, group); // A channel is one stream or queue, shared by all.
+    }
+  }
+
+  /**
+   * Publishes markers under many keys, so that they reach every partition, until every member
+   * has one: the group is settled, and no rebalance moves messages while the work flows.
+   */
+  private static void awaitEveryMember(CaseContext ctx, Channel channel,
+      List<DeliveryLog> members) {
+    java.util.concurrent.atomic.AtomicInteger marker =
+        new java.util.concurrent.atomic.AtomicInteger();
+    await().atMost(ctx.deadline()).until(() -> {
+      if (members.stream().allMatch(m -> !m.ids().isEmpty())) {
+        return true;
+      }
+      ctx.confirm(ctx.message(channel, "marker").newBuilder()
+          .key("marker-" + marker.incrementAndGet()).build());
+      return members.stream().allMatch(m -> !m.ids().isEmpty());
+    });
   }
 
   private static void groupsAreIndependent(CaseContext ctx) {
@@ -347,6 +362,99 @@ final class DeliveryCases {
       log.awaitAll(ids(sent), ctx.deadline());
       log.assertOrderPerKey(sent);
     }
+    if (ctx.broker().capabilities().has(Capability.CONSUMER_GROUPS)) {
+      keyOutlivesItsHolder(ctx);
+    }
+  }
+
+  /**
+   * Order per key across members: two members that take one message at a time share a key's
+   * four messages. The first holds the key's first in its handler while the second and third
+   * are published, then the key's second (the key stays with it while it holds the third),
+   * while the fourth is published; it is closed meanwhile. The third and fourth go on to the
+   * other member, in order, once the second was handled: no two members handle the key at once,
+   * and the key does not stay with a member that is gone. Fetches wait long, so that the
+   * hand-over must wake the member that takes it, not leave the messages to its next poll.
+   */
+  private static void keyOutlivesItsHolder(CaseContext ctx) throws Exception {
+    Channel channel = ctx.channel("handover");
+    String group = ctx.group("holders");
+    ensureSpread(ctx, channel, group);
+    List<Message> keyed = new ArrayList<>();
+    for (String event : List.of("first", "second", "third", "fourth")) {
+      keyed.add(ctx.message(channel, event).newBuilder().key("held").build());
+    }
+    List<String> held = ids(keyed.subList(0, 2));
+    List<java.util.concurrent.CountDownLatch> entered = List.of(
+        new java.util.concurrent.CountDownLatch(1), new java.util.concurrent.CountDownLatch(1));
+    List<java.util.concurrent.CountDownLatch> release = List.of(
+        new java.util.concurrent.CountDownLatch(1), new java.util.concurrent.CountDownLatch(1));
+    java.util.concurrent.atomic.AtomicInteger handlingKey =
+        new java.util.concurrent.atomic.AtomicInteger();
+    java.util.concurrent.atomic.AtomicBoolean overlapped =
+        new java.util.concurrent.atomic.AtomicBoolean();
+    DeliveryLog all = ctx.log("the key across the hand-over");
+    SubscriptionSpec spec = SubscriptionSpec.builder().channel(channel).group(group)
+        .batchSize(1).maxInFlight(1).pollTimeout(ctx.deadline().multipliedBy(2)).build();
+    List<DeliveryLog> members = new ArrayList<>();
+    List<dev.realtime.subscription.Subscription> subscriptions = new ArrayList<>();
+    for (int i = 0; i < 2; i++) {
+      DeliveryLog member = ctx.log("member " + i + " of the hand-over");
+      members.add(member);
+      subscriptions.add(ctx.subscribe(spec, m -> {
+        member.record(m);
+        if (!"held".equals(m.key())) {
+          return;
+        }
+        all.record(m);
+        if (handlingKey.incrementAndGet() > 1) {
+          overlapped.set(true);
+        }
+        try {
+          int index = held.indexOf(m.id());
+          if (index >= 0) {
+            entered.get(index).countDown();
+            release.get(index).await();
+          }
+        } finally {
+          handlingKey.decrementAndGet();
+        }
+      }));
+    }
+    awaitEveryMember(ctx, channel, members);
+    ctx.confirm(keyed.get(0));
+    awaitEntered(ctx, entered.get(0), "first");
+    ctx.confirm(keyed.get(1));
+    ctx.confirm(keyed.get(2));
+    release.get(0).countDown();
+    awaitEntered(ctx, entered.get(1), "second");
+    ctx.confirm(keyed.get(3));
+    int holder = members.get(0).count(held.get(1)) > 0 ? 0 : 1;
+    dev.realtime.subscription.Subscription leaving = subscriptions.get(holder);
+    Future<Boolean> closed = ctx.background(() -> leaving.close(ctx.deadline()));
+    await().atMost(ctx.deadline()).until(() -> !leaving.isActive());
+    release.get(1).countDown();
+    assertThat(closed.get(ctx.deadline().toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS))
+        .as("the member holding the key drained").isTrue();
+
+    DeliveryLog other = members.get(1 - holder);
+    try {
+      other.awaitAll(ids(keyed.subList(2, 4)), ctx.deadline());
+    } catch (AssertionError e) {
+      throw new AssertionError("the key's third and fourth never reached the member that "
+          + "stayed, after the member holding the key left", e);
+    }
+    assertThat(overlapped).as("two members handled the key at once").isFalse();
+    all.assertOrderPerKey(keyed);
+    assertThat(other.count(held.get(1))).as("the second, handled by the member that left, "
+        + "delivered again").isZero();
+  }
+
+  private static void awaitEntered(CaseContext ctx, java.util.concurrent.CountDownLatch entered,
+      String which) throws InterruptedException {
+    assertThat(entered.await(ctx.deadline().toMillis(),
+        java.util.concurrent.TimeUnit.MILLISECONDS))
+        .as("a member is handling the key's %s", which).isTrue();
   }
 
   private static void patternSubscription(CaseContext ctx) {

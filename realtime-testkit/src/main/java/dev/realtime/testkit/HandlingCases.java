@@ -49,7 +49,9 @@ final class HandlingCases {
             HandlingCases::repeatedFailuresThenRecovery),
         ConformanceCase.of(15, "flow control", HandlingCases::flowControl),
         ConformanceCase.of(17, "batch publish and batch consume", HandlingCases::batches),
-        ConformanceCase.of(19, "graceful close", HandlingCases::gracefulClose));
+        ConformanceCase.of(19, "graceful close", HandlingCases::gracefulClose),
+        ConformanceCase.gated(42, "a batch failure retries only what failed",
+            Set.of(Capability.CONSUMER_GROUPS), HandlingCases::batchFailureRetriesOnlyWhatFailed));
   }
 
   private static void resumeAfterRestart(CaseContext ctx) throws Exception {
@@ -418,5 +420,93 @@ final class HandlingCases {
     next.awaitAll(later, ctx.deadline());
     assertThat(next.ids()).as("the message finished during close was acknowledged")
         .doesNotContain(held.id());
+  }
+
+  /**
+   * Case 42. A backlog under three keys and none, fetched in batches; the handler names three
+   * messages in a {@link BatchFailedException} the first time it sees them (one of each key k1
+   * and k2, one without a key). Those come back as attempt 2; each key's messages are still
+   * handled in publish order (the last time each is handled, so that a message of the key
+   * behind a failed one in its batch is handled again after it); a message without a key, or of
+   * a key with no failure before it in its batch, is handled once. What was handled is
+   * acknowledged: the member closes drained, and the group's next member gets only a marker.
+   */
+  private static void batchFailureRetriesOnlyWhatFailed(CaseContext ctx) throws Exception {
+    Channel channel = ctx.channel("bulk");
+    String group = ctx.group("batches");
+    ctx.ensureGroups(channel, group);
+    Set<Integer> failing = Set.of(5, 7, 10);
+    List<Message> sent = new ArrayList<>();
+    for (int i = 0; i < 24; i++) {
+      sent.add(ctx.message(channel, (failing.contains(i) ? "fail" : "ok") + i).newBuilder()
+          .key(i % 4 == 3 ? null : "k" + i % 4).build());
+    }
+    // A backlog before the member attaches, so that a fetch brings many of them at once.
+    ctx.broker().publishAll(sent).toCompletableFuture()
+        .get(ctx.deadline().toMillis(), TimeUnit.MILLISECONDS);
+
+    Map<String, List<Integer>> attempts = new ConcurrentHashMap<>();
+    Set<String> named = ConcurrentHashMap.newKeySet();
+    // Per id, when it was last handled (not named): one counter over every call, in order.
+    Map<String, Integer> lastHandled = new ConcurrentHashMap<>();
+    AtomicInteger clock = new AtomicInteger();
+    SubscriptionSpec spec = SubscriptionSpec.builder().channel(channel).group(group)
+        .batchSize(50).retryPolicy(FAST_RETRY).build();
+    Subscription member = ctx.subscribeBatches(spec, batch -> {
+      List<Message> failed = new ArrayList<>();
+      for (Message m : batch) {
+        attempts.computeIfAbsent(m.id(), id -> new CopyOnWriteArrayList<>())
+            .add(m.deliveryAttempt());
+        if (m.event().startsWith("fail") && named.add(m.id())) {
+          failed.add(m);
+        } else {
+          lastHandled.put(m.id(), clock.incrementAndGet());
+        }
+      }
+      if (!failed.isEmpty()) {
+        throw new BatchFailedException(failed, new IllegalStateException("failed once"));
+      }
+    });
+    await().atMost(ctx.deadline()).until(() -> lastHandled.keySet().containsAll(ids(sent)));
+
+    Map<String, List<Integer>> retried = new java.util.TreeMap<>();
+    for (Message m : sent) {
+      if (m.event().startsWith("fail")) {
+        assertThat(attempts.get(m.id())).as("attempts of %s, named as failed once", m.event())
+            .containsExactly(1, 2);
+      } else if (attempts.get(m.id()).size() != 1 && !behindAFailureOfItsKey(m, sent)) {
+        retried.put(m.event(), attempts.get(m.id()));
+      }
+    }
+    assertThat(retried).as("messages handed again though neither named nor of a named one's key "
+        + "behind it (event -> attempts)").isEmpty();
+    for (String key : List.of("k0", "k1", "k2")) {
+      List<String> order = sent.stream().filter(m -> key.equals(m.key()))
+          .sorted(java.util.Comparator.comparing(m -> lastHandled.get(m.id())))
+          .map(Message::event).toList();
+      assertThat(order).as("key %s's messages by when each was last handled", key)
+          .isEqualTo(sent.stream().filter(m -> key.equals(m.key())).map(Message::event).toList());
+    }
+
+    assertThat(member.close(ctx.deadline())).as("the member drained: every message handled "
+        + "was settled").isTrue();
+    DeliveryLog next = ctx.log("the group's next member");
+    ctx.subscribe(spec, next);
+    ctx.awaitAttached(channel, next);
+    assertThat(next.ids()).as("messages the group's next member got again: they were "
+        + "handled, so acknowledged").doesNotContainAnyElementsOf(ids(sent));
+  }
+
+  /** Returns true if a message named as failed with {@code m}'s key was published before it. */
+  private static boolean behindAFailureOfItsKey(Message m, List<Message> sent) {
+    if (m.key() == null) {
+      return false;
+    }
+    for (Message before : sent.subList(0, sent.indexOf(m))) {
+      if (m.key().equals(before.key()) && before.event().startsWith("fail")) {
+        return true;
+      }
+    }
+    return false;
   }
 }

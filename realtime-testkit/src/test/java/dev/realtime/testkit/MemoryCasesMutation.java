@@ -171,4 +171,9 @@ class MemoryCasesMutation {
   void case41() throws Exception {
     ConformanceSuite.runOne(Environments.memory(), 41);
   }
+
+  @Test
+  void case42() throws Exception {
+    ConformanceSuite.runOne(Environments.memory(), 42);
+  }
 }
