@@ -9,32 +9,12 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The launcher on the in-memory broker, which needs nothing running: the help, the exit codes,
- * the errors, and the demo (the README's first command).
+ * The launcher on the in-memory broker, which needs nothing running: the exit codes, the
+ * errors, and the demo (the README's first command). The help and the pattern errors, which only
+ * print what {@link Main#run} says, are checked in this JVM by {@code HelpAndUsageTest}.
  */
 class LauncherIT {
   private final Launcher realtime = Launcher.distribution();
-
-  @Test
-  void everyCommandHasHelpWithExamples() {
-    for (String command : new String[] {"consume", "publish", "history", "channels", "doctor",
-        "demo", "bench"}) {
-      Launcher.Run help = realtime.run(command, "--help").exits(0);
-      assertThat(help.stdout).as(command).contains("Usage: realtime " + command)
-          .contains("--broker");
-    }
-    assertThat(realtime.run("--help").exits(0).stdout).contains("consume", "publish",
-        "history", "channels", "doctor", "demo", "bench", "Exit codes");
-  }
-
-  @Test
-  void aBadPatternIsToldAsAPatternWithWhatPatternsAllow() {
-    for (String bad : new String[] {"x.**", "x.*a", "user#"}) {
-      assertThat(realtime.run("consume", "--channels=" + bad).exits(Main.USAGE).stderr)
-          .as(bad).contains("Invalid channel pattern \"" + bad + "\"")
-          .contains("'*' stands for exactly one segment and '#' for any number");
-    }
-  }
 
   @Test
   void aUsageErrorExits2WithTheUsageLineAndNoStackTrace() {
