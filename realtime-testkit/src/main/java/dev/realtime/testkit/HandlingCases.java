@@ -272,7 +272,7 @@ final class HandlingCases {
     fresh.assertExactly(sent);
   }
 
-  private static void flowControl(CaseContext ctx) {
+  private static void flowControl(CaseContext ctx) throws Exception {
     Channel channel = ctx.channel("jobs");
     int limit = 4;
     AtomicInteger running = new AtomicInteger();
@@ -295,6 +295,44 @@ final class HandlingCases {
     gate.countDown();
     done.awaitAll(sent, ctx.deadline());
     assertThat(maxRunning.get()).as("handlers running at once").isLessThanOrEqualTo(limit);
+
+    roomResumesFetching(ctx);
+  }
+
+  /**
+   * One message in flight, more handler lanes than that, and fetches that would wait twice the
+   * deadline for messages: ten wait behind one the handler holds. Once it returns, each of the
+   * ten starts as soon as the one before finished (room again ends the wait for it), and never
+   * two at once.
+   */
+  private static void roomResumesFetching(CaseContext ctx) throws Exception {
+    Channel channel = ctx.channel("one-at-a-time");
+    AtomicInteger running = new AtomicInteger();
+    AtomicInteger maxRunning = new AtomicInteger();
+    CountDownLatch holding = new CountDownLatch(1);
+    CountDownLatch release = new CountDownLatch(1);
+    DeliveryLog done = ctx.log("one in flight");
+    ctx.subscribe(SubscriptionSpec.builder().channel(channel).concurrency(4).batchSize(1)
+        .maxInFlight(1).pollTimeout(ctx.deadline().multipliedBy(2)).build(), m -> {
+          maxRunning.accumulateAndGet(running.incrementAndGet(), Math::max);
+          try {
+            if (m.event().equals("held")) {
+              holding.countDown();
+              release.await();
+            }
+          } finally {
+            running.decrementAndGet();
+          }
+          done.record(m);
+        });
+    ctx.awaitAttached(channel, done);
+    ctx.confirm(ctx.message(channel, "held"));
+    assertThat(holding.await(ctx.deadline().toMillis(), TimeUnit.MILLISECONDS))
+        .as("the handler holds a message").isTrue();
+    List<String> sent = ids(ctx.publish(channel, 10));
+    release.countDown();
+    done.awaitAll(sent, ctx.deadline());
+    assertThat(maxRunning.get()).as("handlers running at once with maxInFlight 1").isEqualTo(1);
   }
 
   private static void batches(CaseContext ctx) throws Exception {

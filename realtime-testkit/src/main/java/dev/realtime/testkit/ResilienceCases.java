@@ -19,6 +19,7 @@ import dev.realtime.channel.ChannelSpec;
 import dev.realtime.channel.InvalidChannelException;
 import dev.realtime.config.ConfigurationException;
 import dev.realtime.config.RealtimeConfig;
+import dev.realtime.subscription.StartPosition;
 import dev.realtime.subscription.Subscription;
 import dev.realtime.subscription.SubscriptionSpec;
 import java.time.Duration;
@@ -283,7 +284,7 @@ final class ResilienceCases {
     assertThat(ctx.broker().health().detail()).contains("closed");
   }
 
-  private static void retention(CaseContext ctx) {
+  private static void retention(CaseContext ctx) throws Exception {
     Channel channel = ctx.channel("short");
     ctx.broker().admin().ensure(ChannelSpec.builder(channel).retention(Duration.ofSeconds(2))
         .build());
@@ -299,5 +300,63 @@ final class ResilienceCases {
     fresh.addAll(ids(ctx.publish(channel, 2)));
     assertThat(ids(ctx.broker().history(channel,
         HistoryQuery.earliest().limit(HistoryQuery.MAX_LIMIT)))).containsAll(fresh);
+
+    retentionByCount(ctx);
+    retentionByBytes(ctx);
+  }
+
+  /**
+   * Retention by count keeps exactly the newest {@code maxMessages}, where the broker keeps by
+   * count: history from the earliest, a limit below what is kept, from the time of the oldest
+   * kept, and a subscription from the earliest all start at the oldest kept, not before, not
+   * after.
+   */
+  private static void retentionByCount(CaseContext ctx) {
+    Channel channel = ctx.channel("counted");
+    try {
+      ctx.broker().admin().ensure(ChannelSpec.builder(channel).maxMessages(5).build());
+    } catch (IllegalArgumentException noCount) {
+      ctx.note("retention by count not checked: " + noCount.getMessage());
+      return;
+    }
+    List<String> kept = ids(ctx.publish(channel, 8)).subList(3, 8);
+    List<Message> history = ctx.broker().history(channel, HistoryQuery.earliest());
+    assertThat(ids(history)).as("history of a channel keeping 5 messages, after 8").isEqualTo(kept);
+    assertThat(ids(ctx.broker().history(channel, HistoryQuery.earliest().limit(2))))
+        .as("history limited to 2").isEqualTo(kept.subList(0, 2));
+    assertThat(ids(ctx.broker().history(channel,
+        HistoryQuery.from(StartPosition.at(history.get(0).timestamp())))))
+        .as("history from the time of the oldest kept").isEqualTo(kept);
+    DeliveryLog earliest = ctx.log("from the earliest kept");
+    ctx.subscribe(SubscriptionSpec.builder().channel(channel).start(StartPosition.earliest())
+        .build(), earliest);
+    earliest.awaitAll(kept, ctx.deadline());
+    assertThat(ids(earliest.firstDeliveries())).as("a subscription from the earliest")
+        .isEqualTo(kept);
+  }
+
+  /**
+   * Retention by bytes, where the broker keeps by bytes, keeps the newest messages that fit:
+   * 2,000 payload bytes published to a channel keeping 1,000 still have the last.
+   */
+  private static void retentionByBytes(CaseContext ctx) throws Exception {
+    Channel channel = ctx.channel("sized");
+    try {
+      ctx.broker().admin().ensure(ChannelSpec.builder(channel).retentionBytes(1000).build());
+    } catch (IllegalArgumentException noBytes) {
+      ctx.note("retention by bytes not checked: " + noBytes.getMessage());
+      return;
+    }
+    List<Message> messages = new ArrayList<>();
+    for (int i = 0; i < 20; i++) {
+      messages.add(Message.builder().channel(channel).event("e" + i).payload(new byte[100])
+          .build());
+    }
+    ctx.broker().publishAll(messages).toCompletableFuture()
+        .get(ctx.deadline().toMillis(), TimeUnit.MILLISECONDS);
+    assertThat(ids(ctx.broker().history(channel,
+        HistoryQuery.earliest().limit(HistoryQuery.MAX_LIMIT))))
+        .as("history of a channel keeping 1,000 payload bytes, after 2,000")
+        .contains(messages.get(messages.size() - 1).id());
   }
 }
