@@ -284,10 +284,15 @@ public abstract class ConformanceSuite {
       // Health (26) and attempts (29) cut connections where they can, which would fail the
       // others; that is not load.
       // A refusal touches one channel of the case's own: that is load like any other case.
+      // The ends of a close (39 to 41) assert how long a close takes against its bound, to the
+      // second: beside three other cases on two cores that measures the machine, not the
+      // adapter, so they run once, unloaded.
       boolean refusal = conformanceCase.hook() == ConformanceCase.Hook.PUBLISH_REFUSAL
           && hasHook(conformanceCase.hook());
+      boolean timesAClose = ClosingCases.all().stream()
+          .anyMatch(c -> c.number() == conformanceCase.number());
       if (claimed && (conformanceCase.hook() == ConformanceCase.Hook.NONE || refusal)
-          && conformanceCase.number() != 26 && conformanceCase.number() != 29) {
+          && conformanceCase.number() != 26 && conformanceCase.number() != 29 && !timesAClose) {
         stressed.add(conformanceCase);
       }
     }
