@@ -175,6 +175,35 @@ final class HandlingCases {
     // attempts and no more (a message both dead-lettered and given back would come round again).
     handled.awaitAll(ids(ctx.publish(channel, 1)), ctx.deadline());
     assertThat(poisonCalls).as("handler calls with the dead-lettered message").hasValue(3);
+
+    droppedWithoutDeadLetterChannel(ctx);
+  }
+
+  /**
+   * Without a dead-letter channel, a message that used its attempts is logged and dropped
+   * (SubscriptionSpec.deadLetterChannel): it is not tried again, the messages behind it go on,
+   * and it holds nothing back, so the subscription's close drains at once.
+   */
+  private static void droppedWithoutDeadLetterChannel(CaseContext ctx) {
+    Channel channel = ctx.channel("no-dlq");
+    AtomicInteger poisonCalls = new AtomicInteger();
+    DeliveryLog handled = ctx.log("handled without dead letters");
+    Subscription subscription = ctx.subscribe(SubscriptionSpec.builder().channel(channel)
+        .retryPolicy(FAST_RETRY).build(), m -> {
+          if (m.event().equals("poison")) {
+            poisonCalls.incrementAndGet();
+            throw new IllegalStateException("cannot handle poison");
+          }
+          handled.record(m);
+        });
+    ctx.awaitAttached(channel, handled);
+    ctx.confirm(ctx.message(channel, "poison"));
+    handled.awaitAll(ids(ctx.publish(channel, 2)), ctx.deadline());
+    handled.awaitAll(ids(ctx.publish(channel, 1)), ctx.deadline());
+    assertThat(poisonCalls).as("handler calls with a message dropped after its attempts")
+        .hasValue(3);
+    assertThat(subscription.close(Duration.ofSeconds(10)))
+        .as("the close drains: a dropped message is finished, not held").isTrue();
   }
 
   /**
