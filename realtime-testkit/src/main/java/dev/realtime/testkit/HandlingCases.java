@@ -263,6 +263,9 @@ final class HandlingCases {
           if (m.event().equals("malformed")) {
             throw new NonRetryableException("malformed payload");
           }
+          if (m.event().equals("unexplained")) {
+            throw new NonRetryableException(null);
+          }
         });
     ctx.awaitAttached(channel, attached);
     Message malformed = ctx.message(channel, "malformed").newBuilder().header("trace", "t-13")
@@ -274,6 +277,13 @@ final class HandlingCases {
     assertThat(calls.get(malformed.id())).hasValue(1);
     assertDeadLetterHeaders(dead, malformed, channel, null, 1, NonRetryableException.class,
         "malformed payload", position, before);
+
+    // A failure without a message: the reason is its type (DeadLetterHeaders.REASON).
+    Message unexplained = ctx.message(channel, "unexplained");
+    ctx.confirm(unexplained);
+    assertThat(deadLetterOf(ctx, deadLetters, unexplained.id()).header(DeadLetterHeaders.REASON))
+        .as(DeadLetterHeaders.REASON + " of a failure without a message")
+        .isEqualTo(NonRetryableException.class.getSimpleName());
   }
 
   private static void repeatedFailuresThenRecovery(CaseContext ctx) {
