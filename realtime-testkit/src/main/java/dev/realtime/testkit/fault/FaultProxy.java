@@ -153,7 +153,25 @@ public final class FaultProxy implements AutoCloseable {
       connections.clear();
     }
     Sockets.closeQuietly(server);
+    awaitAcceptorExit();
     dropped.forEach(ProxiedConnection::close);
+  }
+
+  /**
+   * Waits for the accept thread to leave {@code accept()}. The JDK's close of a server socket
+   * that another thread is blocked on only signals that thread; the blocked call keeps the
+   * listening socket open until it returns, so without this wait the port could still accept a
+   * connection after {@link #close()} returned (it failed a full build once).
+   */
+  private void awaitAcceptorExit() {
+    if (Thread.currentThread() == acceptor) {
+      return;
+    }
+    try {
+      acceptor.join(CONNECT_TIMEOUT_MILLIS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
   }
 
   /** Describes the route and the state, such as {@code FaultProxy[127.0.0.1:41234 -> ...]}. */
