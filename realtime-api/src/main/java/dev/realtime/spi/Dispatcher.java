@@ -87,6 +87,9 @@ final class Dispatcher<H> {
   private final @Nullable MessageHandler handler;
   private final @Nullable BatchHandler batchHandler;
   private final Settlement<H> settlement;
+  /** The longest failure message a dead letter's reason header carries whole. */
+  private static final int MAX_REASON_CHARS = 1000;
+
   private final DeadLetterSink deadLetters;
   private final HandlingMetrics metrics;
   private final Runnable capacityListener;
@@ -492,8 +495,8 @@ final class Dispatcher<H> {
     if (text == null || text.isBlank()) {
       return failure.getClass().getSimpleName();
     }
-    // Header values travel through every broker; keep them bounded.
-    return text.length() > 1000 ? text.substring(0, 1000) + "..." : text;
+    // Header values travel through every broker; keep them bounded (DeadLetterHeaders.REASON).
+    return text.length() > MAX_REASON_CHARS ? text.substring(0, MAX_REASON_CHARS) + "..." : text;
   }
 
   /** Waits {@code backoff}, or less if closing begins; returns true if closing began. */

@@ -5,7 +5,11 @@ package dev.realtime.subscription;
  * from, and how often it was tried. The message keeps its id, event, key, payload and headers.
  */
 public final class DeadLetterHeaders {
-  /** The failure's message, or its type when it has none. */
+  /**
+   * The failure's message, or its type's simple name when it has none; a message longer than
+   * 1,000 characters is cut to its first 1,000 followed by {@code ...}, so that the header fits
+   * every broker's limits.
+   */
   public static final String REASON = "realtime-dlq-reason";
   /** The failure's exception class name. */
   public static final String EXCEPTION = "realtime-dlq-exception";

@@ -11,6 +11,9 @@ import java.time.Duration;
  * Messages that were received but not handled are given back to the broker: a group's other
  * members, or its next member, get them. Closing is idempotent and safe from any thread,
  * including a handler's.
+ *
+ * <p>Handlers run on daemon threads: a subscription left open does not keep the JVM from
+ * exiting (and what its handlers were doing then is delivered again).
  */
 public interface Subscription extends AutoCloseable {
   /** The specification this subscription was opened with. */

@@ -57,7 +57,9 @@ final class ClosingCases {
             ClosingCases::handlerClosesItsOwnSubscription),
         ConformanceCase.gated(41, "acknowledged on receipt",
             Set.of(Capability.CONSUMER_GROUPS, Capability.PERSISTENCE),
-            ClosingCases::acknowledgedOnReceipt));
+            ClosingCases::acknowledgedOnReceipt),
+        ConformanceCase.of(43, "closing the client stops every subscription first",
+            ClosingCases::closingTheClientStopsEverySubscriptionFirst));
   }
 
   /**
@@ -384,6 +386,77 @@ final class ClosingCases {
         + "interrupted by the close: at-most-once").doesNotContain(held);
     assertThat(attempts.get(flaky.id())).as("a retry within the process, acknowledged on "
         + "receipt").containsExactly(1, 2);
+  }
+
+  /**
+   * Case 43. {@code Broker.close()} first stops every subscription from starting new work, then
+   * drains them one by one: while one drains its running handler, another that is not closed yet
+   * must not start the messages queued behind its own running handler. Two subscriptions, each
+   * with one handler thread busy on its first message and more waiting behind it; the client
+   * closes; the subscription not draining yet has its handler released first, and must not be
+   * given anything more. Handler threads are daemon threads (a subscription left open does not
+   * keep the JVM from exiting).
+   */
+  private static void closingTheClientStopsEverySubscriptionFirst(CaseContext ctx)
+      throws Exception {
+    List<Busy> both = List.of(new Busy(ctx, "first"), new Busy(ctx, "second"));
+    for (Busy busy : both) {
+      ctx.publishUntil(busy.channel, () -> busy.entered.getCount() == 0);
+      ctx.confirm(ctx.message(busy.channel, "behind")); // Queued behind the busy handler.
+      assertThat(busy.thread.get().isDaemon()).as("a handler thread is a daemon thread")
+          .isTrue();
+    }
+    Future<Object> closing = ctx.background(() -> {
+      ctx.broker().close();
+      return null;
+    });
+    // The client drains one subscription first; wait until it began.
+    await().atMost(ctx.deadline()).until(() -> both.stream().anyMatch(b -> !b.subscription
+        .isActive()));
+    Busy draining = both.get(0).subscription.isActive() ? both.get(1) : both.get(0);
+    Busy waiting = draining == both.get(0) ? both.get(1) : both.get(0);
+    waiting.release.countDown();
+    assertThat(waiting.returned.await(ctx.deadline().toMillis(), TimeUnit.MILLISECONDS))
+        .as("the released handler returned").isTrue();
+    draining.release.countDown();
+    closing.get(ctx.deadline().toMillis(), TimeUnit.MILLISECONDS);
+    for (Busy busy : both) {
+      assertThat(busy.subscription.isActive()).as("a subscription after its client closed")
+          .isFalse();
+    }
+    assertThat(waiting.calls).as("handler calls of a subscription whose client was closing "
+        + "(while another subscription of the client drained)").hasSize(1);
+    assertThat(draining.calls).as("handler calls of the subscription that drained first")
+        .hasSize(1);
+  }
+
+  /** A subscription with one handler thread, busy on its first message until released. */
+  private static final class Busy {
+    final Channel channel;
+    final Subscription subscription;
+    final List<String> calls = new CopyOnWriteArrayList<>();
+    final CountDownLatch entered = new CountDownLatch(1);
+    final CountDownLatch release = new CountDownLatch(1);
+    final CountDownLatch returned = new CountDownLatch(1);
+    final AtomicReference<Thread> thread = new AtomicReference<>();
+
+    Busy(CaseContext ctx, String name) {
+      channel = ctx.channel(name);
+      subscription = ctx.subscribe(SubscriptionSpec.builder().channel(channel).concurrency(1)
+          .build(), m -> {
+            calls.add(m.id());
+            if (entered.getCount() == 0) {
+              return;
+            }
+            thread.set(Thread.currentThread());
+            entered.countDown();
+            try {
+              release.await();
+            } finally {
+              returned.countDown();
+            }
+          });
+    }
   }
 
   private static boolean isWaiting(Thread thread) {

@@ -266,6 +266,11 @@ final class HandlingCases {
           if (m.event().equals("unexplained")) {
             throw new NonRetryableException(null);
           }
+          if (m.event().startsWith("verbose-")) {
+            // A failure message of the event's length in characters: 1000 or 1001.
+            int length = Integer.parseInt(m.event().substring("verbose-".length()));
+            throw new NonRetryableException("x".repeat(length));
+          }
         });
     ctx.awaitAttached(channel, attached);
     Message malformed = ctx.message(channel, "malformed").newBuilder().header("trace", "t-13")
@@ -284,6 +289,18 @@ final class HandlingCases {
     assertThat(deadLetterOf(ctx, deadLetters, unexplained.id()).header(DeadLetterHeaders.REASON))
         .as(DeadLetterHeaders.REASON + " of a failure without a message")
         .isEqualTo(NonRetryableException.class.getSimpleName());
+
+    // A reason of up to 1,000 characters is kept whole; a longer one is cut and marked.
+    Message whole = ctx.message(channel, "verbose-1000");
+    Message cut = ctx.message(channel, "verbose-1001");
+    ctx.confirm(whole);
+    ctx.confirm(cut);
+    assertThat(deadLetterOf(ctx, deadLetters, whole.id()).header(DeadLetterHeaders.REASON))
+        .as(DeadLetterHeaders.REASON + " of a failure message of 1,000 characters")
+        .isEqualTo("x".repeat(1000));
+    assertThat(deadLetterOf(ctx, deadLetters, cut.id()).header(DeadLetterHeaders.REASON))
+        .as(DeadLetterHeaders.REASON + " of a failure message of 1,001 characters")
+        .isEqualTo("x".repeat(1000) + "...");
   }
 
   private static void repeatedFailuresThenRecovery(CaseContext ctx) {
