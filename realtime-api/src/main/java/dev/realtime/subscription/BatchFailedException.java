@@ -9,6 +9,11 @@ import java.util.Set;
 /**
  * Thrown by a {@link BatchHandler} when only some messages of a batch failed: the others are
  * acknowledged, and only the failed ones are retried.
+ *
+ * <p>The cause stands for the failure, as if a single-message handler had thrown it: it decides
+ * whether the named messages are retried ({@link NonRetryableException} dead-letters them at
+ * once), and a dead letter's {@link DeadLetterHeaders#EXCEPTION} and {@link
+ * DeadLetterHeaders#REASON} are the cause's.
  */
 public final class BatchFailedException extends Exception {
   private static final long serialVersionUID = 1L;

@@ -51,7 +51,54 @@ final class HandlingCases {
         ConformanceCase.of(17, "batch publish and batch consume", HandlingCases::batches),
         ConformanceCase.of(19, "graceful close", HandlingCases::gracefulClose),
         ConformanceCase.gated(42, "a batch failure retries only what failed",
-            Set.of(Capability.CONSUMER_GROUPS), HandlingCases::batchFailureRetriesOnlyWhatFailed));
+            Set.of(Capability.CONSUMER_GROUPS), HandlingCases::batchFailureRetriesOnlyWhatFailed),
+        ConformanceCase.gated(44, "a batch failure's cause decides", Set.of(
+            Capability.DEAD_LETTER), HandlingCases::batchFailureCauseDecides));
+  }
+
+  /**
+   * Case 44. A {@link BatchFailedException} stands for its cause: a batch handler that names a
+   * message with a {@link NonRetryableException} as the cause dead-letters it at once, as a
+   * single-message handler throwing that exception would, with the cause's type and message in
+   * the headers; the batch's other messages are handled once.
+   */
+  private static void batchFailureCauseDecides(CaseContext ctx) {
+    Channel channel = ctx.channel("batch-jobs");
+    Channel dlq = ctx.channel("batch-jobs-dlq");
+    List<Message> deadLetters = deadLetters(ctx, dlq);
+    Map<String, AtomicInteger> calls = new ConcurrentHashMap<>();
+    DeliveryLog attached = ctx.log("batches");
+    ctx.subscribeBatches(SubscriptionSpec.builder().channel(channel).batchSize(10)
+        .retryPolicy(FAST_RETRY).deadLetterChannel(dlq).build(), batch -> {
+          List<Message> poison = new ArrayList<>();
+          for (Message m : batch) {
+            attached.record(m);
+            calls.computeIfAbsent(m.id(), id -> new AtomicInteger()).incrementAndGet();
+            if (m.event().equals("poison")) {
+              poison.add(m);
+            }
+          }
+          if (!poison.isEmpty()) {
+            throw new BatchFailedException(poison, new NonRetryableException("poison payload"));
+          }
+        });
+    ctx.awaitAttached(channel, attached);
+    Message poison = ctx.message(channel, "poison");
+    List<Message> fine = List.of(ctx.message(channel, "fine"), ctx.message(channel, "fine"));
+    ctx.broker().publishAll(List.of(fine.get(0), poison, fine.get(1))).toCompletableFuture()
+        .join();
+
+    Message dead = deadLetterOf(ctx, deadLetters, poison.id());
+    assertThat(dead.headers()).as("the dead letter of a message a batch handler named with a "
+        + "NonRetryableException as the cause")
+        .containsEntry(DeadLetterHeaders.EXCEPTION, NonRetryableException.class.getName())
+        .containsEntry(DeadLetterHeaders.REASON, "poison payload")
+        .containsEntry(DeadLetterHeaders.ATTEMPTS, "1");
+    attached.awaitAll(ids(fine), ctx.deadline());
+    assertThat(calls.get(poison.id())).as("calls with the named message").hasValue(1);
+    for (Message m : fine) {
+      assertThat(calls.get(m.id())).as("calls with a message the batch did not name").hasValue(1);
+    }
   }
 
   private static void resumeAfterRestart(CaseContext ctx) throws Exception {

@@ -176,4 +176,14 @@ class MemoryCasesMutation {
   void case42() throws Exception {
     ConformanceSuite.runOne(Environments.memory(), 42);
   }
+
+  @Test
+  void case43() throws Exception {
+    ConformanceSuite.runOne(Environments.memory(), 43);
+  }
+
+  @Test
+  void case44() throws Exception {
+    ConformanceSuite.runOne(Environments.memory(), 44);
+  }
 }
