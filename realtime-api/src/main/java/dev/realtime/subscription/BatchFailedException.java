@@ -13,7 +13,8 @@ import java.util.Set;
  * <p>The cause stands for the failure, as if a single-message handler had thrown it: it decides
  * whether the named messages are retried ({@link NonRetryableException} dead-letters them at
  * once), and a dead letter's {@link DeadLetterHeaders#EXCEPTION} and {@link
- * DeadLetterHeaders#REASON} are the cause's.
+ * DeadLetterHeaders#REASON} are the cause's. One that names no message of its batch fails the
+ * whole batch, as any other exception would.
  */
 public final class BatchFailedException extends Exception {
   private static final long serialVersionUID = 1L;

@@ -59,7 +59,44 @@ final class ClosingCases {
             Set.of(Capability.CONSUMER_GROUPS, Capability.PERSISTENCE),
             ClosingCases::acknowledgedOnReceipt),
         ConformanceCase.of(43, "closing the client stops every subscription first",
-            ClosingCases::closingTheClientStopsEverySubscriptionFirst));
+            ClosingCases::closingTheClientStopsEverySubscriptionFirst),
+        ConformanceCase.of(45, "an interrupted close still drains",
+            ClosingCases::anInterruptedCloseStillDrains));
+  }
+
+  /**
+   * Case 45. A close whose thread is interrupted while it waits for a running handler (an
+   * application server stopping its threads) still waits for the handler, returns true once it
+   * finished, and leaves the thread's interrupt status set, for the caller to see.
+   */
+  private static void anInterruptedCloseStillDrains(CaseContext ctx) throws Exception {
+    Channel channel = ctx.channel("interrupted");
+    CountDownLatch entered = new CountDownLatch(1);
+    CountDownLatch finish = new CountDownLatch(1);
+    Subscription subscription = ctx.subscribe(SubscriptionSpec.builder().channel(channel)
+        .build(), m -> {
+          if (entered.getCount() > 0) {
+            entered.countDown();
+            finish.await();
+          }
+        });
+    ctx.publishUntil(channel, () -> entered.getCount() == 0);
+    AtomicReference<Thread> closer = new AtomicReference<>();
+    AtomicReference<Boolean> interruptedAfter = new AtomicReference<>();
+    Future<Boolean> closing = ctx.background(() -> {
+      closer.set(Thread.currentThread());
+      boolean drained = subscription.close(LONG_DRAIN);
+      interruptedAfter.set(Thread.interrupted());
+      return drained;
+    });
+    await().atMost(ctx.deadline()).until(() -> closing.isDone() || isWaiting(closer.get()));
+    closer.get().interrupt();
+    finish.countDown();
+    assertThat(closing.get(ctx.deadline().toMillis(), TimeUnit.MILLISECONDS))
+        .as("close(%s), interrupted while its handler ran, once the handler finished",
+            LONG_DRAIN).isTrue();
+    assertThat(interruptedAfter.get()).as("the closing thread's interrupt status after close")
+        .isTrue();
   }
 
   /**
@@ -123,6 +160,8 @@ final class ClosingCases {
       ctx.note("closed in " + took.toMillis() + " ms");
       assertThat(interrupted.await(ctx.deadline().toMillis(), TimeUnit.MILLISECONDS))
           .as("the handler still running at the close's bound was interrupted").isTrue();
+      assertThat(stuck.close(SHORT_CLOSE)).as("close() again, the handler still running")
+          .isFalse();
       if (!groups) {
         return;
       }
@@ -399,6 +438,7 @@ final class ClosingCases {
    */
   private static void closingTheClientStopsEverySubscriptionFirst(CaseContext ctx)
       throws Exception {
+    Set<Thread> before = Thread.getAllStackTraces().keySet();
     List<Busy> both = List.of(new Busy(ctx, "first"), new Busy(ctx, "second"));
     for (Busy busy : both) {
       ctx.publishUntil(busy.channel, () -> busy.entered.getCount() == 0);
@@ -406,6 +446,15 @@ final class ClosingCases {
       assertThat(busy.thread.get().isDaemon()).as("a handler thread is a daemon thread")
           .isTrue();
     }
+    // The threads the library started for them (its own are named realtime-...; a broker
+    // client's threads are the client library's business).
+    List<String> started = Thread.getAllStackTraces().keySet().stream()
+        .filter(thread -> !before.contains(thread) && thread.getName().startsWith("realtime-"))
+        .filter(thread -> !thread.isDaemon())
+        .map(Thread::getName)
+        .collect(java.util.stream.Collectors.toList());
+    assertThat(started).as("threads started for two subscriptions that are not daemon threads")
+        .isEmpty();
     Future<Object> closing = ctx.background(() -> {
       ctx.broker().close();
       return null;

@@ -463,6 +463,10 @@ final class DeliveryCases {
     Channel nested = ctx.channel("user.1.x");
     Channel other = ctx.channel("news");
     String prefix = user1.name().substring(0, user1.name().length() - 2);
+    // A channel that exists before the subscription: it matches too, from the subscription's
+    // start (latest), so what it held before is not delivered.
+    Channel existing = ctx.channel("user.3");
+    String before = ctx.confirm(ctx.message(existing, "before")).messageId();
     Map<String, Set<String>> perChannel = new ConcurrentHashMap<>();
     DeliveryLog matched = ctx.log("pattern");
     ctx.subscribe(SubscriptionSpec.builder().channels(prefix + ".*").build(), m -> {
@@ -484,9 +488,12 @@ final class DeliveryCases {
     Set<String> expected = new HashSet<>();
     expected.addAll(ids(ctx.publish(user1, 5)));
     expected.addAll(ids(ctx.publish(user2, 5)));
+    expected.addAll(ids(ctx.publish(existing, 5)));
     matched.awaitAll(expected, ctx.deadline());
-    assertThat(perChannel.keySet()).containsOnly(user1.name(), user2.name());
+    assertThat(perChannel.keySet()).containsOnly(user1.name(), user2.name(), existing.name());
     assertThat(matched.ids()).doesNotContainAnyElementsOf(excluded);
+    assertThat(matched.ids()).as("a message on a matching channel published before a pattern "
+        + "subscription from the latest position").doesNotContain(before);
   }
 
   /**

@@ -81,6 +81,13 @@ final class HandlingCases {
           if (!poison.isEmpty()) {
             throw new BatchFailedException(poison, new NonRetryableException("poison payload"));
           }
+          for (Message m : batch) {
+            if (m.event().equals("unnamed") && m.deliveryAttempt() == 1) {
+              // Names a message that is not in the batch: the whole batch failed.
+              throw new BatchFailedException(List.of(ctx.message(channel, "stranger")),
+                  new IllegalStateException("names none of its batch"));
+            }
+          }
         });
     ctx.awaitAttached(channel, attached);
     Message poison = ctx.message(channel, "poison");
@@ -99,6 +106,15 @@ final class HandlingCases {
     for (Message m : fine) {
       assertThat(calls.get(m.id())).as("calls with a message the batch did not name").hasValue(1);
     }
+
+    // A BatchFailedException that names no message of its batch fails the whole batch.
+    Message unnamed = ctx.message(channel, "unnamed");
+    ctx.confirm(unnamed);
+    await().atMost(ctx.deadline()).until(() -> calls.containsKey(unnamed.id())
+        && calls.get(unnamed.id()).get() >= 2);
+    attached.awaitAll(ids(ctx.publish(channel, 1)), ctx.deadline());
+    assertThat(calls.get(unnamed.id())).as("calls with the message of a batch whose failure "
+        + "named none of it: tried again once, then handled").hasValue(2);
   }
 
   private static void resumeAfterRestart(CaseContext ctx) throws Exception {
@@ -196,7 +212,7 @@ final class HandlingCases {
     List<Message> deadLetters = deadLetters(ctx, dlq);
     DeliveryLog handled = ctx.log("handled");
     AtomicInteger poisonCalls = new AtomicInteger();
-    ctx.subscribe(SubscriptionSpec.builder().channel(channel).group(group)
+    Subscription member = ctx.subscribe(SubscriptionSpec.builder().channel(channel).group(group)
         .retryPolicy(FAST_RETRY).deadLetterChannel(dlq).build(), m -> {
           if (m.event().equals("poison")) {
             poisonCalls.incrementAndGet();
@@ -222,6 +238,8 @@ final class HandlingCases {
     // attempts and no more (a message both dead-lettered and given back would come round again).
     handled.awaitAll(ids(ctx.publish(channel, 1)), ctx.deadline());
     assertThat(poisonCalls).as("handler calls with the dead-lettered message").hasValue(3);
+    assertThat(member.close(Duration.ofSeconds(10)))
+        .as("the close drains: a dead-lettered message is finished, not held").isTrue();
 
     droppedWithoutDeadLetterChannel(ctx);
   }

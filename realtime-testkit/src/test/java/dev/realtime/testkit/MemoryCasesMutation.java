@@ -186,4 +186,9 @@ class MemoryCasesMutation {
   void case44() throws Exception {
     ConformanceSuite.runOne(Environments.memory(), 44);
   }
+
+  @Test
+  void case45() throws Exception {
+    ConformanceSuite.runOne(Environments.memory(), 45);
+  }
 }
