@@ -156,15 +156,14 @@ final class MemorySubscription extends PollingSubscription<GroupCursor>
     return Duration.ofSeconds(10);
   }
 
+  /**
+   * Leaves the cursors, releasing what this member still held. When a handler closed the
+   * subscription, the base calls this only once the handlers have ended (its message was
+   * acknowledged by then), so nothing here waits for them.
+   */
   @Override
   protected void closed() {
-    if (isHandlerThread(Thread.currentThread())) {
-      // Closed by one of our own handlers, which is still running: leave the cursors once it
-      // has finished and been acknowledged, or its message would go to another member now.
-      whenHandlersEnded(this::detachAll);
-    } else {
-      detachAll();
-    }
+    detachAll();
   }
 
   private synchronized void detachAll() {

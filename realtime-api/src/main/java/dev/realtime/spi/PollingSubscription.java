@@ -51,8 +51,9 @@ import org.slf4j.LoggerFactory;
  * in the window between "stop fetching" and "stop handlers" would otherwise start after close
  * began. The poll thread is not joined when close runs on it or on a handler thread, whose end
  * the poll thread may be waiting for; a later close from any other thread joins it then. When
- * a handler closes, {@link #closed()} waits for the handlers to end, so that the closing
- * handler's own message is still acknowledged through the adapter's open clients.
+ * a handler closes, {@link #closed()} is called only once the handlers have ended (or at the
+ * poll thread's bound), so that the closing handler's own message is still acknowledged
+ * through the adapter's open clients.
  *
  * <p><b>One budget.</b> {@link #close(Deadline)} bounds the whole close by one deadline (an
  * adapter's {@code Broker.close()} passes the one it started from {@code realtime.close-timeout};
@@ -161,19 +162,6 @@ public abstract class PollingSubscription<H> implements Subscription {
     } catch (Exception e) {
       // Past the deadline: still-running handlers were released by close(). An interrupt is
       // not passed on: the last steps that follow (a commit, an ack) would fail at once on it.
-    }
-  }
-
-  /**
-   * Runs {@code then} once the handlers have ended (at once if they never started): for a
-   * release that must wait for a handler which closed its own subscription.
-   */
-  protected final void whenHandlersEnded(Runnable then) {
-    Dispatcher<H> running = dispatcher;
-    if (running == null) {
-      then.run();
-    } else {
-      running.terminated().thenRun(then);
     }
   }
 

@@ -97,6 +97,33 @@ final class ClosingCases {
             LONG_DRAIN).isTrue();
     assertThat(interruptedAfter.get()).as("the closing thread's interrupt status after close")
         .isTrue();
+
+    // Interrupted, and the handler outlasts the close's bound: false, and still interrupted.
+    Channel stuckChannel = ctx.channel("interrupted-stuck");
+    CountDownLatch stuckEntered = new CountDownLatch(1);
+    CountDownLatch never = new CountDownLatch(1);
+    Subscription stuck = ctx.subscribe(SubscriptionSpec.builder().channel(stuckChannel)
+        .build(), m -> {
+          stuckEntered.countDown();
+          never.await(); // Until the close's bound interrupts it.
+        });
+    ctx.publishUntil(stuckChannel, () -> stuckEntered.getCount() == 0);
+    AtomicReference<Thread> stuckCloser = new AtomicReference<>();
+    AtomicReference<Boolean> stuckInterruptedAfter = new AtomicReference<>();
+    Future<Boolean> stuckClosing = ctx.background(() -> {
+      stuckCloser.set(Thread.currentThread());
+      boolean drained = stuck.close(SHORT_CLOSE);
+      stuckInterruptedAfter.set(Thread.interrupted());
+      return drained;
+    });
+    await().atMost(ctx.deadline()).until(() -> stuckClosing.isDone()
+        || isWaiting(stuckCloser.get()));
+    stuckCloser.get().interrupt();
+    assertThat(stuckClosing.get(ctx.deadline().toMillis(), TimeUnit.MILLISECONDS))
+        .as("close(%s), interrupted, its handler still running at the bound", SHORT_CLOSE)
+        .isFalse();
+    assertThat(stuckInterruptedAfter.get()).as("the closing thread's interrupt status after a "
+        + "close that ran out of time").isTrue();
   }
 
   /**
@@ -479,6 +506,34 @@ final class ClosingCases {
         .hasSize(1);
   }
 
+  /**
+   * Subscribes from a thread that is not a daemon, as an application's main thread is: a new
+   * thread is a daemon only if its creator is or it is made one, so a subscription made from a
+   * daemon thread (as a test framework's may be) would hide a library that forgot to.
+   */
+  private static Subscription subscribeFromANonDaemonThread(CaseContext ctx,
+      SubscriptionSpec spec, MessageHandler handler) throws InterruptedException {
+    AtomicReference<Object> result = new AtomicReference<>();
+    Thread subscriber = new Thread(() -> {
+      try {
+        result.set(ctx.subscribe(spec, handler));
+      } catch (RuntimeException | Error e) {
+        result.set(e);
+      }
+    }, "conformance-subscriber");
+    subscriber.setDaemon(false);
+    subscriber.start();
+    subscriber.join(ctx.deadline().toMillis());
+    assertThat(subscriber.isAlive()).as("subscribe() returned").isFalse();
+    if (result.get() instanceof RuntimeException) {
+      throw (RuntimeException) result.get();
+    }
+    if (result.get() instanceof Error) {
+      throw (Error) result.get();
+    }
+    return (Subscription) result.get();
+  }
+
   /** A subscription with one handler thread, busy on its first message until released. */
   private static final class Busy {
     final Channel channel;
@@ -489,10 +544,10 @@ final class ClosingCases {
     final CountDownLatch returned = new CountDownLatch(1);
     final AtomicReference<Thread> thread = new AtomicReference<>();
 
-    Busy(CaseContext ctx, String name) {
+    Busy(CaseContext ctx, String name) throws InterruptedException {
       channel = ctx.channel(name);
-      subscription = ctx.subscribe(SubscriptionSpec.builder().channel(channel).concurrency(1)
-          .build(), m -> {
+      subscription = subscribeFromANonDaemonThread(ctx, SubscriptionSpec.builder()
+          .channel(channel).concurrency(1).build(), m -> {
             calls.add(m.id());
             if (entered.getCount() == 0) {
               return;
