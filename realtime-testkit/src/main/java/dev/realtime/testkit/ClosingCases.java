@@ -81,22 +81,12 @@ final class ClosingCases {
           }
         });
     ctx.publishUntil(channel, () -> entered.getCount() == 0);
-    AtomicReference<Thread> closer = new AtomicReference<>();
-    AtomicReference<Boolean> interruptedAfter = new AtomicReference<>();
-    Future<Boolean> closing = ctx.background(() -> {
-      closer.set(Thread.currentThread());
-      boolean drained = subscription.close(LONG_DRAIN);
-      interruptedAfter.set(Thread.interrupted());
-      return drained;
-    });
-    await().atMost(ctx.deadline()).until(() -> closing.isDone() || isWaiting(closer.get()));
-    closer.get().interrupt();
+    InterruptedClose closing = new InterruptedClose(ctx, subscription, LONG_DRAIN);
     finish.countDown();
-    assertThat(closing.get(ctx.deadline().toMillis(), TimeUnit.MILLISECONDS))
-        .as("close(%s), interrupted while its handler ran, once the handler finished",
-            LONG_DRAIN).isTrue();
-    assertThat(interruptedAfter.get()).as("the closing thread's interrupt status after close")
-        .isTrue();
+    assertThat(closing.drained()).as("close(%s), interrupted while its handler ran, once the "
+        + "handler finished", LONG_DRAIN).isTrue();
+    assertThat(closing.interruptedAfter).as("the closing thread's interrupt status after close")
+        .hasValue(true);
 
     // Interrupted, and the handler outlasts the close's bound: false, and still interrupted.
     Channel stuckChannel = ctx.channel("interrupted-stuck");
@@ -108,22 +98,36 @@ final class ClosingCases {
           never.await(); // Until the close's bound interrupts it.
         });
     ctx.publishUntil(stuckChannel, () -> stuckEntered.getCount() == 0);
-    AtomicReference<Thread> stuckCloser = new AtomicReference<>();
-    AtomicReference<Boolean> stuckInterruptedAfter = new AtomicReference<>();
-    Future<Boolean> stuckClosing = ctx.background(() -> {
-      stuckCloser.set(Thread.currentThread());
-      boolean drained = stuck.close(SHORT_CLOSE);
-      stuckInterruptedAfter.set(Thread.interrupted());
-      return drained;
-    });
-    await().atMost(ctx.deadline()).until(() -> stuckClosing.isDone()
-        || isWaiting(stuckCloser.get()));
-    stuckCloser.get().interrupt();
-    assertThat(stuckClosing.get(ctx.deadline().toMillis(), TimeUnit.MILLISECONDS))
-        .as("close(%s), interrupted, its handler still running at the bound", SHORT_CLOSE)
-        .isFalse();
-    assertThat(stuckInterruptedAfter.get()).as("the closing thread's interrupt status after a "
-        + "close that ran out of time").isTrue();
+    InterruptedClose stuckClosing = new InterruptedClose(ctx, stuck, SHORT_CLOSE);
+    assertThat(stuckClosing.drained()).as("close(%s), interrupted, its handler still running "
+        + "at the bound", SHORT_CLOSE).isFalse();
+    assertThat(stuckClosing.interruptedAfter).as("the closing thread's interrupt status after a "
+        + "close that ran out of time").hasValue(true);
+  }
+
+  /** A close on a thread of its own, interrupted as soon as it waits (case 45). */
+  private static final class InterruptedClose {
+    final AtomicReference<Boolean> interruptedAfter = new AtomicReference<>();
+    private final CaseContext ctx;
+    private final Future<Boolean> closing;
+
+    InterruptedClose(CaseContext ctx, Subscription subscription, Duration timeout) {
+      this.ctx = ctx;
+      AtomicReference<Thread> closer = new AtomicReference<>();
+      closing = ctx.background(() -> {
+        closer.set(Thread.currentThread());
+        boolean drained = subscription.close(timeout);
+        interruptedAfter.set(Thread.interrupted()); // Read and cleared: the thread is reused.
+        return drained;
+      });
+      await().atMost(ctx.deadline()).until(() -> closing.isDone() || isWaiting(closer.get()));
+      closer.get().interrupt();
+    }
+
+    /** What close returned. */
+    boolean drained() throws Exception {
+      return closing.get(ctx.deadline().toMillis(), TimeUnit.MILLISECONDS);
+    }
   }
 
   /**
