@@ -97,10 +97,9 @@ public interface Broker extends AutoCloseable {
 
   /**
    * Closes every subscription (first none of them starts new work, then each drains its running
-   * handlers in turn), then the connections, all
-   * within {@code realtime.close-timeout} (5 s by default), also when the broker cannot be
-   * reached; what is not acknowledged by then is handed back to the broker, which delivers it
-   * again. Idempotent; later publishes and subscribes throw {@link BrokerClosedException}.
+   * handlers in turn), then the connections, all within {@code realtime.close-timeout} (5 s by
+   * default), also when the broker cannot be reached; what is not acknowledged by then is handed
+   * back to the broker, which delivers it again. Idempotent; later publishes and subscribes throw {@link BrokerClosedException}.
    */
   @Override
   void close();
