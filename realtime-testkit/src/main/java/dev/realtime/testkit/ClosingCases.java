@@ -205,12 +205,8 @@ final class ClosingCases {
       List<String> expected = new ArrayList<>(sent);
       List<String> later = ids(ctx.publish(channel, 2));
       expected.addAll(later);
-      try {
-        next.awaitAll(expected, ctx.deadline());
-      } catch (AssertionError e) {
-        throw new AssertionError("the next member did not get what the closed member gave "
-            + "back while its handler was still stuck (it held " + held + ")", e);
-      }
+      awaitNextMemberGets(ctx, next, expected, "what the closed member gave back while its "
+          + "handler was still stuck (it held " + held + ")");
       assertThat(attempts.get(held)).as("the delivery of %s after its handler outlasted the "
           + "drain counts one more attempt", held).isGreaterThanOrEqualTo(2);
       Map<String, Integer> spent = new java.util.TreeMap<>();
@@ -388,12 +384,8 @@ final class ClosingCases {
     List<String> expected = new ArrayList<>(sent);
     expected.remove(handled);
     expected.addAll(ids(ctx.publish(channel, 3, i -> "k")));
-    try {
-      next.awaitAll(expected, ctx.deadline());
-    } catch (AssertionError e) {
-      throw new AssertionError("the next member did not get what the member closed by its own "
-          + "handler gave back (it handled " + handled + ")", e);
-    }
+    awaitNextMemberGets(ctx, next, expected, "what the member closed by its own handler gave "
+        + "back (it handled " + handled + ")");
     assertThat(next.ids()).as("the message whose handler closed its subscription, acknowledged "
         + "once that handler returned").doesNotContain(handled);
     assertThat(calls).as("calls of the handler that closed its subscription").hasSize(1);
@@ -446,12 +438,8 @@ final class ClosingCases {
     ctx.confirm(flaky);
     expected.add(flaky.id());
     expected.addAll(ids(ctx.publish(channel, 2)));
-    try {
-      next.awaitAll(expected, ctx.deadline());
-    } catch (AssertionError e) {
-      throw new AssertionError("the next member did not get what the closed member fetched "
-          + "and never handed to its handler (it was handling " + held + ")", e);
-    }
+    awaitNextMemberGets(ctx, next, expected, "what the closed member fetched and never handed "
+        + "to its handler (it was handling " + held + ")");
     assertThat(next.ids()).as("a message acknowledged on receipt, whose handler was "
         + "interrupted by the close: at-most-once").doesNotContain(held);
     assertThat(attempts.get(flaky.id())).as("a retry within the process, acknowledged on "
@@ -516,26 +504,13 @@ final class ClosingCases {
    * daemon thread (as a test framework's may be) would hide a library that forgot to.
    */
   private static Subscription subscribeFromANonDaemonThread(CaseContext ctx,
-      SubscriptionSpec spec, MessageHandler handler) throws InterruptedException {
-    AtomicReference<Object> result = new AtomicReference<>();
-    Thread subscriber = new Thread(() -> {
-      try {
-        result.set(ctx.subscribe(spec, handler));
-      } catch (RuntimeException | Error e) {
-        result.set(e);
-      }
-    }, "conformance-subscriber");
+      SubscriptionSpec spec, MessageHandler handler) throws Exception {
+    java.util.concurrent.FutureTask<Subscription> subscribing =
+        new java.util.concurrent.FutureTask<>(() -> ctx.subscribe(spec, handler));
+    Thread subscriber = new Thread(subscribing, "conformance-subscriber");
     subscriber.setDaemon(false);
     subscriber.start();
-    subscriber.join(ctx.deadline().toMillis());
-    assertThat(subscriber.isAlive()).as("subscribe() returned").isFalse();
-    if (result.get() instanceof RuntimeException) {
-      throw (RuntimeException) result.get();
-    }
-    if (result.get() instanceof Error) {
-      throw (Error) result.get();
-    }
-    return (Subscription) result.get();
+    return subscribing.get(ctx.deadline().toMillis(), TimeUnit.MILLISECONDS);
   }
 
   /** A subscription with one handler thread, busy on its first message until released. */
@@ -548,7 +523,7 @@ final class ClosingCases {
     final CountDownLatch returned = new CountDownLatch(1);
     final AtomicReference<Thread> thread = new AtomicReference<>();
 
-    Busy(CaseContext ctx, String name) throws InterruptedException {
+    Busy(CaseContext ctx, String name) throws Exception {
       channel = ctx.channel(name);
       subscription = subscribeFromANonDaemonThread(ctx, SubscriptionSpec.builder()
           .channel(channel).concurrency(1).build(), m -> {
@@ -564,6 +539,16 @@ final class ClosingCases {
               returned.countDown();
             }
           });
+    }
+  }
+
+  /** Waits until the group's next member got {@code expected}, naming {@code what} if not. */
+  private static void awaitNextMemberGets(CaseContext ctx, DeliveryLog next,
+      List<String> expected, String what) {
+    try {
+      next.awaitAll(expected, ctx.deadline());
+    } catch (AssertionError e) {
+      throw new AssertionError("the next member did not get " + what, e);
     }
   }
 
