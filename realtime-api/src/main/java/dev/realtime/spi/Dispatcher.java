@@ -139,10 +139,8 @@ final class Dispatcher<H> {
       return;
     }
     inFlight.addAndGet(deliveries.size());
-    if (isClosing()) {
-      deliveries.forEach(d -> finish(d, Outcome.RETURNED));
-      return;
-    }
+    // No check for a close here: Lane.enqueue releases what arrives after close began, and
+    // checking once, there, leaves no window between a check here and the enqueue.
     if (batchHandler == null) {
       for (Delivery<H> delivery : deliveries) {
         laneOf(delivery.message).enqueue(List.of(delivery));
@@ -205,18 +203,9 @@ final class Dispatcher<H> {
   }
 
   /**
-   * Stops and drains: see the class comment. Safe to call more than once and from a handler
-   * (which then does not wait for itself).
-   *
-   * @return true if every running handler finished within {@code drainTimeout}
-   */
-  boolean close(Duration drainTimeout) {
-    return close(Deadline.after(drainTimeout));
-  }
-
-  /**
-   * Stops and drains by {@code deadline}, which the caller shares with its own later steps:
-   * see {@link #close(Duration)}.
+   * Stops and drains by {@code deadline}, which the caller shares with its own later steps: see
+   * the class comment. Safe to call more than once and from a handler (which then does not wait
+   * for itself).
    *
    * @return true if every running handler finished by {@code deadline}
    */
@@ -594,8 +583,9 @@ final class Dispatcher<H> {
           work = null;
         }
         if (work == null) {
+          // Nothing is left to release on the way out: close released the queue after it began
+          // (stopTaking), and enqueue releases whatever arrives after that.
           if (isClosing()) {
-            releaseQueued();
             return;
           }
           continue;

@@ -140,7 +140,7 @@ public abstract class PollingSubscription<H> implements Subscription {
     if (!isActive()) {
       // Closed while starting (the broker closing meanwhile): close saw no dispatcher, or sees
       // this one (both fields are volatile, each side writes its own and then reads the other).
-      dispatcher.close(Duration.ZERO);
+      dispatcher.close(Deadline.after(Duration.ZERO));
       throw new IllegalStateException(this + " was closed while it started");
     }
     poller.start();

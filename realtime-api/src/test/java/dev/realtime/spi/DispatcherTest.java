@@ -43,7 +43,7 @@ class DispatcherTest {
     assertThat(entered.await(10, TimeUnit.SECONDS)).isTrue();
 
     CompletableFuture<Boolean> closed =
-        CompletableFuture.supplyAsync(() -> dispatcher.close(DEADLINE));
+        CompletableFuture.supplyAsync(() -> dispatcher.close(Deadline.after(DEADLINE)));
     await().atMost(DEADLINE).until(() -> outcomes.size() == 4);
     assertThat(closed).isNotDone();
     finish.countDown();
@@ -69,7 +69,7 @@ class DispatcherTest {
     dispatch(dispatcher, List.of(message));
     await().atMost(DEADLINE).until(() -> entered.getCount() == 0);
 
-    assertThat(dispatcher.close(Duration.ofMillis(50))).isFalse();
+    assertThat(dispatcher.close(Deadline.after(Duration.ofMillis(50)))).isFalse();
     await().atMost(DEADLINE).until(() -> dispatcher.inFlight() == 0);
     assertThat(outcomes).containsEntry(message.id(), Outcome.RELEASED);
     assertThat(settlements).hasValue(1);
@@ -89,7 +89,7 @@ class DispatcherTest {
     await().atMost(DEADLINE).until(() -> attempts.get() == 1);
 
     long start = System.nanoTime();
-    assertThat(dispatcher.close(DEADLINE)).isTrue();
+    assertThat(dispatcher.close(Deadline.after(DEADLINE))).isTrue();
     assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(DEADLINE);
     assertThat(outcomes).containsEntry(message.id(), Outcome.RELEASED);
     assertThat(attempts).hasValue(1);
@@ -101,7 +101,7 @@ class DispatcherTest {
     Dispatcher<Message>[] self = new Dispatcher[1];
     CompletableFuture<Boolean> closedFromHandler = new CompletableFuture<>();
     self[0] = dispatcher(spec().build(),
-        m -> closedFromHandler.complete(self[0].close(DEADLINE)));
+        m -> closedFromHandler.complete(self[0].close(Deadline.after(DEADLINE))));
     dispatch(self[0], messages(1));
 
     assertThat(closedFromHandler).succeedsWithin(DEADLINE).isEqualTo(true);
@@ -125,7 +125,7 @@ class DispatcherTest {
     assertThat(outcomes).containsOnlyKeys(messages.get(0).id());
     assertThat(outcomes.get(messages.get(0).id())).isEqualTo(Outcome.PROCESSED);
     CompletableFuture<Boolean> closed =
-        CompletableFuture.supplyAsync(() -> dispatcher.close(DEADLINE));
+        CompletableFuture.supplyAsync(() -> dispatcher.close(Deadline.after(DEADLINE)));
     await().atMost(DEADLINE).until(() -> outcomes.size() == 3);
     finish.countDown();
 
@@ -157,7 +157,7 @@ class DispatcherTest {
     await().atMost(DEADLINE).until(() -> outcomes.size() == 3);
     // b1 is done; a2 must not be done before a1, so it is retried with it, in order.
     assertThat(batches).containsExactly(List.of("a1", "b1", "a2"), List.of("a1", "a2"));
-    dispatcher.close(DEADLINE);
+    dispatcher.close(Deadline.after(DEADLINE));
   }
 
   private static Message keyed(String event, String key) {
@@ -181,7 +181,7 @@ class DispatcherTest {
     finish.countDown();
     await().atMost(DEADLINE).until(() -> dispatcher.capacity() == 2);
     assertThat(capacityCalls.get()).isGreaterThanOrEqualTo(1);
-    dispatcher.close(DEADLINE);
+    dispatcher.close(Deadline.after(DEADLINE));
   }
 
   @Test
@@ -199,7 +199,7 @@ class DispatcherTest {
 
     await().atMost(DEADLINE).until(() -> outcomes.containsKey(message.id()));
     assertThat(outcomes.get(message.id())).isEqualTo(Outcome.RELEASED);
-    dispatcher.close(DEADLINE);
+    dispatcher.close(Deadline.after(DEADLINE));
   }
 
   @Test
@@ -210,7 +210,7 @@ class DispatcherTest {
     dispatch(dispatcher, messages);
 
     await().atMost(DEADLINE).until(() -> outcomes.size() == 5_000);
-    dispatcher.close(DEADLINE);
+    dispatcher.close(Deadline.after(DEADLINE));
     assertThat(settlements).hasValue(5_000);
     assertThat(dispatcher.inFlight()).isZero();
   }
@@ -258,7 +258,7 @@ class DispatcherTest {
     assertThat(outcomes).containsEntry(messages.get(0).id(), Outcome.PROCESSED)
         .containsEntry(messages.get(1).id(), Outcome.DEAD_LETTERED);
     assertThat(deadLetters).containsKey(messages.get(1).id());
-    assertThat(dispatcher.close(DEADLINE)).isTrue();
+    assertThat(dispatcher.close(Deadline.after(DEADLINE))).isTrue();
   }
 
   private static void dispatch(Dispatcher<Message> dispatcher, List<Message> messages) {

@@ -24,6 +24,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 
@@ -34,9 +35,11 @@ import java.util.concurrent.atomic.AtomicReference;
 final class ClosingCases {
   /**
    * The drain a case waits for when a handler must outlast it: long enough that the close
-   * clearly waits for the handler, short enough to keep the case cheap.
+   * clearly waits for the handler, and that the handlers' share of it (the close keeps a fifth,
+   * at most a second, for the acknowledgements) ends clearly before the bound; short enough to
+   * keep the case cheap.
    */
-  static final Duration SHORT_CLOSE = Duration.ofSeconds(1);
+  static final Duration SHORT_CLOSE = Duration.ofSeconds(2);
   /** How much later than its bound a close may return on a loaded machine. */
   static final Duration CLOSE_SLACK = Duration.ofSeconds(2);
   /**
@@ -61,7 +64,74 @@ final class ClosingCases {
         ConformanceCase.of(43, "closing the client stops every subscription first",
             ClosingCases::closingTheClientStopsEverySubscriptionFirst),
         ConformanceCase.of(45, "an interrupted close still drains",
-            ClosingCases::anInterruptedCloseStillDrains));
+            ClosingCases::anInterruptedCloseStillDrains),
+        ConformanceCase.of(46, "closing while messages stream in",
+            ClosingCases::closingWhileMessagesStreamIn));
+  }
+
+  /** Case 46's closes: at most this many, and no more than {@link #STREAM_CLOSING_TIME}. */
+  private static final int STREAM_CLOSES = 50;
+  /** How long case 46 goes on closing: a few closes on a broker slow to subscribe, many here. */
+  private static final Duration STREAM_CLOSING_TIME = Duration.ofSeconds(3);
+
+  /**
+   * Case 46. Closes that land while messages stream through the handlers: the poll thread is
+   * handing messages over and every lane is taking the next one, none slow. Each close returns
+   * true (nothing ran long) and promptly, and no handler call starts after it returned. The
+   * moment a close lands in is the point (a message just taken off a lane's queue, or just
+   * fetched and not yet handed over, must be given back rather than left in flight, which would
+   * hold the close to its bound), so it is repeated: up to {@value #STREAM_CLOSES} closes, for
+   * {@link #STREAM_CLOSING_TIME} at most, one subscription after another.
+   */
+  private static void closingWhileMessagesStreamIn(CaseContext ctx) throws Exception {
+    Channel channel = ctx.channel("streaming");
+    AtomicBoolean stop = new AtomicBoolean();
+    Future<Object> publishing = ctx.background(() -> {
+      while (!stop.get()) {
+        List<Message> batch = new ArrayList<>();
+        for (int i = 0; i < 50; i++) {
+          batch.add(ctx.message(channel, "e" + i).newBuilder().key("k" + i % 8).build());
+        }
+        ctx.broker().publishAll(batch).toCompletableFuture()
+            .get(ctx.deadline().toMillis(), TimeUnit.MILLISECONDS);
+      }
+      return null;
+    });
+    SubscriptionSpec spec = SubscriptionSpec.builder().channel(channel).concurrency(4).build();
+    int closes = 0;
+    long slowest = 0;
+    long until = System.nanoTime() + STREAM_CLOSING_TIME.toNanos();
+    try {
+      do {
+        AtomicBoolean closed = new AtomicBoolean();
+        List<String> afterClose = new CopyOnWriteArrayList<>();
+        CountDownLatch flowing = new CountDownLatch(20);
+        Subscription subscription = ctx.subscribe(spec, m -> {
+          if (closed.get()) {
+            afterClose.add(m.id());
+          }
+          flowing.countDown();
+        });
+        assertThat(flowing.await(ctx.deadline().toMillis(), TimeUnit.MILLISECONDS))
+            .as("messages reach the handlers of subscription %s", closes + 1).isTrue();
+        long start = System.nanoTime();
+        boolean drained = subscription.close(LONG_DRAIN);
+        long took = System.nanoTime() - start;
+        closed.set(true);
+        slowest = Math.max(slowest, took);
+        assertThat(drained).as("close %s of a subscription whose handlers are quick, while "
+            + "messages stream in", closes + 1).isTrue();
+        assertThat(Duration.ofNanos(took)).as("close %s while messages stream in", closes + 1)
+            .isLessThan(PROMPTLY);
+        closes++;
+        assertThat(afterClose).as("handler calls that started after close %s returned", closes)
+            .isEmpty();
+      } while (closes < STREAM_CLOSES && System.nanoTime() < until);
+    } finally {
+      stop.set(true);
+    }
+    publishing.get(ctx.deadline().toMillis(), TimeUnit.MILLISECONDS);
+    ctx.note(closes + " closes, the slowest " + Duration.ofNanos(slowest).toMillis() + " ms");
   }
 
   /**
@@ -133,8 +203,9 @@ final class ClosingCases {
   /**
    * Case 39. A close whose handler finishes in time returns true as soon as it finishes, not at
    * the end of the drain; a message waiting out a retry backoff does not hold the close. A
-   * handler that ignores the interrupt and keeps running: {@code close(1 s)} waits for it,
-   * returns false within its bound, and the handler is interrupted. Where groups persist, the
+   * handler that ignores the interrupt and keeps running: {@code close(2 s)} waits for it,
+   * returns false within its bound, and the handler is interrupted before the bound (the rest
+   * of it is for the acknowledgements). Where groups persist, the
    * next member gets the message that handler held (an attempt more: a handler had it) and
    * those fetched behind it (attempt 1: no handler had them) while the handler is still stuck,
    * and the closed member's handler is given nothing more.
@@ -153,6 +224,7 @@ final class ClosingCases {
     }
     CountDownLatch holding = new CountDownLatch(1);
     CountDownLatch interrupted = new CountDownLatch(1);
+    AtomicLong interruptedAt = new AtomicLong();
     CountDownLatch never = new CountDownLatch(1);
     List<String> calls = new CopyOnWriteArrayList<>();
     Subscription stuck = ctx.subscribe(spec, m -> {
@@ -167,6 +239,7 @@ final class ClosingCases {
           never.await();
           return;
         } catch (InterruptedException e) {
+          interruptedAt.compareAndSet(0, System.nanoTime());
           interrupted.countDown();
         }
       }
@@ -191,6 +264,11 @@ final class ClosingCases {
       ctx.note("closed in " + took.toMillis() + " ms");
       assertThat(interrupted.await(ctx.deadline().toMillis(), TimeUnit.MILLISECONDS))
           .as("the handler still running at the close's bound was interrupted").isTrue();
+      // Handlers get most of the bound, the acknowledgements the rest (Subscription.close).
+      assertThat(Duration.ofNanos(interruptedAt.get() - start))
+          .as("when the stuck handler was interrupted, from the start of close(%s): the "
+              + "handlers' share ends before the bound", SHORT_CLOSE)
+          .isLessThan(SHORT_CLOSE);
       assertThat(stuck.close(SHORT_CLOSE)).as("close() again, the handler still running")
           .isFalse();
       if (!groups) {

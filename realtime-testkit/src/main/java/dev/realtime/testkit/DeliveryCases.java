@@ -466,7 +466,12 @@ final class DeliveryCases {
         .as("a member is handling the key's %s", which).isTrue();
   }
 
-  private static void patternSubscription(CaseContext ctx) {
+  /** Case 25's pattern subscriptions started while channels are being created. */
+  private static final int STARTED_AMONG_NEW_CHANNELS = 3;
+  /** At most this many channels are created while they start. */
+  private static final int CREATED_WHILE_STARTING = 2_000;
+
+  private static void patternSubscription(CaseContext ctx) throws Exception {
     Channel user1 = ctx.channel("user.1");
     Channel user2 = ctx.channel("user.2");
     Channel nested = ctx.channel("user.1.x");
@@ -503,6 +508,68 @@ final class DeliveryCases {
     assertThat(matched.ids()).doesNotContainAnyElementsOf(excluded);
     assertThat(matched.ids()).as("a message on a matching channel published before a pattern "
         + "subscription from the latest position").doesNotContain(before);
+    channelsCreatedWhileItStarts(ctx);
+  }
+
+  /**
+   * A pattern subscription covers the channels created while it starts, as it covers those
+   * that existed before and those created after. It finds the ones that exist as it starts and
+   * is told of the ones created once it runs; a channel created between the two must not fall
+   * through. Channels are created one after another from just before the first of {@value
+   * #STARTED_AMONG_NEW_CHANNELS} subscribe calls until the last returns (at most {@value
+   * #CREATED_WHILE_STARTING}), and each subscription must then cover each of them. (Several
+   * subscriptions, because the moment between the two is short: one subscribe may miss it.)
+   */
+  private static void channelsCreatedWhileItStarts(CaseContext ctx) throws Exception {
+    Channel first = ctx.channel("made.0");
+    String prefix = first.name().substring(0, first.name().length() - 2);
+    List<Channel> created = new CopyOnWriteArrayList<>();
+    java.util.concurrent.atomic.AtomicBoolean subscribed =
+        new java.util.concurrent.atomic.AtomicBoolean();
+    Future<Object> creating = ctx.background(() -> {
+      for (int i = 0; i < CREATED_WHILE_STARTING && !subscribed.get(); i++) {
+        Channel channel = i == 0 ? first : ctx.channelNamed(prefix + "." + i);
+        ctx.confirm(ctx.message(channel, "creates it"));
+        created.add(channel);
+      }
+      return null;
+    });
+    SubscriptionSpec spec = SubscriptionSpec.builder().channels(prefix + ".*").build();
+    List<DeliveryLog> logs = new ArrayList<>();
+    // Subscribes once the creating is under way, so that it goes on all through the subscribes.
+    await().atMost(ctx.deadline()).until(() -> created.size() >= 2 || creating.isDone());
+    try {
+      for (int i = 0; i < STARTED_AMONG_NEW_CHANNELS; i++) {
+        DeliveryLog log = ctx.log("pattern subscription " + i + ", started among new channels");
+        ctx.subscribe(spec, log);
+        logs.add(log);
+      }
+    } finally {
+      subscribed.set(true);
+    }
+    creating.get(ctx.deadline().toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+    ctx.note(created.size() + (created.size() == 1 ? " channel" : " channels")
+        + " created while the pattern subscriptions started");
+    // A marker to every channel not yet seen by every subscription, round after round: all of
+    // them at once, rather than waiting for each in turn.
+    Map<Channel, Set<String>> markers = new ConcurrentHashMap<>();
+    Set<Channel> uncovered = ConcurrentHashMap.newKeySet();
+    uncovered.addAll(created);
+    try {
+      await().atMost(ctx.deadline()).until(() -> {
+        uncovered.removeIf(channel -> logs.stream().allMatch(log -> markers
+            .getOrDefault(channel, Set.of()).stream().anyMatch(log.ids()::contains)));
+        for (Channel channel : uncovered) {
+          markers.computeIfAbsent(channel, c -> ConcurrentHashMap.newKeySet())
+              .add(ctx.confirm(ctx.message(channel, "marker")).messageId());
+        }
+        return uncovered.isEmpty();
+      });
+    } catch (org.awaitility.core.ConditionTimeoutException e) {
+      throw new AssertionError(uncovered.size() + " of the " + created.size() + " channels "
+          + "created while the pattern subscriptions started are not covered by each of them: "
+          + uncovered, e);
+    }
   }
 
   /**

@@ -307,8 +307,10 @@ final class ResilienceCases {
 
   /**
    * Retention by count, where the broker keeps by count, keeps the newest {@code maxMessages}:
-   * a channel keeping 5 gets 8. What it keeps is the newest 5, or more where the broker trims
-   * about that many (Redis's {@code MAXLEN ~}, by default): an unbroken run up to the newest.
+   * a channel keeping 5 gets 3,000 (in one {@code publishAll}), so that a log trims thousands of
+   * times and whatever it does to reclaim the space of what it dropped runs too. What it keeps is
+   * the newest 5, or more where the broker trims about that many (Redis's {@code MAXLEN ~}, by
+   * default, a few hundred): an unbroken run up to the newest.
    * History from the earliest, a limit below that, from the time of the oldest kept, and a
    * subscription from the earliest all start at the oldest kept.
    */
@@ -320,10 +322,21 @@ final class ResilienceCases {
       ctx.note("retention by count not checked: " + noCount.getMessage());
       return;
     }
-    List<String> sent = ids(ctx.publish(channel, 8));
-    List<Message> history = ctx.broker().history(channel, HistoryQuery.earliest());
+    List<Message> messages = new ArrayList<>();
+    for (int i = 0; i < 3_000; i++) {
+      messages.add(ctx.message(channel, "e" + i));
+    }
+    List<String> sent = ids(messages);
+    try {
+      ctx.broker().publishAll(messages).toCompletableFuture()
+          .get(ctx.deadline().toMillis(), TimeUnit.MILLISECONDS);
+    } catch (Exception e) {
+      throw new AssertionError("3,000 messages were not confirmed within " + ctx.deadline(), e);
+    }
+    List<Message> history = ctx.broker().history(channel,
+        HistoryQuery.earliest().limit(HistoryQuery.MAX_LIMIT));
     List<String> kept = ids(history);
-    assertThat(kept).as("history of a channel keeping 5 messages, after 8")
+    assertThat(kept).as("history of a channel keeping 5 messages, after 3,000")
         .hasSizeGreaterThanOrEqualTo(5)
         .isEqualTo(sent.subList(sent.size() - kept.size(), sent.size()));
     assertThat(ids(ctx.broker().history(channel, HistoryQuery.earliest().limit(2))))

@@ -191,4 +191,9 @@ class MemoryCasesMutation {
   void case45() throws Exception {
     ConformanceSuite.runOne(Environments.memory(), 45);
   }
+
+  @Test
+  void case46() throws Exception {
+    ConformanceSuite.runOne(Environments.memory(), 46);
+  }
 }
