@@ -177,7 +177,9 @@ public final class ChannelSpec {
     }
 
     /**
-     * Sets how many payload bytes are kept.
+     * Sets how many payload bytes are kept: the newest messages whose payloads fit. A broker
+     * that stores a channel in segments (Kafka, RabbitMQ streams) drops whole closed segments
+     * only, and keeps more (docs/kafka.md, docs/rabbitmq.md); Redis refuses it.
      *
      * @throws IllegalArgumentException if {@code bytes < 1}.
      */

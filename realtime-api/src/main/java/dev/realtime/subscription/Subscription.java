@@ -34,7 +34,8 @@ public interface Subscription extends AutoCloseable {
 
   /**
    * Stops the subscription, waits for running handlers and acknowledges what they finished, in
-   * all at most {@code drainTimeout} (handlers get most of it; the acknowledgements the rest).
+   * all at most {@code drainTimeout} (handlers get most of it; the acknowledgements the rest: the
+   * last fifth, at most a second).
    * An interrupt of the closing thread does not cut the wait short: close still waits for the
    * handlers, and returns with the thread's interrupt status set. Called again, it returns what
    * the first close returned.

@@ -491,6 +491,22 @@ class MemoryBrokerTest {
   }
 
   @Test
+  void retentionByBytesKeepsTheNewestMessagesWhosePayloadsFitTheLimit() {
+    broker.admin().ensure(ChannelSpec.builder("sized").retentionBytes(1_000).build());
+    List<String> ids = new ArrayList<>();
+    for (int i = 0; i < 20; i++) {
+      Message message = Message.builder().channel(Channel.of("sized")).event("e" + i)
+          .payload(new byte[100]).build();
+      broker.publish(message).toCompletableFuture().join();
+      ids.add(message.id());
+    }
+
+    // 1,000 bytes is exactly ten payloads: those ten are kept, and nothing older.
+    assertThat(broker.history(Channel.of("sized"), HistoryQuery.earliest()))
+        .extracting(Message::id).containsExactlyElementsOf(ids.subList(10, 20));
+  }
+
+  @Test
   void adminDescribesListsAndDeletesChannels() {
     broker.admin().ensure(ChannelSpec.builder("orders").groups("billing").build());
     publish("orders", 3);

@@ -264,11 +264,13 @@ final class ClosingCases {
       ctx.note("closed in " + took.toMillis() + " ms");
       assertThat(interrupted.await(ctx.deadline().toMillis(), TimeUnit.MILLISECONDS))
           .as("the handler still running at the close's bound was interrupted").isTrue();
-      // Handlers get most of the bound, the acknowledgements the rest (Subscription.close).
+      // Handlers get most of the bound, the acknowledgements the rest: the last fifth, at most a
+      // second (Subscription.close). A timer can fire late on a loaded machine, never early.
       assertThat(Duration.ofNanos(interruptedAt.get() - start))
           .as("when the stuck handler was interrupted, from the start of close(%s): the "
-              + "handlers' share ends before the bound", SHORT_CLOSE)
-          .isLessThan(SHORT_CLOSE);
+              + "handlers' share ends before the bound, and is most of it", SHORT_CLOSE)
+          .isLessThan(SHORT_CLOSE)
+          .isGreaterThanOrEqualTo(SHORT_CLOSE.multipliedBy(7).dividedBy(10));
       assertThat(stuck.close(SHORT_CLOSE)).as("close() again, the handler still running")
           .isFalse();
       if (!groups) {
