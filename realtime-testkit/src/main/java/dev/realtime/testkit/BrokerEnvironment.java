@@ -76,6 +76,17 @@ public interface BrokerEnvironment extends AutoCloseable {
   }
 
   /**
+   * Returns true where the broker keeps by bytes message by message: after more than {@code
+   * ChannelSpec.retentionBytes} was written, it holds exactly the newest messages whose payloads
+   * fit, and nothing older (case 27 then checks that). False by default: Kafka and RabbitMQ
+   * streams drop whole closed segments, 1 GiB and 500 MB by default, so after a test's few
+   * kilobytes they still hold everything, and case 27 checks only that the newest that fit stay.
+   */
+  default boolean keepsExactlyByBytes() {
+    return false;
+  }
+
+  /**
    * Writes records as another client of this broker would (for case 34, foreign records);
    * empty where the environment cannot (the in-memory broker has no other clients).
    */

@@ -31,6 +31,12 @@ public final class MemoryEnvironment implements BrokerEnvironment {
     return CONFIG;
   }
 
+  /** Returns true: the in-memory log counts payload bytes and drops message by message. */
+  @Override
+  public boolean keepsExactlyByBytes() {
+    return true;
+  }
+
   /** Returns {@link #description()}. */
   @Override
   public String toString() {
