@@ -35,10 +35,9 @@ public interface Subscription extends AutoCloseable {
   /**
    * Stops the subscription, waits for running handlers and acknowledges what they finished, in
    * all at most {@code drainTimeout} (handlers get most of it; the acknowledgements the rest: the
-   * last fifth, at most a second).
-   * An interrupt of the closing thread does not cut the wait short: close still waits for the
-   * handlers, and returns with the thread's interrupt status set. Called again, it returns what
-   * the first close returned.
+   * last fifth, at most a second). An interrupt of the closing thread does not cut the wait
+   * short: close still waits for the handlers, and returns with the thread's interrupt status
+   * set. Called again, it returns what the first close returned.
    *
    * @return true if every running handler finished in time; false if some were still running
    *     (their messages are given back to the broker and will be delivered again).

@@ -313,6 +313,17 @@ public final class CaseContext implements AutoCloseable {
     }
   }
 
+  /** Publishes {@code messages} in one {@code publishAll} and waits for the confirmations. */
+  public List<PublishReceipt> confirmAll(List<Message> messages) {
+    try {
+      return broker.publishAll(messages).toCompletableFuture()
+          .get(deadline.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (Exception e) {
+      throw new AssertionError(messages.size() + " messages published together were not "
+          + "confirmed within " + deadline, e);
+    }
+  }
+
   /** Returns the ids of {@code messages}, in order. */
   public static List<String> ids(List<Message> messages) {
     List<String> ids = new ArrayList<>(messages.size());

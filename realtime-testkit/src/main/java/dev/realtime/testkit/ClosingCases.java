@@ -92,8 +92,7 @@ final class ClosingCases {
         for (int i = 0; i < 50; i++) {
           batch.add(ctx.message(channel, "e" + i).newBuilder().key("k" + i % 8).build());
         }
-        ctx.broker().publishAll(batch).toCompletableFuture()
-            .get(ctx.deadline().toMillis(), TimeUnit.MILLISECONDS);
+        ctx.confirmAll(batch);
       }
       return null;
     });
@@ -205,10 +204,10 @@ final class ClosingCases {
    * the end of the drain; a message waiting out a retry backoff does not hold the close. A
    * handler that ignores the interrupt and keeps running: {@code close(2 s)} waits for it,
    * returns false within its bound, and the handler is interrupted before the bound (the rest
-   * of it is for the acknowledgements). Where groups persist, the
-   * next member gets the message that handler held (an attempt more: a handler had it) and
-   * those fetched behind it (attempt 1: no handler had them) while the handler is still stuck,
-   * and the closed member's handler is given nothing more.
+   * of it is for the acknowledgements). Where groups persist, the next member gets the message
+   * that handler held (an attempt more: a handler had it) and those fetched behind it (attempt
+   * 1: no handler had them) while the handler is still stuck, and the closed member's handler is
+   * given nothing more.
    */
   private static void handlerOutlastsTheDrain(CaseContext ctx) throws Exception {
     boolean groups = persistentGroups(ctx);

@@ -23,6 +23,9 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.awaitility.core.ConditionTimeoutException;
 
 /** Cases about what reaches whom: round trip, isolation, fan-out, groups, starts, order. */
 final class DeliveryCases {
@@ -366,7 +369,7 @@ final class DeliveryCases {
     }
     java.util.concurrent.CompletableFuture.allOf(
         confirms.toArray(new java.util.concurrent.CompletableFuture<?>[0]))
-        .get(ctx.deadline().toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+        .get(ctx.deadline().toMillis(), TimeUnit.MILLISECONDS);
     for (DeliveryLog log : logs) {
       log.awaitAll(ids(sent), ctx.deadline());
       log.assertOrderPerKey(sent);
@@ -443,7 +446,7 @@ final class DeliveryCases {
     Future<Boolean> closed = ctx.background(() -> leaving.close(ctx.deadline()));
     await().atMost(ctx.deadline()).until(() -> !leaving.isActive());
     release.get(1).countDown();
-    assertThat(closed.get(ctx.deadline().toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS))
+    assertThat(closed.get(ctx.deadline().toMillis(), TimeUnit.MILLISECONDS))
         .as("the member holding the key drained").isTrue();
 
     DeliveryLog other = members.get(1 - holder);
@@ -462,7 +465,7 @@ final class DeliveryCases {
   private static void awaitEntered(CaseContext ctx, java.util.concurrent.CountDownLatch entered,
       String which) throws InterruptedException {
     assertThat(entered.await(ctx.deadline().toMillis(),
-        java.util.concurrent.TimeUnit.MILLISECONDS))
+        TimeUnit.MILLISECONDS))
         .as("a member is handling the key's %s", which).isTrue();
   }
 
@@ -524,8 +527,7 @@ final class DeliveryCases {
     Channel first = ctx.channel("made.0");
     String prefix = first.name().substring(0, first.name().length() - 2);
     List<Channel> created = new CopyOnWriteArrayList<>();
-    java.util.concurrent.atomic.AtomicBoolean subscribed =
-        new java.util.concurrent.atomic.AtomicBoolean();
+    AtomicBoolean subscribed = new AtomicBoolean();
     Future<Object> creating = ctx.background(() -> {
       for (int i = 0; i < CREATED_WHILE_STARTING && !subscribed.get(); i++) {
         Channel channel = i == 0 ? first : ctx.channelNamed(prefix + "." + i);
@@ -547,7 +549,7 @@ final class DeliveryCases {
     } finally {
       subscribed.set(true);
     }
-    creating.get(ctx.deadline().toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+    creating.get(ctx.deadline().toMillis(), TimeUnit.MILLISECONDS);
     ctx.note(created.size() + (created.size() == 1 ? " channel" : " channels")
         + " created while the pattern subscriptions started");
     // A marker to every channel not yet seen by every subscription, round after round: all of
@@ -565,7 +567,7 @@ final class DeliveryCases {
         }
         return uncovered.isEmpty();
       });
-    } catch (org.awaitility.core.ConditionTimeoutException e) {
+    } catch (ConditionTimeoutException e) {
       throw new AssertionError(uncovered.size() + " of the " + created.size() + " channels "
           + "created while the pattern subscriptions started are not covered by each of them: "
           + uncovered, e);

@@ -307,8 +307,7 @@ final class EdgeCases {
       for (int i = from; i < Math.min(count, from + 500); i++) {
         batch.add(ctx.message(channel, "b" + i));
       }
-      List<PublishReceipt> receipts = ctx.broker().publishAll(batch).toCompletableFuture()
-          .get(ctx.deadline().toMillis(), TimeUnit.MILLISECONDS);
+      List<PublishReceipt> receipts = ctx.confirmAll(batch);
       assertThat(receipts).hasSize(batch.size());
       batch.forEach(m -> sent.add(m.id()));
     }

@@ -92,8 +92,7 @@ final class HandlingCases {
     ctx.awaitAttached(channel, attached);
     Message poison = ctx.message(channel, "poison");
     List<Message> fine = List.of(ctx.message(channel, "fine"), ctx.message(channel, "fine"));
-    ctx.broker().publishAll(List.of(fine.get(0), poison, fine.get(1))).toCompletableFuture()
-        .join();
+    ctx.confirmAll(List.of(fine.get(0), poison, fine.get(1)));
 
     Message dead = deadLetterOf(ctx, deadLetters, poison.id());
     assertThat(dead.headers()).as("the dead letter of a message a batch handler named with a "
@@ -479,8 +478,7 @@ final class HandlingCases {
     ctx.publishUntil(channel, () -> !calls.isEmpty());
     List<Message> messages = IntStream.range(0, 1000)
         .mapToObj(i -> ctx.message(channel, "e" + i)).toList();
-    ctx.broker().publishAll(messages).toCompletableFuture()
-        .get(ctx.deadline().toMillis(), TimeUnit.MILLISECONDS);
+    ctx.confirmAll(messages);
 
     await().atMost(ctx.deadline()).until(() -> calls.keySet().containsAll(ids(messages))
         && failedOnce.stream().allMatch(id -> calls.get(id) >= 2));
@@ -601,8 +599,7 @@ final class HandlingCases {
           .key(i % 4 == 3 ? null : "k" + i % 4).build());
     }
     // A backlog before the member attaches, so that a fetch brings many of them at once.
-    ctx.broker().publishAll(sent).toCompletableFuture()
-        .get(ctx.deadline().toMillis(), TimeUnit.MILLISECONDS);
+    ctx.confirmAll(sent);
 
     Map<String, List<Integer>> attempts = new ConcurrentHashMap<>();
     Set<String> named = ConcurrentHashMap.newKeySet();
