@@ -225,28 +225,17 @@ public abstract class ConformanceSuite {
   }
 
   /**
-   * Runs case {@code number} alone against {@code environment}, as the suite would (a case
-   * whose capabilities or hook are missing does nothing): for mutation testing, where each case
-   * is a test of its own (see {@code scripts/mutation}).
+   * Runs case {@code number} alone, as the suite would, without recording it in the report (a
+   * case whose capabilities or hook are missing does nothing): for mutation testing, where each
+   * case is a test of its own ({@link CaseByCase}). Call between {@link #openEnvironment()} and
+   * {@link #closeEnvironment()}.
    */
-  static void runOne(BrokerEnvironment environment, int number) throws Exception {
+  final void runOne(int number) throws Exception {
     ConformanceCase conformanceCase = cases().stream().filter(c -> c.number() == number)
         .findFirst().orElseThrow(() -> new IllegalArgumentException("no case " + number));
-    Capabilities capabilities;
-    String adapter;
-    try (Broker broker = Brokers.open(environment.config())) {
-      capabilities = broker.capabilities();
-      adapter = broker.name();
-    }
-    if (!capabilities.asSet().containsAll(conformanceCase.gate())
-        || conformanceCase.hook() != ConformanceCase.Hook.NONE) {
-      return;
-    }
-    String run = "m" + Long.toString(ThreadLocalRandom.current().nextLong(Long.MAX_VALUE), 36)
-        .toLowerCase(Locale.ROOT);
-    Duration deadline = Duration.ofSeconds(Long.getLong("realtime.conformance.deadline", 30));
-    try (CaseContext context = new CaseContext(environment, conformanceCase, run, deadline)) {
-      runIn(context, conformanceCase, adapter);
+    if (capabilities.asSet().containsAll(conformanceCase.gate())
+        && hasHook(conformanceCase.hook())) {
+      runCase(conformanceCase, run);
     }
   }
 
