@@ -334,7 +334,8 @@ final class Dispatcher<H> {
     RetryPolicy policy = spec.retryPolicy();
     while (true) {
       if (!lane.mayInvoke(remaining)) {
-        // Stopped by close() (which released these messages): no handler call after close.
+        // Closing began: no handler call starts from then on. Work taken as it began goes back
+        // unspent (returned), a retry woken from its backoff as released (a handler had it).
         remaining.forEach(d -> finish(d, d.givenBack()));
         return;
       }
@@ -371,10 +372,7 @@ final class Dispatcher<H> {
         return;
       }
       log.debug("attempt {} of {} failed; retrying after backoff", attempt, remaining, failure);
-      if (awaitClosing(policy.backoffAfter(attempt))) {
-        remaining.forEach(d -> finish(d, Outcome.RELEASED));
-        return;
-      }
+      awaitBackoff(policy.backoffAfter(attempt));
       attempt++;
     }
   }
@@ -488,13 +486,17 @@ final class Dispatcher<H> {
     return text.length() > MAX_REASON_CHARS ? text.substring(0, MAX_REASON_CHARS) + "..." : text;
   }
 
-  /** Waits {@code backoff}, or less if closing begins; returns true if closing began. */
-  private boolean awaitClosing(Duration backoff) {
+  /**
+   * Waits out a retry's backoff, or less if closing begins: the next {@link Lane#mayInvoke}
+   * then gives the work back instead of calling the handler.
+   */
+  private void awaitBackoff(Duration backoff) {
     try {
-      return closing.await(backoff.toNanos(), TimeUnit.NANOSECONDS);
+      closing.await(backoff.toNanos(), TimeUnit.NANOSECONDS);
     } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      return true;
+      // Only close interrupts a lane, once closing began, so mayInvoke turns the work away
+      // either way; an interrupt a handler left on its thread just ends the backoff, and is
+      // dropped, as the lane's wait for its queue drops it.
     }
   }
 
@@ -503,8 +505,6 @@ final class Dispatcher<H> {
     final LinkedBlockingDeque<List<Delivery<H>>> queue = new LinkedBlockingDeque<>();
     final Thread thread;
     volatile @Nullable List<Delivery<H>> current;
-    /** Set by close() under this lane's lock; checked under it before every handler call. */
-    private boolean stopped;
 
     Lane(String name) {
       thread = new Thread(this, name);
@@ -528,11 +528,13 @@ final class Dispatcher<H> {
     }
 
     /**
-     * Returns true if the handler may be called now: close() has not stopped this lane. In
+     * Returns true if the handler may be called now: closing has not begun. The one check
+     * before every handler call, first or retry, so that none starts once close began. Under
+     * the lane's lock, so that {@link #stop} sees the work as handed over or not. In
      * ON_RECEIPT mode the messages are acknowledged here, as they are handed over.
      */
     synchronized boolean mayInvoke(List<Delivery<H>> work) {
-      if (stopped) {
+      if (isClosing()) {
         return false;
       }
       for (Delivery<H> delivery : work) {
@@ -554,7 +556,6 @@ final class Dispatcher<H> {
 
     void stop(boolean interruptRunning) {
       synchronized (this) {
-        stopped = true;
         List<Delivery<H>> running = current;
         if (interruptRunning && running != null) {
           running.forEach(d -> finish(d, d.givenBack()));
@@ -590,15 +591,11 @@ final class Dispatcher<H> {
           }
           continue;
         }
-        // Published before the closing check, so that close() either sees this work as
+        // Published before mayInvoke's closing check, so that close() either sees this work as
         // running or this lane sees close() (both are volatile).
         current = work;
         try {
-          if (isClosing()) {
-            work.forEach(d -> finish(d, Outcome.RETURNED));
-          } else {
-            process(this, work);
-          }
+          process(this, work);
         } catch (RuntimeException | Error e) {
           // A bug in settlement or metrics must not kill the lane and strand its queue.
           log.error("dispatch of {} failed", work.get(0).message, e);

@@ -216,6 +216,50 @@ class DispatcherTest {
   }
 
   /** Dispatches as an adapter would, each message its own handle. */
+  /**
+   * A poll thread may hand over what it fetched as the close began, after the lanes, idle,
+   * have ended: nobody would take that work off their queues, and the close and the adapter
+   * would wait for its outcome forever. No conformance case can order those two threads.
+   */
+  @Test
+  void workDispatchedAfterTheLanesEndedIsReturnedAtOnce() throws Exception {
+    Dispatcher<Message> dispatcher = dispatcher(spec().concurrency(2).build(), m -> { });
+    assertThat(dispatcher.close(Deadline.after(DEADLINE))).isTrue();
+    dispatcher.terminated().toCompletableFuture().get(10, TimeUnit.SECONDS);
+
+    List<Message> messages = messages(3);
+    dispatch(dispatcher, messages);
+
+    messages.forEach(m -> assertThat(outcomes.get(m.id()))
+        .as("given back unspent by the dispatch itself").isEqualTo(Outcome.RETURNED));
+    assertThat(dispatcher.inFlight()).isZero();
+  }
+
+  /**
+   * A handler that leaves its thread interrupted and fails is retried, as any failure is, in
+   * the process: the leftover interrupt ends its backoff early at most, and does not give the
+   * message back to the broker as a close would.
+   */
+  @Test
+  void anInterruptAHandlerLeavesBehindDoesNotGiveUpTheRetry() {
+    AtomicInteger attempts = new AtomicInteger();
+    Dispatcher<Message> dispatcher = dispatcher(spec().retryPolicy(RetryPolicy.builder()
+        .maxAttempts(3).backoff(Duration.ofMillis(10), Duration.ofMillis(10), 1.0).build())
+        .build(), m -> {
+          if (attempts.incrementAndGet() == 1) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("fails once, leaving its thread interrupted");
+          }
+        });
+    Message message = messages(1).get(0);
+    dispatch(dispatcher, List.of(message));
+
+    await().atMost(DEADLINE).until(() -> outcomes.containsKey(message.id()));
+    assertThat(outcomes).containsEntry(message.id(), Outcome.PROCESSED);
+    assertThat(attempts).hasValue(2);
+    assertThat(dispatcher.close(Deadline.after(DEADLINE))).isTrue();
+  }
+
   @Test
   void aMetricsRegistryThatThrowsChangesNothingThatHappensToAMessage() {
     RealtimeMetrics failing = new RealtimeMetrics() {

@@ -10,7 +10,7 @@ import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 
-/** docs/testkit.md's first example is realtime-kafka's conformance test, as compiled and run. */
+/** docs/testkit.md's examples are realtime-kafka's test classes, as compiled and run. */
 class TestkitDocsTest {
   @Test
   void theExampleIsTheKafkaModulesConformanceTest() throws IOException {
@@ -19,6 +19,18 @@ class TestkitDocsTest {
     assertThat(block.find()).as("docs/testkit.md has a java block").isTrue();
     String source = Files.readString(Path.of("..", "realtime-kafka", "src", "test", "java",
         "dev", "realtime", "kafka", "KafkaConformanceTest.java"));
+
+    assertThat(codeOf(block.group(1))).isEqualTo(codeOf(source));
+  }
+
+  @Test
+  void theMutationExampleIsTheKafkaModulesCaseByCase() throws IOException {
+    String docs = Files.readString(Path.of("..", "docs", "testkit.md"));
+    String section = docs.substring(docs.indexOf("**One test per case.**"));
+    Matcher block = Pattern.compile("```java\n(.*?)```", Pattern.DOTALL).matcher(section);
+    assertThat(block.find()).as("docs/testkit.md shows a CaseByCase").isTrue();
+    String source = Files.readString(Path.of("..", "realtime-kafka", "src", "test", "java",
+        "dev", "realtime", "kafka", "KafkaCasesMutation.java"));
 
     assertThat(codeOf(block.group(1))).isEqualTo(codeOf(source));
   }
