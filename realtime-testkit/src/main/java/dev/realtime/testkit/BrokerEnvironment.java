@@ -112,7 +112,7 @@ public interface BrokerEnvironment extends AutoCloseable {
     return java.util.Optional.empty();
   }
 
-  /** Releases what this environment started (a proxy, a container); never a shared broker. */
+  /** Releases what this environment started (a proxy, a broker process); never a shared broker. */
   @Override
   default void close() {}
 }

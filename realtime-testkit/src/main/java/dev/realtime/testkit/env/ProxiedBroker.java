@@ -37,15 +37,8 @@ final class ProxiedBroker {
   static ProxiedBroker fromEnvironment(BrokerKind kind, Map<String, String> environment) {
     String uri = environment.get(kind.variable());
     if (uri == null || uri.isBlank()) {
-      try {
-        return start(kind, kind.defaultUri(), "(the default, as " + kind.variable()
-            + " is unset)");
-      } catch (IllegalStateException nothingThere) {
-        // Nothing local and nothing configured: a container, where a Docker engine answers.
-        String container = Containers.start(kind).orElseThrow(() -> nothingThere);
-        return start(kind, container, "(a Testcontainers container: nothing answered at the "
-            + "default and a Docker engine does)");
-      }
+      // No container fallback: docs/testkit.md ("Environments") says why.
+      return start(kind, kind.defaultUri(), "(the default, as " + kind.variable() + " is unset)");
     }
     return start(kind, uri, "from " + kind.variable());
   }
