@@ -8,6 +8,8 @@ import dev.realtime.internal.GuardedBroker;
 import dev.realtime.metrics.RealtimeMetrics;
 import dev.realtime.spi.BrokerContext;
 import dev.realtime.spi.BrokerProvider;
+import dev.realtime.tracing.OpenTelemetryTracing;
+import dev.realtime.tracing.RealtimeTracing;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -49,14 +51,31 @@ public final class Brokers {
   }
 
   /**
-   * Opens the broker that {@code config} names, recording into {@code metrics}.
+   * Opens the broker that {@code config} names, recording into {@code metrics}, and tracing as
+   * {@code realtime.tracing} says (with no tracing by default).
    *
-   * @throws ConfigurationException as {@link #open(RealtimeConfig)}
+   * @throws ConfigurationException as {@link #open(RealtimeConfig)}, or when {@code
+   *     realtime.tracing} asks for OpenTelemetry and {@code opentelemetry-api} is missing
    * @throws BrokerUnavailableException if the broker cannot be reached
    */
   public static Broker open(RealtimeConfig config, RealtimeMetrics metrics) {
     Objects.requireNonNull(config, "config == null");
+    return open(config, metrics, tracing(config));
+  }
+
+  /**
+   * Opens the broker that {@code config} names, recording into {@code metrics} and tracing with
+   * {@code tracing}, such as {@code OpenTelemetryTracing.create(openTelemetry)}, whatever {@code
+   * realtime.tracing} says.
+   *
+   * @throws ConfigurationException as {@link #open(RealtimeConfig)}
+   * @throws BrokerUnavailableException if the broker cannot be reached
+   */
+  public static Broker open(RealtimeConfig config, RealtimeMetrics metrics,
+      RealtimeTracing tracing) {
+    Objects.requireNonNull(config, "config == null");
     Objects.requireNonNull(metrics, "metrics == null");
+    Objects.requireNonNull(tracing, "tracing == null");
     ProviderDiscovery discovery = ProviderDiscovery.load();
     String name = config.get(RealtimeOptions.BROKER).trim().toLowerCase(Locale.ROOT);
     // Before validating: with the requested adapter missing, its own keys would read as unknown.
@@ -68,9 +87,32 @@ public final class Brokers {
 
     BrokerContext context = new BrokerContext(config, metrics);
     GuardedBroker guarded = new GuardedBroker(provider.create(context),
-        config.get(RealtimeOptions.MAX_PAYLOAD_BYTES), metrics);
-    context.publishThrough(guarded); // Dead letters pass the same checks and metrics.
+        config.get(RealtimeOptions.MAX_PAYLOAD_BYTES), metrics, tracing);
+    context.publishThrough(guarded); // Dead letters pass the same checks, metrics and tracing.
     return guarded;
+  }
+
+  /**
+   * The tracing {@code realtime.tracing} asks for. OpenTelemetry is an optional dependency, so
+   * its absence is checked here, by name, before a class that links to it is loaded: the
+   * application learns which artifact to add instead of meeting a NoClassDefFoundError on its
+   * first publish.
+   */
+  static RealtimeTracing tracing(RealtimeConfig config) {
+    if (!"opentelemetry".equals(config.get(RealtimeOptions.TRACING))) {
+      return RealtimeTracing.NOOP;
+    }
+    try {
+      Class.forName("io.opentelemetry.api.GlobalOpenTelemetry", false,
+          Brokers.class.getClassLoader());
+    } catch (ClassNotFoundException | LinkageError e) {
+      throw new ConfigurationException("realtime.tracing is opentelemetry (from "
+          + config.sourceOf(RealtimeOptions.TRACING) + "), but io.opentelemetry:"
+          + "opentelemetry-api is not on the classpath: add it (and an OpenTelemetry SDK or "
+          + "the Java agent, which install the global OpenTelemetry), or set "
+          + "realtime.tracing=none.", e);
+    }
+    return OpenTelemetryTracing.global();
   }
 
   /**

@@ -8,6 +8,7 @@ import dev.realtime.metrics.RealtimeMetrics;
 import dev.realtime.subscription.MessageHandler;
 import dev.realtime.subscription.Subscription;
 import dev.realtime.subscription.SubscriptionSpec;
+import dev.realtime.tracing.RealtimeTracing;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -188,6 +189,7 @@ public final class Realtime implements AutoCloseable {
     private @Nullable Broker broker;
     private @Nullable ObjectMapper json;
     private RealtimeMetrics metrics = RealtimeMetrics.NOOP;
+    private @Nullable RealtimeTracing tracing;
 
     Builder() {}
 
@@ -216,22 +218,35 @@ public final class Realtime implements AutoCloseable {
     }
 
     /**
+     * Traces publishes and handler runs with {@code tracing}, such as {@code
+     * OpenTelemetryTracing.create(openTelemetry)} (default: as {@code realtime.tracing} says,
+     * which is none unless set).
+     */
+    public Builder tracing(RealtimeTracing tracing) {
+      this.tracing = Objects.requireNonNull(tracing, "tracing == null");
+      return this;
+    }
+
+    /**
      * Returns the facade, opening the broker if none was given.
      *
-     * @throws IllegalStateException if a broker was given together with a config or metrics
+     * @throws IllegalStateException if a broker was given together with a config, metrics or
+     *     tracing
      */
     public Realtime build() {
       ObjectMapper mapper = json != null ? json : new ObjectMapper().findAndRegisterModules();
       if (broker != null) {
-        if (config != null || metrics != RealtimeMetrics.NOOP) {
-          throw new IllegalStateException("give a broker, or a config (and metrics) to open "
-              + "one, not both: a given broker keeps the metrics it was opened with "
-              + "(Brokers.open(config, metrics))");
+        if (config != null || metrics != RealtimeMetrics.NOOP || tracing != null) {
+          throw new IllegalStateException("give a broker, or a config (and metrics, tracing) "
+              + "to open one, not both: a given broker keeps the metrics and tracing it was "
+              + "opened with (Brokers.open(config, metrics, tracing))");
         }
         return new Realtime(broker, false, mapper);
       }
       RealtimeConfig effective = config != null ? config : RealtimeConfig.load();
-      return new Realtime(Brokers.open(effective, metrics), true, mapper);
+      return new Realtime(tracing != null
+          ? Brokers.open(effective, metrics, tracing)
+          : Brokers.open(effective, metrics), true, mapper);
     }
   }
 }

@@ -57,8 +57,22 @@ public final class RealtimeOptions {
           + "broadcast.")
       .withEnvironmentAlias("KAFKA_CONSUMER_GROUP");
 
-  private static final List<ConfigOption<?>> ALL =
-      List.of(BROKER, MAX_PAYLOAD_BYTES, PUBLISH_TIMEOUT, CLOSE_TIMEOUT, CONSUMER_GROUP);
+  /**
+   * {@code realtime.tracing}: {@code none} (the default) or {@code opentelemetry}, which traces
+   * every publish and handler run with the global OpenTelemetry (installed by the Java agent or
+   * the application) and carries the trace context in message headers. It needs {@code
+   * io.opentelemetry:opentelemetry-api} on the classpath. Code that holds its own {@code
+   * OpenTelemetry} passes {@code OpenTelemetryTracing.create(openTelemetry)} instead.
+   */
+  public static final ConfigOption<String> TRACING = ConfigOption.choice("realtime.tracing",
+      "none",
+      "Trace publishes and handler runs: none, or opentelemetry (the global OpenTelemetry; "
+          + "needs opentelemetry-api on the classpath). Trace context travels in message "
+          + "headers.",
+      "none", "opentelemetry");
+
+  private static final List<ConfigOption<?>> ALL = List.of(BROKER, MAX_PAYLOAD_BYTES,
+      PUBLISH_TIMEOUT, CLOSE_TIMEOUT, CONSUMER_GROUP, TRACING);
 
   private RealtimeOptions() {}
 

@@ -8,6 +8,7 @@ import dev.realtime.Realtime;
 import dev.realtime.channel.ChannelAdmin;
 import dev.realtime.config.RealtimeConfig;
 import dev.realtime.metrics.RealtimeMetrics;
+import dev.realtime.tracing.RealtimeTracing;
 import java.util.Objects;
 import org.jspecify.annotations.Nullable;
 
@@ -30,27 +31,29 @@ public final class RealtimeModule extends AbstractModule {
   private final @Nullable RealtimeConfig config;
   private final boolean shutdownHook;
   private final RealtimeMetrics metrics;
+  private final @Nullable RealtimeTracing tracing;
 
   /** Binds from {@link RealtimeConfig#load()}, closing on JVM shutdown. */
   public RealtimeModule() {
-    this(null, true, RealtimeMetrics.NOOP);
+    this(null, true, RealtimeMetrics.NOOP, null);
   }
 
   /** Binds from {@code config}, closing on JVM shutdown. */
   public RealtimeModule(RealtimeConfig config) {
-    this(Objects.requireNonNull(config, "config == null"), true, RealtimeMetrics.NOOP);
+    this(Objects.requireNonNull(config, "config == null"), true, RealtimeMetrics.NOOP, null);
   }
 
   private RealtimeModule(@Nullable RealtimeConfig config, boolean shutdownHook,
-      RealtimeMetrics metrics) {
+      RealtimeMetrics metrics, @Nullable RealtimeTracing tracing) {
     this.config = config;
     this.shutdownHook = shutdownHook;
     this.metrics = metrics;
+    this.tracing = tracing;
   }
 
   /** Returns this module without the shutdown hook: the application closes {@link Realtime}. */
   public RealtimeModule withoutShutdownHook() {
-    return new RealtimeModule(config, false, metrics);
+    return new RealtimeModule(config, false, metrics, tracing);
   }
 
   /**
@@ -59,7 +62,16 @@ public final class RealtimeModule extends AbstractModule {
    */
   public RealtimeModule withMetrics(RealtimeMetrics metrics) {
     return new RealtimeModule(config, shutdownHook,
-        Objects.requireNonNull(metrics, "metrics == null"));
+        Objects.requireNonNull(metrics, "metrics == null"), tracing);
+  }
+
+  /**
+   * Returns this module tracing with {@code tracing}, such as {@code
+   * OpenTelemetryTracing.create(openTelemetry)}, whatever {@code realtime.tracing} says.
+   */
+  public RealtimeModule withTracing(RealtimeTracing tracing) {
+    return new RealtimeModule(config, shutdownHook, metrics,
+        Objects.requireNonNull(tracing, "tracing == null"));
   }
 
   @Override
@@ -74,7 +86,11 @@ public final class RealtimeModule extends AbstractModule {
   @Provides
   @Singleton
   Realtime realtime(RealtimeConfig config) {
-    Realtime realtime = Realtime.builder().config(config).metrics(metrics).build();
+    Realtime.Builder builder = Realtime.builder().config(config).metrics(metrics);
+    if (tracing != null) {
+      builder.tracing(tracing);
+    }
+    Realtime realtime = builder.build();
     if (shutdownHook) {
       Runtime.getRuntime().addShutdownHook(
           new Thread(realtime::close, "realtime-shutdown-" + realtime.broker().name()));

@@ -19,6 +19,7 @@ import dev.realtime.subscription.MessageHandler;
 import dev.realtime.subscription.StartPosition;
 import dev.realtime.subscription.Subscription;
 import dev.realtime.subscription.SubscriptionSpec;
+import dev.realtime.tracing.RealtimeTracing;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -28,7 +29,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
 /**
  * Wraps every broker that {@link dev.realtime.Brokers} opens, so that the checks every adapter
  * needs are written once: the closed state, the payload limit, the capabilities a subscription
- * or history read needs, and publish metrics. An argument that fails a check throws before the
+ * or history read needs, publish metrics, and tracing (each publish, and each handler a
+ * subscription is given). An argument that fails a check throws before the
  * adapter sees it, so nothing is half-done.
  *
  * <p>Not for public use: this class may change at any time.
@@ -37,13 +39,16 @@ public final class GuardedBroker implements Broker {
   private final Broker delegate;
   private final long maxPayloadBytes;
   private final RealtimeMetrics metrics;
+  private final RealtimeTracing tracing;
   private final AtomicBoolean closed = new AtomicBoolean();
   private final ChannelAdmin admin;
 
-  public GuardedBroker(Broker delegate, long maxPayloadBytes, RealtimeMetrics metrics) {
+  public GuardedBroker(Broker delegate, long maxPayloadBytes, RealtimeMetrics metrics,
+      RealtimeTracing tracing) {
     this.delegate = Objects.requireNonNull(delegate, "delegate == null");
     this.maxPayloadBytes = maxPayloadBytes;
     this.metrics = Objects.requireNonNull(metrics, "metrics == null");
+    this.tracing = Objects.requireNonNull(tracing, "tracing == null");
     this.admin = new GuardedAdmin();
   }
 
@@ -68,10 +73,10 @@ public final class GuardedBroker implements Broker {
     checkOpen("publish");
     checkSize(message);
     if (metrics == RealtimeMetrics.NOOP) {
-      return delegate.publish(message);
+      return send(message);
     }
     long start = System.nanoTime();
-    return delegate.publish(message).whenComplete((receipt, failure) ->
+    return send(message).whenComplete((receipt, failure) ->
         metrics.published(name(), message.channel(), System.nanoTime() - start, failure));
   }
 
@@ -84,10 +89,10 @@ public final class GuardedBroker implements Broker {
     }
     List<Message> copy = List.copyOf(messages);
     if (metrics == RealtimeMetrics.NOOP) {
-      return delegate.publishAll(copy);
+      return sendAll(copy);
     }
     long start = System.nanoTime();
-    return delegate.publishAll(copy).whenComplete((receipts, failure) -> {
+    return sendAll(copy).whenComplete((receipts, failure) -> {
       long nanos = System.nanoTime() - start;
       for (Message message : copy) {
         metrics.published(name(), message.channel(), nanos, failure);
@@ -99,14 +104,16 @@ public final class GuardedBroker implements Broker {
   public Subscription subscribe(SubscriptionSpec spec, MessageHandler handler) {
     Objects.requireNonNull(handler, "handler == null");
     checkSubscription(spec);
-    return delegate.subscribe(spec, handler);
+    return delegate.subscribe(spec,
+        tracing == RealtimeTracing.NOOP ? handler : tracing.handler(name(), spec, handler));
   }
 
   @Override
   public Subscription subscribeBatches(SubscriptionSpec spec, BatchHandler handler) {
     Objects.requireNonNull(handler, "handler == null");
     checkSubscription(spec);
-    return delegate.subscribeBatches(spec, handler);
+    return delegate.subscribeBatches(spec,
+        tracing == RealtimeTracing.NOOP ? handler : tracing.batchHandler(name(), spec, handler));
   }
 
   @Override
@@ -145,6 +152,19 @@ public final class GuardedBroker implements Broker {
   @Override
   public String toString() {
     return delegate.toString();
+  }
+
+  // Without tracing, the adapter's publish is called directly: no lambda, no extra stage.
+  private CompletionStage<PublishReceipt> send(Message message) {
+    return tracing == RealtimeTracing.NOOP
+        ? delegate.publish(message)
+        : tracing.publish(name(), message, delegate::publish);
+  }
+
+  private CompletionStage<List<PublishReceipt>> sendAll(List<Message> messages) {
+    return tracing == RealtimeTracing.NOOP
+        ? delegate.publishAll(messages)
+        : tracing.publishAll(name(), messages, delegate::publishAll);
   }
 
   private void checkSubscription(SubscriptionSpec spec) {

@@ -16,9 +16,11 @@ class RealtimeOptionsTest {
     assertThat(RealtimeOptions.PUBLISH_TIMEOUT.defaultValue()).isEqualTo(Duration.ofSeconds(30));
     assertThat(RealtimeOptions.CLOSE_TIMEOUT.name()).isEqualTo("realtime.close-timeout");
     assertThat(RealtimeOptions.CLOSE_TIMEOUT.defaultValue()).isEqualTo(Duration.ofSeconds(5));
+    assertThat(RealtimeOptions.TRACING.name()).isEqualTo("realtime.tracing");
+    assertThat(RealtimeOptions.TRACING.defaultValue()).isEqualTo("none");
     assertThat(RealtimeOptions.all()).containsExactly(RealtimeOptions.BROKER,
         RealtimeOptions.MAX_PAYLOAD_BYTES, RealtimeOptions.PUBLISH_TIMEOUT,
-        RealtimeOptions.CLOSE_TIMEOUT, RealtimeOptions.CONSUMER_GROUP);
+        RealtimeOptions.CLOSE_TIMEOUT, RealtimeOptions.CONSUMER_GROUP, RealtimeOptions.TRACING);
   }
 
   @Test

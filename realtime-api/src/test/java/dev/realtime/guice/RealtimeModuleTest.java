@@ -8,6 +8,12 @@ import dev.realtime.Broker;
 import dev.realtime.Realtime;
 import dev.realtime.channel.ChannelAdmin;
 import dev.realtime.config.RealtimeConfig;
+import dev.realtime.tracing.OpenTelemetryTracing;
+import io.opentelemetry.sdk.OpenTelemetrySdk;
+import io.opentelemetry.sdk.testing.exporter.InMemorySpanExporter;
+import io.opentelemetry.sdk.trace.SdkTracerProvider;
+import io.opentelemetry.sdk.trace.data.SpanData;
+import io.opentelemetry.sdk.trace.export.SimpleSpanProcessor;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -27,5 +33,21 @@ class RealtimeModuleTest {
       realtime.close();
     }
     assertThat(realtime.broker().health().isUp()).isFalse();
+  }
+
+  @Test
+  void theBoundRealtimeTracesWithTheModulesTracing() {
+    InMemorySpanExporter exporter = InMemorySpanExporter.create();
+    try (OpenTelemetrySdk openTelemetry = OpenTelemetrySdk.builder()
+        .setTracerProvider(SdkTracerProvider.builder()
+            .addSpanProcessor(SimpleSpanProcessor.create(exporter)).build()).build()) {
+      Injector injector = Guice.createInjector(new RealtimeModule(RealtimeConfig.of(Map.of()))
+          .withoutShutdownHook().withTracing(OpenTelemetryTracing.create(openTelemetry)));
+      try (Realtime realtime = injector.getInstance(Realtime.class)) {
+        realtime.broadcast("user.1", "notification", Map.of()).toCompletableFuture().join();
+      }
+      assertThat(exporter.getFinishedSpanItems()).extracting(SpanData::getName)
+          .containsExactly("publish user.1");
+    }
   }
 }
