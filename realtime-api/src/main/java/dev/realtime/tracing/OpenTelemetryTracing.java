@@ -32,6 +32,8 @@ import java.util.concurrent.CompletionStage;
 import java.util.function.Function;
 import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Traces with OpenTelemetry: a {@code PRODUCER} span for each published message and a {@code
@@ -52,10 +54,12 @@ import org.jspecify.annotations.Nullable;
  *       dead letter, or a received message published again), that context. The span's context
  *       is what the message carries.
  *   <li>{@code process <channel>}, kind {@code CONSUMER}: one run of the handler, so a message
- *       tried three times makes three spans. Its parent is the context the message carries, and
- *       it links to it, as the conventions ask of a consumer; a message without one (written by
- *       another client) starts a trace. The span is current while the handler runs, so spans the
- *       handler makes are its children. A handler that throws marks it as an error.
+ *       tried three times makes three spans; for a pattern subscription it is named after the
+ *       pattern ({@code process user.*}), so that span names stay few. Its parent is the context
+ *       the message carries, and it links to it, as the conventions ask of a consumer; a message
+ *       without one (written by another client) has this thread's context as its parent. The
+ *       span, with the baggage the message carried, is current while the handler runs, so spans
+ *       the handler makes are its children. A handler that throws marks it as an error.
  *   <li>{@code process} (batches): one span per run of a batch handler, linked to the context of
  *       each message in the batch; named after the channel when every message shares one.
  * </ul>
@@ -74,6 +78,12 @@ import org.jspecify.annotations.Nullable;
  * application configured for B3 or baggage carries those too; where none are configured (an
  * SDK built by hand without {@code setPropagators}, whose default propagates nothing), it uses
  * W3C Trace Context, because a trace that silently stops at the broker is never what is meant.
+ *
+ * <p><b>Faults</b>: where OpenTelemetry cannot be had (the global one's autoconfiguration
+ * throws), messages go untraced, with one warning: tracing never fails a publish nor sends a
+ * message to the dead letters. {@link #global()} asks for the global OpenTelemetry on first use;
+ * an application that registers its SDK globally must do so before its first message, or the
+ * no-op one is fixed for good (OpenTelemetry's own rule).
  */
 public final class OpenTelemetryTracing implements RealtimeTracing {
   /** The instrumentation scope of every span this class makes. */
@@ -113,7 +123,12 @@ public final class OpenTelemetryTracing implements RealtimeTracing {
     }
   };
 
+  private static final String TRACEPARENT = "traceparent";
+  private static final String TRACESTATE = "tracestate";
+  private static final Logger log = LoggerFactory.getLogger(OpenTelemetryTracing.class);
+
   private final Supplier<OpenTelemetry> source;
+  private volatile boolean warned;
   // Resolved on first use, not at construction: global() is typically created before an agent
   // or the application has installed the global OpenTelemetry, and asking for it early would
   // fix the no-op one for good.
@@ -145,11 +160,14 @@ public final class OpenTelemetryTracing implements RealtimeTracing {
   public CompletionStage<PublishReceipt> publish(String broker, Message message,
       Function<Message, CompletionStage<PublishReceipt>> publish) {
     Parts parts = parts();
+    if (parts == null) {
+      return publish.apply(message);
+    }
     Span span = startPublish(parts, broker, message);
     CompletionStage<PublishReceipt> sent;
     try (Scope ignored = span.makeCurrent()) {
-      sent = publish.apply(carrying(parts, span, message));
-    } catch (RuntimeException e) {
+      sent = publish.apply(carrying(parts, Context.current(), message));
+    } catch (Throwable e) {
       end(span, e);
       throw e;
     }
@@ -160,17 +178,20 @@ public final class OpenTelemetryTracing implements RealtimeTracing {
   public CompletionStage<List<PublishReceipt>> publishAll(String broker, List<Message> messages,
       Function<List<Message>, CompletionStage<List<PublishReceipt>>> publish) {
     Parts parts = parts();
-    List<Span> spans = new ArrayList<>(messages.size());
-    List<Message> carrying = new ArrayList<>(messages.size());
-    for (Message message : messages) {
-      Span span = startPublish(parts, broker, message);
-      spans.add(span);
-      carrying.add(carrying(parts, span, message));
+    if (parts == null) {
+      return publish.apply(messages);
     }
+    List<Span> spans = new ArrayList<>(messages.size());
     CompletionStage<List<PublishReceipt>> sent;
     try {
+      List<Message> carrying = new ArrayList<>(messages.size());
+      for (Message message : messages) {
+        Span span = startPublish(parts, broker, message);
+        spans.add(span);
+        carrying.add(carrying(parts, Context.current().with(span), message));
+      }
       sent = publish.apply(List.copyOf(carrying));
-    } catch (RuntimeException e) {
+    } catch (Throwable e) {
       spans.forEach(span -> end(span, e));
       throw e;
     }
@@ -181,11 +202,22 @@ public final class OpenTelemetryTracing implements RealtimeTracing {
   public MessageHandler handler(String broker, SubscriptionSpec spec, MessageHandler handler) {
     return message -> {
       Parts parts = parts();
+      if (parts == null) {
+        handler.handle(message);
+        return;
+      }
       Context sent = parts.propagator().extract(Context.root(), message, HEADERS);
       SpanContext producer = Span.fromContext(sent).getSpanContext();
-      SpanBuilder builder = parts.tracer().spanBuilder("process " + message.channel().name())
+      // The context the message carried (its baggage too), or this thread's for a message
+      // written by a client that does not trace.
+      Context parent = producer.isValid() ? sent : Context.current();
+      String template = matchingPattern(spec, message.channel());
+      // A pattern's template names the span, as the conventions ask: "process user.*", not a
+      // span name per user.
+      SpanBuilder builder = parts.tracer()
+          .spanBuilder("process " + (template != null ? template : message.channel().name()))
           .setSpanKind(SpanKind.CONSUMER)
-          .setParent(producer.isValid() ? sent : Context.current());
+          .setParent(parent);
       if (producer.isValid()) {
         builder.addLink(producer);
       }
@@ -195,11 +227,11 @@ public final class OpenTelemetryTracing implements RealtimeTracing {
           .setAttribute(BODY_SIZE, (long) message.payloadSize())
           .setAttribute(EVENT, message.event())
           .setAttribute(ATTEMPT, (long) message.deliveryAttempt());
-      String template = matchingPattern(spec, message.channel());
       if (template != null) {
         builder.setAttribute(DESTINATION_TEMPLATE, template);
       }
-      run(builder.startSpan(), () -> handler.handle(message));
+      Span span = builder.startSpan();
+      run(span, parent.with(span), () -> handler.handle(message));
     };
   }
 
@@ -207,6 +239,10 @@ public final class OpenTelemetryTracing implements RealtimeTracing {
   public BatchHandler batchHandler(String broker, SubscriptionSpec spec, BatchHandler handler) {
     return messages -> {
       Parts parts = parts();
+      if (parts == null) {
+        handler.handle(messages);
+        return;
+      }
       Channel shared = messages.get(0).channel();
       for (Message message : messages) {
         if (!message.channel().equals(shared)) {
@@ -230,7 +266,8 @@ public final class OpenTelemetryTracing implements RealtimeTracing {
           builder.addLink(producer);
         }
       }
-      run(builder.startSpan(), () -> handler.handle(messages));
+      Span span = builder.startSpan();
+      run(span, Context.current().with(span), () -> handler.handle(messages));
     };
   }
 
@@ -239,13 +276,27 @@ public final class OpenTelemetryTracing implements RealtimeTracing {
     return "OpenTelemetryTracing";
   }
 
-  private Parts parts() {
+  /**
+   * The tracer and propagator, or null when OpenTelemetry cannot give them (the global one's
+   * autoconfiguration failed): the message then goes untraced, with one warning, because a
+   * tracing fault must not fail a publish or send a message to the dead letters.
+   */
+  private @Nullable Parts parts() {
     Parts found = parts;
     if (found == null) {
-      OpenTelemetry openTelemetry = source.get();
-      TextMapPropagator configured = openTelemetry.getPropagators().getTextMapPropagator();
-      found = new Parts(openTelemetry.getTracer(INSTRUMENTATION_NAME),
-          configured.fields().isEmpty() ? W3CTraceContextPropagator.getInstance() : configured);
+      try {
+        OpenTelemetry openTelemetry = source.get();
+        TextMapPropagator configured = openTelemetry.getPropagators().getTextMapPropagator();
+        found = new Parts(openTelemetry.getTracer(INSTRUMENTATION_NAME),
+            configured.fields().isEmpty() ? W3CTraceContextPropagator.getInstance() : configured);
+      } catch (RuntimeException e) {
+        if (!warned) {
+          warned = true;
+          log.warn("OpenTelemetry is not available, so messages are not traced: {}",
+              FailureReasons.of(e));
+        }
+        return null;
+      }
       parts = found;
     }
     return found;
@@ -271,17 +322,20 @@ public final class OpenTelemetryTracing implements RealtimeTracing {
         .startSpan();
   }
 
-  /** {@code message} with {@code span}'s context in its headers, replacing any it carried. */
-  private static Message carrying(Parts parts, Span span, Message message) {
+  /**
+   * {@code message} with {@code context} (its span, and the application's baggage) in its
+   * headers, as the propagators write them.
+   */
+  private static Message carrying(Parts parts, Context context, Message message) {
     Map<String, String> headers = new LinkedHashMap<>();
-    parts.propagator().inject(Context.root().with(span), headers,
-        (carrier, key, value) -> carrier.put(key, value));
+    parts.propagator().inject(context, headers, (carrier, key, value) -> carrier.put(key, value));
     if (headers.isEmpty()) {
-      return message; // A span that is not recorded nor sampled may inject nothing.
+      return message; // A span that is neither recorded nor sampled may inject nothing.
     }
     Message.Builder builder = message.newBuilder();
-    for (String field : parts.propagator().fields()) {
-      builder.removeHeader(field); // A stale tracestate must not ride along with a new parent.
+    if (headers.containsKey(TRACEPARENT)
+        && !headers.containsKey(TRACESTATE)) {
+      builder.removeHeader(TRACESTATE); // The old trace's state must not ride with a new parent.
     }
     return builder.headers(headers).build();
   }
@@ -314,10 +368,10 @@ public final class OpenTelemetryTracing implements RealtimeTracing {
     void run() throws Exception;
   }
 
-  private static void run(Span span, Work work) throws Exception {
-    try (Scope ignored = span.makeCurrent()) {
+  private static void run(Span span, Context context, Work work) throws Exception {
+    try (Scope ignored = context.makeCurrent()) {
       work.run();
-    } catch (Exception | Error e) {
+    } catch (Throwable e) {
       end(span, e);
       throw e;
     }

@@ -15,6 +15,11 @@ import dev.realtime.config.RealtimeConfig;
 import dev.realtime.metrics.RealtimeMetrics;
 import dev.realtime.subscription.SubscriptionSpec;
 import io.opentelemetry.api.GlobalOpenTelemetry;
+import io.opentelemetry.api.OpenTelemetry;
+import io.opentelemetry.api.baggage.Baggage;
+import io.opentelemetry.api.baggage.propagation.W3CBaggagePropagator;
+import io.opentelemetry.api.trace.TracerProvider;
+import io.opentelemetry.context.propagation.TextMapPropagator;
 import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.SpanContext;
@@ -154,8 +159,10 @@ class OpenTelemetryTracingTest {
           .start(dev.realtime.subscription.StartPosition.earliest()).batchSize(10).build(),
           batches::add);
 
-      await().atMost(Duration.ofSeconds(10)).until(() -> batches.stream()
-          .mapToInt(List::size).sum() == 2 && exporter.getFinishedSpanItems().size() >= 3);
+      // Both messages' batches handled and their spans ended: one batch or two.
+      await().atMost(Duration.ofSeconds(10)).until(() -> exporter.getFinishedSpanItems().stream()
+          .filter(span -> span.getName().equals("process orders"))
+          .mapToLong(span -> span.getAttributes().get(BATCH_COUNT)).sum() == 2);
       List<SpanData> spans = exporter.getFinishedSpanItems();
       List<String> publishSpans = spans.stream()
           .filter(span -> span.getName().equals("publish orders")).map(SpanData::getSpanId)
@@ -174,7 +181,7 @@ class OpenTelemetryTracingTest {
   }
 
   @Test
-  void aPatternSubscriptionNamesThePatternAsTheTemplate() throws Exception {
+  void aPatternSubscriptionsSpansAreNamedAfterThePattern() throws Exception {
     OpenTelemetryTracing tracing = OpenTelemetryTracing.create(sdk(true));
     try (Broker broker = Brokers.open(RealtimeConfig.of(Map.of()), RealtimeMetrics.NOOP,
         tracing)) {
@@ -184,12 +191,91 @@ class OpenTelemetryTracingTest {
       broker.publish(Message.builder().channel("user.7").event("hello").build())
           .toCompletableFuture().join();
 
+      // One span name for every user's channel, as the conventions ask.
       await().atMost(Duration.ofSeconds(10)).until(() -> exporter.getFinishedSpanItems()
-          .stream().anyMatch(span -> span.getName().equals("process user.7")));
+          .stream().anyMatch(span -> span.getName().equals("process user.*")));
       SpanData process = exporter.getFinishedSpanItems().stream()
-          .filter(span -> span.getName().equals("process user.7")).findFirst().orElseThrow();
+          .filter(span -> span.getName().equals("process user.*")).findFirst().orElseThrow();
       assertThat(process.getAttributes().get(DESTINATION)).isEqualTo("user.7");
       assertThat(process.getAttributes().get(TEMPLATE)).isEqualTo("user.*");
+    }
+  }
+
+  @Test
+  void anErrorFromTheAdapterEndsThePublishSpansToo() {
+    OpenTelemetryTracing tracing = OpenTelemetryTracing.create(sdk(true));
+    List<Message> messages = List.of(Message.builder().channel("orders").event("a").build(),
+        Message.builder().channel("orders").event("b").build());
+
+    assertThatThrownBy(() -> tracing.publishAll("memory", messages, sent -> {
+      throw new StackOverflowError("deep");
+    })).isInstanceOf(StackOverflowError.class);
+    assertThatThrownBy(() -> tracing.publish("memory", messages.get(0), sent -> {
+      throw new AssertionError("adapter bug");
+    })).isInstanceOf(AssertionError.class);
+
+    assertThat(exporter.getFinishedSpanItems()).hasSize(3).allSatisfy(span ->
+        assertThat(span.getStatus().getStatusCode()).isEqualTo(StatusCode.ERROR));
+  }
+
+  @Test
+  void baggageTravelsWithTheMessageToTheHandler() throws Exception {
+    OpenTelemetryTracing tracing = OpenTelemetryTracing.create(OpenTelemetrySdk.builder()
+        .setTracerProvider(tracerProvider)
+        .setPropagators(ContextPropagators.create(TextMapPropagator.composite(
+            W3CTraceContextPropagator.getInstance(), W3CBaggagePropagator.getInstance())))
+        .build());
+    try (Broker broker = Brokers.open(RealtimeConfig.of(Map.of()), RealtimeMetrics.NOOP,
+        tracing)) {
+      List<String> tenants = new CopyOnWriteArrayList<>();
+      broker.subscribe(SubscriptionSpec.builder().channels("orders").build(),
+          message -> tenants.add(String.valueOf(Baggage.current().getEntryValue("tenant"))));
+      try (Scope ignored = Baggage.builder().put("tenant", "acme").build().makeCurrent()) {
+        broker.publish(Message.builder().channel("orders").event("placed").build())
+            .toCompletableFuture().join();
+      }
+      await().atMost(Duration.ofSeconds(10)).until(() -> !tenants.isEmpty());
+      assertThat(tenants).containsExactly("acme");
+    }
+  }
+
+  @Test
+  void aMessageWithoutTraceContextIsHandledInASpanOfItsOwn() throws Exception {
+    OpenTelemetryTracing tracing = OpenTelemetryTracing.create(sdk(true));
+    Message foreign = Message.builder().channel("orders").event("placed").build();
+    List<SpanContext> current = new CopyOnWriteArrayList<>();
+
+    tracing.handler("memory", SubscriptionSpec.builder().channels("orders").build(),
+        message -> current.add(Span.current().getSpanContext())).handle(foreign);
+
+    SpanData process = exporter.getFinishedSpanItems().get(0);
+    assertThat(process.getName()).isEqualTo("process orders");
+    assertThat(process.getParentSpanContext().isValid()).as("a trace of its own").isFalse();
+    assertThat(process.getLinks()).isEmpty();
+    assertThat(current.get(0).getSpanId()).isEqualTo(process.getSpanId());
+  }
+
+  @Test
+  void whenOpenTelemetryFailsMessagesGoUntracedNotRefused() throws Exception {
+    OpenTelemetry broken = new OpenTelemetry() {
+      @Override
+      public TracerProvider getTracerProvider() {
+        throw new IllegalStateException("autoconfiguration failed");
+      }
+
+      @Override
+      public ContextPropagators getPropagators() {
+        throw new IllegalStateException("autoconfiguration failed");
+      }
+    };
+    try (Broker broker = Brokers.open(RealtimeConfig.of(Map.of()), RealtimeMetrics.NOOP,
+        OpenTelemetryTracing.create(broken))) {
+      List<Message> seen = new CopyOnWriteArrayList<>();
+      broker.subscribe(SubscriptionSpec.builder().channels("orders").build(), seen::add);
+      broker.publish(Message.builder().channel("orders").event("placed").build())
+          .toCompletableFuture().join();
+      await().atMost(Duration.ofSeconds(10)).until(() -> !seen.isEmpty());
+      assertThat(seen.get(0).deliveryAttempt()).as("handled at the first attempt").isEqualTo(1);
     }
   }
 
