@@ -1,0 +1,165 @@
+package dev.realtime.spring;
+
+import dev.realtime.Broker;
+import dev.realtime.Realtime;
+import dev.realtime.channel.ChannelAdmin;
+import dev.realtime.config.RealtimeConfig;
+import dev.realtime.config.RealtimeOptions;
+import dev.realtime.metrics.MicrometerMetrics;
+import dev.realtime.metrics.RealtimeMetrics;
+import dev.realtime.tracing.OpenTelemetryTracing;
+import dev.realtime.tracing.RealtimeTracing;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.opentelemetry.api.OpenTelemetry;
+import java.lang.reflect.ParameterizedType;
+import java.lang.reflect.Type;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.health.autoconfigure.contributor.ConditionalOnEnabledHealthIndicator;
+import org.springframework.boot.health.contributor.HealthIndicator;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.core.env.Environment;
+
+/**
+ * Opens the broker that {@code realtime.*} in the application's properties names, and binds
+ * {@link Realtime}, {@link Broker} and {@link ChannelAdmin}; subscribes {@link RealtimeListener}
+ * methods; records into the application's {@code MeterRegistry}, reports the broker's health as
+ * the {@code realtime} component, and traces with the application's {@code OpenTelemetry}, where
+ * it has them. An application's own bean of any of these types replaces the one made here.
+ *
+ * <p>The keys are the SDK's own (docs/configuration.md), with its checks: an unknown {@code
+ * realtime.*} key or a value that does not parse fails the start, naming the key, the property
+ * source and the nearest known key. Closing the context closes the listeners' subscriptions
+ * first (draining their running calls), then the broker, all within {@code
+ * realtime.close-timeout}.
+ *
+ * <p>Tracing: with an {@code OpenTelemetry} bean (Spring Boot's OpenTelemetry starter makes
+ * one), messages are traced with it unless {@code realtime.tracing=none} is set; without one,
+ * {@code realtime.tracing=opentelemetry} traces with the global OpenTelemetry, as without Spring.
+ */
+@AutoConfiguration
+public final class RealtimeAutoConfiguration {
+  /** The settings, from Spring's Environment. */
+  @Bean
+  @ConditionalOnMissingBean
+  RealtimeConfig realtimeConfig(Environment environment) {
+    return SpringSettings.read(environment);
+  }
+
+  /** The facade, over the broker the settings name; closed with the context. */
+  @Bean(destroyMethod = "close")
+  @ConditionalOnMissingBean
+  Realtime realtime(RealtimeConfig config, ObjectProvider<RealtimeMetrics> metrics,
+      ObjectProvider<RealtimeTracing> tracing) {
+    Realtime.Builder builder = Realtime.builder().config(config)
+        .metrics(metrics.getIfAvailable(() -> RealtimeMetrics.NOOP));
+    RealtimeTracing traced = tracing.getIfAvailable();
+    if (traced != null) {
+      builder.tracing(traced);
+    }
+    return builder.build();
+  }
+
+  /** The broker under {@link Realtime}; {@code Realtime} closes it. */
+  @Bean(destroyMethod = "")
+  @ConditionalOnMissingBean
+  Broker realtimeBroker(Realtime realtime) {
+    return realtime.broker();
+  }
+
+  /** The broker's channel administration. */
+  @Bean(destroyMethod = "")
+  @ConditionalOnMissingBean
+  ChannelAdmin realtimeChannelAdmin(Realtime realtime) {
+    return realtime.admin();
+  }
+
+  /** Subscribes {@link RealtimeListener} methods; static, as a bean post-processor must be. */
+  @Bean
+  static RealtimeListeners realtimeListeners() {
+    return new RealtimeListeners();
+  }
+
+  /**
+   * Reads listener payloads with realtime's own mapper, where the application has no Jackson 3
+   * mapper of its own (a plain Spring application without Boot's Jackson support).
+   */
+  @Bean
+  @ConditionalOnMissingBean
+  PayloadReader realtimePayloadReader(Realtime realtime) {
+    return ownReader(realtime);
+  }
+
+  /** Realtime's own (Jackson 2) mapper, which knows a type's class but not its parameters. */
+  private static PayloadReader ownReader(Realtime realtime) {
+    return (message, type) -> realtime.read(message, raw(type));
+  }
+
+  private static Class<?> raw(Type type) {
+    if (type instanceof ParameterizedType parameterized) {
+      return (Class<?>) parameterized.getRawType();
+    }
+    return (Class<?>) type;
+  }
+
+  /** Listener payloads read with the application's Jackson 3 mapper (Boot 4's default). */
+  @Configuration(proxyBeanMethods = false)
+  @ConditionalOnClass(name = "tools.jackson.databind.ObjectMapper")
+  static class JsonMapperReading {
+    @Bean
+    @ConditionalOnMissingBean
+    PayloadReader realtimePayloadReader(
+        ObjectProvider<tools.jackson.databind.ObjectMapper> mapper, Realtime realtime) {
+      tools.jackson.databind.ObjectMapper found = mapper.getIfAvailable();
+      return found != null ? new JsonMapperPayloadReader(found) : ownReader(realtime);
+    }
+  }
+
+  /** Metrics into the application's registry, when it has Micrometer. */
+  @Configuration(proxyBeanMethods = false)
+  @ConditionalOnClass(MeterRegistry.class)
+  static class Metrics {
+    @Bean
+    @ConditionalOnMissingBean
+    RealtimeMetrics realtimeMetrics(ObjectProvider<MeterRegistry> registry) {
+      MeterRegistry found = registry.getIfAvailable();
+      return found != null ? new MicrometerMetrics(found) : RealtimeMetrics.NOOP;
+    }
+  }
+
+  /** Tracing with the application's OpenTelemetry, when it has the API. */
+  @Configuration(proxyBeanMethods = false)
+  @ConditionalOnClass(OpenTelemetry.class)
+  static class Tracing {
+    @Bean
+    @ConditionalOnMissingBean
+    RealtimeTracing realtimeTracing(ObjectProvider<OpenTelemetry> openTelemetry,
+        RealtimeConfig config) {
+      boolean set = !"default".equals(config.sourceOf(RealtimeOptions.TRACING));
+      String choice = config.get(RealtimeOptions.TRACING);
+      OpenTelemetry found = openTelemetry.getIfAvailable();
+      if (set && choice.equals("none")) {
+        return RealtimeTracing.NOOP;
+      }
+      if (found != null) {
+        return OpenTelemetryTracing.create(found);
+      }
+      return choice.equals("opentelemetry") ? OpenTelemetryTracing.global() : RealtimeTracing.NOOP;
+    }
+  }
+
+  /** The broker's health, as the {@code realtime} component, where Boot's health is present. */
+  @Configuration(proxyBeanMethods = false)
+  @ConditionalOnClass(HealthIndicator.class)
+  @ConditionalOnEnabledHealthIndicator("realtime")
+  static class Health {
+    @Bean
+    @ConditionalOnMissingBean(name = "realtimeHealthIndicator")
+    HealthIndicator realtimeHealthIndicator(Broker broker) {
+      return new RealtimeHealthIndicator(broker);
+    }
+  }
+}
