@@ -7,6 +7,8 @@ import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
 import java.lang.reflect.Parameter;
 import java.lang.reflect.Type;
+import java.lang.reflect.TypeVariable;
+import org.springframework.core.ResolvableType;
 import java.nio.charset.StandardCharsets;
 
 /**
@@ -18,6 +20,7 @@ import java.nio.charset.StandardCharsets;
 final class ListenerMethod implements MessageHandler {
   private final Object bean;
   private final Method method;
+  private final RealtimeListener annotation;
   private final Argument[] arguments;
 
   /** Makes one argument from a message; may throw what reading the payload throws. */
@@ -25,9 +28,15 @@ final class ListenerMethod implements MessageHandler {
     Object of(Message message) throws Exception;
   }
 
-  ListenerMethod(Object bean, Method method, PayloadReader reader) {
+  /**
+   * The listener {@code method} (as invocable on {@code bean}, a proxy perhaps) of a bean of
+   * class {@code target}, against which generic parameter types are resolved.
+   */
+  ListenerMethod(Object bean, Method method, Class<?> target, RealtimeListener annotation,
+      PayloadReader reader) {
     this.bean = bean;
     this.method = method;
+    this.annotation = annotation;
     Parameter[] parameters = method.getParameters();
     this.arguments = new Argument[parameters.length];
     boolean message = false;
@@ -46,7 +55,16 @@ final class ListenerMethod implements MessageHandler {
               + "at most)");
         }
         payload = true;
-        arguments[i] = payload(parameters[i].getParameterizedType(), type, reader);
+        ResolvableType resolved = ResolvableType.forMethodParameter(method, i, target);
+        if (resolved.resolve() == null || resolved.hasUnresolvableGenerics()) {
+          throw refused("the type of its parameter " + parameters[i].getName() + " ("
+              + resolved + ") cannot be resolved to read a payload into");
+        }
+        // A type variable bound by the bean's class (Base<T> with T = Order) is read as what
+        // it is bound to; any other type as declared, with its parameters (List<Order>).
+        Type generic = parameters[i].getParameterizedType() instanceof TypeVariable<?>
+            ? resolved.resolve() : parameters[i].getParameterizedType();
+        arguments[i] = payload(generic, resolved.resolve(), reader);
       }
     }
     if (parameters.length == 0) {
@@ -68,8 +86,16 @@ final class ListenerMethod implements MessageHandler {
       if (thrown instanceof Exception exception) {
         throw exception;
       }
-      throw (Error) thrown;
+      if (thrown instanceof Error error) {
+        throw error;
+      }
+      throw new IllegalStateException(thrown); // A Throwable of neither kind: rare, but legal.
     }
+  }
+
+  /** The listener's annotation, which says what to subscribe to. */
+  RealtimeListener annotation() {
+    return annotation;
   }
 
   @Override

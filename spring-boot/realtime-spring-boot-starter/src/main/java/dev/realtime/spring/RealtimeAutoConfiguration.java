@@ -1,6 +1,7 @@
 package dev.realtime.spring;
 
 import dev.realtime.Broker;
+import dev.realtime.Brokers;
 import dev.realtime.Realtime;
 import dev.realtime.channel.ChannelAdmin;
 import dev.realtime.config.RealtimeConfig;
@@ -11,7 +12,6 @@ import dev.realtime.tracing.OpenTelemetryTracing;
 import dev.realtime.tracing.RealtimeTracing;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.opentelemetry.api.OpenTelemetry;
-import java.lang.reflect.ParameterizedType;
 import java.lang.reflect.Type;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
@@ -21,6 +21,7 @@ import org.springframework.boot.health.autoconfigure.contributor.ConditionalOnEn
 import org.springframework.boot.health.contributor.HealthIndicator;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.core.ResolvableType;
 import org.springframework.core.env.Environment;
 
 /**
@@ -33,8 +34,8 @@ import org.springframework.core.env.Environment;
  * <p>The keys are the SDK's own (docs/configuration.md), with its checks: an unknown {@code
  * realtime.*} key or a value that does not parse fails the start, naming the key, the property
  * source and the nearest known key. Closing the context closes the listeners' subscriptions
- * first (draining their running calls), then the broker, all within {@code
- * realtime.close-timeout}.
+ * first (draining their running calls, within {@code realtime.close-timeout}), then the broker
+ * (within it again).
  *
  * <p>Tracing: with an {@code OpenTelemetry} bean (Spring Boot's OpenTelemetry starter makes
  * one), messages are traced with it unless {@code realtime.tracing=none} is set; without one,
@@ -49,25 +50,28 @@ public final class RealtimeAutoConfiguration {
     return SpringSettings.read(environment);
   }
 
-  /** The facade, over the broker the settings name; closed with the context. */
+  /**
+   * The broker the settings name, with the application's metrics and tracing; closed with the
+   * context, after the facade and the listeners.
+   */
   @Bean(destroyMethod = "close")
   @ConditionalOnMissingBean
-  Realtime realtime(RealtimeConfig config, ObjectProvider<RealtimeMetrics> metrics,
+  Broker realtimeBroker(RealtimeConfig config, ObjectProvider<RealtimeMetrics> metrics,
       ObjectProvider<RealtimeTracing> tracing) {
-    Realtime.Builder builder = Realtime.builder().config(config)
-        .metrics(metrics.getIfAvailable(() -> RealtimeMetrics.NOOP));
     RealtimeTracing traced = tracing.getIfAvailable();
-    if (traced != null) {
-      builder.tracing(traced);
-    }
-    return builder.build();
+    RealtimeMetrics measured = metrics.getIfAvailable(() -> RealtimeMetrics.NOOP);
+    return traced != null ? Brokers.open(config, measured, traced)
+        : Brokers.open(config, measured);
   }
 
-  /** The broker under {@link Realtime}; {@code Realtime} closes it. */
-  @Bean(destroyMethod = "")
+  /**
+   * The facade over the broker bean, the application's own if it has one. The facade does not
+   * own the broker: the broker bean closes it.
+   */
+  @Bean
   @ConditionalOnMissingBean
-  Broker realtimeBroker(Realtime realtime) {
-    return realtime.broker();
+  Realtime realtime(Broker broker) {
+    return Realtime.builder().broker(broker).build();
   }
 
   /** The broker's channel administration. */
@@ -99,10 +103,7 @@ public final class RealtimeAutoConfiguration {
   }
 
   private static Class<?> raw(Type type) {
-    if (type instanceof ParameterizedType parameterized) {
-      return (Class<?>) parameterized.getRawType();
-    }
-    return (Class<?>) type;
+    return ResolvableType.forType(type).resolve(Object.class);
   }
 
   /** Listener payloads read with the application's Jackson 3 mapper (Boot 4's default). */
@@ -112,8 +113,8 @@ public final class RealtimeAutoConfiguration {
     @Bean
     @ConditionalOnMissingBean
     PayloadReader realtimePayloadReader(
-        ObjectProvider<tools.jackson.databind.ObjectMapper> mapper, Realtime realtime) {
-      tools.jackson.databind.ObjectMapper found = mapper.getIfAvailable();
+        ObjectProvider<tools.jackson.databind.json.JsonMapper> mapper, Realtime realtime) {
+      tools.jackson.databind.json.JsonMapper found = mapper.getIfUnique();
       return found != null ? new JsonMapperPayloadReader(found) : ownReader(realtime);
     }
   }
@@ -125,7 +126,7 @@ public final class RealtimeAutoConfiguration {
     @Bean
     @ConditionalOnMissingBean
     RealtimeMetrics realtimeMetrics(ObjectProvider<MeterRegistry> registry) {
-      MeterRegistry found = registry.getIfAvailable();
+      MeterRegistry found = registry.getIfUnique(); // The primary one, where there are several.
       return found != null ? new MicrometerMetrics(found) : RealtimeMetrics.NOOP;
     }
   }

@@ -3,10 +3,13 @@ package dev.realtime.spring;
 import dev.realtime.Realtime;
 import dev.realtime.channel.Channel;
 import dev.realtime.channel.ChannelPattern;
+import dev.realtime.config.RealtimeConfig;
+import dev.realtime.config.RealtimeOptions;
 import dev.realtime.subscription.StartPosition;
 import dev.realtime.subscription.Subscription;
 import dev.realtime.subscription.SubscriptionSpec;
 import java.lang.reflect.Method;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -16,41 +19,41 @@ import org.slf4j.LoggerFactory;
 import org.springframework.aop.support.AopUtils;
 import org.springframework.beans.factory.BeanFactory;
 import org.springframework.beans.factory.BeanFactoryAware;
-import org.springframework.beans.factory.config.BeanPostProcessor;
+import org.springframework.beans.factory.config.BeanDefinition;
+import org.springframework.beans.factory.config.ConfigurableListableBeanFactory;
 import org.springframework.context.EnvironmentAware;
 import org.springframework.context.SmartLifecycle;
 import org.springframework.core.MethodIntrospector;
 import org.springframework.core.annotation.AnnotatedElementUtils;
 import org.springframework.core.env.Environment;
+import org.springframework.util.ClassUtils;
 
 /**
- * Finds {@link RealtimeListener} methods as beans are created, and subscribes them once the
- * context has started: a handler must not receive a message while the beans it calls are still
- * being made. On stop, the subscriptions close first, each draining its running handler calls
- * (and acknowledging them) within its drain timeout, before the context destroys the beans the
- * handlers use and then closes the broker.
+ * Subscribes {@link RealtimeListener} methods once the context has started, and closes their
+ * subscriptions first when it stops.
  *
- * <p>It is a {@link SmartLifecycle} in a late phase, so it starts after, and stops before, the
- * lifecycles of the usual phases (a web server's graceful shutdown included).
+ * <p>Listeners are found at start among the bean definitions, as Spring's own event listeners
+ * are, not as beans happen to be created: a lazy bean that nothing injects is still a listener
+ * (and is created for it), and a bean of another scope, whose instances come and go, is refused
+ * at start rather than subscribed once per instance. A handler must not receive a message while
+ * the beans it calls are still being made, hence the start after the context's refresh.
+ *
+ * <p>On stop, every subscription closes at once, in parallel, each draining its running handler
+ * calls (and acknowledging them) within {@code realtime.close-timeout}; only then does the
+ * context destroy the beans those calls use, and then close the broker. It is a {@link
+ * SmartLifecycle} of the default phase, the last to start and among the first to stop.
  */
-final class RealtimeListeners implements BeanPostProcessor, SmartLifecycle, BeanFactoryAware,
-    EnvironmentAware {
+final class RealtimeListeners implements SmartLifecycle, BeanFactoryAware, EnvironmentAware {
   private static final Logger log = LoggerFactory.getLogger(RealtimeListeners.class);
-  /** Stops before the default phase's lifecycles, which include Boot's web server. */
-  static final int PHASE = SmartLifecycle.DEFAULT_PHASE - 1024;
 
-  private final List<Found> found = new CopyOnWriteArrayList<>();
   private final List<Subscription> subscriptions = new CopyOnWriteArrayList<>();
-  private BeanFactory beanFactory;
+  private ConfigurableListableBeanFactory beanFactory;
   private Environment environment;
   private volatile boolean running;
 
-  /** An annotated method of a bean, subscribed at start. */
-  private record Found(Object bean, Method method, RealtimeListener listener) {}
-
   @Override
   public void setBeanFactory(BeanFactory beanFactory) {
-    this.beanFactory = beanFactory;
+    this.beanFactory = (ConfigurableListableBeanFactory) beanFactory;
   }
 
   @Override
@@ -59,24 +62,13 @@ final class RealtimeListeners implements BeanPostProcessor, SmartLifecycle, Bean
   }
 
   @Override
-  public Object postProcessAfterInitialization(Object bean, String beanName) {
-    Class<?> type = AopUtils.getTargetClass(bean);
-    Map<Method, RealtimeListener> methods = MethodIntrospector.selectMethods(type,
-        (MethodIntrospector.MetadataLookup<RealtimeListener>) method ->
-            AnnotatedElementUtils.findMergedAnnotation(method, RealtimeListener.class));
-    methods.forEach((method, listener) -> found.add(new Found(bean, method, listener)));
-    return bean;
-  }
-
-  @Override
   public void start() {
     Realtime realtime = beanFactory.getBean(Realtime.class);
     PayloadReader reader = beanFactory.getBean(PayloadReader.class);
     List<Subscription> opened = new ArrayList<>();
     try {
-      for (Found listener : found) {
-        ListenerMethod handler = new ListenerMethod(listener.bean(), listener.method(), reader);
-        SubscriptionSpec spec = spec(listener.listener(), handler);
+      for (ListenerMethod handler : listeners(reader)) {
+        SubscriptionSpec spec = spec(handler.annotation(), handler);
         opened.add(realtime.on(spec, handler));
         log.info("@RealtimeListener {} subscribed to {}", handler, spec);
       }
@@ -91,11 +83,29 @@ final class RealtimeListeners implements BeanPostProcessor, SmartLifecycle, Bean
   @Override
   public void stop() {
     running = false;
+    Duration bound = beanFactory.getBean(RealtimeConfig.class).get(RealtimeOptions.CLOSE_TIMEOUT);
+    List<Thread> closing = new ArrayList<>();
     for (Subscription subscription : subscriptions) {
+      Thread thread = new Thread(() -> {
+        try {
+          if (!subscription.close(bound)) {
+            log.warn("a @RealtimeListener subscription did not drain within {} "
+                + "(realtime.close-timeout): its unfinished messages are delivered again", bound);
+          }
+        } catch (RuntimeException e) {
+          log.warn("closing a @RealtimeListener subscription failed: {}", e.toString());
+        }
+      }, "realtime-listener-close");
+      thread.setDaemon(true);
+      thread.start();
+      closing.add(thread);
+    }
+    for (Thread thread : closing) {
       try {
-        subscription.close();
-      } catch (RuntimeException e) {
-        log.warn("closing a @RealtimeListener subscription failed: {}", e.toString());
+        thread.join(bound.toMillis() + 1_000);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        break;
       }
     }
     subscriptions.clear();
@@ -106,9 +116,36 @@ final class RealtimeListeners implements BeanPostProcessor, SmartLifecycle, Bean
     return running;
   }
 
-  @Override
-  public int getPhase() {
-    return PHASE;
+  /** Every listener method of the context's beans. */
+  private List<ListenerMethod> listeners(PayloadReader reader) {
+    List<ListenerMethod> found = new ArrayList<>();
+    for (String name : beanFactory.getBeanDefinitionNames()) {
+      BeanDefinition definition = beanFactory.getMergedBeanDefinition(name);
+      if (definition.isAbstract() || definition.getRole() == BeanDefinition.ROLE_INFRASTRUCTURE) {
+        continue;
+      }
+      Class<?> type = beanFactory.getType(name, false);
+      if (type == null) {
+        continue;
+      }
+      Class<?> target = ClassUtils.getUserClass(type);
+      Map<Method, RealtimeListener> methods = MethodIntrospector.selectMethods(target,
+          (MethodIntrospector.MetadataLookup<RealtimeListener>) method ->
+              AnnotatedElementUtils.findMergedAnnotation(method, RealtimeListener.class));
+      if (methods.isEmpty()) {
+        continue;
+      }
+      if (!definition.isSingleton()) {
+        throw new IllegalStateException("@RealtimeListener methods need a singleton bean, and "
+            + "bean \"" + name + "\" (" + target.getName() + ") has scope \""
+            + definition.getScope() + "\": a subscription would outlive its instances. Move "
+            + "the listener to a singleton bean.");
+      }
+      Object bean = beanFactory.getBean(name);
+      methods.forEach((method, annotation) -> found.add(new ListenerMethod(bean,
+          AopUtils.selectInvocableMethod(method, bean.getClass()), target, annotation, reader)));
+    }
+    return found;
   }
 
   private SubscriptionSpec spec(RealtimeListener listener, ListenerMethod handler) {

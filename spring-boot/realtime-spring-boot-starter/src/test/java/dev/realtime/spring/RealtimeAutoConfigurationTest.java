@@ -32,6 +32,7 @@ import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.boot.health.contributor.HealthIndicator;
 import org.springframework.boot.health.contributor.Status;
 import org.springframework.boot.jackson.autoconfigure.JacksonAutoConfiguration;
+import org.springframework.boot.test.context.FilteredClassLoader;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
@@ -40,6 +41,9 @@ import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.context.ApplicationListener;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.context.event.ContextClosedEvent;
+import org.springframework.core.env.MapPropertySource;
+import org.springframework.core.env.StandardEnvironment;
+import org.springframework.core.env.SystemEnvironmentPropertySource;
 
 /**
  * The starter in real application contexts (Spring's {@link ApplicationContextRunner}, which
@@ -141,7 +145,7 @@ class RealtimeAutoConfigurationTest {
   }
 
   @Test
-  void closingTheContextClosesTheListenersAndThenTheBroker() {
+  void closingTheContextClosesTheBroker() {
     List<Broker> opened = new CopyOnWriteArrayList<>();
     contexts.withUserConfiguration(Listeners.class)
         .withPropertyValues("orders.channel=orders")
@@ -152,7 +156,9 @@ class RealtimeAutoConfigurationTest {
 
   @Test
   void closingTheContextLetsARunningListenerFinishBeforeItsBeanIsDestroyed() throws Exception {
-    contexts.withUserConfiguration(Slow.class).run(context -> {
+    // A close-timeout well past what a loaded machine needs to notice the close waiting.
+    contexts.withUserConfiguration(Slow.class).withPropertyValues("realtime.close-timeout=60s")
+        .run(context -> {
       Slow slow = context.getBean(Slow.class);
       context.getBean(Realtime.class).broadcast("jobs", "run", Map.of())
           .toCompletableFuture().join();
@@ -162,17 +168,101 @@ class RealtimeAutoConfigurationTest {
       closer.start();
       // Released once the close waits: for the handler (the listeners' stop drains it), or, if
       // the listeners were left to the broker's close, after their bean was destroyed.
-      await().atMost(Duration.ofSeconds(10)).until(() -> slow.closing.getCount() == 0
-          && closer.getState() == Thread.State.TIMED_WAITING
-              || closer.getState() == Thread.State.WAITING);
+      await().atMost(Duration.ofSeconds(30)).until(() -> slow.closing.getCount() == 0
+          && (closer.getState() == Thread.State.TIMED_WAITING
+              || closer.getState() == Thread.State.WAITING));
       slow.release.countDown();
-      closer.join(10_000);
+      closer.join(30_000);
 
       assertThat(slow.destroyedWhenFinished).as("the handler finished before its bean was "
           + "destroyed").containsExactly(false);
       assertThat(slow.brokerUpWhenFinished).as("and before the broker closed")
           .containsExactly(true);
     });
+  }
+
+  @Test
+  void theApplicationsOwnBrokerIsTheOneListenersAndPublishesUse() {
+    contexts.withUserConfiguration(Listeners.class).withPropertyValues("orders.channel=orders")
+        .withBean("ownBroker", Broker.class,
+            () -> dev.realtime.Brokers.open(dev.realtime.config.RealtimeConfig.of(Map.of())))
+        .run(context -> {
+          Broker own = context.getBean(Broker.class);
+          assertThat(context.getBean(Realtime.class).broker()).isSameAs(own);
+          own.publish(Message.builder().channel("orders").event("placed")
+              .payload("{\"order_id\":7,\"item\":\"a pen\"}").build())
+              .toCompletableFuture().join();
+          await().atMost(Duration.ofSeconds(10))
+              .until(() -> context.getBean(Listeners.class).texts.size() == 1);
+        });
+  }
+
+  @Test
+  void aLazyListenerBeanIsStillSubscribed() {
+    contexts.withUserConfiguration(Listeners.class)
+        .withPropertyValues("orders.channel=orders")
+        // What spring.main.lazy-initialization=true does in an application.
+        .withInitializer(context -> context.addBeanFactoryPostProcessor(
+            new org.springframework.boot.LazyInitializationBeanFactoryPostProcessor()))
+        .run(context -> {
+          context.getBean(Realtime.class).broadcast("orders", "placed", "hello")
+              .toCompletableFuture().join();
+          await().atMost(Duration.ofSeconds(10))
+              .until(() -> context.getBean(Listeners.class).texts.size() == 1);
+        });
+  }
+
+  @Test
+  void keysInSpringsRelaxedFormsAreRealtimesKeys() {
+    contexts.withPropertyValues("realtime.memory.maxMessagesPerChannel=3").run(context ->
+        assertThat(context.getBean(dev.realtime.config.RealtimeConfig.class)
+            .getString("realtime.memory.max-messages-per-channel")).contains("3"));
+    assertThat(SpringSettings.canonical("realtime.memory.maxMessagesPerChannel"))
+        .isEqualTo("realtime.memory.max-messages-per-channel");
+    assertThat(SpringSettings.canonical("realtime.kafka.producer[compression.type]"))
+        .isEqualTo("realtime.kafka.producer.compression.type");
+  }
+
+  @Test
+  void anEnvironmentAliasBeatsTheFileAndAnErrorNamesTheFile() {
+    ApplicationContextRunner files = contexts.withInitializer(context -> {
+      var sources = context.getEnvironment().getPropertySources();
+      sources.replace(StandardEnvironment.SYSTEM_ENVIRONMENT_PROPERTY_SOURCE_NAME,
+          new SystemEnvironmentPropertySource(
+              StandardEnvironment.SYSTEM_ENVIRONMENT_PROPERTY_SOURCE_NAME,
+              Map.of("KAFKA_CONSUMER_GROUP", "from-the-alias")));
+      sources.addLast(new MapPropertySource("Config resource 'application.properties'",
+          Map.of("realtime.consumer-group", "from-the-file")));
+    });
+    files.run(context -> {
+      dev.realtime.config.RealtimeConfig config =
+          context.getBean(dev.realtime.config.RealtimeConfig.class);
+      assertThat(config.get(dev.realtime.config.RealtimeOptions.CONSUMER_GROUP))
+          .isEqualTo("from-the-alias");
+      assertThat(config.sourceOf("realtime.consumer-group")).contains("KAFKA_CONSUMER_GROUP");
+    });
+    files.withInitializer(context -> context.getEnvironment().getPropertySources().addLast(
+            new MapPropertySource("Config resource 'application-prod.properties'",
+                Map.of("realtime.close-timeout", "soon"))))
+        .run(context -> assertThat(context).hasFailed().getFailure().rootCause()
+            .hasMessageContaining("application-prod.properties"));
+  }
+
+  @Test
+  void withoutMicrometerOpenTelemetryHealthOrJackson3TheRestStillWorks() {
+    contexts.withClassLoader(new FilteredClassLoader(MeterRegistry.class, OpenTelemetry.class,
+            HealthIndicator.class, tools.jackson.databind.ObjectMapper.class))
+        .withUserConfiguration(Listeners.class).withPropertyValues("orders.channel=orders")
+        .run(context -> {
+          assertThat(context).hasNotFailed().doesNotHaveBean("realtimeHealthIndicator")
+              .doesNotHaveBean(dev.realtime.metrics.RealtimeMetrics.class);
+          context.getBean(Realtime.class).broadcast("orders", "placed",
+              Map.of("orderId", 9, "item", "a cup")).toCompletableFuture().join();
+          await().atMost(Duration.ofSeconds(10))
+              .until(() -> context.getBean(Listeners.class).orders.size() == 1);
+          assertThat(context.getBean(Listeners.class).orders).as("read by realtime's mapper")
+              .containsExactly(new Order(9, "a cup"));
+        });
   }
 
   @Test
@@ -274,7 +364,7 @@ class RealtimeAutoConfigurationTest {
     @RealtimeListener(channels = "jobs")
     void run(Message message) throws InterruptedException {
       started.countDown();
-      release.await(10, TimeUnit.SECONDS);
+      release.await(30, TimeUnit.SECONDS);
       destroyedWhenFinished.add(destroyed);
       brokerUpWhenFinished.add(broker.health().isUp());
     }
