@@ -7,7 +7,7 @@ import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
 import java.lang.reflect.Parameter;
 import java.lang.reflect.Type;
-import java.lang.reflect.TypeVariable;
+import org.springframework.core.GenericTypeResolver;
 import org.springframework.core.ResolvableType;
 import java.nio.charset.StandardCharsets;
 
@@ -55,16 +55,16 @@ final class ListenerMethod implements MessageHandler {
               + "at most)");
         }
         payload = true;
-        ResolvableType resolved = ResolvableType.forMethodParameter(method, i, target);
-        if (resolved.resolve() == null || resolved.hasUnresolvableGenerics()) {
+        // Resolved against the bean's class: Base<T> with T = Order reads an Order, and
+        // List<T> a List<Order>; a raw or wildcard type (Map, List<?>) is read as it stands.
+        Type generic = GenericTypeResolver.resolveType(parameters[i].getParameterizedType(),
+            target);
+        Class<?> raw = ResolvableType.forType(generic).resolve();
+        if (raw == null) {
           throw refused("the type of its parameter " + parameters[i].getName() + " ("
-              + resolved + ") cannot be resolved to read a payload into");
+              + generic.getTypeName() + ") cannot be resolved to read a payload into");
         }
-        // A type variable bound by the bean's class (Base<T> with T = Order) is read as what
-        // it is bound to; any other type as declared, with its parameters (List<Order>).
-        Type generic = parameters[i].getParameterizedType() instanceof TypeVariable<?>
-            ? resolved.resolve() : parameters[i].getParameterizedType();
-        arguments[i] = payload(generic, resolved.resolve(), reader);
+        arguments[i] = payload(generic, raw, reader);
       }
     }
     if (parameters.length == 0) {

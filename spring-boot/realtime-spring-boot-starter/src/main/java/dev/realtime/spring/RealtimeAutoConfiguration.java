@@ -55,13 +55,23 @@ public final class RealtimeAutoConfiguration {
    * context, after the facade and the listeners.
    */
   @Bean(destroyMethod = "close")
-  @ConditionalOnMissingBean
+  @ConditionalOnMissingBean({Broker.class, Realtime.class})
   Broker realtimeBroker(RealtimeConfig config, ObjectProvider<RealtimeMetrics> metrics,
       ObjectProvider<RealtimeTracing> tracing) {
     RealtimeTracing traced = tracing.getIfAvailable();
     RealtimeMetrics measured = metrics.getIfAvailable(() -> RealtimeMetrics.NOOP);
     return traced != null ? Brokers.open(config, measured, traced)
         : Brokers.open(config, measured);
+  }
+
+  /**
+   * The broker of the application's own {@link Realtime}, where it has one and no broker bean:
+   * the one it uses, not a second one opened from the settings. Its owner closes it.
+   */
+  @Bean(destroyMethod = "")
+  @ConditionalOnMissingBean(Broker.class)
+  Broker realtimeBrokerOfRealtime(Realtime realtime) {
+    return realtime.broker();
   }
 
   /**
@@ -81,7 +91,10 @@ public final class RealtimeAutoConfiguration {
     return realtime.admin();
   }
 
-  /** Subscribes {@link RealtimeListener} methods; static, as a bean post-processor must be. */
+  /**
+   * Subscribes {@link RealtimeListener} methods. Static: it needs nothing of this class, and a
+   * lifecycle bean made early should not make the configuration early too.
+   */
   @Bean
   static RealtimeListeners realtimeListeners() {
     return new RealtimeListeners();

@@ -16,6 +16,7 @@ import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.aop.framework.autoproxy.AutoProxyUtils;
 import org.springframework.aop.support.AopUtils;
 import org.springframework.beans.factory.BeanFactory;
 import org.springframework.beans.factory.BeanFactoryAware;
@@ -84,6 +85,7 @@ final class RealtimeListeners implements SmartLifecycle, BeanFactoryAware, Envir
   public void stop() {
     running = false;
     Duration bound = beanFactory.getBean(RealtimeConfig.class).get(RealtimeOptions.CLOSE_TIMEOUT);
+    long deadline = System.nanoTime() + bound.toNanos() + 1_000_000_000L; // One for them all.
     List<Thread> closing = new ArrayList<>();
     for (Subscription subscription : subscriptions) {
       Thread thread = new Thread(() -> {
@@ -102,7 +104,7 @@ final class RealtimeListeners implements SmartLifecycle, BeanFactoryAware, Envir
     }
     for (Thread thread : closing) {
       try {
-        thread.join(bound.toMillis() + 1_000);
+        thread.join(Math.max(1, (deadline - System.nanoTime()) / 1_000_000));
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         break;
@@ -124,7 +126,11 @@ final class RealtimeListeners implements SmartLifecycle, BeanFactoryAware, Envir
       if (definition.isAbstract() || definition.getRole() == BeanDefinition.ROLE_INFRASTRUCTURE) {
         continue;
       }
-      Class<?> type = beanFactory.getType(name, false);
+      // The class behind a proxy (JDK or CGLIB), where the annotations are.
+      Class<?> type = AutoProxyUtils.determineTargetClass(beanFactory, name);
+      if (type == null) {
+        type = beanFactory.getType(name, false);
+      }
       if (type == null) {
         continue;
       }

@@ -6,8 +6,10 @@ import dev.realtime.config.RealtimeConfig;
 import dev.realtime.config.RealtimeOptions;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import org.springframework.core.env.ConfigurableEnvironment;
@@ -24,12 +26,11 @@ import org.springframework.core.env.StandardEnvironment;
  *
  * <p>The values are given to {@link RealtimeConfig} as its highest layer, so its checks apply
  * unchanged: an unknown key fails the start with the nearest known one, a value that does not
- * parse names its source. Two kinds of value are left to {@code RealtimeConfig}'s own
- * environment layer, which reads the same process environment and names the variable: a key
- * whose winning source is the environment ({@code REALTIME_BROKER} over {@code realtime.broker}
- * in a file). And where a file (a source below the environment) sets a key whose option has an
- * environment alias that is set ({@code REDIS_URL} for {@code realtime.redis.uri}), the alias's
- * value is taken. So the environment beats the files, as in any Boot application, and an alias
+ * parse names its source. A key's spellings are one key ({@code maxMessagesPerChannel} in
+ * YAML and {@code REALTIME_MEMORY_MAX_MESSAGES_PER_CHANNEL} in the environment), and the first
+ * source holding any of them wins. Where a file (a source below the environment) sets a key
+ * whose option has an environment alias that is set ({@code REDIS_URL} for {@code
+ * realtime.redis.uri}), the alias's value is taken. So the environment beats the files, as in any Boot application, and an alias
  * beats a file, as without Spring. Keys may be
  * written in Spring's relaxed forms ({@link #canonical}).
  */
@@ -54,24 +55,21 @@ final class SpringSettings {
     int environmentRank = rankOf(sources,
         StandardEnvironment.SYSTEM_ENVIRONMENT_PROPERTY_SOURCE_NAME);
     Map<String, ConfigOption<?>> options = options();
-    for (String key : keys(sources)) {
-      int rank = winner(sources, key);
-      if (rank < 0 || rank == environmentRank) {
-        continue; // RealtimeConfig reads the environment itself, and names the variable.
+    for (Map.Entry<String, Set<String>> key : keys(sources).entrySet()) {
+      String name = key.getKey();
+      Found found = winner(sources, environmentRank, name, key.getValue());
+      if (found == null) {
+        continue;
       }
-      if (rank > environmentRank && environmentRank >= 0) {
-        String alias = aliasSet(options.get(canonical(key)), sources.get(environmentRank));
+      if (environmentRank >= 0 && found.rank() > environmentRank) {
+        String alias = aliasSet(options.get(name), sources.get(environmentRank));
         if (alias != null) { // A file's value, below the environment: the alias wins.
-          builder.set(canonical(key), String.valueOf(sources.get(environmentRank)
-              .getProperty(alias)), "environment variable " + alias);
+          builder.set(name, String.valueOf(sources.get(environmentRank).getProperty(alias)),
+              "environment variable " + alias);
           continue;
         }
       }
-      Object value = sources.get(rank).getProperty(key);
-      if (value != null) {
-        builder.set(canonical(key), environment.resolvePlaceholders(value.toString()),
-            sources.get(rank).getName());
-      }
+      builder.set(name, environment.resolveRequiredPlaceholders(found.value()), found.source());
     }
     return builder.build();
   }
@@ -99,16 +97,21 @@ final class SpringSettings {
     return out.toString();
   }
 
-  /** Each {@code realtime.*} key an enumerable source names. */
-  private static Set<String> keys(List<PropertySource<?>> sources) {
-    Set<String> keys = new LinkedHashSet<>();
+  /**
+   * Each {@code realtime.*} key an enumerable source names, by its canonical name, with every
+   * spelling the sources use for it ({@code maxMessagesPerChannel} in YAML, {@code
+   * max-messages-per-channel} in a profile's properties).
+   */
+  private static Map<String, Set<String>> keys(List<PropertySource<?>> sources) {
+    Map<String, Set<String>> keys = new LinkedHashMap<>();
     for (PropertySource<?> source : sources) {
       if (source instanceof EnumerablePropertySource<?> enumerable
           && !source.getName().equals(
               StandardEnvironment.SYSTEM_ENVIRONMENT_PROPERTY_SOURCE_NAME)) {
         for (String name : enumerable.getPropertyNames()) {
           if (name.startsWith(PREFIX)) {
-            keys.add(name);
+            keys.computeIfAbsent(canonical(name), canonical -> new LinkedHashSet<>(
+                List.of(canonical))).add(name);
           }
         }
       }
@@ -116,14 +119,29 @@ final class SpringSettings {
     return keys;
   }
 
-  /** The rank (0 is highest) of the first source holding {@code key}, or -1. */
-  private static int winner(List<PropertySource<?>> sources, String key) {
+  /** The value that wins for a key: its source's rank (0 is highest), the value, the source. */
+  private record Found(int rank, String value, String source) {}
+
+  /**
+   * The first source, by Spring's precedence, that holds any spelling of the key with a value
+   * that is not blank (a blank variable hides nothing, as without Spring); or null.
+   */
+  private static Found winner(List<PropertySource<?>> sources, int environmentRank,
+      String name, Set<String> spellings) {
     for (int i = 0; i < sources.size(); i++) {
-      if (sources.get(i).containsProperty(key)) {
-        return i;
+      PropertySource<?> source = sources.get(i);
+      for (String spelling : spellings) {
+        Object value = source.getProperty(spelling);
+        if (value != null && !value.toString().isBlank()) {
+          String from = i == environmentRank
+              ? "environment variable " + name.toUpperCase(Locale.ROOT).replace('.', '_')
+                  .replace('-', '_')
+              : source.getName();
+          return new Found(i, value.toString(), from);
+        }
       }
     }
-    return -1;
+    return null;
   }
 
   private static int rankOf(List<PropertySource<?>> sources, String name) {

@@ -249,6 +249,58 @@ class RealtimeAutoConfigurationTest {
   }
 
   @Test
+  void theEnvironmentBeatsAFileWhateverSpellingEachUses() {
+    contexts.withInitializer(context -> {
+      var sources = context.getEnvironment().getPropertySources();
+      sources.replace(StandardEnvironment.SYSTEM_ENVIRONMENT_PROPERTY_SOURCE_NAME,
+          new SystemEnvironmentPropertySource(
+              StandardEnvironment.SYSTEM_ENVIRONMENT_PROPERTY_SOURCE_NAME,
+              Map.of("REALTIME_MEMORY_MAX_MESSAGES_PER_CHANNEL", "7")));
+      sources.addLast(new MapPropertySource("Config resource 'application.yaml'",
+          Map.of("realtime.memory.maxMessagesPerChannel", "3")));
+    }).run(context -> {
+      dev.realtime.config.RealtimeConfig config =
+          context.getBean(dev.realtime.config.RealtimeConfig.class);
+      assertThat(config.getString("realtime.memory.max-messages-per-channel")).contains("7");
+      assertThat(config.sourceOf("realtime.memory.max-messages-per-channel"))
+          .contains("REALTIME_MEMORY_MAX_MESSAGES_PER_CHANNEL");
+    });
+  }
+
+  @Test
+  void aPlaceholderThatResolvesToNothingFailsTheStart() {
+    contexts.withPropertyValues("realtime.consumer-group=${MAILERS_GROUP_UNSET}")
+        .run(context -> assertThat(context).hasFailed().getFailure()
+            .hasStackTraceContaining("MAILERS_GROUP_UNSET"));
+  }
+
+  @Test
+  void anApplicationsOwnRealtimeIsTheBrokerTheHealthReports() {
+    contexts.withBean(Realtime.class, () -> Realtime.builder()
+            .config(dev.realtime.config.RealtimeConfig.of(Map.of())).build())
+        .run(context -> {
+          assertThat(context.getBean(Broker.class))
+              .isSameAs(context.getBean(Realtime.class).broker());
+          context.getBean(Realtime.class).broker().close();
+          assertThat(context.getBean("realtimeHealthIndicator", HealthIndicator.class).health()
+              .getStatus()).isEqualTo(Status.DOWN);
+        });
+  }
+
+  @Test
+  void payloadTypesAreResolvedAgainstTheBeansClassRawTypesAsTheyStand() {
+    contexts.withUserConfiguration(OrderItems.class).run(context -> {
+      OrderItems items = context.getBean(OrderItems.class);
+      context.getBean(Realtime.class).broadcast("items", "added",
+          List.of(Map.of("orderId", 1, "item", "a pen"))).toCompletableFuture().join();
+      await().atMost(Duration.ofSeconds(10))
+          .until(() -> items.lists.size() == 1 && items.maps.size() == 1);
+      assertThat(items.lists.get(0)).as("List<T> with T = Order")
+          .containsExactly(new Order(1, "a pen"));
+    });
+  }
+
+  @Test
   void withoutMicrometerOpenTelemetryHealthOrJackson3TheRestStillWorks() {
     contexts.withClassLoader(new FilteredClassLoader(MeterRegistry.class, OpenTelemetry.class,
             HealthIndicator.class, tools.jackson.databind.ObjectMapper.class))
@@ -379,6 +431,28 @@ class RealtimeAutoConfigurationTest {
       closing.countDown();
     }
   }
+
+  /** Listeners declared on a generic base class. */
+  abstract static class Items<T> {
+    final List<List<T>> lists = new CopyOnWriteArrayList<>();
+    @SuppressWarnings("rawtypes")
+    final List<java.util.Collection> maps = new CopyOnWriteArrayList<>();
+
+    @RealtimeListener(channels = "items")
+    void items(List<T> items) {
+      lists.add(items);
+    }
+
+    @RealtimeListener(channels = "items")
+    @SuppressWarnings("rawtypes")
+    void raw(java.util.Collection items) {
+      maps.add(items);
+    }
+  }
+
+  /** The base class bound to orders. */
+  @Configuration(proxyBeanMethods = false)
+  static class OrderItems extends Items<Order> {}
 
   /** A listener with two payload parameters, which nothing could call. */
   @Configuration(proxyBeanMethods = false)
