@@ -225,15 +225,10 @@ class RealtimeAutoConfigurationTest {
 
   @Test
   void anEnvironmentAliasBeatsTheFileAndAnErrorNamesTheFile() {
-    ApplicationContextRunner files = contexts.withInitializer(context -> {
-      var sources = context.getEnvironment().getPropertySources();
-      sources.replace(StandardEnvironment.SYSTEM_ENVIRONMENT_PROPERTY_SOURCE_NAME,
-          new SystemEnvironmentPropertySource(
-              StandardEnvironment.SYSTEM_ENVIRONMENT_PROPERTY_SOURCE_NAME,
-              Map.of("KAFKA_CONSUMER_GROUP", "from-the-alias")));
-      sources.addLast(new MapPropertySource("Config resource 'application.properties'",
-          Map.of("realtime.consumer-group", "from-the-file")));
-    });
+    ApplicationContextRunner files = withEnvironmentAndFile(
+        Map.of("KAFKA_CONSUMER_GROUP", "from-the-alias"),
+        "Config resource 'application.properties'",
+        Map.of("realtime.consumer-group", "from-the-file"));
     files.run(context -> {
       dev.realtime.config.RealtimeConfig config =
           context.getBean(dev.realtime.config.RealtimeConfig.class);
@@ -250,15 +245,9 @@ class RealtimeAutoConfigurationTest {
 
   @Test
   void theEnvironmentBeatsAFileWhateverSpellingEachUses() {
-    contexts.withInitializer(context -> {
-      var sources = context.getEnvironment().getPropertySources();
-      sources.replace(StandardEnvironment.SYSTEM_ENVIRONMENT_PROPERTY_SOURCE_NAME,
-          new SystemEnvironmentPropertySource(
-              StandardEnvironment.SYSTEM_ENVIRONMENT_PROPERTY_SOURCE_NAME,
-              Map.of("REALTIME_MEMORY_MAX_MESSAGES_PER_CHANNEL", "7")));
-      sources.addLast(new MapPropertySource("Config resource 'application.yaml'",
-          Map.of("realtime.memory.maxMessagesPerChannel", "3")));
-    }).run(context -> {
+    withEnvironmentAndFile(Map.of("REALTIME_MEMORY_MAX_MESSAGES_PER_CHANNEL", "7"),
+        "Config resource 'application.yaml'",
+        Map.of("realtime.memory.maxMessagesPerChannel", "3")).run(context -> {
       dev.realtime.config.RealtimeConfig config =
           context.getBean(dev.realtime.config.RealtimeConfig.class);
       assertThat(config.getString("realtime.memory.max-messages-per-channel")).contains("7");
@@ -360,6 +349,22 @@ class RealtimeAutoConfigurationTest {
       context.getBean(Realtime.class).broadcast("orders", "placed", Map.of())
           .toCompletableFuture().join();
       assertThat(exporter.getFinishedSpanItems()).isEmpty();
+    });
+  }
+
+  /**
+   * Contexts whose process environment is {@code variables} (in place of the real one) and
+   * whose lowest source is a file named {@code file} holding {@code properties}, as Boot adds
+   * application.properties below the environment.
+   */
+  private ApplicationContextRunner withEnvironmentAndFile(Map<String, Object> variables,
+      String file, Map<String, Object> properties) {
+    return contexts.withInitializer(context -> {
+      var sources = context.getEnvironment().getPropertySources();
+      sources.replace(StandardEnvironment.SYSTEM_ENVIRONMENT_PROPERTY_SOURCE_NAME,
+          new SystemEnvironmentPropertySource(
+              StandardEnvironment.SYSTEM_ENVIRONMENT_PROPERTY_SOURCE_NAME, variables));
+      sources.addLast(new MapPropertySource(file, properties));
     });
   }
 
