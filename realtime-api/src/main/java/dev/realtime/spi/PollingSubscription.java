@@ -473,6 +473,11 @@ public abstract class PollingSubscription<H> implements Subscription {
   public final boolean close(Deadline deadline) {
     Objects.requireNonNull(deadline, "deadline == null");
     if (!closing.begin()) {
+      // Another thread began the close and may not have stopped the handlers taking work yet:
+      // a handler closing here (as `realtime consume --max-messages` does, while its main
+      // thread closes too) would otherwise return to a lane that starts the next message.
+      // Once any close() returns, no handler call starts.
+      stopTaking();
       boolean result = closing.awaitResult(isOwnThread(Thread.currentThread()));
       if (!isOwnThread(Thread.currentThread()) && poller.isAlive()) {
         // A handler began the close and could not wait for the poll thread's last work (the

@@ -92,6 +92,81 @@ class PollingSubscriptionTest {
   }
 
   /**
+   * A subscription that holds five messages, and whose first closer stops, once it has begun,
+   * where an adapter's close may be slow to go on (here its poll-thread bound), until released.
+   */
+  private static final class SlowToStop extends PollingSubscription<String> {
+    final CountDownLatch closeBegan = new CountDownLatch(1);
+    final CountDownLatch closeMayGoOn = new CountDownLatch(1);
+    final java.util.Map<String, Outcome> settled =
+        new java.util.concurrent.ConcurrentHashMap<>();
+
+    SlowToStop(SubscriptionSpec spec, dev.realtime.subscription.MessageHandler handler) {
+      super(OWNER, spec, Handling.of(handler), "slow-to-stop");
+      startPolling();
+    }
+
+    @Override
+    protected void settle(String handle, Message message, Outcome outcome) {
+      settled.put(handle, outcome);
+    }
+
+    @Override
+    protected void poll() {
+      for (int i = 1; i <= 5; i++) {
+        hold(message(), "m" + i);
+      }
+      dispatchHeld();
+      while (isActive()) {
+        awaitWake(Duration.ofMillis(50));
+      }
+    }
+
+    @Override
+    protected Duration pollThreadBound(Duration drainTimeout) {
+      closeBegan.countDown();
+      try {
+        closeMayGoOn.await(10, TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+      return super.pollThreadBound(drainTimeout);
+    }
+
+    @Override
+    protected void closed() {}
+  }
+
+  @Test
+  void aHandlerClosingWhileAnotherThreadClosesStartsNoFurtherHandlerCall() throws Exception {
+    SlowToStop[] self = new SlowToStop[1];
+    java.util.List<String> handled = new java.util.concurrent.CopyOnWriteArrayList<>();
+    CountDownLatch assigned = new CountDownLatch(1);
+    self[0] = new SlowToStop(SubscriptionSpec.builder().channels("a").concurrency(1).build(),
+        message -> {
+          assigned.await();
+          handled.add(message.id());
+          if (handled.size() == 1) {
+            // The main thread of `realtime consume --max-messages` closes too, first.
+            self[0].closeBegan.await(10, TimeUnit.SECONDS);
+            self[0].close(Duration.ZERO);
+          }
+        });
+    Thread outside = new Thread(() -> self[0].close(), "outside-closer");
+    outside.start();
+    assigned.countDown();
+
+    // Either the second message reaches the handler (the defect) or the four not started are
+    // given back: wait for one of the two, then let the outside close finish.
+    org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10))
+        .until(() -> handled.size() > 1 || self[0].settled.size() >= 4);
+    self[0].closeMayGoOn.countDown();
+    outside.join(10_000);
+
+    assertThat(handled).as("handler calls after the handler's close returned").hasSize(1);
+  }
+
+  /**
    * A subscription whose handler runs until interrupted and whose poll thread's last step (a
    * final commit to a broker that is gone) waits as long as it is allowed to: until the close
    * deadline if it reads one, else far longer.
