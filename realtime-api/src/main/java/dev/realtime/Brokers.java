@@ -81,15 +81,29 @@ public final class Brokers {
     // Before validating: with the requested adapter missing, its own keys would read as unknown.
     BrokerProvider provider = discovery.require(name, "realtime.broker is \"" + name
         + "\" (from " + config.sourceOf(RealtimeOptions.BROKER) + ")");
-    List<ConfigOption<?>> known = new ArrayList<>(RealtimeOptions.all());
-    known.addAll(discovery.options());
-    config.validate(known);
+    config.validate(known(discovery));
 
     BrokerContext context = new BrokerContext(config, metrics);
     GuardedBroker guarded = new GuardedBroker(provider.create(context),
         config.get(RealtimeOptions.MAX_PAYLOAD_BYTES), metrics, tracing);
     context.publishThrough(guarded); // Dead letters pass the same checks, metrics and tracing.
     return guarded;
+  }
+
+  /**
+   * Every option known here: the core's ({@link RealtimeOptions#all()}) and those of every
+   * provider on the classpath that loads. The keys {@link #open} accepts; a tool that checks
+   * settings, lists them or completes them (the CLI's {@code doctor}, the Spring Boot starter's
+   * metadata) reads the same list.
+   */
+  public static List<ConfigOption<?>> options() {
+    return known(ProviderDiscovery.load());
+  }
+
+  private static List<ConfigOption<?>> known(ProviderDiscovery discovery) {
+    List<ConfigOption<?>> known = new ArrayList<>(RealtimeOptions.all());
+    known.addAll(discovery.options());
+    return List.copyOf(known);
   }
 
   /**

@@ -13,11 +13,7 @@ class ConfigurationDocsTest {
   @Test
   void everyDeclaredOptionIsDocumentedWithItsDescription() throws IOException {
     String docs = Files.readString(Path.of("..", "docs", "configuration.md"));
-    java.util.List<ConfigOption<?>> options = new java.util.ArrayList<>(
-        dev.realtime.config.RealtimeOptions.all());
-    Brokers.providers().values().forEach(provider -> options.addAll(provider.options()));
-
-    for (ConfigOption<?> option : options) {
+    for (ConfigOption<?> option : Brokers.options()) {
       assertThat(docs).as("docs/configuration.md row for " + option.name())
           .contains("| `" + option.name() + "` | " + option.typeName() + " |")
           .contains(option.description()

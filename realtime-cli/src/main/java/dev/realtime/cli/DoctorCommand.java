@@ -20,7 +20,6 @@ import dev.realtime.subscription.SubscriptionSpec;
 import java.io.PrintStream;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
@@ -73,11 +72,9 @@ final class DoctorCommand implements Callable<Integer> {
 
   private void check() throws Failed {
     RealtimeConfig config;
-    Map<String, BrokerProvider> providers = Brokers.providers();
     try {
       config = root.config();
-      List<ConfigOption<?>> known = new java.util.ArrayList<>(RealtimeOptions.all());
-      providers.values().forEach(provider -> known.addAll(provider.options()));
+      List<ConfigOption<?>> known = Brokers.options();
       config.validate(known);
       // Every value parses and is within its declared range or choices: told here, as settings.
       known.forEach(config::get);

@@ -3,7 +3,6 @@ package dev.realtime.spring;
 import dev.realtime.Brokers;
 import dev.realtime.config.ConfigOption;
 import dev.realtime.config.RealtimeConfig;
-import dev.realtime.config.RealtimeOptions;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -170,9 +169,7 @@ final class SpringSettings {
   /** Every option realtime and the adapters on the classpath declare, by name. */
   private static Map<String, ConfigOption<?>> options() {
     Map<String, ConfigOption<?>> options = new HashMap<>();
-    RealtimeOptions.all().forEach(option -> options.put(option.name(), option));
-    Brokers.providers().values().forEach(provider ->
-        provider.options().forEach(option -> options.put(option.name(), option)));
+    Brokers.options().forEach(option -> options.put(option.name(), option));
     return options;
   }
 }

@@ -145,6 +145,15 @@ class RealtimeAutoConfigurationTest {
   }
 
   @Test
+  void aListenerOnABeanThatIsNotASingletonFailsTheStartNamingIt() {
+    contexts.withBean("perRequest", TwoPayloads.class, TwoPayloads::new,
+            definition -> definition.setScope("prototype"))
+        .run(context -> assertThat(context).hasFailed().getFailure().rootCause()
+            .hasMessageContaining("bean \"perRequest\"")
+            .hasMessageContaining("has scope \"prototype\""));
+  }
+
+  @Test
   void closingTheContextClosesTheBroker() {
     List<Broker> opened = new CopyOnWriteArrayList<>();
     contexts.withUserConfiguration(Listeners.class)

@@ -27,6 +27,20 @@ class SpringDocsTest {
     assertThat(blocks("java")).containsExactly(body("Orders.java"), body("Mailer.java"));
   }
 
+  @Test
+  void theGuidesDependenciesAreTheSamplesOwn() throws Exception {
+    String pom = Files.readString(Path.of("pom.xml"));
+    Matcher artifact = Pattern.compile("<artifactId>([^<]+)</artifactId>")
+        .matcher(String.join("\n", blocks("xml")));
+    List<String> named = new ArrayList<>();
+    while (artifact.find()) {
+      named.add(artifact.group(1));
+    }
+    assertThat(named).as("the artifacts docs/spring-boot.md tells a user to add")
+        .containsExactly("realtime-spring-boot-starter", "realtime-redis")
+        .allSatisfy(name -> assertThat(pom).contains("<artifactId>" + name + "</artifactId>"));
+  }
+
   /** A class from its annotations on: the package, imports and class comment left out. */
   private static String body(String file) throws Exception {
     List<String> lines = Files.readString(SOURCES.resolve(file)).lines().toList();
