@@ -7,6 +7,7 @@ import dev.realtime.benchmarks.harness.Harness;
 import dev.realtime.benchmarks.harness.KafkaWireFormats;
 import dev.realtime.benchmarks.harness.Report;
 import dev.realtime.benchmarks.harness.Result;
+import dev.realtime.benchmarks.harness.TopFrames;
 import dev.realtime.benchmarks.l0.L0;
 import dev.realtime.benchmarks.throughput.PublishThroughput;
 import java.nio.file.Files;
@@ -25,7 +26,9 @@ import org.jspecify.annotations.Nullable;
  * benchmark, every backend one after the other (or the one with that id), into the report;
  * {@code java -jar benchmarks.jar kafka-wire [--rounds=N] [--quick]}: the raw Kafka client bare
  * and carrying the SDK's envelope in each wire format ({@link KafkaWireFormats}); {@code java
- * -jar benchmarks.jar jmh [JMH options]}: the JMH benchmarks alone.
+ * -jar benchmarks.jar jmh [JMH options]}: the JMH benchmarks alone; {@code java -jar
+ * benchmarks.jar top-frames FILE.jfr [N]}: where a JFR recording's CPU samples fall ({@link
+ * TopFrames}).
  */
 public final class Main {
   private Main() {}
@@ -39,6 +42,10 @@ public final class Main {
       KafkaWireFormats.main(Arrays.copyOfRange(args, 1, args.length));
       return;
     }
+    if (args.length > 0 && args[0].equals("top-frames")) {
+      TopFrames.main(Arrays.copyOfRange(args, 1, args.length));
+      return;
+    }
     if (args.length > 0 && args[0].equals("chaos")) {
       ChaosMain.main(Arrays.copyOfRange(args, 1, args.length));
       return;
@@ -46,7 +53,7 @@ public final class Main {
     if (args.length == 0 || !args[0].equals("compare")) {
       System.err.println("usage: benchmarks.jar compare [--quick] [--backend=ID] [--output=FILE]"
           + " | chaos [--quick] [--broker=ID] [--output=FILE] | kafka-wire [--rounds=N] [--quick]"
-          + " | jmh [...]");
+          + " | jmh [...] | top-frames FILE.jfr [N]");
       System.exit(2);
     }
     boolean quick = List.of(args).contains("--quick");

@@ -2,21 +2,34 @@ package dev.realtime.benchmarks.harness;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 import org.openjdk.jmh.runner.options.ChainedOptionsBuilder;
 import org.openjdk.jmh.runner.options.TimeValue;
 
 /**
  * The comparison: for each backend in turn (never two at once, so that they do not share the
- * machine), the raw client, the raw client carrying the SDK's envelope, and the SDK, one after
- * the other through the same workloads: maximum throughput at 100 B and 1 KiB, then fixed rates
- * of 1,000/s, 10,000/s and half the raw client's maximum, at 100 B (the envelope side at the
- * last rate alone: there both sides handle the same messages per second, so their CPU per
- * message compares the code, not how well each batches at its own maximum). Every run has its
- * own channel.
+ * machine), the raw client, the raw client carrying the SDK's envelope, and the SDK, through the
+ * same workloads: maximum throughput at 100 B and 1 KiB, then fixed rates of 1,000/s, 10,000/s
+ * and half the raw client's maximum, at 100 B (the envelope side at the last rate alone: there
+ * both sides handle the same messages per second, so their CPU per message compares the code,
+ * not how well each batches at its own maximum). Every run has its own channel.
+ *
+ * <p><b>Rounds, sides taking turns.</b> Each workload runs in {@link Timing#rounds()} rounds,
+ * the sides in turn within a round and in the opposite order in the next (raw first, then SDK
+ * first), and each side's figure is its median round (by throughput at the maximum, by p99 at a
+ * fixed rate), every figure of it from that one run. One run per side, raw always first, measured
+ * the order more than the code on this machine: a Kafka broker's JIT warming through the raw
+ * side's run put the SDK at 1.5 times raw, a RabbitMQ quorum queue slowing as its log grew put
+ * raw at twice the raw client carrying the envelope, which does the same work. Turns spread such
+ * drifts over both sides, and the median drops the round a pause or a neighbour spoiled.
  */
 public final class Harness {
   /** The side of a raw client carrying the SDK's envelope. */
@@ -28,23 +41,24 @@ public final class Harness {
    * @param l0 the SDK's own cost ({@code l0.PublishBenchmark})
    * @param publish publish throughput, raw and SDK ({@code throughput.PublishThroughputBenchmark})
    */
-  public record Timing(Duration warmUp, Duration measure, Jmh l0, Jmh publish) {
+  public record Timing(Duration warmUp, Duration measure, int rounds, Jmh l0, Jmh publish) {
     /**
      * The published report, about 45 minutes on 2 cores. JMH: 16 or 20 measured iterations over
      * two forks, so that the 99.9% interval is about the iterations' spread (with one fork of 3
      * it was 18 times the spread: Student's t for 2 degrees of freedom is 31.6), a fork's own
      * JIT decisions show as spread instead of hiding, and 5 s of warm-up, by which the JIT's
-     * climb is over (3 s was not: the first measured iterations still rose). The harness: 5 s
-     * of warm-up and 10 s measured per run, tens of thousands of messages or more.
+     * climb is over (3 s was not: the first measured iterations still rose). The harness: three
+     * rounds of 2 s of warm-up and 4 s measured per run, tens of thousands of messages or more
+     * each (one run of 5 s and 10 s took about as long, and gave one sample per side).
      */
-    public static final Timing REPORT = new Timing(Duration.ofSeconds(5), Duration.ofSeconds(10),
+    public static final Timing REPORT = new Timing(Duration.ofSeconds(2), Duration.ofSeconds(4), 3,
         new Jmh(2, 5, Duration.ofSeconds(1), 10, Duration.ofSeconds(1)),
         new Jmh(2, 5, Duration.ofSeconds(1), 8, Duration.ofSeconds(1)));
     /**
      * CI: proves the harness and the benchmarks work end to end; its figures mean nothing. JMH
      * runs in this JVM (no forks: a fork's start costs more than its one short iteration).
      */
-    public static final Timing QUICK = new Timing(Duration.ofMillis(500), Duration.ofMillis(500),
+    public static final Timing QUICK = new Timing(Duration.ofMillis(500), Duration.ofMillis(500), 1,
         new Jmh(0, 1, Duration.ofMillis(200), 1, Duration.ofMillis(500)),
         new Jmh(0, 1, Duration.ofMillis(200), 1, Duration.ofMillis(500)));
   }
@@ -87,7 +101,7 @@ public final class Harness {
     this.progress = progress;
   }
 
-  /** Runs every workload on {@code backend}, raw first. */
+  /** Runs every workload on {@code backend}, in rounds. */
   public List<Result> run(Backend backend) throws Exception {
     List<Result> results = new ArrayList<>();
     double rawMax = 0;
@@ -119,25 +133,47 @@ public final class Harness {
 
   /**
    * Runs {@code workload} with the raw client, the raw client with the envelope (if {@code
-   * envelope} and the backend has one), and the SDK, one after the other, into {@code results};
-   * returns the raw client's result, if it has one.
+   * envelope} and the backend has one), and the SDK, in rounds taking turns, into {@code
+   * results} (each side's median round); returns the raw client's, if it has one.
    */
   private @Nullable Result sides(Backend backend, Workload workload, boolean envelope,
       List<Result> results) throws Exception {
-    Result raw = backend.raw() == null ? null
-        : runOne(backend, "raw", backend.raw().get(), workload);
-    add(results, raw);
-    if (envelope && backend.rawWithEnvelope() != null) {
-      add(results, runOne(backend, ENVELOPE, backend.rawWithEnvelope().get(), workload));
+    Map<String, Supplier<Driver>> sides = new LinkedHashMap<>();
+    if (backend.raw() != null) {
+      sides.put("raw", backend.raw());
     }
-    add(results, runOne(backend, "sdk", backend.sdk().get(), workload));
-    return raw;
+    if (envelope && backend.rawWithEnvelope() != null) {
+      sides.put(ENVELOPE, backend.rawWithEnvelope());
+    }
+    sides.put("sdk", backend.sdk());
+    List<String> order = new ArrayList<>(sides.keySet());
+    Map<String, List<Result>> rounds = new LinkedHashMap<>();
+    for (int round = 0; round < timing.rounds(); round++) {
+      for (String side : order) {
+        rounds.computeIfAbsent(side, s -> new ArrayList<>())
+            .add(runOne(backend, side, sides.get(side).get(), workload));
+      }
+      Collections.reverse(order);
+    }
+    for (List<Result> each : rounds.values()) {
+      results.add(median(each));
+    }
+    return rounds.containsKey("raw") ? median(rounds.get("raw")) : null;
   }
 
-  private static void add(List<Result> results, @Nullable Result result) {
-    if (result != null) {
-      results.add(result);
-    }
+  /**
+   * The median of one side's rounds (the lower middle of an even count): by end-to-end
+   * throughput at the maximum, by p99 at a fixed rate, where a round missing messages ranks
+   * last. The whole round is kept, so that its figures (rate, latency, CPU) come from one run.
+   */
+  static Result median(List<Result> rounds) {
+    List<Result> sorted = new ArrayList<>(rounds);
+    Comparator<Result> order = rounds.get(0).workload().isMaxThroughput()
+        ? Comparator.comparingDouble(Result::endToEndRate).reversed()
+        : Comparator.comparingLong((Result r) -> r.missing() > 0 ? 1 : 0)
+            .thenComparingLong(Result::p99);
+    sorted.sort(order);
+    return sorted.get((sorted.size() - 1) / 2);
   }
 
   private Result runOne(Backend backend, String side, Driver driver, Workload workload)

@@ -49,11 +49,19 @@ public final class Report {
           .append(" |\n");
     }
     md.append("| each harness run | warm-up ").append(timing.warmUp().toMillis())
-        .append(" ms, measured ").append(timing.measure().toMillis()).append(" ms |\n");
+        .append(" ms, measured ").append(timing.measure().toMillis()).append(" ms; ")
+        .append(timing.rounds()).append(timing.rounds() == 1 ? " round" : " rounds")
+        .append(" per side, sides taking turns, the median round shown |\n");
     md.append("| JMH, L0 | ").append(timing.l0().describe()).append(" |\n");
     md.append("| JMH, publish throughput | ").append(timing.publish().describe())
         .append(" |\n\n");
 
+    md.append("Every harness figure is one side's median round: each workload runs in rounds, "
+        + "the sides in turn and in the opposite order in the next round (raw first, then SDK "
+        + "first), and the round shown is the median by end-to-end throughput (maximum) or by "
+        + "p99 (fixed rates), all its figures from that one run. Turns spread a drift of the "
+        + "machine or a broker (a JIT warming, a log growing) over both sides; the median "
+        + "drops a round that a pause spoiled.\n\n");
     md.append("Maximum throughput: a closed loop of 1,000 messages in flight end to end "
         + "(publish to receipt). Fixed rates: open loop, latency from each message's intended "
         + "send time, nanosecond clock in the payload. Raw clients use the SDK's settings: Kafka "
@@ -73,7 +81,7 @@ public final class Report {
     md.append("CPU per message received: the harness process's CPU time "
         + "(`OperatingSystemMXBean.getProcessCpuTime`, every thread: publisher, consumer, the "
         + "clients' I/O threads, the SDK's, garbage collection) over the measurement window, "
-        + "divided by the messages received in it. The sides run one after the other, so each "
+        + "divided by the messages received in it. The sides never run at once, so each "
         + "window holds one side's work alone; the brokers are other processes and not in it "
         + "(except the in-memory broker's). Process time rather than the consumer threads': "
         + "much of each client's work is on threads of its own (Netty's event loop, Kafka's "
