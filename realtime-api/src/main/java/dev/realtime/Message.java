@@ -2,6 +2,7 @@ package dev.realtime;
 
 import dev.realtime.channel.Channel;
 import dev.realtime.internal.MessageIds;
+import dev.realtime.internal.Payloads;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
@@ -30,6 +31,22 @@ public final class Message {
   public static final String JSON = "application/json";
 
   private static final byte[] EMPTY = new byte[0];
+
+  static {
+    // The adapters' way to the payload array without a copy; see Payloads for why.
+    Payloads.install(new Payloads.Access() {
+      @Override
+      public byte[] shared(Message message) {
+        return message.payload;
+      }
+
+      @Override
+      public Builder adopt(Builder builder, byte[] payload) {
+        builder.payload = payload.length == 0 ? EMPTY : payload;
+        return builder;
+      }
+    });
+  }
 
   private final String id;
   private final Channel channel;

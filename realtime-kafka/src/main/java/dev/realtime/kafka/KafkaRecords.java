@@ -3,6 +3,7 @@ package dev.realtime.kafka;
 import dev.realtime.Message;
 import dev.realtime.Position;
 import dev.realtime.channel.Channel;
+import dev.realtime.internal.Payloads;
 import dev.realtime.internal.Rfc3339;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
@@ -57,7 +58,7 @@ final class KafkaRecords {
     }
     byte[] key = message.key() == null ? null : bytes(message.key());
     return new ProducerRecord<>(topic, null, message.timestamp().toEpochMilli(), key,
-        message.payload(), headers);
+        Payloads.shared(message), headers);
   }
 
   private static void addCloudEvents(RecordHeaders headers, Message message) {
@@ -118,10 +119,10 @@ final class KafkaRecords {
       event = compact.event;
       contentType = compact.contentType;
     }
-    builder
+    // The consumer made the value for this record alone, and nothing writes into it.
+    Payloads.adopt(builder, record.value() == null ? new byte[0] : record.value())
         // A record written by another producer has no event: it is still delivered.
         .event(event == null || event.isBlank() ? "kafka.record" : event)
-        .payload(record.value() == null ? new byte[0] : record.value())
         .key(record.key() == null ? null : new String(record.key(), StandardCharsets.UTF_8))
         .timestamp(compact != null ? compact.time
             : time != null ? parseTime(time, record.timestamp())

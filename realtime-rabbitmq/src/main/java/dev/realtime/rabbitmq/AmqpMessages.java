@@ -4,6 +4,7 @@ import com.rabbitmq.client.AMQP;
 import dev.realtime.Message;
 import dev.realtime.Position;
 import dev.realtime.channel.Channel;
+import dev.realtime.internal.Payloads;
 import dev.realtime.internal.Rfc3339;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
@@ -90,7 +91,8 @@ final class AmqpMessages {
       @Nullable Position position, int attempt) {
     Map<String, Object> headers = properties.getHeaders() == null ? Map.of()
         : properties.getHeaders();
-    Message.Builder builder = Message.builder().channel(channel).payload(body)
+    // amqp-client made the body for this delivery alone, and nothing writes into it.
+    Message.Builder builder = Payloads.adopt(Message.builder(), body).channel(channel)
         .position(position).deliveryAttempt(attempt);
     String id = properties.getMessageId();
     builder.id(id == null || id.isEmpty() ? channel.name() + "-"

@@ -15,6 +15,7 @@ import dev.realtime.channel.Channel;
 import dev.realtime.channel.ChannelAdmin;
 import dev.realtime.config.RealtimeConfig;
 import dev.realtime.config.RealtimeOptions;
+import dev.realtime.internal.Payloads;
 import dev.realtime.internal.Positions;
 import dev.realtime.internal.FailureReasons;
 import dev.realtime.internal.UriCredentials;
@@ -130,7 +131,7 @@ final class RabbitBroker extends AdapterBroker<RabbitSubscription> {
     try {
       ensureStream(message.channel());
       return publisher.publish(topology.exchange(), message.channel().name(),
-              AmqpMessages.outgoing(message), message.payload())
+              AmqpMessages.outgoing(message), Payloads.shared(message))
           .thenApply(confirmed -> new PublishReceipt(message.id(), message.channel(), null));
     } catch (RuntimeException e) {
       return CompletableFuture.failedFuture(e);

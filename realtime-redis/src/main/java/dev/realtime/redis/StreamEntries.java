@@ -3,6 +3,7 @@ package dev.realtime.redis;
 import dev.realtime.Message;
 import dev.realtime.Position;
 import dev.realtime.channel.Channel;
+import dev.realtime.internal.Payloads;
 import dev.realtime.internal.Rfc3339;
 import io.lettuce.core.protocol.CommandArgs;
 import java.io.ByteArrayInputStream;
@@ -63,7 +64,7 @@ final class StreamEntries {
     for (Map.Entry<String, String> header : message.headers().entrySet()) {
       fields.put(HEADER + header.getKey(), bytes(header.getValue()));
     }
-    fields.put(PAYLOAD, message.payload());
+    fields.put(PAYLOAD, Payloads.shared(message));
     return fields;
   }
 
@@ -84,7 +85,7 @@ final class StreamEntries {
     for (Map.Entry<String, String> header : message.headers().entrySet()) {
       args.add(HEADER + header.getKey()).add(header.getValue());
     }
-    args.add(PAYLOAD).add(message.payload());
+    args.add(PAYLOAD).add(Payloads.shared(message)); // Lettuce only reads it.
   }
 
   /**
@@ -132,7 +133,8 @@ final class StreamEntries {
       }
     }
     byte[] payload = fields.get(PAYLOAD);
-    return builder.payload(payload == null ? new byte[0] : payload).build();
+    // Lettuce's codec made the value for this entry alone, and nothing writes into it.
+    return Payloads.adopt(builder, payload == null ? new byte[0] : payload).build();
   }
 
   /**

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.realtime.Message;
 import dev.realtime.channel.Channel;
+import dev.realtime.internal.Payloads;
 import java.io.ByteArrayOutputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
@@ -21,6 +22,18 @@ import org.junit.jupiter.api.Test;
  */
 class StreamEntriesTest {
   private static final Channel CHANNEL = Channel.of("orders.eu");
+
+  @Test
+  void anEntrysPayloadIsWrittenAndReadWithoutACopy() {
+    Message message = Message.builder().channel(CHANNEL).event("e").payload(new byte[1024])
+        .build();
+    Map<String, byte[]> fields = StreamEntries.fields(message);
+
+    // Lettuce only reads what it writes, and its codec makes each value it reads for one entry.
+    assertThat(fields.get(StreamEntries.PAYLOAD)).isSameAs(Payloads.shared(message));
+    assertThat(Payloads.shared(StreamEntries.toMessage(CHANNEL, "1-0", fields, 1)))
+        .isSameAs(fields.get(StreamEntries.PAYLOAD));
+  }
 
   @Test
   void framesAsTheDataStreamDid() throws IOException {
