@@ -101,12 +101,12 @@ public final class Harness {
     this.progress = progress;
   }
 
-  /** Runs every workload on {@code backend}, in rounds, after a warm-up round. */
+  /** Runs every workload on {@code backend}, in rounds, after the first one run to warm up. */
   public List<Result> run(Backend backend) throws Exception {
     if (timing.rounds() > 1) {
-      // Discarded: a broker just started (Kafka's JVM above all) runs faster for minutes as its
-      // JIT warms, and the first round would measure that. Kafka's raw client went 134k, 769k,
-      // 805k msg/s over three rounds without it.
+      // Discarded, all its rounds: a broker just started (Kafka's JVM above all) runs faster
+      // for minutes as its JIT warms, and the first round would measure that. Kafka's raw
+      // client went 134k, 769k, 805k msg/s over three rounds without it.
       sides(backend, Workload.maxThroughput(100, timing.warmUp(), timing.measure()), true,
           new ArrayList<>());
     }
