@@ -43,7 +43,7 @@ public final class Harness {
    */
   public record Timing(Duration warmUp, Duration measure, int rounds, Jmh l0, Jmh publish) {
     /**
-     * The published report, about 45 minutes on 2 cores. JMH: 16 or 20 measured iterations over
+     * The published report, about 55 minutes on 2 cores. JMH: 16 or 20 measured iterations over
      * two forks, so that the 99.9% interval is about the iterations' spread (with one fork of 3
      * it was 18 times the spread: Student's t for 2 degrees of freedom is 31.6), a fork's own
      * JIT decisions show as spread instead of hiding, and 5 s of warm-up, by which the JIT's
