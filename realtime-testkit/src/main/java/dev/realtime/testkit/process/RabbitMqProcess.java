@@ -129,7 +129,7 @@ public final class RabbitMqProcess extends ServerProcess {
       return;
     }
     beam().ifPresent(vm -> Reaper.killTree(vm, STOP_GRACE));
-    Reaper.killTree(process().toHandle(), STOP_GRACE);
+    Reaper.killTree(process(), STOP_GRACE);
   }
 
   /**

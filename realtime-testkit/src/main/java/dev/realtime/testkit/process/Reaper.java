@@ -42,6 +42,22 @@ final class Reaper {
   }
 
   /**
+   * As {@link #killTree(ProcessHandle, Duration)} for {@code process} and what runs below it, and
+   * returns once {@code process} itself reports that it exited (or {@code wait} passed).
+   */
+  static void killTree(Process process, Duration wait) {
+    killTree(process.toHandle(), wait);
+    // Then the Process itself: the JDK completes the handle's exit before the Process learns
+    // of it (in a callback of the same future), so isAlive() could still say true right after
+    // a kill (RedisProcessTest failed so, once, in CI).
+    try {
+      process.waitFor(wait.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  /**
    * Sends SIGKILL to {@code root} and to every process below it, children first seen before the
    * kill (they are re-parented once their parent dies), and waits up to {@code wait} for them to
    * be gone.

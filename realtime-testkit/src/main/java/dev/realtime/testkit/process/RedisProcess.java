@@ -83,7 +83,7 @@ public final class RedisProcess extends ServerProcess {
    */
   public void kill() {
     if (isRunning()) {
-      Reaper.killTree(process().toHandle(), STOP_GRACE);
+      Reaper.killTree(process(), STOP_GRACE);
     }
   }
 
