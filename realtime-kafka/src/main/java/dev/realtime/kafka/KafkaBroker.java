@@ -27,6 +27,7 @@ import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Properties;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
@@ -47,6 +48,8 @@ import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.config.TopicConfig;
+import org.apache.kafka.common.errors.InvalidReplicationFactorException;
 import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
@@ -74,6 +77,9 @@ final class KafkaBroker extends AdapterBroker<KafkaSubscription> {
   private final String servers;
   private final ChannelNaming naming;
   private final int partitions;
+  /** realtime.kafka.replication-factor and min-insync-replicas: null leaves it to the broker. */
+  private final Integer replicationFactor;
+  private final Integer minInsyncReplicas;
   private final Duration timeout;
   private final Duration sessionTimeout;
   private final KafkaRecords.WireFormat wireFormat;
@@ -99,6 +105,8 @@ final class KafkaBroker extends AdapterBroker<KafkaSubscription> {
     this.servers = KafkaSettings.bootstrapServers(config);
     this.naming = KafkaTopicNaming.of(config.get(KafkaOptions.TOPIC_PREFIX));
     this.partitions = config.get(KafkaOptions.PARTITIONS);
+    this.replicationFactor = config.get(KafkaOptions.REPLICATION_FACTOR);
+    this.minInsyncReplicas = KafkaSettings.minInsyncReplicas(config);
     this.timeout = config.get(KafkaOptions.TIMEOUT);
     this.sessionTimeout = config.get(KafkaOptions.SESSION_TIMEOUT);
     this.wireFormat = KafkaSettings.wireFormat(config);
@@ -217,19 +225,58 @@ final class KafkaBroker extends AdapterBroker<KafkaSubscription> {
       return known;
     }
     String topic = naming.backendName(channel);
-    try {
-      admin.createTopics(List.of(new NewTopic(topic, java.util.Optional.of(partitions),
-          java.util.Optional.empty()))).all().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
-    } catch (ExecutionException e) {
-      if (!(e.getCause() instanceof TopicExistsException) && !exists(topic)) {
-        throw unavailable("create topic " + topic, e);
-      }
-    } catch (Exception e) {
-      throw unavailable("create topic " + topic, e);
-    }
+    createTopic(newTopic(topic, null, null, Map.of()));
     limits.learn(admin, topic, timeout.toMillis());
     knownTopics.put(channel, topic);
     return topic;
+  }
+
+  /**
+   * A topic as the adapter creates it: {@code partitions} and {@code replicationFactor} when
+   * given (by a ChannelSpec), else the adapter's settings; {@code min.insync.replicas} from
+   * realtime.kafka.min-insync-replicas unless {@code configs} holds it. What is unset is left
+   * to the broker's defaults.
+   */
+  NewTopic newTopic(String topic, Integer partitions, Short replicationFactor,
+      Map<String, String> configs) {
+    Map<String, String> all = new HashMap<>(configs);
+    if (minInsyncReplicas != null) {
+      all.putIfAbsent(TopicConfig.MIN_IN_SYNC_REPLICAS_CONFIG, minInsyncReplicas.toString());
+    }
+    Short replicas = replicationFactor != null ? replicationFactor
+        : this.replicationFactor != null ? Short.valueOf(this.replicationFactor.shortValue())
+        : null;
+    return new NewTopic(topic, Optional.of(partitions != null ? partitions : this.partitions),
+        Optional.ofNullable(replicas)).configs(all);
+  }
+
+  /**
+   * Creates {@code topic}; one that exists already (made by another server meanwhile) is fine.
+   *
+   * @throws BrokerUnavailableException if Kafka refused or did not answer; too few live brokers
+   *     for the replication factor is said so, with the setting to lower
+   */
+  void createTopic(NewTopic topic) {
+    try {
+      admin.createTopics(List.of(topic)).all().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (ExecutionException e) {
+      if (e.getCause() instanceof TopicExistsException || exists(topic.name())) {
+        return;
+      }
+      if (e.getCause() instanceof InvalidReplicationFactorException) {
+        // Kafka says how many brokers it has; the user needs to know which setting asked more.
+        throw new BrokerUnavailableException("could not create topic " + topic.name() + " on "
+            + "Kafka at " + UriCredentials.mask(servers) + ": " + e.getCause().getMessage()
+            + " " + (topic.replicationFactor() > 0
+                ? "It was asked for " + topic.replicationFactor() + " replicas (realtime.kafka."
+                    + "replication-factor, or the channel's ChannelSpec.replicationFactor)"
+                : "The broker's default.replication.factor asks more replicas than that")
+            + ": start the brokers that are missing, or lower the setting.", e);
+      }
+      throw unavailable("create topic " + topic.name(), e);
+    } catch (Exception e) {
+      throw unavailable("create topic " + topic.name(), e);
+    }
   }
 
   /**

@@ -23,6 +23,25 @@ final class KafkaOptions {
       "Partitions of a topic the adapter creates on first use (ChannelAdmin.ensure sets more).")
       .range(1, null);
 
+  /**
+   * Unset by default, not 3: a default of 3 would fail every topic on a one-broker cluster, and
+   * the broker's own default.replication.factor is what its operator chose for it.
+   */
+  static final ConfigOption<Integer> REPLICATION_FACTOR = ConfigOption.integer(
+      "realtime.kafka.replication-factor", null,
+      "Replicas of each partition of a topic the adapter creates (on first use, or by "
+          + "ChannelAdmin.ensure without replicationFactor): 3 on a cluster of three or more "
+          + "brokers. Unset: the broker's default.replication.factor.")
+      .range(1, (int) Short.MAX_VALUE);
+
+  static final ConfigOption<Integer> MIN_INSYNC_REPLICAS = ConfigOption.integer(
+      "realtime.kafka.min-insync-replicas", null,
+      "min.insync.replicas of each topic the adapter creates: a publish is confirmed once this "
+          + "many replicas have it (the producer sends with acks=all), and refused while fewer "
+          + "are in sync. 2 with a replication factor of 3. Unset: the broker's "
+          + "min.insync.replicas.")
+      .range(1, null);
+
   /** One name for one idea across adapters: realtime.redis.timeout, realtime.rabbitmq.timeout. */
   static final ConfigOption<Duration> TIMEOUT = ConfigOption.duration(
       "realtime.kafka.timeout", Duration.ofSeconds(10),
@@ -59,7 +78,8 @@ final class KafkaOptions {
           + "security.protocol, sasl.*, ssl.* (secrets masked).");
 
   static final List<ConfigOption<?>> ALL = List.of(BOOTSTRAP_SERVERS, TOPIC_PREFIX, PARTITIONS,
-      TIMEOUT, SESSION_TIMEOUT, WIRE_FORMAT, PRODUCER, CONSUMER, ADMIN, COMMON);
+      REPLICATION_FACTOR, MIN_INSYNC_REPLICAS, TIMEOUT, SESSION_TIMEOUT, WIRE_FORMAT, PRODUCER,
+      CONSUMER, ADMIN, COMMON);
 
   private KafkaOptions() {}
 }

@@ -32,6 +32,27 @@ final class KafkaSettings {
     return servers;
   }
 
+  /**
+   * Returns {@code realtime.kafka.min-insync-replicas}, or null when unset, refusing a value
+   * above {@code realtime.kafka.replication-factor}: Kafka would create the topics and then
+   * refuse every publish to them (NotEnoughReplicas), so the pair is refused before anything
+   * is created.
+   *
+   * @throws ConfigurationException if both are set and the first is the larger
+   */
+  static Integer minInsyncReplicas(RealtimeConfig config) {
+    Integer replicas = config.get(KafkaOptions.REPLICATION_FACTOR);
+    Integer minimum = config.get(KafkaOptions.MIN_INSYNC_REPLICAS);
+    if (replicas != null && minimum != null && minimum > replicas) {
+      throw new ConfigurationException(KafkaOptions.MIN_INSYNC_REPLICAS.name() + "=" + minimum
+          + " (from " + config.sourceOf(KafkaOptions.MIN_INSYNC_REPLICAS) + ") is more than "
+          + KafkaOptions.REPLICATION_FACTOR.name() + "=" + replicas + " (from "
+          + config.sourceOf(KafkaOptions.REPLICATION_FACTOR) + "): no publish could ever be "
+          + "confirmed. Lower the first, or raise the second (3 replicas, 2 in sync, is usual).");
+    }
+    return minimum;
+  }
+
   /** Returns {@code realtime.kafka.wire-format}, a choice the option checks when read. */
   static KafkaRecords.WireFormat wireFormat(RealtimeConfig config) {
     return config.get(KafkaOptions.WIRE_FORMAT).equals("cloudevents")

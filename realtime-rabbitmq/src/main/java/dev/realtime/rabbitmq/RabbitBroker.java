@@ -1,5 +1,6 @@
 package dev.realtime.rabbitmq;
 
+import com.rabbitmq.client.Address;
 import com.rabbitmq.client.AuthenticationFailureException;
 import com.rabbitmq.client.Connection;
 import com.rabbitmq.client.ConnectionFactory;
@@ -54,6 +55,8 @@ final class RabbitBroker extends AdapterBroker<RabbitSubscription> {
   static final String NAME = "rabbitmq";
 
   private final String description;
+  /** The nodes connections go to, and recover to: realtime.rabbitmq.addresses, or the URI's. */
+  private final List<Address> addresses;
   private final Duration timeout;
   private final Duration publishTimeout;
   /** realtime.close-timeout: the one bound on close(). */
@@ -89,11 +92,12 @@ final class RabbitBroker extends AdapterBroker<RabbitSubscription> {
     this.closeTimeout = config.get(RealtimeOptions.CLOSE_TIMEOUT);
     this.metrics = metrics;
     ConnectionFactory factory = RabbitEndpoint.factory(config, timeout);
-    this.description = RabbitEndpoint.describe(factory);
+    this.addresses = RabbitEndpoint.addresses(config, factory);
+    this.description = RabbitEndpoint.describe(factory, addresses);
     this.outages = new OutageLog(description, publishTimeout);
     factory.setExceptionHandler(outages);
     try {
-      this.connection = factory.newConnection("realtime");
+      this.connection = factory.newConnection(addresses, "realtime");
       this.publishing = newPublishingConnection(factory);
     } catch (AuthenticationFailureException e) {
       background.shutdownNow();
@@ -111,7 +115,7 @@ final class RabbitBroker extends AdapterBroker<RabbitSubscription> {
     outages.watch(publishing);
     try {
       this.topology = new Topology(connection, config.get(RabbitOptions.NAME_PREFIX),
-          description, timeout);
+          description, timeout, config.get(RabbitOptions.REPLICATION_FACTOR));
       this.publisher = new Publisher(publishing, description, publishTimeout,
           config.get(RealtimeOptions.MAX_PAYLOAD_BYTES));
       this.registry = new ChannelRegistry(connection, topology, publisher, timeout);
@@ -255,7 +259,7 @@ final class RabbitBroker extends AdapterBroker<RabbitSubscription> {
   private Connection newPublishingConnection(ConnectionFactory factory)
       throws IOException, TimeoutException {
     try {
-      return factory.newConnection("realtime-publisher");
+      return factory.newConnection(addresses, "realtime-publisher");
     } catch (IOException | TimeoutException | RuntimeException e) {
       connection.abort();
       throw e;

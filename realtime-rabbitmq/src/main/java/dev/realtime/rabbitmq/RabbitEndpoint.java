@@ -1,5 +1,6 @@
 package dev.realtime.rabbitmq;
 
+import com.rabbitmq.client.Address;
 import com.rabbitmq.client.ConnectionFactory;
 import dev.realtime.config.ConfigurationException;
 import dev.realtime.config.RealtimeConfig;
@@ -8,6 +9,9 @@ import java.net.URI;
 import java.net.URISyntaxException;
 import java.security.GeneralSecurityException;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Collectors;
 import javax.net.ssl.SSLContext;
 import org.jspecify.annotations.Nullable;
 
@@ -152,9 +156,57 @@ final class RabbitEndpoint {
   }
 
   /** The address for messages: {@code amqp://host:port/vhost}, {@code amqps://} with TLS. */
-  static String describe(ConnectionFactory factory) {
-    return (factory.isSSL() ? "amqps://" : "amqp://") + factory.getHost() + ":"
-        + factory.getPort() + "/" + java.net.URLEncoder.encode(factory.getVirtualHost(),
+  static String describe(ConnectionFactory factory, List<Address> addresses) {
+    String nodes = addresses.stream().map(address -> address.getHost() + ":"
+        + (address.getPort() > 0 ? address.getPort() : factory.getPort()))
+        .collect(Collectors.joining(","));
+    return (factory.isSSL() ? "amqps://" : "amqp://") + nodes + "/"
+        + java.net.URLEncoder.encode(factory.getVirtualHost(),
             java.nio.charset.StandardCharsets.UTF_8);
+  }
+
+  /**
+   * The nodes to connect to: realtime.rabbitmq.addresses, or the URI's host and port. amqp-client
+   * tries them in a shuffled order for each connection and each recovery, so connections spread
+   * over the cluster and a lost node's clients go to the others.
+   */
+  static List<Address> addresses(RealtimeConfig config, ConnectionFactory factory) {
+    String listed = config.get(RabbitOptions.ADDRESSES);
+    if (listed.isBlank()) {
+      return List.of(new Address(factory.getHost(), factory.getPort()));
+    }
+    List<Address> addresses = new ArrayList<>();
+    for (Address address : parseAddresses(listed)) {
+      // An address without a port takes the URI's (5671 with TLS, 5672 without).
+      addresses.add(address.getPort() > 0 ? address
+          : new Address(address.getHost(), factory.getPort()));
+    }
+    return addresses;
+  }
+
+  /**
+   * Reads {@code host[:port][,host[:port]...]}.
+   *
+   * @throws IllegalArgumentException naming the entry that is not a host with an optional port
+   */
+  static List<Address> parseAddresses(String listed) {
+    if (listed.isBlank()) {
+      return List.of();
+    }
+    List<Address> addresses = new ArrayList<>();
+    for (String entry : listed.split(",")) {
+      String trimmed = entry.trim();
+      if (!trimmed.matches("(\\[[0-9A-Fa-f:.]+\\]|[A-Za-z0-9._-]+)(:[0-9]{1,5})?")) {
+        throw new IllegalArgumentException("\"" + trimmed + "\" is not host[:port] (such as "
+            + "rabbit-1:5672; a list is comma-separated, credentials go in realtime.rabbitmq.uri)");
+      }
+      Address address = Address.parseAddress(trimmed);
+      if (address.getPort() > 65535) {
+        throw new IllegalArgumentException("the port of \"" + trimmed + "\" is out of range "
+            + "(1-65535)");
+      }
+      addresses.add(address);
+    }
+    return addresses;
   }
 }

@@ -11,6 +11,13 @@ final class RabbitOptions {
       "RabbitMQ to connect to: amqp://[user:password@]host[:port][/vhost], or amqps:// for TLS.")
       .withEnvironmentAlias("RABBITMQ_URL");
 
+  static final ConfigOption<String> ADDRESSES = ConfigOption.string(
+      "realtime.rabbitmq.addresses", "",
+      "Nodes of a cluster, host[:port][,host[:port]...]: each connection goes to one that "
+          + "answers, and after a lost connection to another. The user, password, virtual host "
+          + "and TLS still come from realtime.rabbitmq.uri. Empty: the URI's host and port.")
+      .check(RabbitEndpoint::parseAddresses);
+
   static final ConfigOption<String> VIRTUAL_HOST = ConfigOption.string(
       "realtime.rabbitmq.virtual-host", "",
       "Virtual host; overrides the URI's. Empty: the URI's, or / when it names none.");
@@ -37,13 +44,21 @@ final class RabbitOptions {
           + "queue realtime.user.1 on exchange realtime.")
       .check(RabbitBrokerProvider::naming);
 
+  /** The name Kafka's adapter gives the same idea: copies of what a channel holds. */
+  static final ConfigOption<Integer> REPLICATION_FACTOR = ConfigOption.integer(
+      "realtime.rabbitmq.replication-factor", null,
+      "Members of each group's quorum queue the adapter creates (x-quorum-initial-group-size). "
+          + "Unset: RabbitMQ's default, a member on every node of the cluster. Streams get "
+          + "RabbitMQ's default too (ChannelSpec.replicationFactor sets a stream's).")
+      .range(1, null);
+
   static final ConfigOption<Duration> TIMEOUT = ConfigOption.duration(
       "realtime.rabbitmq.timeout", Duration.ofSeconds(10),
       "How long connecting, declarations and history reads wait for RabbitMQ.")
       .range(Duration.ofMillis(1), null);
 
-  static final List<ConfigOption<?>> ALL = List.of(URI, VIRTUAL_HOST, USERNAME, PASSWORD, TLS,
-      TLS_VERIFY_PEER, NAME_PREFIX, TIMEOUT);
+  static final List<ConfigOption<?>> ALL = List.of(URI, ADDRESSES, VIRTUAL_HOST, USERNAME, PASSWORD, TLS,
+      TLS_VERIFY_PEER, NAME_PREFIX, REPLICATION_FACTOR, TIMEOUT);
 
   private RabbitOptions() {}
 }

@@ -5,6 +5,7 @@ import com.rabbitmq.client.Connection;
 import com.rabbitmq.client.DefaultConsumer;
 import com.rabbitmq.client.Envelope;
 import dev.realtime.BrokerUnavailableException;
+import dev.realtime.internal.FailureReasons;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -36,6 +37,31 @@ final class StreamReader {
    */
   static List<Delivery> read(Connection connection, String queue, Object offset, int limit,
       Duration quiet, Duration timeout) {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (true) {
+      try {
+        return readOnce(connection, queue, offset, limit, quiet, timeout);
+      } catch (BrokerUnavailableException e) {
+        // An AMQP stream consumer reads the replica on its connection's node, and a node that
+        // was just started again serves AMQP before its replicas are back: "does not have a
+        // replica on the local node" for a moment (seen on a cluster right after a node's
+        // restart). Within the timeout, that is waited out.
+        if (!FailureReasons.of(e).contains("does not have a replica on the local node")
+            || System.nanoTime() > deadline) {
+          throw e;
+        }
+        try {
+          TimeUnit.MILLISECONDS.sleep(100); // A backoff between attempts, bounded above.
+        } catch (InterruptedException interrupted) {
+          Thread.currentThread().interrupt();
+          throw e;
+        }
+      }
+    }
+  }
+
+  private static List<Delivery> readOnce(Connection connection, String queue, Object offset,
+      int limit, Duration quiet, Duration timeout) {
     LinkedBlockingQueue<Delivery> received = new LinkedBlockingQueue<>();
     com.rabbitmq.client.Channel amqp = null;
     List<Delivery> out = new ArrayList<>();
@@ -67,7 +93,7 @@ final class StreamReader {
       return out;
     } catch (IOException e) {
       throw new BrokerUnavailableException("could not read stream " + queue + ": "
-          + e.getMessage(), e);
+          + FailureReasons.of(e), e);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new BrokerUnavailableException("interrupted while reading stream " + queue, e);

@@ -48,6 +48,14 @@ final class Topology {
   private final String description;
   private final Set<Channel> knownStreams = ConcurrentHashMap.newKeySet();
   private final Duration timeout;
+  /**
+   * realtime.rabbitmq.replication-factor, for group queues, or null for RabbitMQ's default
+   * (every node). Not for streams: a stream's ensure declares it again with the spec's
+   * arguments, and RabbitMQ refuses a declaration that leaves out a size the queue was created
+   * with ("received none but current is 2"), so a size from a server's setting would make
+   * another server's ensure fail.
+   */
+  private final @Nullable Integer replicas;
   /** Notified when amqp-client recovered the connection. */
   private final Object recovered = new Object();
 
@@ -56,10 +64,11 @@ final class Topology {
     T run(com.rabbitmq.client.Channel channel) throws IOException;
   }
 
-  Topology(Connection connection, String prefix, String description, Duration timeout)
-      throws IOException {
+  Topology(Connection connection, String prefix, String description, Duration timeout,
+      @Nullable Integer replicas) throws IOException {
     this.connection = connection;
     this.timeout = timeout;
+    this.replicas = replicas;
     ((Recoverable) connection).addRecoveryListener(new RecoveryListener() {
       @Override
       public void handleRecovery(Recoverable recoverable) {
@@ -163,16 +172,39 @@ final class Topology {
     knownStreams.add(channel);
   }
 
-  /** Declares a group's durable quorum queue for {@code bindingKey} and binds it. */
+  /**
+   * Declares a group's durable quorum queue for {@code bindingKey} and binds it. Its initial
+   * size (realtime.rabbitmq.replication-factor) is fixed at creation, and RabbitMQ refuses a
+   * later declaration that names another size, or none ("inequivalent arg"): so a queue that
+   * exists is only bound, and one that another server created meanwhile with its own size is
+   * used as it is.
+   */
   String declareGroupQueue(String group, String bindingKey) {
     String queue = groupQueue(group, bindingKey);
-    Map<String, Object> arguments = new HashMap<>();
-    arguments.put("x-queue-type", "quorum");
-    declare(amqp -> {
-      amqp.queueDeclare(queue, true, false, false, arguments);
+    Declaration<Void> bind = amqp -> {
       amqp.queueBind(queue, exchange, bindingKey);
       return null;
-    });
+    };
+    if (exists(queue)) {
+      declare(bind);
+      return queue;
+    }
+    Map<String, Object> arguments = new HashMap<>();
+    arguments.put("x-queue-type", "quorum");
+    if (replicas != null) {
+      arguments.put("x-quorum-initial-group-size", replicas);
+    }
+    try {
+      declare(amqp -> {
+        amqp.queueDeclare(queue, true, false, false, arguments);
+        return bind.run(amqp);
+      });
+    } catch (IllegalArgumentException e) {
+      if (!String.valueOf(e.getMessage()).contains("x-quorum-initial-group-size")) {
+        throw e;
+      }
+      declare(bind);
+    }
     return queue;
   }
 

@@ -42,6 +42,34 @@ class RabbitEndpointTest {
   }
 
   @Test
+  void addressesListTheNodesAndTakeTheUrisPortWhereTheyGiveNone() {
+    RealtimeConfig config = RealtimeConfig.builder()
+        .set("realtime.rabbitmq.uri", "amqps://app:pw@lb.example/orders")
+        .set("realtime.rabbitmq.addresses", "rabbit-1:5671, rabbit-2,[::1]:5675").build();
+    ConnectionFactory factory = RabbitEndpoint.factory(config, Duration.ofSeconds(1));
+    var addresses = RabbitEndpoint.addresses(config, factory);
+
+    assertThat(addresses).extracting(a -> a.getHost() + ":" + a.getPort())
+        .containsExactly("rabbit-1:5671", "rabbit-2:5671", "[::1]:5675");
+    assertThat(RabbitEndpoint.describe(factory, addresses))
+        .isEqualTo("amqps://rabbit-1:5671,rabbit-2:5671,[::1]:5675/orders");
+    assertThat(RabbitEndpoint.addresses(RealtimeConfig.builder()
+        .set("realtime.rabbitmq.uri", "amqp://h:5673").build(), factory("amqp://h:5673")))
+        .extracting(a -> a.getHost() + ":" + a.getPort()).containsExactly("h:5673");
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"rabbit-1:abc", "user:pw@rabbit-1:5672", "rabbit-1:5672;rabbit-2",
+      "rabbit-1:99999", "rabbit-1,,rabbit-2"})
+  void addressesThatDoNotParseAreAConfigurationErrorNamingTheSetting(String addresses) {
+    RealtimeConfig config = RealtimeConfig.builder()
+        .set("realtime.rabbitmq.addresses", addresses).build();
+    assertThatThrownBy(() -> RabbitEndpoint.addresses(config, factory("amqp://h")))
+        .isInstanceOf(ConfigurationException.class)
+        .hasMessageContaining("realtime.rabbitmq.addresses");
+  }
+
+  @Test
   void aCompleteUriIsReadWhole() {
     ConnectionFactory factory = factory("amqp://app:pw@rabbit.example:5673/orders");
     assertThat(factory.getHost()).isEqualTo("rabbit.example");

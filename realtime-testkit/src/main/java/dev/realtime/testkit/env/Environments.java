@@ -36,6 +36,26 @@ public final class Environments {
   }
 
   /**
+   * A three-node Kafka cluster of the testkit's own ({@link
+   * dev.realtime.testkit.process.KafkaCluster}: child JVMs on loopback, one per JVM, started
+   * on first use in about 20 seconds), with the adapter set to three replicas and two in sync.
+   * Needs the optional {@code org.apache.kafka:kafka_2.13} dependency.
+   */
+  public static KafkaEnvironment kafkaCluster() {
+    return KafkaEnvironment.cluster();
+  }
+
+  /**
+   * A three-node RabbitMQ cluster of the testkit's own ({@link
+   * dev.realtime.testkit.process.RabbitMqCluster}: nodes on loopback, one cluster per JVM,
+   * started on first use in about 30 seconds), the adapter given every node's address. Needs
+   * RabbitMQ installed, as {@code RabbitMqProcess} does.
+   */
+  public static RabbitMqClusterEnvironment rabbitmqCluster() {
+    return RabbitMqClusterEnvironment.create();
+  }
+
+  /**
    * The machine's RabbitMQ, through a fault proxy. Needs a running RabbitMQ at {@code
    * REALTIME_TEST_RABBITMQ_URI}, or at {@code amqp://guest:guest@127.0.0.1:5672/} when that is
    * unset or blank; {@code scripts/services} starts one. Cuts connections and simulates

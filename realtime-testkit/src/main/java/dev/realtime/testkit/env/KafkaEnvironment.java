@@ -7,13 +7,15 @@ import dev.realtime.testkit.ForeignWriter;
 import dev.realtime.testkit.MemberDeath;
 import dev.realtime.testkit.PublishRefusal;
 import dev.realtime.testkit.kafka.EmbeddedKafka;
+import dev.realtime.testkit.process.KafkaCluster;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
 
 /**
  * Kafka for the suite: an external cluster named by {@code REALTIME_TEST_KAFKA_BOOTSTRAP_SERVERS},
- * or else the embedded KRaft broker, one per JVM for the suite, started on first use.
+ * or else the embedded KRaft broker, one per JVM for the suite, started on first use; or the
+ * testkit's own three-node cluster ({@link Environments#kafkaCluster()}).
  *
  * <p>The embedded broker's fault hooks are real: {@link #restart()} stops the broker and starts
  * it again with its data. A TCP proxy cannot stand in front of Kafka (clients learn broker
@@ -24,12 +26,56 @@ public final class KafkaEnvironment implements BrokerEnvironment {
   /** The suite's own broker, not {@link EmbeddedKafka#shared()}, which nobody may restart. */
   private static EmbeddedKafka embedded;
 
+  /** The suite's cluster, started on first use of {@link #cluster()}: one per JVM too. */
+  private static KafkaCluster sharedCluster;
+
   private final String bootstrapServers;
   private final EmbeddedKafka broker;
+  private final KafkaCluster cluster;
 
   private KafkaEnvironment(String bootstrapServers, EmbeddedKafka broker) {
+    this(bootstrapServers, broker, null);
+  }
+
+  private KafkaEnvironment(String bootstrapServers, EmbeddedKafka broker,
+      KafkaCluster cluster) {
     this.bootstrapServers = bootstrapServers;
     this.broker = broker;
+    this.cluster = cluster;
+  }
+
+  /**
+   * A three-node KRaft cluster of child JVMs (see {@link KafkaCluster}), one per JVM, started
+   * now on first use: topics get three replicas and need two in sync, through the adapter's
+   * own settings. Its fault hooks take the whole cluster down: {@link #restart()} kills every
+   * node and starts them again, and cutting connections kills them until restored. Killing one
+   * node is a cluster test's own business (the cluster is in reach through {@link
+   * #kafkaCluster()}).
+   */
+  static KafkaEnvironment cluster() {
+    synchronized (KafkaEnvironment.class) {
+      if (sharedCluster == null) {
+        KafkaCluster started = KafkaCluster.start(3);
+        Runtime.getRuntime().addShutdownHook(
+            new Thread(started::close, "realtime-testkit-kafka-cluster-shutdown"));
+        sharedCluster = started;
+      }
+      return new KafkaEnvironment(sharedCluster.bootstrapServers(), null, sharedCluster);
+    }
+  }
+
+  /**
+   * The cluster under this environment.
+   *
+   * @throws IllegalStateException unless this environment came from {@link
+   *     Environments#kafkaCluster()}
+   */
+  public KafkaCluster kafkaCluster() {
+    if (cluster == null) {
+      throw new IllegalStateException(description() + " is not a KafkaCluster: use "
+          + "Environments.kafkaCluster()");
+    }
+    return cluster;
   }
 
   /** Returns the external cluster if one is named, else the embedded broker (started now). */
@@ -51,6 +97,9 @@ public final class KafkaEnvironment implements BrokerEnvironment {
 
   @Override
   public String description() {
+    if (cluster != null) {
+      return "kafka (3-node KRaft cluster at " + bootstrapServers + ")";
+    }
     return broker != null
         ? "kafka (embedded KRaft broker at " + bootstrapServers + ")"
         : "kafka (external cluster at " + bootstrapServers + ")";
@@ -58,6 +107,11 @@ public final class KafkaEnvironment implements BrokerEnvironment {
 
   @Override
   public RealtimeConfig config() {
+    if (cluster != null) {
+      return RealtimeConfig.of(Map.of("realtime.broker", "kafka",
+          "realtime.kafka.bootstrap-servers", bootstrapServers,
+          "realtime.kafka.replication-factor", "3", "realtime.kafka.min-insync-replicas", "2"));
+    }
     return RealtimeConfig.of(Map.of("realtime.broker", "kafka",
         "realtime.kafka.bootstrap-servers", bootstrapServers));
   }
@@ -75,7 +129,7 @@ public final class KafkaEnvironment implements BrokerEnvironment {
    */
   @Override
   public OptionalLong brokerPayloadLimit() {
-    return broker != null ? OptionalLong.of(1_048_588) : OptionalLong.empty();
+    return broker != null || cluster != null ? OptionalLong.of(1_048_588) : OptionalLong.empty();
   }
 
   /** A plain KafkaProducer, writing records without the SDK's envelope or with part of it. */
@@ -137,34 +191,47 @@ public final class KafkaEnvironment implements BrokerEnvironment {
 
   @Override
   public boolean canRestart() {
-    return broker != null;
+    return broker != null || cluster != null;
   }
 
   @Override
   public void restart() {
     requireEmbedded("restart");
-    broker.restart();
+    if (cluster != null) {
+      cluster.killAll();
+      cluster.startAll();
+    } else {
+      broker.restart();
+    }
   }
 
   @Override
   public boolean canCutConnections() {
-    return broker != null;
+    return broker != null || cluster != null;
   }
 
   @Override
   public void cutConnections() {
     requireEmbedded("cut connections to");
-    broker.stop();
+    if (cluster != null) {
+      cluster.killAll();
+    } else {
+      broker.stop();
+    }
   }
 
   @Override
   public void restoreConnections() {
     requireEmbedded("restore connections to");
-    broker.startAgain();
+    if (cluster != null) {
+      cluster.startAll();
+    } else {
+      broker.startAgain();
+    }
   }
 
   private void requireEmbedded(String operation) {
-    if (broker == null) {
+    if (broker == null && cluster == null) {
       throw new UnsupportedOperationException("cannot " + operation + " " + description()
           + ": fault hooks need the embedded broker (unset REALTIME_TEST_KAFKA_BOOTSTRAP_SERVERS)");
     }

@@ -357,6 +357,11 @@ public final class EmbeddedKafka implements AutoCloseable {
     } catch (IOException e) {
       throw new IllegalStateException("Could not write " + settings, e);
     }
+    format(settings, clusterId, logDir());
+  }
+
+  /** Formats {@code logDir} as the settings file says, for the cluster {@code clusterId}. */
+  static void format(Path settings, String clusterId, Path logDir) {
     // StorageTool rather than its Formatter: the Formatter's module (kafka-metadata) is only a
     // runtime dependency of kafka_2.13, so code compiled against kafka_2.13 cannot name it.
     String[] args = {"format", "--config", settings.toString(), "--cluster-id", clusterId};
@@ -368,7 +373,7 @@ public final class EmbeddedKafka implements AutoCloseable {
       }
     } catch (Exception e) {
       throw new IllegalStateException(
-          "Could not format the embedded Kafka log dir " + logDir() + ": " + e.getMessage()
+          "Could not format the embedded Kafka log dir " + logDir + ": " + e.getMessage()
               + "\n" + output.toString(StandardCharsets.UTF_8),
           e);
     }
@@ -382,7 +387,7 @@ public final class EmbeddedKafka implements AutoCloseable {
     KafkaRaftServer started = new KafkaRaftServer(config, Time.SYSTEM);
     try {
       started.startup();
-      awaitAnswer();
+      awaitListed(bootstrapServers(), NODE_ID);
     } catch (Exception e) { // Scala code may throw checked exceptions it does not declare
       try {
         shutDown(started); // a half-started server still holds ports and threads
@@ -398,13 +403,14 @@ public final class EmbeddedKafka implements AutoCloseable {
   }
 
   /**
-   * Waits until a client gets this broker in a describeCluster answer. Startup already waits for
-   * the broker to be unfenced; this proves the client listener is open and serving.
+   * Waits until a client of {@code bootstrapServers} gets broker {@code nodeId} in a
+   * describeCluster answer. Startup already waits for the broker to be unfenced; this proves
+   * the client listener is open and serving.
    */
-  private void awaitAnswer() {
+  static void awaitListed(String bootstrapServers, int nodeId) {
     long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
     Properties props = new Properties();
-    props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers());
+    props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
     props.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 5_000);
     props.put(AdminClientConfig.RETRY_BACKOFF_MS_CONFIG, 50);
     props.put(AdminClientConfig.RECONNECT_BACKOFF_MS_CONFIG, 50);
@@ -424,10 +430,10 @@ public final class EmbeddedKafka implements AutoCloseable {
             admin.describeCluster(new DescribeClusterOptions().timeoutMs((int) remainingMs));
         try {
           Collection<Node> nodes = result.nodes().get(remainingMs, TimeUnit.MILLISECONDS);
-          if (nodes.stream().anyMatch(node -> node.id() == NODE_ID)) {
+          if (nodes.stream().anyMatch(node -> node.id() == nodeId)) {
             return;
           }
-          last = new IllegalStateException("broker " + NODE_ID + " not yet in " + nodes);
+          last = new IllegalStateException("broker " + nodeId + " not yet in " + nodes);
         } catch (ExecutionException | TimeoutException e) {
           last = e;
         } catch (InterruptedException e) {
@@ -481,34 +487,54 @@ public final class EmbeddedKafka implements AutoCloseable {
   }
 
   private Properties settings() {
-    Properties props = new Properties();
-    props.put("process.roles", "broker,controller");
-    props.put("node.id", String.valueOf(NODE_ID));
-    props.put("controller.quorum.voters", NODE_ID + "@" + HOST + ":" + controllerPort);
-    props.put("controller.listener.names", CONTROLLER_LISTENER);
     String proxied = proxy == null ? ""
         : "," + PROXIED_LISTENER + "://" + HOST + ":" + proxiedPort;
-    props.put(
-        "listeners",
-        BROKER_LISTENER + "://" + HOST + ":" + brokerPort + "," + CONTROLLER_LISTENER + "://"
-            + HOST + ":" + controllerPort + proxied);
-    props.put("advertised.listeners", BROKER_LISTENER + "://" + HOST + ":" + brokerPort
-        + (proxy == null ? "" : "," + PROXIED_LISTENER + "://" + HOST + ":" + proxy.port()));
-    props.put(
-        "listener.security.protocol.map",
-        BROKER_LISTENER + ":PLAINTEXT," + CONTROLLER_LISTENER + ":PLAINTEXT"
-            + (proxy == null ? "" : "," + PROXIED_LISTENER + ":PLAINTEXT"));
-    props.put("inter.broker.listener.name", BROKER_LISTENER);
-    props.put("log.dirs", logDir().toString());
+    Properties props = nodeSettings(NODE_ID, NODE_ID + "@" + HOST + ":" + controllerPort,
+        brokerPort, controllerPort, logDir(), 1);
+    props.put("listeners", props.getProperty("listeners") + proxied);
+    if (proxy != null) {
+      props.put("advertised.listeners", props.getProperty("advertised.listeners") + ","
+          + PROXIED_LISTENER + "://" + HOST + ":" + proxy.port());
+      props.put("listener.security.protocol.map",
+          props.getProperty("listener.security.protocol.map") + "," + PROXIED_LISTENER
+              + ":PLAINTEXT");
+    }
+    return props;
+  }
 
-    // One node: every replicated internal topic gets one replica and accepts one in-sync.
-    props.put("offsets.topic.replication.factor", "1");
-    props.put("transaction.state.log.replication.factor", "1");
-    props.put("transaction.state.log.min.isr", "1");
-    props.put("share.coordinator.state.topic.replication.factor", "1");
-    props.put("share.coordinator.state.topic.min.isr", "1");
-    props.put("default.replication.factor", "1");
-    props.put("min.insync.replicas", "1");
+  /**
+   * The settings of one combined broker and controller on loopback: node {@code nodeId} of the
+   * quorum {@code voters} ({@code id@host:port,...}), keeping {@code replicas} copies of every
+   * partition (internal topics included) and requiring a majority of them in sync. One node
+   * gives the embedded broker; three, a {@code KafkaCluster}'s node.
+   */
+  static Properties nodeSettings(int nodeId, String voters, int brokerPort, int controllerPort,
+      Path logDir, int replicas) {
+    Properties props = new Properties();
+    props.put("process.roles", "broker,controller");
+    props.put("node.id", String.valueOf(nodeId));
+    props.put("controller.quorum.voters", voters);
+    props.put("controller.listener.names", CONTROLLER_LISTENER);
+    props.put("listeners", BROKER_LISTENER + "://" + HOST + ":" + brokerPort + ","
+        + CONTROLLER_LISTENER + "://" + HOST + ":" + controllerPort);
+    props.put("advertised.listeners", BROKER_LISTENER + "://" + HOST + ":" + brokerPort);
+    props.put("listener.security.protocol.map",
+        BROKER_LISTENER + ":PLAINTEXT," + CONTROLLER_LISTENER + ":PLAINTEXT");
+    props.put("inter.broker.listener.name", BROKER_LISTENER);
+    props.put("log.dirs", logDir.toString());
+
+    // Every replicated topic, internal ones included, gets every replica asked for, and a
+    // write with acks=all needs a majority of them: one of one, two of three.
+    String copies = String.valueOf(replicas);
+    String inSync = String.valueOf(replicas / 2 + 1);
+    props.put("offsets.topic.replication.factor", copies);
+    props.put("transaction.state.log.replication.factor", copies);
+    props.put("transaction.state.log.min.isr", inSync);
+    props.put("share.coordinator.state.topic.replication.factor", copies);
+    props.put("share.coordinator.state.topic.min.isr", inSync);
+    props.put("default.replication.factor", copies);
+    props.put("min.insync.replicas", inSync);
+
     // Fewer internal partitions than the default 50: creating them is most of a first
     // consumer group's wait, and a test cluster has no load to spread.
     props.put("offsets.topic.num.partitions", "1");

@@ -158,6 +158,14 @@ final class Launch {
     }
   }
 
+  /**
+   * Runs each task on a thread of its own, not on the common pool: on two cores that runs one
+   * task at a time, and the start of a cluster's node waits for the others.
+   */
+  static java.util.concurrent.Executor threadPerTask(String name) {
+    return task -> new Thread(task, name).start();
+  }
+
   static Path tempDirectory(String prefix) {
     try {
       return Files.createTempDirectory(prefix);

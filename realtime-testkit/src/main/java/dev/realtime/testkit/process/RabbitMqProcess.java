@@ -66,7 +66,7 @@ public final class RabbitMqProcess extends ServerProcess {
         builder.startTimeout, STOP_GRACE);
     this.scripts = scripts;
     this.nodeName = "rt-" + HexFormat.of().formatHex(randomBytes(4)) + "@localhost";
-    writeFiles(builder.memoryHighWatermark, builder.configLines);
+    writeFiles(builder.memoryHighWatermark, builder.configLines, builder.cookie);
   }
 
   /** Starts a node with the defaults; see {@link Builder#start()}. */
@@ -230,15 +230,19 @@ public final class RabbitMqProcess extends ServerProcess {
     env.put("RABBITMQ_LOG_BASE", directory.resolve("log").toString());
     env.put("RABBITMQ_PID_FILE", directory.resolve("rabbitmq.pid").toString());
     env.put("ERL_EPMD_ADDRESS", "127.0.0.1");
-    env.put("RABBITMQ_SERVER_ADDITIONAL_ERL_ARGS", "-kernel inet_dist_use_interface {127,0,0,1}");
+    // No scheduler busy-waiting: an idle node otherwise spins a core for a while after work,
+    // and a cluster of three beside the tests on two cores would take them from the tests.
+    env.put("RABBITMQ_SERVER_ADDITIONAL_ERL_ARGS", "-kernel inet_dist_use_interface {127,0,0,1}"
+        + " +sbwt none +sbwtdcpu none +sbwtdio none");
   }
 
-  private void writeFiles(String memoryHighWatermark, List<String> configLines) {
+  private void writeFiles(String memoryHighWatermark, List<String> configLines,
+      String sharedCookie) {
     Path directory = directory();
     try {
       Path home = Files.createDirectories(directory.resolve("home"));
       Path cookie = home.resolve(".erlang.cookie");
-      Files.writeString(cookie, HexFormat.of().withUpperCase().formatHex(randomBytes(20)));
+      Files.writeString(cookie, sharedCookie != null ? sharedCookie : newCookie());
       Files.setPosixFilePermissions(cookie, PosixFilePermissions.fromString("r--------"));
       Files.writeString(directory.resolve("rabbitmq-env.conf"), "");
       Files.writeString(directory.resolve("enabled_plugins"), "[].\n");
@@ -281,6 +285,11 @@ public final class RabbitMqProcess extends ServerProcess {
     }
   }
 
+  /** A random Erlang cookie: nodes with the same one may talk to each other (a cluster). */
+  static String newCookie() {
+    return HexFormat.of().withUpperCase().formatHex(randomBytes(20));
+  }
+
   private static byte[] randomBytes(int count) {
     byte[] bytes = new byte[count];
     new SecureRandom().nextBytes(bytes);
@@ -293,8 +302,18 @@ public final class RabbitMqProcess extends ServerProcess {
     private final List<String> configLines = new ArrayList<>();
     private String memoryHighWatermark = "512MiB";
     private Duration startTimeout = Duration.ofSeconds(90);
+    private String cookie;
 
     private Builder() {}
+
+    /**
+     * The node's Erlang cookie; a random one of its own unless set. Nodes that share one may
+     * form a cluster ({@link RabbitMqCluster} sets it).
+     */
+    Builder cookie(String cookie) {
+      this.cookie = Objects.requireNonNull(cookie, "cookie == null");
+      return this;
+    }
 
     /**
      * The directory of RabbitMQ's scripts ({@code rabbitmq-server}, {@code rabbitmqctl}); found

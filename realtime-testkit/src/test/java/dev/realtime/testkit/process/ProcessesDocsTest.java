@@ -14,12 +14,21 @@ import org.junit.jupiter.api.Test;
 class ProcessesDocsTest {
   @Test
   void theDocsExampleIsTheCompiledOne() throws IOException {
+    assertDocsExampleIsCompiledIn("Broker processes of your own", "ProcessesDocsTest.java");
+  }
+
+  /**
+   * Asserts that the first Java block under the docs/testkit.md heading {@code section} is the
+   * code between "// docs begin" and "// docs end" in {@code testFile} of this package.
+   */
+  static void assertDocsExampleIsCompiledIn(String section, String testFile)
+      throws IOException {
     String docs = Files.readString(Path.of("..", "docs", "testkit.md"));
-    Matcher block = Pattern.compile("## Broker processes of your own.*?```java\n(.*?)```",
+    Matcher block = Pattern.compile("## " + Pattern.quote(section) + ".*?```java\n(.*?)```",
         Pattern.DOTALL).matcher(docs);
-    assertThat(block.find()).as("docs/testkit.md has the example").isTrue();
+    assertThat(block.find()).as("docs/testkit.md has the example under " + section).isTrue();
     String source = Files.readString(Path.of("src", "test", "java", "dev", "realtime", "testkit",
-        "process", "ProcessesDocsTest.java"));
+        "process", testFile));
     Matcher compiled = Pattern.compile("// docs begin\n(.*?)\n\\s*// docs end", Pattern.DOTALL)
         .matcher(source);
     assertThat(compiled.find()).isTrue();
