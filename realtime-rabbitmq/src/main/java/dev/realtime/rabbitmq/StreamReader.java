@@ -50,12 +50,7 @@ final class StreamReader {
             || System.nanoTime() > deadline) {
           throw e;
         }
-        try {
-          TimeUnit.MILLISECONDS.sleep(100); // A backoff between attempts, bounded above.
-        } catch (InterruptedException interrupted) {
-          Thread.currentThread().interrupt();
-          throw e;
-        }
+        Topology.pauseBeforeRetry(e);
       }
     }
   }

@@ -161,12 +161,7 @@ final class Topology {
             || System.nanoTime() > deadline) {
           throw e;
         }
-        try {
-          TimeUnit.MILLISECONDS.sleep(100); // A backoff between attempts, bounded above.
-        } catch (InterruptedException interrupted) {
-          Thread.currentThread().interrupt();
-          throw e;
-        }
+        Topology.pauseBeforeRetry(e);
       }
     }
     knownStreams.add(channel);
@@ -206,6 +201,19 @@ final class Topology {
       declare(bind);
     }
     return queue;
+  }
+
+  /**
+   * Waits 100 ms between two attempts of a retry that the caller bounds by a deadline; an
+   * interrupt ends the retry with {@code failure}, the thread's interrupt kept.
+   */
+  static void pauseBeforeRetry(RuntimeException failure) {
+    try {
+      TimeUnit.MILLISECONDS.sleep(100);
+    } catch (InterruptedException interrupted) {
+      Thread.currentThread().interrupt();
+      throw failure;
+    }
   }
 
   /** Returns true if {@code queue} exists (a passive declaration). */
