@@ -47,8 +47,8 @@ public final class KafkaEnvironment implements BrokerEnvironment {
   /**
    * A three-node KRaft cluster of child JVMs (see {@link KafkaCluster}), one per JVM, started
    * now on first use: topics get three replicas and need two in sync, through the adapter's
-   * own settings. Its fault hooks take the whole cluster down: {@link #restart()} kills every
-   * node and starts them again, and cutting connections kills them until restored. Killing one
+   * own settings. Its fault hook takes the whole cluster down: {@link #restart()} kills every
+   * node and starts them again; it has no cut (see {@link #canCutConnections()}). Killing one
    * node is a cluster test's own business (the cluster is in reach through {@link
    * #kafkaCluster()}).
    */
@@ -205,29 +205,28 @@ public final class KafkaEnvironment implements BrokerEnvironment {
     }
   }
 
+  /**
+   * Not on the cluster. A cut there would be every node killed, as {@link #restart()} does; but
+   * case 29 cuts the moment a handler starts, and the adapter's record that a handler was given
+   * a message is a commit answered a replication round trip later on a cluster (docs/kafka.md:
+   * a member that dies before that commit is answered delivers it again as attempt 1). So the
+   * case checked that documented race rather than the adapter, and failed 1 run of 3 in CI.
+   */
   @Override
   public boolean canCutConnections() {
-    return broker != null || cluster != null;
+    return broker != null;
   }
 
   @Override
   public void cutConnections() {
     requireEmbedded("cut connections to");
-    if (cluster != null) {
-      cluster.killAll();
-    } else {
-      broker.stop();
-    }
+    broker.stop();
   }
 
   @Override
   public void restoreConnections() {
     requireEmbedded("restore connections to");
-    if (cluster != null) {
-      cluster.startAll();
-    } else {
-      broker.startAgain();
-    }
+    broker.startAgain();
   }
 
   private void requireEmbedded(String operation) {
