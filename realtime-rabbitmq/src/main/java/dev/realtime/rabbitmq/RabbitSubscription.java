@@ -143,9 +143,8 @@ final class RabbitSubscription extends PollingSubscription<RabbitSubscription.De
     Topology topology = broker.topology();
     for (Channel channel : spec().channels()) {
       if (spec().isGroup()) {
-        boolean known = topology.exists(topology.groupQueue(spec().group(), channel.name()));
-        String queue = topology.declareGroupQueue(spec().group(), channel.name());
-        if (!known) {
+        String queue = topology.groupQueue(spec().group(), channel.name());
+        if (topology.declareGroupQueue(spec().group(), channel.name())) {
           // Recorded, so that describe() shows the group and delete() removes its queue.
           broker.registry().ensured(new ChannelRegistry.Entry(channel, null, null,
               java.util.Set.of(spec().group())));
@@ -160,7 +159,8 @@ final class RabbitSubscription extends PollingSubscription<RabbitSubscription.De
     }
     for (ChannelPattern pattern : spec().patterns()) {
       if (spec().isGroup()) {
-        String queue = topology.declareGroupQueue(spec().group(), pattern.pattern());
+        String queue = topology.groupQueue(spec().group(), pattern.pattern());
+        topology.declareGroupQueue(spec().group(), pattern.pattern());
         sources.add(new Source(Kind.GROUP, pattern.pattern(), null, queue, null));
       } else {
         sources.add(new Source(Kind.PATTERN, pattern.pattern(), null,

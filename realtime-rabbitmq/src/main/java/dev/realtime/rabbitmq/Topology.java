@@ -173,8 +173,10 @@ final class Topology {
    * later declaration that names another size, or none ("inequivalent arg"): so a queue that
    * exists is only bound, and one that another server created meanwhile with its own size is
    * used as it is.
+   *
+   * @return true if this call created the queue
    */
-  String declareGroupQueue(String group, String bindingKey) {
+  boolean declareGroupQueue(String group, String bindingKey) {
     String queue = groupQueue(group, bindingKey);
     Declaration<Void> bind = amqp -> {
       amqp.queueBind(queue, exchange, bindingKey);
@@ -182,7 +184,7 @@ final class Topology {
     };
     if (exists(queue)) {
       declare(bind);
-      return queue;
+      return false;
     }
     Map<String, Object> arguments = new HashMap<>();
     arguments.put("x-queue-type", "quorum");
@@ -199,8 +201,9 @@ final class Topology {
         throw e;
       }
       declare(bind);
+      return false;
     }
-    return queue;
+    return true;
   }
 
   /**

@@ -1,7 +1,7 @@
 package dev.realtime.redis;
 
 import dev.realtime.internal.FailureReasons;
-import io.lettuce.core.api.async.RedisAsyncCommands;
+import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -24,7 +24,7 @@ record BulkLimit(long bytes, String source) {
   /** Redis's default since 3.2, and what a server we cannot ask is taken to have. */
   static final long REDIS_DEFAULT = 512L * 1024 * 1024;
 
-  static BulkLimit read(RedisAsyncCommands<String, byte[]> commands, Duration timeout,
+  static BulkLimit read(RedisClusterAsyncCommands<String, byte[]> commands, Duration timeout,
       String description) {
     String reason;
     try {

@@ -2,7 +2,7 @@ package dev.realtime.redis;
 
 import dev.realtime.channel.Channel;
 import dev.realtime.channel.ChannelNaming;
-import io.lettuce.core.api.async.RedisAsyncCommands;
+import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -28,7 +28,7 @@ import java.util.concurrent.ConcurrentHashMap;
 final class ChannelRegistry {
   private static final Duration REFRESH = Duration.ofSeconds(5);
 
-  private final RedisAsyncCommands<String, byte[]> commands;
+  private final RedisClusterAsyncCommands<String, byte[]> commands;
   private final String head;
   private final String key;
   private final ChannelNaming naming;
@@ -50,7 +50,7 @@ final class ChannelRegistry {
    *     ({@code <prefix>:~pubsub-channels}): they are no streams, and a streams-mode broker on
    *     the same Redis must not list them
    */
-  ChannelRegistry(RedisAsyncCommands<String, byte[]> commands, String prefix,
+  ChannelRegistry(RedisClusterAsyncCommands<String, byte[]> commands, String prefix,
       ChannelNaming naming, boolean pubSub) {
     this.commands = commands;
     this.head = prefix.isEmpty() ? "" : prefix + ":";

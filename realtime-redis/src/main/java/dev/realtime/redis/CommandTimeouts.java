@@ -12,7 +12,8 @@ import java.util.concurrent.TimeUnit;
  * longest block for the blocking reads (XREAD, XREADGROUP), whose reply comes only when the
  * block ends. A fixed timeout would fail every idle blocking read longer than it; Lettuce ignores
  * a per-connection timeout once a timeout source is set, so the difference is made here. The
- * publishes (PUBLISH, XADD) have none here: {@link SendOnce} times them out.
+ * publishes (PUBLISH, XADD, and the WAIT after it) have none here: {@link SendOnce} times them
+ * out.
  */
 final class CommandTimeouts extends TimeoutOptions.TimeoutSource {
   private final long timeoutNanos;
@@ -26,7 +27,7 @@ final class CommandTimeouts extends TimeoutOptions.TimeoutSource {
   @Override
   public long getTimeout(RedisCommand<?, ?, ?> command) {
     ProtocolKeyword type = command.getType();
-    if (type == CommandType.PUBLISH || type == CommandType.XADD) {
+    if (type == CommandType.PUBLISH || type == CommandType.XADD || type == CommandType.WAIT) {
       return 0; // None here: SendOnce times its publishes out, in one sweep for all.
     }
     return type == CommandType.XREAD || type == CommandType.XREADGROUP

@@ -12,7 +12,7 @@ import io.lettuce.core.StreamMessage;
 import io.lettuce.core.XGroupCreateArgs;
 import io.lettuce.core.XReadArgs.StreamOffset;
 import io.lettuce.core.XTrimArgs;
-import io.lettuce.core.api.async.RedisAsyncCommands;
+import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -31,7 +31,7 @@ import org.jspecify.annotations.Nullable;
  */
 final class RedisAdmin implements ChannelAdmin {
   private final RedisBroker broker;
-  private final RedisAsyncCommands<String, byte[]> commands;
+  private final RedisClusterAsyncCommands<String, byte[]> commands;
 
   RedisAdmin(RedisBroker broker) {
     this.broker = broker;

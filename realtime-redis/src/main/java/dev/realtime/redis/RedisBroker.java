@@ -22,22 +22,17 @@ import dev.realtime.spi.PollingSubscription;
 import dev.realtime.subscription.StartPosition;
 import dev.realtime.subscription.Subscription;
 import dev.realtime.subscription.SubscriptionSpec;
-import io.lettuce.core.ClientOptions;
 import io.lettuce.core.Limit;
 import io.lettuce.core.Range;
-import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisCommandExecutionException;
 import io.lettuce.core.RedisURI;
-import io.lettuce.core.SocketOptions;
 import io.lettuce.core.StreamMessage;
-import io.lettuce.core.TimeoutOptions;
 import io.lettuce.core.XTrimArgs;
-import io.lettuce.core.api.StatefulRedisConnection;
-import io.lettuce.core.api.async.RedisAsyncCommands;
+import io.lettuce.core.api.StatefulConnection;
+import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import io.lettuce.core.codec.ByteArrayCodec;
 import io.lettuce.core.codec.RedisCodec;
 import io.lettuce.core.codec.StringCodec;
-import io.lettuce.core.protocol.ProtocolVersion;
 import io.lettuce.core.resource.ClientResources;
 import io.lettuce.core.resource.DefaultClientResources;
 import io.lettuce.core.resource.Delay;
@@ -92,9 +87,9 @@ final class RedisBroker extends AdapterBroker<PollingSubscription<?>> {
   private final RealtimeMetrics metrics;
   private final Clock clock = Clock.systemUTC();
   private final ClientResources resources;
-  private final RedisClient client;
-  private final StatefulRedisConnection<String, byte[]> connection;
-  private final RedisAsyncCommands<String, byte[]> commands;
+  private final RedisNodes nodes;
+  private final StatefulConnection<String, byte[]> connection;
+  private final RedisClusterAsyncCommands<String, byte[]> commands;
   private final SendOnce sendOnce;
   private final ConnectionWatch watch;
   /** realtime.max-payload-bytes, to name it next to Redis's limit. */
@@ -114,8 +109,8 @@ final class RedisBroker extends AdapterBroker<PollingSubscription<?>> {
         ? RedisBrokerProvider.PUBSUB_CAPABILITIES : RedisBrokerProvider.STREAMS_CAPABILITIES);
     RealtimeConfig config = context.config();
     RealtimeMetrics metrics = context.metrics();
-    RedisURI uri = RedisEndpoint.uri(config);
-    this.description = RedisEndpoint.describe(uri);
+    List<RedisURI> uris = RedisEndpoint.uris(config);
+    this.description = RedisEndpoint.describe(uris);
     this.prefix = config.get(RedisOptions.KEY_PREFIX);
     this.naming = RedisBrokerProvider.naming(prefix);
     this.pubSub = capabilities() == RedisBrokerProvider.PUBSUB_CAPABILITIES; // Mode, parsed.
@@ -124,36 +119,39 @@ final class RedisBroker extends AdapterBroker<PollingSubscription<?>> {
     this.exactTrimming = config.get(RedisOptions.EXACT_TRIMMING);
     this.pubSubBuffer = config.get(RedisOptions.PUBSUB_BUFFER);
     this.publishTimeout = config.get(RealtimeOptions.PUBLISH_TIMEOUT);
+    int waitReplicas = config.get(RedisOptions.WAIT_REPLICAS);
+    if (pubSub && waitReplicas > 0) {
+      throw new dev.realtime.config.ConfigurationException(RedisOptions.WAIT_REPLICAS.name()
+          + " is " + waitReplicas + ", but realtime.redis.mode is pubsub, which stores nothing "
+          + "for replicas to have: set it to 0, or use streams mode.");
+    }
     this.closeTimeout = config.get(RealtimeOptions.CLOSE_TIMEOUT);
     this.metrics = metrics;
     // Lettuce's default reconnect delay grows to 30s: after an outage, subscriptions would sit
     // idle that long once Redis is back. At most 2s between attempts is cheap for one client.
     this.resources = DefaultClientResources.builder().reconnectDelay(Delay.exponential(
         Duration.ofMillis(50), Duration.ofSeconds(2), 2, TimeUnit.MILLISECONDS)).build();
-    this.client = RedisClient.create(resources, uri);
-    client.setOptions(ClientOptions.builder()
-        .autoReconnect(true)
-        .protocolVersion(ProtocolVersion.RESP2)
-        .socketOptions(SocketOptions.builder().connectTimeout(timeout).keepAlive(true).build())
-        .timeoutOptions(TimeoutOptions.builder().timeoutSource(new CommandTimeouts(timeout))
-            .build())
-        .build());
+    RedisNodes made = null;
     try {
-      this.connection = client.connect(CODEC); // Connects, logs in and PINGs.
+      made = RedisNodes.of(uris, resources, timeout);
+      this.connection = made.connectShared(); // Connects, logs in and PINGs.
     } catch (RuntimeException e) {
-      client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
+      if (made != null) {
+        made.shutdown(Duration.ofSeconds(2));
+      }
       resources.shutdown(0, 2, TimeUnit.SECONDS);
       throw new BrokerUnavailableException("could not connect to Redis at " + description
           + " within " + timeout + ": " + FailureReasons.of(e) + ". Check realtime.redis.uri (or "
           + "REDIS_URL), the credentials (realtime.redis.username / password), TLS "
           + "(rediss:// or realtime.redis.tls), and that Redis runs.", e);
     }
-    this.commands = connection.async();
-    this.sendOnce = new SendOnce(connection, description, publishTimeout, timeout,
-        resources.timer());
-    client.addListener(sendOnce);
+    this.nodes = made;
+    this.commands = RedisNodes.commands(connection);
+    this.sendOnce = new SendOnce(connection, nodes.isCluster(), waitReplicas, description,
+        publishTimeout, timeout, resources.timer());
+    nodes.listenToShared(sendOnce);
     this.watch = new ConnectionWatch(resources, description, timeout, publishTimeout);
-    client.addListener(watch);
+    nodes.listenToAll(watch);
     this.maxPayloadBytes = config.get(RealtimeOptions.MAX_PAYLOAD_BYTES);
     BulkLimit limit = BulkLimit.read(commands, timeout, description);
     this.bulkLimit = limit.bytes();
@@ -273,9 +271,9 @@ final class RedisBroker extends AdapterBroker<PollingSubscription<?>> {
   }
 
   /** A new connection of a subscription's own, for blocking reads. */
-  StatefulRedisConnection<String, byte[]> connect() {
+  StatefulConnection<String, byte[]> connect() {
     try {
-      return client.connect(CODEC);
+      return nodes.connectReader();
     } catch (RuntimeException e) {
       throw unavailable("open a connection", e);
     }
@@ -283,7 +281,7 @@ final class RedisBroker extends AdapterBroker<PollingSubscription<?>> {
 
   io.lettuce.core.pubsub.StatefulRedisPubSubConnection<String, byte[]> connectPubSub() {
     try {
-      return client.connectPubSub(CODEC);
+      return nodes.connectPubSub();
     } catch (RuntimeException e) {
       throw unavailable("open a Pub/Sub connection", e);
     }
@@ -357,7 +355,7 @@ final class RedisBroker extends AdapterBroker<PollingSubscription<?>> {
         try {
           // Closes every connection (a subscription's too, if its poll thread is still in a
           // step past the deadline); Lettuce's threads are ours and stop with the resources.
-          client.shutdown(Duration.ZERO, deadline.remainingAtMost(timeout));
+          nodes.shutdown(deadline.remainingAtMost(timeout));
         } finally {
           long left = deadline.remainingMillis();
           resources.shutdown(0, left, TimeUnit.MILLISECONDS).awaitUninterruptibly(left);
@@ -432,8 +430,12 @@ final class RedisBroker extends AdapterBroker<PollingSubscription<?>> {
     return registry;
   }
 
-  RedisAsyncCommands<String, byte[]> commands() {
+  RedisClusterAsyncCommands<String, byte[]> commands() {
     return commands;
+  }
+
+  RedisNodes nodes() {
+    return nodes;
   }
 
   boolean isPubSub() {

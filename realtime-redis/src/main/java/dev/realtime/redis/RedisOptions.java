@@ -8,8 +8,9 @@ import java.util.List;
 final class RedisOptions {
   static final ConfigOption<String> URI = ConfigOption.string(
       "realtime.redis.uri", "redis://127.0.0.1:6379",
-      "Redis to connect to: redis://[[user:]password@]host[:port][/database], or rediss:// "
-          + "for TLS.")
+      "Redis to connect to: redis://[[user:]password@]host[:port][/database], rediss:// for "
+          + "TLS; a cluster's nodes as redis://host1:port1,host2:port2; Sentinel as "
+          + "redis-sentinel://host1:port1,host2:port2#primary.")
       .withEnvironmentAlias("REDIS_URL");
 
   static final ConfigOption<String> USERNAME = ConfigOption.string(
@@ -61,9 +62,15 @@ final class RedisOptions {
           + "new ones are dropped and logged.")
       .range(1, null);
 
+  static final ConfigOption<Integer> WAIT_REPLICAS = ConfigOption.integer(
+      "realtime.redis.wait-replicas", 0,
+      "Streams mode: confirm a publish once this many replicas have it too (WAIT, for up to half "
+          + "of realtime.redis.timeout), else fail it; 0: once the primary has it.")
+      .range(0, null);
+
   static final List<ConfigOption<?>> ALL = List.of(URI, USERNAME, PASSWORD, TLS,
       TLS_VERIFY_PEER, KEY_PREFIX, MODE, TIMEOUT, CLAIM_IDLE_TIMEOUT, EXACT_TRIMMING,
-      PUBSUB_BUFFER);
+      PUBSUB_BUFFER, WAIT_REPLICAS);
 
   private RedisOptions() {}
 }

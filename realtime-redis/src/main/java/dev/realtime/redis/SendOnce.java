@@ -6,7 +6,7 @@ import io.lettuce.core.RedisConnectionStateListener;
 import io.lettuce.core.RedisCommandTimeoutException;
 import io.lettuce.core.RedisException;
 import io.lettuce.core.XAddArgs;
-import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.api.StatefulConnection;
 import io.lettuce.core.output.CommandOutput;
 import io.lettuce.core.output.IntegerOutput;
 import io.lettuce.core.output.StatusOutput;
@@ -54,12 +54,31 @@ import java.util.concurrent.TimeUnit;
  * another stage and a map entry, near a fifth of what a publish allocated (publish benchmark's
  * profile). {@link CommandTimeouts} leaves PUBLISH and XADD to this class.
  *
+ * <p><b>Replicas</b> ({@code realtime.redis.wait-replicas}): each XADD is followed at once by
+ * a WAIT on the same connection (on a cluster, the connection to the primary of the key's slot,
+ * so that the WAIT counts the replicas of the node that stored the entry), and the publish is
+ * confirmed when both answered and enough replicas have it. The WAIT is sent at most once too:
+ * written again on a new connection, with no write before it there, it would count replicas
+ * that never saw the entry.
+ *
  * <p><b>What a failed publish means.</b> One failed by the lost connection may or may not have
  * been stored: the caller may publish it again (at-least-once, a duplicate is possible then). A
  * confirmed publish was stored once: never a second time by the SDK's own re-sending.
  */
 final class SendOnce implements RedisConnectionStateListener {
-  private final StatefulRedisConnection<String, byte[]> connection;
+  private final StatefulConnection<String, byte[]> connection;
+  /**
+   * A cluster's shared connection: one connection per node, each reported on its own. A drop of
+   * any fails the publishes in flight (which node had which is not known here: some reported
+   * lost were stored, which at-least-once allows), and nothing is parked: the other nodes still
+   * take their slots' publishes, and Lettuce sends a failed primary's to its replica once it
+   * took over.
+   */
+  private final boolean cluster;
+  /** realtime.redis.wait-replicas; 0: no WAIT. */
+  private final int waitReplicas;
+  /** How long a WAIT waits for the replicas, in Redis: half the command timeout. */
+  private final long waitMillis;
   private final String description;
   private final Duration publishTimeout;
   private final Duration timeout;
@@ -83,9 +102,12 @@ final class SendOnce implements RedisConnectionStateListener {
   /**
    * @param timeout realtime.redis.timeout: how long a sent publish waits for Redis's answer
    */
-  SendOnce(StatefulRedisConnection<String, byte[]> connection, String description,
-      Duration publishTimeout, Duration timeout, Timer timer) {
+  SendOnce(StatefulConnection<String, byte[]> connection, boolean cluster, int waitReplicas,
+      String description, Duration publishTimeout, Duration timeout, Timer timer) {
     this.connection = connection;
+    this.cluster = cluster;
+    this.waitReplicas = waitReplicas;
+    this.waitMillis = Math.max(1, timeout.toMillis() / 2);
     this.description = description;
     this.publishTimeout = publishTimeout;
     this.timeout = timeout;
@@ -98,14 +120,72 @@ final class SendOnce implements RedisConnectionStateListener {
    * XADD {@code key} with {@code args} (trimming; the id is {@code *}) and {@code message}'s
    * fields. Keys go in as plain arguments, as Lettuce writes text: through the String-and-bytes
    * codec each took a buffer of its own (publish benchmark's profile); a standalone connection
-   * has no use for knowing which argument is the key.
+   * has no use for knowing which argument is the key. A cluster's routes by it.
    */
   CompletableFuture<String> xadd(String key, XAddArgs args, Message message) {
-    CommandArgs<String, byte[]> arguments = new CommandArgs<>(RedisBroker.CODEC).add(key);
+    CommandArgs<String, byte[]> arguments = cluster
+        ? new CommandArgs<>(RedisBroker.CODEC).addKey(key)
+        : new CommandArgs<>(RedisBroker.CODEC).add(key);
     args.build(arguments);
     StreamEntries.addFields(arguments, message);
-    return send(new SentCommand<>(CommandType.XADD, new StatusOutput<>(RedisBroker.CODEC),
-        arguments));
+    SentCommand<String> xadd = new SentCommand<>(CommandType.XADD,
+        new StatusOutput<>(RedisBroker.CODEC), arguments);
+    if (waitReplicas == 0) {
+      return send(xadd);
+    }
+    SentCommand<Long> wait = new SentCommand<>(CommandType.WAIT,
+        new IntegerOutput<>(RedisBroker.CODEC), new CommandArgs<>(RedisBroker.CODEC)
+            .add(waitReplicas).add(waitMillis));
+    CompletableFuture<String> stored = cluster ? sendToPrimary(key, xadd, wait)
+        : send(xadd, wait);
+    return stored.thenCombine(wait.async, (id, replicas) -> {
+      if (replicas < waitReplicas) {
+        throw new java.util.concurrent.CompletionException(new RedisException("Redis stored it "
+            + "on the primary, but only " + replicas + " of the " + waitReplicas + " replicas "
+            + "realtime.redis.wait-replicas asks for acknowledged it within " + waitMillis
+            + " ms, so a failover may lose it. Publish it again to be sure (it may then be "
+            + "stored twice), or set realtime.redis.wait-replicas to no more replicas than "
+            + "each primary has."));
+      }
+      return id;
+    });
+  }
+
+  /**
+   * On a cluster: the XADD and its WAIT on the connection to the primary that serves {@code
+   * key}'s slot now, as Lettuce knows the cluster. Should the slot have moved meanwhile, the
+   * XADD fails with MOVED (and the publish with it): it never reaches another node.
+   */
+  private CompletableFuture<String> sendToPrimary(String key, SentCommand<String> xadd,
+      SentCommand<Long> wait) {
+    xadd.prepare();
+    wait.prepare();
+    io.lettuce.core.cluster.api.StatefulRedisClusterConnection<String, byte[]> clustered =
+        (io.lettuce.core.cluster.api.StatefulRedisClusterConnection<String, byte[]>) connection;
+    int slot = io.lettuce.core.cluster.SlotHash.getSlot(key);
+    io.lettuce.core.cluster.models.partitions.RedisClusterNode primary =
+        clustered.getPartitions().getMasterBySlot(slot);
+    if (primary == null) {
+      RedisException none = new RedisException("no primary of the Redis cluster at "
+          + description + " serves slot " + slot + " now; the message was not sent");
+      xadd.async.completeExceptionally(none);
+      wait.async.completeExceptionally(none);
+      return xadd.async;
+    }
+    // Lettuce keeps one connection per primary: made once, then the future is done already.
+    clustered.getConnectionAsync(primary.getUri().getHost(), primary.getUri().getPort())
+        .whenComplete((node, failure) -> {
+          if (failure != null) {
+            xadd.async.completeExceptionally(failure);
+            wait.async.completeExceptionally(failure);
+            return;
+          }
+          synchronized (lock) {
+            dispatch(xadd, node);
+            dispatch(wait, node);
+          }
+        });
+    return xadd.async;
   }
 
   /** PUBLISH {@code value} to the Pub/Sub channel {@code key}. */
@@ -116,26 +196,39 @@ final class SendOnce implements RedisConnectionStateListener {
         arguments));
   }
 
-  private <T> CompletableFuture<T> send(SentCommand<T> command) {
+  /**
+   * Sends {@code command} and what {@code after} it, together: parked together or handed to
+   * Lettuce one after the other, with nothing of another thread between them.
+   */
+  private <T> CompletableFuture<T> send(SentCommand<T> command, SentCommand<?>... after) {
     AsyncCommand<String, byte[], T> async = new AsyncCommand<>(command);
     command.async = async;
+    for (SentCommand<?> next : after) {
+      next.prepare();
+    }
     synchronized (lock) {
       if (!connected) {
         park(command);
+        for (SentCommand<?> next : after) {
+          park(next);
+        }
         return async;
       }
-      dispatch(command);
+      dispatch(command, connection);
+      for (SentCommand<?> next : after) {
+        dispatch(next, connection);
+      }
     }
     return async;
   }
 
   /** Under the lock. */
-  private void dispatch(SentCommand<?> command) {
+  private void dispatch(SentCommand<?> command, StatefulConnection<String, byte[]> target) {
     forgetAnswered();
     // Registered before Lettuce may write it: a drop right after the write still finds it.
     command.deadline = System.nanoTime() + timeoutNanos;
     unanswered.addLast(command);
-    connection.dispatch(command.async);
+    target.dispatch(command.async);
   }
 
   /** Under the lock: drops answered publishes from the head. */
@@ -205,14 +298,14 @@ final class SendOnce implements RedisConnectionStateListener {
   /** After a reconnect's handshake: hands Lettuce what was parked, in order. */
   @Override
   public void onRedisConnected(RedisChannelHandler<?, ?> handler, SocketAddress address) {
-    if (handler != connection) {
+    if (cluster || handler != connection) {
       return;
     }
     synchronized (lock) {
       connected = true;
       for (SentCommand<?> command; (command = parked.poll()) != null; ) {
         if (!command.async.isDone()) {
-          dispatch(command);
+          dispatch(command, connection);
         }
       }
     }
@@ -221,12 +314,14 @@ final class SendOnce implements RedisConnectionStateListener {
   /** On Lettuce's I/O thread, as the connection goes down and before it reconnects. */
   @Override
   public void onRedisDisconnected(RedisChannelHandler<?, ?> handler) {
-    if (handler != connection) {
+    if (!cluster && handler != connection || handler.isClosed()) {
+      // Closed on purpose: on a cluster, also the connections a topology refresh opens to read
+      // each node's view, which carry no publish.
       return;
     }
     List<SentCommand<?>> lostOnes = new ArrayList<>();
     synchronized (lock) {
-      connected = false;
+      connected = cluster; // A cluster's other nodes still take publishes.
       forgetAnswered();
       for (SentCommand<?> command : unanswered) {
         if (command.sent) {
@@ -253,6 +348,10 @@ final class SendOnce implements RedisConnectionStateListener {
   private static final class SentCommand<T> extends Command<String, byte[], T> {
     volatile boolean sent;
     AsyncCommand<String, byte[], T> async; // Set before the command is handed to anyone.
+
+    void prepare() {
+      async = new AsyncCommand<>(this);
+    }
     long deadline; // Set under the lock, before the command is handed to Lettuce.
 
     SentCommand(CommandType type, CommandOutput<String, byte[], T> output,

@@ -18,8 +18,8 @@ import io.lettuce.core.XClaimArgs;
 import io.lettuce.core.XGroupCreateArgs;
 import io.lettuce.core.XReadArgs;
 import io.lettuce.core.XReadArgs.StreamOffset;
-import io.lettuce.core.api.StatefulRedisConnection;
-import io.lettuce.core.api.async.RedisAsyncCommands;
+import io.lettuce.core.api.StatefulConnection;
+import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import io.lettuce.core.models.stream.ClaimedMessages;
 import io.lettuce.core.models.stream.PendingMessage;
 import java.time.Duration;
@@ -41,7 +41,8 @@ import org.slf4j.LoggerFactory;
 /**
  * A subscription to streams: one poll thread with a connection of its own reads (XREAD or
  * XREADGROUP, blocking up to the poll timeout) and feeds the shared handlers of {@link
- * PollingSubscription}. Each entry is held with its {@link Entry} (its stream's state and its
+ * PollingSubscription}; on a Redis Cluster, a connection per hash slot of its streams ({@link
+ * Reader}). Each entry is held with its {@link Entry} (its stream's state and its
  * id): the handle that comes back when it is settled, so that acknowledging it looks nothing up.
  *
  * <p><b>Broadcast</b> reads with XREAD from the last id it saw, kept in memory; nothing is
@@ -78,9 +79,16 @@ final class StreamSubscription extends PollingSubscription<StreamSubscription.En
   private static final int PENDING_PAGE = 1000;
 
   private final RedisBroker broker;
-  private final StatefulRedisConnection<String, byte[]> connection;
-  private final RedisAsyncCommands<String, byte[]> reader;
-  private final RedisAsyncCommands<String, byte[]> commands;
+  /**
+   * The most connections a subscription reads with on a cluster: its first slots get one each,
+   * later ones share them (see Reader).
+   */
+  static final int MOST_READERS = 8;
+  /** The reading connections (one on a single server); see Reader. */
+  private final List<Reader> readers = new java.util.concurrent.CopyOnWriteArrayList<>();
+  /** Which reader reads each hash slot's streams: the poll thread's. */
+  private final Map<Integer, Reader> readerOfSlot = new HashMap<>();
+  private final RedisClusterAsyncCommands<String, byte[]> commands;
   private final io.lettuce.core.@Nullable Consumer<String> consumer;
   /** One per stream read, by channel; the poll thread adds, handler threads look up. */
   private final Map<Channel, StreamState> streams = new ConcurrentHashMap<>();
@@ -91,6 +99,11 @@ final class StreamSubscription extends PollingSubscription<StreamSubscription.En
   private final long sweepInterval;
   /** The longest the poll thread waits or blocks: a group member must renew in time. */
   private final Duration longestWait;
+  /**
+   * On a cluster, how long a read may go unanswered before it is sent again: its block and two
+   * seconds for Redis to answer. Longer, and its node is not answering.
+   */
+  private final Duration stuckAfter;
   private long lastPatternRefresh;
   private long lastRenewal;
   private long lastSweep;
@@ -107,14 +120,104 @@ final class StreamSubscription extends PollingSubscription<StreamSubscription.En
   private final Set<Entry> handlerHad = ConcurrentHashMap.newKeySet();
   /** A command given up while closing, which Redis may still run: the member stays a member. */
   private volatile boolean abandoned;
-  /** CLIENT ID of the reading connection, for CLIENT UNBLOCK on close; renewed on reconnect. */
-  private volatile long readerId = -1;
 
   /**
    * An entry's handle: the state of its stream (identity, not looked up by channel) and its id.
    * Equal for the same stream and id, for the hand-back's set of what handlers had.
    */
   record Entry(StreamState stream, String id) {}
+
+  /**
+   * A connection for blocking reads and the streams it reads. On a single server, one reads
+   * every stream of the subscription with one XREAD. On a cluster one XREAD may not span two hash
+   * slots (CROSSSLOT), so each slot is read by a command of its own: the subscription's first
+   * {@link #MOST_READERS} slots get a connection each, whose reads block at the same time (the
+   * poll thread takes whichever answers first); beyond that, slots share the connection with the
+   * fewest, which then reads its slots without blocking, all at once, and after a round that
+   * found nothing lets one of them (in turn) block for {@link #SHARED_BLOCK}: that bounds how
+   * long an entry of a shared slot waits, at the price of a round of reads every so often. A
+   * subscription over thousands of channels would otherwise hold thousands of connections.
+   */
+  private static final class Reader {
+    /** The longest a read blocks on a connection shared by several slots. */
+    static final Duration SHARED_BLOCK = Duration.ofMillis(100);
+    final StatefulConnection<String, byte[]> connection;
+    final RedisClusterAsyncCommands<String, byte[]> commands;
+    /** The streams read here, by slot (one slot, 0, on a single server). */
+    final Map<Integer, List<StreamState>> slots = new ConcurrentHashMap<>();
+    /** The read in flight: the poll thread's. */
+    java.util.concurrent.@Nullable CompletableFuture<List<StreamMessage<String, byte[]>>> read;
+    /** When {@link #read} was sent (System.nanoTime()). */
+    long readSince;
+    /** Shared: the last round found nothing, so the next one lets a slot block. */
+    private volatile boolean idle;
+    private int turn;
+    /**
+     * CLIENT ID of the connection, for CLIENT UNBLOCK on close; renewed on reconnect. -1 on a
+     * cluster, where the command would have to reach the slot's node: there a read ends on its
+     * own within the poll timeout.
+     */
+    volatile long id = -1;
+
+    Reader(StatefulConnection<String, byte[]> connection) {
+      this.connection = connection;
+      this.commands = RedisNodes.commands(connection);
+    }
+
+    void add(int slot, StreamState state) {
+      slots.computeIfAbsent(slot, s -> new java.util.concurrent.CopyOnWriteArrayList<>())
+          .add(state);
+    }
+
+    List<StreamState> streams() {
+      List<StreamState> all = new ArrayList<>();
+      slots.values().forEach(all::addAll);
+      return all;
+    }
+
+    /**
+     * Starts a read of up to {@code count} entries of each slot's streams, blocking up to {@code
+     * block}: an XREADGROUP for {@code consumer}, or an XREAD after each stream's last id.
+     */
+    java.util.concurrent.CompletableFuture<List<StreamMessage<String, byte[]>>> read(
+        io.lettuce.core.@Nullable Consumer<String> consumer, int count, Duration block) {
+      List<List<StreamState>> groups = new ArrayList<>(slots.values());
+      if (groups.size() == 1) {
+        return read(groups.get(0), consumer, XReadArgs.Builder.block(block).count(count));
+      }
+      turn = (turn + 1) % groups.size();
+      boolean blockOne = idle;
+      List<java.util.concurrent.CompletableFuture<List<StreamMessage<String, byte[]>>>> reads =
+          new ArrayList<>();
+      for (int i = 0; i < groups.size(); i++) {
+        // The blocking one goes last: Redis answers a connection's commands in order.
+        boolean blocks = blockOne && i == groups.size() - 1;
+        reads.add(read(groups.get((turn + i) % groups.size()), consumer, blocks
+            ? XReadArgs.Builder.block(block.compareTo(SHARED_BLOCK) < 0 ? block : SHARED_BLOCK)
+                .count(count)
+            : XReadArgs.Builder.count(count)));
+      }
+      return java.util.concurrent.CompletableFuture.allOf(
+          reads.toArray(java.util.concurrent.CompletableFuture[]::new)).thenApply(done -> {
+            List<StreamMessage<String, byte[]>> all = new ArrayList<>();
+            reads.forEach(read -> all.addAll(read.join()));
+            idle = all.isEmpty();
+            return all;
+          });
+    }
+
+    private java.util.concurrent.CompletableFuture<List<StreamMessage<String, byte[]>>> read(
+        List<StreamState> streams, io.lettuce.core.@Nullable Consumer<String> consumer,
+        XReadArgs args) {
+      @SuppressWarnings("unchecked")
+      StreamOffset<String>[] offsets = streams.stream().map(state -> consumer != null
+          ? StreamOffset.lastConsumed(state.key) : StreamOffset.from(state.key, state.lastId))
+          .toArray(StreamOffset[]::new);
+      return (consumer != null ? commands.xreadgroup(consumer, args, offsets)
+          : commands.xread(args, offsets)).toCompletableFuture()
+          .thenApply(entries -> entries == null ? List.of() : entries);
+    }
+  }
 
   /** What the poll thread knows of one stream. */
   private static final class StreamState {
@@ -149,13 +252,11 @@ final class StreamSubscription extends PollingSubscription<StreamSubscription.En
         ? RedisBroker.LONGEST_BLOCK : spec.pollTimeout();
     this.longestWait = spec.isGroup() && wait.toNanos() > renewInterval
         ? Duration.ofNanos(renewInterval) : wait;
-    this.connection = broker.connect();
-    this.reader = connection.async();
+    this.stuckAfter = longestWait.plusSeconds(2);
   }
 
   /** Pins the start of each stream (creating groups), then starts the poll thread. */
   void start() {
-    readerId = broker.call(reader::clientId, "identify the reading connection");
     for (Channel channel : spec().channels()) {
       attach(channel, spec().start());
     }
@@ -185,8 +286,31 @@ final class StreamSubscription extends PollingSubscription<StreamSubscription.En
     } else {
       state = new StreamState(channel, key, broadcastStart(key, start));
     }
+    int slot = broker.nodes().slotOf(key);
+    readerOf(slot).add(slot, state);
     streams.put(channel, state);
     byKey.put(key, state);
+  }
+
+  /** The reader of {@code slot}: a new connection, or the one reading the fewest slots. */
+  private Reader readerOf(int slot) {
+    Reader reader = readerOfSlot.get(slot);
+    if (reader != null) {
+      return reader;
+    }
+    if (readers.size() < MOST_READERS) {
+      reader = new Reader(broker.connect());
+      readers.add(reader);
+      if (!broker.nodes().isCluster()) {
+        Reader made = reader;
+        made.id = broker.call(made.commands::clientId, "identify the reading connection");
+      }
+    } else {
+      reader = readers.stream().min(java.util.Comparator.comparingInt(r -> r.slots.size()))
+          .orElseThrow();
+    }
+    readerOfSlot.put(slot, reader);
+    return reader;
   }
 
   private String broadcastStart(String key, StartPosition start) {
@@ -288,9 +412,8 @@ final class StreamSubscription extends PollingSubscription<StreamSubscription.En
         renew();
       }
       if (recoverPending || now - lastRecovery > RECOVERY_INTERVAL) {
-        recoverOwnPending();
+        recoverPending = !recoverOwnPending();
         lastRecovery = now;
-        recoverPending = false;
       }
       if (now - lastSweep > sweepInterval) {
         lastSweep = now;
@@ -308,18 +431,54 @@ final class StreamSubscription extends PollingSubscription<StreamSubscription.En
     dispatchHeld();
   }
 
+  /**
+   * Starts a blocking read on every reader that has none in flight, waits until one answers (or
+   * close begins), and holds what every answered read brought. A read still blocking stays in
+   * flight for the next round: sending it again would read its entries twice.
+   */
   private void read(int count) {
-    List<StateOffset> offsets = new ArrayList<>(streams.size());
-    for (StreamState state : streams.values()) {
-      offsets.add(new StateOffset(state, spec().isGroup()
-          ? StreamOffset.lastConsumed(state.key) : StreamOffset.from(state.key, state.lastId)));
+    List<java.util.concurrent.CompletableFuture<?>> waiting = new ArrayList<>();
+    boolean cluster = broker.nodes().isCluster();
+    long now = System.nanoTime();
+    for (Reader reader : readers) {
+      if (cluster && reader.read != null && now - reader.readSince > stuckAfter.toNanos()) {
+        // Sent to a primary that died: Lettuce holds it for that node until it is back, also
+        // once its replica took over. Sent again, it goes where the slot is now. One that Redis
+        // did run left its entries pending under this member, and the recovery takes them up.
+        reader.read.cancel(false);
+        reader.read = null;
+        recoverPending = true;
+      }
+      if (reader.read == null && !reader.slots.isEmpty()) {
+        reader.read = reader.read(consumer, count, longestWait);
+        reader.readSince = now;
+      }
+      if (reader.read != null) {
+        waiting.add(reader.read);
+      }
     }
-    @SuppressWarnings("unchecked")
-    StreamOffset<String>[] array = offsets.stream().map(StateOffset::offset)
-        .toArray(StreamOffset[]::new);
-    XReadArgs args = XReadArgs.Builder.block(longestWait).count(count);
-    List<StreamMessage<String, byte[]>> entries = awaitRead(spec().isGroup()
-        ? reader.xreadgroup(consumer, args, array) : reader.xread(args, array));
+    waiting.add(closing);
+    try {
+      java.util.concurrent.CompletableFuture.anyOf(waiting.toArray(
+          java.util.concurrent.CompletableFuture[]::new)).get(
+          (cluster ? stuckAfter : longestWait.plus(broker.timeout())).toMillis() + 1000,
+          TimeUnit.MILLISECONDS);
+    } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+      // Each answered read's outcome is read below; one not answered yet stays in flight.
+    } catch (InterruptedException e) {
+      throw broker.unavailable("read", e);
+    }
+    for (Reader reader : readers) {
+      java.util.concurrent.CompletableFuture<List<StreamMessage<String, byte[]>>> answered =
+          reader.read;
+      if (answered != null && answered.isDone()) {
+        reader.read = null;
+        received(awaitRead(answered));
+      }
+    }
+  }
+
+  private void received(List<StreamMessage<String, byte[]>> entries) {
     for (StreamMessage<String, byte[]> entry : entries) {
       StreamState state = byKey.get(entry.getStream());
       if (state == null) {
@@ -333,8 +492,6 @@ final class StreamSubscription extends PollingSubscription<StreamSubscription.En
       hold(state, entry, 1);
     }
   }
-
-  private record StateOffset(StreamState state, StreamOffset<String> offset) {}
 
   /**
    * An entry as a message. An entry without a body (deleted while pending, by trimming) and one
@@ -466,11 +623,30 @@ final class StreamSubscription extends PollingSubscription<StreamSubscription.En
    * XREADGROUP whose reply was lost with the connection. They are this consumer's already, so
    * they are read with XRANGE (no XCLAIM, which would count a delivery that never happened), and
    * keep the delivery count Redis has. A fresh connection may have a new client id, asked anew.
+   * Asked on the reader's own connection, after its read, and never while a read is in flight
+   * there (its entries are pending already and would be taken twice).
+   *
+   * @return false if a reader was left out for its read in flight: to do again next round
    */
-  private void recoverOwnPending() {
-    readerId = awaitLive(reader.clientId(), "identify the reading connection", broker.timeout());
-    for (StreamState state : streams.values()) {
-      List<PendingMessage> mine = awaitLive(reader.xpending(state.key, consumer,
+  private boolean recoverOwnPending() {
+    boolean all = true;
+    for (Reader reader : readers) {
+      if (reader.read != null) {
+        all = false;
+      } else {
+        recoverOwnPending(reader);
+      }
+    }
+    return all;
+  }
+
+  private void recoverOwnPending(Reader reader) {
+    if (!broker.nodes().isCluster()) {
+      reader.id = awaitLive(reader.commands.clientId(), "identify the reading connection",
+          broker.timeout());
+    }
+    for (StreamState state : reader.streams()) {
+      List<PendingMessage> mine = awaitLive(reader.commands.xpending(state.key, consumer,
           Range.create("-", "+"), Limit.from(PENDING_PAGE)), "list pending entries",
           broker.timeout());
       int lost = 0;
@@ -479,7 +655,7 @@ final class StreamSubscription extends PollingSubscription<StreamSubscription.En
           continue;
         }
         lost++;
-        List<StreamMessage<String, byte[]>> found = awaitLive(reader.xrange(state.key,
+        List<StreamMessage<String, byte[]>> found = awaitLive(reader.commands.xrange(state.key,
             Range.create(entry.getId(), entry.getId())), "read entry " + entry.getId(),
             broker.timeout());
         state.pending.add(entry.getId());
@@ -563,6 +739,7 @@ final class StreamSubscription extends PollingSubscription<StreamSubscription.En
     dev.realtime.spi.Deadline deadline = closeDeadline();
     // Still-running handlers are released by close(); their entries stay pending.
     awaitHandlersEnded(deadline);
+    endReads();
     dev.realtime.spi.Deadline steps = deadline.remaining().compareTo(broker.timeout()) < 0
         ? dev.realtime.spi.Deadline.after(broker.timeout()) : deadline;
     // The hand-back needs every message's outcome (released: a handler had it; returned: none
@@ -585,7 +762,27 @@ final class StreamSubscription extends PollingSubscription<StreamSubscription.En
           + "again", this, FailureReasons.of(e), pending, spec().group(), toAck.size(),
           broker.claimIdleTimeout());
     } finally {
-      connection.close();
+      readers.forEach(reader -> reader.connection.close());
+    }
+  }
+
+  /**
+   * Waits for the reads still in flight as close began (CLIENT UNBLOCK ends them at once where
+   * it can): what they read is pending under this member and handed back with the rest. One
+   * that does not end in time is given up, and the member then stays in the group (handBack).
+   */
+  private void endReads() {
+    for (Reader reader : readers) {
+      java.util.concurrent.CompletableFuture<List<StreamMessage<String, byte[]>>> read =
+          reader.read;
+      if (read != null) {
+        reader.read = null;
+        try {
+          awaitLive(read, "read", longestWait.plus(broker.timeout()));
+        } catch (RuntimeException e) {
+          log.debug("{}: a read in flight at close ended with {}", this, e.toString());
+        }
+      }
     }
   }
 
@@ -747,9 +944,11 @@ final class StreamSubscription extends PollingSubscription<StreamSubscription.En
    * it timed out): closing many subscriptions would otherwise wait a poll timeout each.
    */
   private void unblockReader() {
-    long id = readerId;
-    if (id >= 0) {
-      commands.clientUnblock(id, io.lettuce.core.UnblockType.TIMEOUT);
+    for (Reader reader : readers) {
+      long id = reader.id;
+      if (id >= 0) {
+        commands.clientUnblock(id, io.lettuce.core.UnblockType.TIMEOUT);
+      }
     }
   }
 
@@ -770,7 +969,8 @@ final class StreamSubscription extends PollingSubscription<StreamSubscription.En
   @Override
   protected void closed() {
     if (!pollThreadStarted()) {
-      connection.close(); // Never started: nobody else will close it.
+      // Never started: nobody else will close them.
+      readers.forEach(reader -> reader.connection.close());
     }
   }
 

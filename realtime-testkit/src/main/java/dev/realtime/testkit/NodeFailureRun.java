@@ -224,12 +224,11 @@ public final class NodeFailureRun {
     } catch (org.awaitility.core.ConditionTimeoutException missing) {
       // What never arrived is the result: counted below.
     }
-    long after = killedAt;
-    Duration publishing = earliest(confirmed, sentAt, after);
     return new Result(killed, sentAt.size(), confirmed.size(), failed.size(),
         broadcast.missing(confirmed.keySet()), members.missing(confirmed.keySet()),
-        broadcast.duplicates(), members.duplicates(), publishing,
-        earliest(broadcast.firstSeen, sentAt, after), earliest(members.firstSeen, sentAt, after));
+        broadcast.duplicates(), members.duplicates(), earliest(confirmed, sentAt, killedAt),
+        earliest(broadcast.firstSeen, sentAt, killedAt),
+        earliest(members.firstSeen, sentAt, killedAt));
   }
 
   /** From {@code after} to the earliest time in {@code at} of a message sent after it. */

@@ -56,6 +56,16 @@ public final class Environments {
   }
 
   /**
+   * A Redis Cluster of the testkit's own ({@link dev.realtime.testkit.process.RedisCluster}: three
+   * primaries and three replicas on loopback, one cluster per JVM, started on first use in a few
+   * seconds), the adapter given every node as a seed. Needs {@code redis-server} and {@code
+   * redis-cli} installed, as {@code RedisProcess} does.
+   */
+  public static RedisClusterEnvironment redisCluster() {
+    return RedisClusterEnvironment.create();
+  }
+
+  /**
    * The machine's RabbitMQ, through a fault proxy. Needs a running RabbitMQ at {@code
    * REALTIME_TEST_RABBITMQ_URI}, or at {@code amqp://guest:guest@127.0.0.1:5672/} when that is
    * unset or blank; {@code scripts/services} starts one. Cuts connections and simulates

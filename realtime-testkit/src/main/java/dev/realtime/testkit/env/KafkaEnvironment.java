@@ -24,10 +24,12 @@ import java.util.OptionalLong;
  */
 public final class KafkaEnvironment implements BrokerEnvironment {
   /** The suite's own broker, not {@link EmbeddedKafka#shared()}, which nobody may restart. */
-  private static EmbeddedKafka embedded;
+  private static final OnePerJvm<EmbeddedKafka> EMBEDDED =
+      new OnePerJvm<>("kafka", EmbeddedKafka::start);
 
   /** The suite's cluster, started on first use of {@link #cluster()}: one per JVM too. */
-  private static KafkaCluster sharedCluster;
+  private static final OnePerJvm<KafkaCluster> CLUSTER =
+      new OnePerJvm<>("kafka-cluster", () -> KafkaCluster.start(3));
 
   private final String bootstrapServers;
   private final EmbeddedKafka broker;
@@ -53,15 +55,8 @@ public final class KafkaEnvironment implements BrokerEnvironment {
    * #kafkaCluster()}).
    */
   static KafkaEnvironment cluster() {
-    synchronized (KafkaEnvironment.class) {
-      if (sharedCluster == null) {
-        KafkaCluster started = KafkaCluster.start(3);
-        Runtime.getRuntime().addShutdownHook(
-            new Thread(started::close, "realtime-testkit-kafka-cluster-shutdown"));
-        sharedCluster = started;
-      }
-      return new KafkaEnvironment(sharedCluster.bootstrapServers(), null, sharedCluster);
-    }
+    KafkaCluster cluster = CLUSTER.get();
+    return new KafkaEnvironment(cluster.bootstrapServers(), null, cluster);
   }
 
   /**
@@ -84,15 +79,8 @@ public final class KafkaEnvironment implements BrokerEnvironment {
     if (external != null && !external.isBlank()) {
       return new KafkaEnvironment(external.trim(), null);
     }
-    synchronized (KafkaEnvironment.class) {
-      if (embedded == null) {
-        EmbeddedKafka started = EmbeddedKafka.start();
-        Runtime.getRuntime().addShutdownHook(
-            new Thread(started::close, "realtime-testkit-kafka-shutdown"));
-        embedded = started;
-      }
-      return new KafkaEnvironment(embedded.bootstrapServers(), embedded);
-    }
+    EmbeddedKafka embedded = EMBEDDED.get();
+    return new KafkaEnvironment(embedded.bootstrapServers(), embedded);
   }
 
   @Override

@@ -1,7 +1,6 @@
 package dev.realtime.testkit.env;
 
 import dev.realtime.config.RealtimeConfig;
-import dev.realtime.testkit.BrokerEnvironment;
 import dev.realtime.testkit.process.RabbitMqCluster;
 import java.util.Map;
 import java.util.Optional;
@@ -14,8 +13,9 @@ import java.util.Optional;
  * connections kills them until restored. Killing one node is a cluster test's own business
  * ({@link #rabbitMqCluster()}).
  */
-public final class RabbitMqClusterEnvironment implements BrokerEnvironment {
-  private static RabbitMqCluster shared; // guarded by the class
+public final class RabbitMqClusterEnvironment extends WholeClusterFaults {
+  private static final OnePerJvm<RabbitMqCluster> SHARED =
+      new OnePerJvm<>("rabbitmq-cluster", RabbitMqCluster::start);
 
   private final RabbitMqCluster cluster;
 
@@ -24,15 +24,7 @@ public final class RabbitMqClusterEnvironment implements BrokerEnvironment {
   }
 
   static RabbitMqClusterEnvironment create() {
-    synchronized (RabbitMqClusterEnvironment.class) {
-      if (shared == null) {
-        RabbitMqCluster started = RabbitMqCluster.start(3);
-        Runtime.getRuntime().addShutdownHook(
-            new Thread(started::close, "realtime-testkit-rabbitmq-cluster-shutdown"));
-        shared = started;
-      }
-      return new RabbitMqClusterEnvironment(shared);
-    }
+    return new RabbitMqClusterEnvironment(SHARED.get());
   }
 
   /** The cluster under this environment. */
@@ -59,28 +51,12 @@ public final class RabbitMqClusterEnvironment implements BrokerEnvironment {
   }
 
   @Override
-  public boolean canRestart() {
-    return true;
-  }
-
-  @Override
-  public void restart() {
-    cluster.killAll();
-    cluster.startAll();
-  }
-
-  @Override
-  public boolean canCutConnections() {
-    return true;
-  }
-
-  @Override
-  public void cutConnections() {
+  void killAll() {
     cluster.killAll();
   }
 
   @Override
-  public void restoreConnections() {
+  void startAll() {
     cluster.startAll();
   }
 }

@@ -18,20 +18,29 @@ import java.util.UUID;
  * The testkit does not depend on Lettuce, and a few bytes of RESP need no client.
  */
 final class RedisForeignWriter implements ForeignWriter {
-  private final BrokerUri uri;
+  /** The node that holds a key: the one Redis, or a cluster's primary of the key's slot. */
+  private final java.util.function.Function<String, BrokerUri> nodeOf;
   private final ChannelNaming naming;
 
   RedisForeignWriter(RealtimeConfig config) {
-    this.uri = BrokerUri.parse(config.getString(BrokerKind.REDIS.uriKey()).orElseThrow(),
+    BrokerUri uri = BrokerUri.parse(config.getString(BrokerKind.REDIS.uriKey()).orElseThrow(),
         BrokerKind.REDIS, "(the environment's settings)");
+    this.nodeOf = key -> uri;
     // The adapter declares how it names keys; the writer writes where the adapter reads.
+    this.naming = Brokers.provider("redis").naming(config).orElseThrow();
+  }
+
+  /** On a cluster: each key written on the node {@code nodeOf} names for it. */
+  RedisForeignWriter(RealtimeConfig config, java.util.function.Function<String, BrokerUri> nodeOf) {
+    this.nodeOf = nodeOf;
     this.naming = Brokers.provider("redis").naming(config).orElseThrow();
   }
 
   @Override
   public void write(Channel channel, Form form, byte[] payload) throws IOException {
     List<byte[]> xadd = new ArrayList<>();
-    add(xadd, "XADD", naming.backendName(channel), "*");
+    String key = naming.backendName(channel);
+    add(xadd, "XADD", key, "*");
     switch (form) {
       case NO_ENVELOPE:
         break;
@@ -47,7 +56,7 @@ final class RedisForeignWriter implements ForeignWriter {
     }
     add(xadd, "payload");
     xadd.add(payload);
-    RedisCommands.run(uri, List.of(xadd));
+    RedisCommands.run(nodeOf.apply(key), List.of(xadd));
   }
 
   static void add(List<byte[]> command, String... arguments) {

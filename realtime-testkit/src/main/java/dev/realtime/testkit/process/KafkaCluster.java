@@ -168,10 +168,7 @@ public final class KafkaCluster implements AutoCloseable {
    * the JVM is gone; does nothing if it is not running.
    */
   public void kill(int id) {
-    KafkaNode node = node(id);
-    if (node.isRunning()) {
-      Reaper.killTree(node.process(), STOP_GRACE);
-    }
+    node(id).kill();
   }
 
   /**
@@ -192,13 +189,13 @@ public final class KafkaCluster implements AutoCloseable {
   public void startAgain(int id) {
     KafkaNode node = node(id);
     if (!node.isRunning()) {
-      node.relaunch("KafkaCluster");
+      node.restart();
     }
   }
 
   /** Kills every node with SIGKILL: the whole cluster down at once, data kept. */
   public void killAll() {
-    nodes.forEach(node -> kill(node.id));
+    nodes.forEach(KafkaNode::kill);
   }
 
   /**
@@ -258,7 +255,7 @@ public final class KafkaCluster implements AutoCloseable {
       if (first) {
         starts.add(CompletableFuture.runAsync(node::firstStart, threads));
       } else if (!node.isRunning()) {
-        starts.add(CompletableFuture.runAsync(() -> node.relaunch("KafkaCluster"), threads));
+        starts.add(CompletableFuture.runAsync(node::restart, threads));
       }
     }
     try {
@@ -322,6 +319,19 @@ public final class KafkaCluster implements AutoCloseable {
     /** The cluster chose the ports: each node's are in every other's quorum list. */
     @Override
     void choosePorts() {}
+
+    @Override
+    public void kill() {
+      if (isRunning()) {
+        Reaper.killTree(process(), STOP_GRACE);
+      }
+    }
+
+    @Override
+    public KafkaNode restart() {
+      relaunch("KafkaCluster");
+      return this;
+    }
 
     @Override
     ProcessBuilder command() {

@@ -166,6 +166,92 @@ final class Launch {
     return task -> new Thread(task, name).start();
   }
 
+  /**
+   * Runs a command-line tool to its end (its output and errors in one text) and returns what it
+   * printed, such as {@code rabbitmqctl} or {@code redis-cli}.
+   *
+   * @throws IllegalStateException if it exits non-zero or takes longer than {@code timeout};
+   *     the message holds its output
+   */
+  static String run(ProcessBuilder builder, Duration timeout) {
+    String shown = String.join(" ", builder.command());
+    builder.redirectErrorStream(true);
+    try {
+      Process tool = builder.start();
+      tool.getOutputStream().close();
+      byte[] output = tool.getInputStream().readAllBytes();
+      if (!tool.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+        tool.destroyForcibly();
+        throw new IllegalStateException(shown + " took more than " + timeout);
+      }
+      String text = new String(output, StandardCharsets.UTF_8);
+      if (tool.exitValue() != 0) {
+        throw new IllegalStateException(shown + " exited with " + tool.exitValue() + ":\n"
+            + text);
+      }
+      return text;
+    } catch (IOException e) {
+      throw new UncheckedIOException("could not run " + shown, e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while running " + shown, e);
+    }
+  }
+
+  /**
+   * Asks {@code problem} every 100 ms until it answers null (nothing wrong any more), such as a
+   * cluster's nodes asked whether they all serve.
+   *
+   * @throws IllegalStateException if it still names a problem after {@code timeout}; the
+   *     message says which, about {@code what}
+   */
+  static void awaitSettled(String what, Duration timeout,
+      java.util.function.Supplier<String> problem) {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (true) {
+      String now = problem.get();
+      if (now == null) {
+        return;
+      }
+      if (System.nanoTime() > deadline) {
+        throw new IllegalStateException(what + " did not settle within " + timeout + ": "
+            + now);
+      }
+      try {
+        TimeUnit.MILLISECONDS.sleep(100); // A pause between questions, not a synchronisation.
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException("interrupted while waiting for " + what, e);
+      }
+    }
+  }
+
+  /**
+   * Runs {@code count} starts at once, each on a thread of its own, and adds each process that
+   * started to {@code into} (whose owner closes them all should one fail).
+   *
+   * @throws RuntimeException the failure of a start that failed, once every start has ended
+   */
+  static <T> void startAll(String name, int count, java.util.function.Supplier<T> start,
+      List<T> into) {
+    List<java.util.concurrent.CompletableFuture<T>> starting = new java.util.ArrayList<>();
+    for (int i = 0; i < count; i++) {
+      starting.add(java.util.concurrent.CompletableFuture.supplyAsync(start,
+          threadPerTask(name)));
+    }
+    RuntimeException failure = null;
+    for (java.util.concurrent.CompletableFuture<T> started : starting) {
+      try {
+        into.add(started.join());
+      } catch (java.util.concurrent.CompletionException e) {
+        failure = e.getCause() instanceof RuntimeException cause ? cause : e;
+      }
+    }
+    if (failure != null) {
+      throw failure;
+    }
+  }
+
   static Path tempDirectory(String prefix) {
     try {
       return Files.createTempDirectory(prefix);

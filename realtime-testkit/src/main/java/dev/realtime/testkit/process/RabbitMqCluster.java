@@ -29,13 +29,8 @@ import java.util.stream.Collectors;
  * stop_app}, {@code join_cluster}, {@code start_app}). Nodes are numbered from 1. Not
  * thread-safe: one test drives it.
  */
-public final class RabbitMqCluster implements AutoCloseable {
-  private final List<RabbitMqProcess> nodes;
-  private boolean closed;
-
-  private RabbitMqCluster(List<RabbitMqProcess> nodes) {
-    this.nodes = nodes;
-  }
+public final class RabbitMqCluster extends ProcessCluster<RabbitMqProcess> {
+  private RabbitMqCluster() {}
 
   /** Starts three nodes; see {@link #start(int)}. */
   public static RabbitMqCluster start() {
@@ -53,8 +48,8 @@ public final class RabbitMqCluster implements AutoCloseable {
       throw new IllegalArgumentException("a RabbitMqCluster has 1 to 7 nodes, not " + size);
     }
     String cookie = RabbitMqProcess.newCookie();
-    List<RabbitMqProcess> nodes = new ArrayList<>();
-    RabbitMqCluster cluster = new RabbitMqCluster(nodes);
+    RabbitMqCluster cluster = new RabbitMqCluster();
+    List<RabbitMqProcess> nodes = cluster.nodes;
     try {
       RabbitMqProcess first = RabbitMqProcess.builder().cookie(cookie).start();
       nodes.add(first);
@@ -105,24 +100,6 @@ public final class RabbitMqCluster implements AutoCloseable {
         .collect(Collectors.joining(","));
   }
 
-  /** Returns the node ids, 1 to the cluster's size. */
-  public List<Integer> nodeIds() {
-    List<Integer> ids = new ArrayList<>();
-    for (int id = 1; id <= nodes.size(); id++) {
-      ids.add(id);
-    }
-    return ids;
-  }
-
-  /** Returns node {@code id}, for its name, port and {@code rabbitmqctl}. */
-  public RabbitMqProcess node(int id) {
-    if (id < 1 || id > nodes.size()) {
-      throw new IllegalArgumentException("no node " + id + " in " + this + ": nodes are 1 to "
-          + nodes.size());
-    }
-    return nodes.get(id - 1);
-  }
-
   /**
    * Returns the node that leads the quorum queue or stream {@code queue} of the default virtual
    * host now, as a running node reports it; empty while it has none, or for a queue of another
@@ -146,8 +123,7 @@ public final class RabbitMqCluster implements AutoCloseable {
    * @throws IllegalStateException if no node runs
    */
   public Map<String, Optional<Integer>> leaders() {
-    RabbitMqProcess asked = nodes.stream().filter(RabbitMqProcess::isRunning).findFirst()
-        .orElseThrow(() -> new IllegalStateException("no node of " + this + " runs"));
+    RabbitMqProcess asked = anyRunning();
     String table = asked.rabbitmqctl("list_queues", "--quiet", "--no-table-headers", "name",
         "leader");
     Map<String, Optional<Integer>> leaders = new TreeMap<>();
@@ -174,8 +150,7 @@ public final class RabbitMqCluster implements AutoCloseable {
    * @throws IllegalStateException if no node runs
    */
   public Map<Integer, Integer> connectionsPerNode() {
-    RabbitMqProcess asked = nodes.stream().filter(RabbitMqProcess::isRunning).findFirst()
-        .orElseThrow(() -> new IllegalStateException("no node of " + this + " runs"));
+    RabbitMqProcess asked = anyRunning();
     Map<Integer, Integer> counts = new TreeMap<>();
     nodeIds().forEach(id -> counts.put(id, 0));
     for (String line : asked.rabbitmqctl("list_connections", "--quiet", "--no-table-headers",
@@ -189,16 +164,6 @@ public final class RabbitMqCluster implements AutoCloseable {
     return counts;
   }
 
-  /** Returns whether node {@code id}'s Erlang VM is alive. */
-  public boolean isRunning(int id) {
-    return node(id).isRunning();
-  }
-
-  /** Kills node {@code id}'s Erlang VM with SIGKILL; returns once it is gone. */
-  public void kill(int id) {
-    node(id).kill();
-  }
-
   /**
    * Starts node {@code id} again on its name, ports and data, if it is not running; it rejoins
    * the cluster. Returns once it serves AMQP.
@@ -209,41 +174,12 @@ public final class RabbitMqCluster implements AutoCloseable {
     }
   }
 
-  /** Kills every node with SIGKILL: the whole cluster down at once, data kept. */
-  public void killAll() {
-    nodes.forEach(RabbitMqProcess::kill);
-  }
-
   /**
    * Starts every node that is not running, at once (a node that was not the last to stop waits
    * at boot for the others), and returns once each serves AMQP.
    */
   public void startAll() {
-    List<CompletableFuture<Void>> starts = new ArrayList<>();
-    for (RabbitMqProcess node : nodes) {
-      if (!node.isRunning()) {
-        starts.add(CompletableFuture.runAsync(node::restart,
-            Launch.threadPerTask("rabbitmq-cluster-start")));
-      }
-    }
-    try {
-      CompletableFuture.allOf(starts.toArray(CompletableFuture[]::new)).join();
-    } catch (CompletionException e) {
-      throw e.getCause() instanceof RuntimeException failure ? failure : e;
-    }
-  }
-
-  /** Kills every node and deletes every directory. Idempotent. */
-  @Override
-  public void close() {
-    if (closed) {
-      return;
-    }
-    closed = true;
-    // Killed, not stopped: the data goes anyway, and the last nodes' clean stop would wait
-    // for peers that are gone.
-    killAll();
-    nodes.forEach(RabbitMqProcess::close);
+    startStopped();
   }
 
   @Override

@@ -124,6 +124,7 @@ public final class RabbitMqProcess extends ServerProcess {
    * {@code rabbitmqctl("eval", "mnesia:sync_log().")} first when a test needs it. Does nothing
    * if it is not running.
    */
+  @Override
   public void kill() {
     if (!isRunning()) {
       return;
@@ -139,6 +140,7 @@ public final class RabbitMqProcess extends ServerProcess {
    * @throws IllegalStateException if it does not answer within the start timeout, or exits
    *     (its log's last lines are in the message), or this was closed
    */
+  @Override
   public RabbitMqProcess restart() {
     relaunch("RabbitMqProcess");
     return this;
@@ -155,30 +157,9 @@ public final class RabbitMqProcess extends ServerProcess {
     List<String> command = new ArrayList<>(List.of(scripts.resolve("rabbitmqctl").toString(),
         "-n", nodeName));
     command.addAll(List.of(args));
-    ProcessBuilder builder = new ProcessBuilder(command).directory(directory().toFile())
-        .redirectErrorStream(true);
+    ProcessBuilder builder = new ProcessBuilder(command).directory(directory().toFile());
     environment(builder.environment());
-    try {
-      Process ctl = builder.start();
-      ctl.getOutputStream().close();
-      byte[] output = ctl.getInputStream().readAllBytes();
-      if (!ctl.waitFor(CTL_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
-        ctl.destroyForcibly();
-        throw new IllegalStateException("rabbitmqctl " + String.join(" ", args) + " took more "
-            + "than " + CTL_TIMEOUT);
-      }
-      String text = new String(output, StandardCharsets.UTF_8);
-      if (ctl.exitValue() != 0) {
-        throw new IllegalStateException("rabbitmqctl -n " + nodeName + " "
-            + String.join(" ", args) + " exited with " + ctl.exitValue() + ":\n" + text);
-      }
-      return text;
-    } catch (IOException e) {
-      throw new UncheckedIOException("could not run " + command, e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException("interrupted while running rabbitmqctl", e);
-    }
+    return Launch.run(builder, CTL_TIMEOUT);
   }
 
   @Override

@@ -37,15 +37,24 @@ public final class RedisProcess extends ServerProcess {
   private static final String INSTALL = "install Redis (Debian: apt-get install redis-server) "
       + "or give RedisProcess.builder().executable(\"/path/to/redis-server\").";
 
+  /** How long a {@code redis-cli} call may take. */
+  private static final Duration CLI_TIMEOUT = Duration.ofSeconds(60);
+
   private final Path executable;
   private final List<String> args;
+  private final boolean clusterNode;
+  /** A sentinel's first lines: the primary it watches; null for a server. */
+  private final @org.jspecify.annotations.Nullable String sentinelOf;
   private int port;
+  private int clusterPort;
 
   private RedisProcess(Builder builder, Path executable) {
     super(Launch.tempDirectory("realtime-redis-"), "redis.log", builder.startTimeout,
         STOP_GRACE);
     this.executable = executable;
     this.args = List.copyOf(builder.args);
+    this.clusterNode = builder.clusterNode;
+    this.sentinelOf = builder.sentinelOf;
   }
 
   /** Starts a Redis with the defaults; see {@link Builder#start()}. */
@@ -72,6 +81,26 @@ public final class RedisProcess extends ServerProcess {
     return "redis://" + host() + ":" + port;
   }
 
+  /**
+   * Runs {@code redis-cli -h 127.0.0.1 -p PORT ARGS...} (the {@code redis-cli} beside the
+   * server) and returns what it printed, such as {@code cli("cluster", "info")}.
+   *
+   * @throws IllegalStateException if it exits non-zero or takes over a minute; the message holds
+   *     its output
+   */
+  public String cli(String... args) {
+    List<String> command = new ArrayList<>(List.of(cliExecutable(), "-h", host(), "-p",
+        String.valueOf(port)));
+    command.addAll(List.of(args));
+    return Launch.run(new ProcessBuilder(command).directory(directory().toFile()), CLI_TIMEOUT);
+  }
+
+  /** {@code redis-cli} next to the server's binary, else on the {@code PATH}. */
+  String cliExecutable() {
+    Path beside = executable.resolveSibling("redis-cli");
+    return java.nio.file.Files.isExecutable(beside) ? beside.toString() : "redis-cli";
+  }
+
   /** Returns the OS process id of the running server. */
   public long pid() {
     return running().pid();
@@ -81,6 +110,7 @@ public final class RedisProcess extends ServerProcess {
    * Kills the server with SIGKILL, as a crash would: no save, connections reset. Returns once it
    * is gone. Does nothing if it is not running.
    */
+  @Override
   public void kill() {
     if (isRunning()) {
       Reaper.killTree(process(), STOP_GRACE);
@@ -94,6 +124,7 @@ public final class RedisProcess extends ServerProcess {
    * @throws IllegalStateException if it does not answer within the start timeout, or exits
    *     (its log's last lines are in the message), or this was closed
    */
+  @Override
   public RedisProcess restart() {
     relaunch("RedisProcess");
     return this;
@@ -108,13 +139,35 @@ public final class RedisProcess extends ServerProcess {
   @Override
   void choosePorts() {
     port = Ports.closedPort();
+    if (clusterNode) {
+      clusterPort = Ports.closedPort();
+    }
   }
 
   @Override
   ProcessBuilder command() {
-    List<String> command = new ArrayList<>(List.of(executable.toString(),
+    List<String> command = new ArrayList<>(List.of(executable.toString()));
+    if (sentinelOf != null) {
+      // Sentinel keeps its state in its configuration file, which it rewrites: written once, so
+      // that a restart finds what it learnt (the current primary, the other sentinels).
+      Path config = directory().resolve("sentinel.conf");
+      if (!java.nio.file.Files.exists(config)) {
+        try {
+          java.nio.file.Files.writeString(config, sentinelOf);
+        } catch (IOException e) {
+          throw new java.io.UncheckedIOException("could not write " + config, e);
+        }
+      }
+      command.addAll(List.of(config.toString(), "--sentinel"));
+    }
+    command.addAll(List.of(
         "--port", String.valueOf(port), "--bind", "127.0.0.1", "--dir", directory().toString(),
         "--save", "", "--appendonly", "no", "--daemonize", "no", "--logfile", ""));
+    if (clusterNode) {
+      command.addAll(List.of("--cluster-enabled", "yes", "--cluster-config-file", "nodes.conf",
+          "--cluster-port", String.valueOf(clusterPort), "--cluster-node-timeout", "2000",
+          "--appendonly", "yes"));
+    }
     command.addAll(args);
     return new ProcessBuilder(command);
   }
@@ -141,8 +194,33 @@ public final class RedisProcess extends ServerProcess {
     private String executable = "redis-server";
     private final List<String> args = new ArrayList<>();
     private Duration startTimeout = Duration.ofSeconds(20);
+    private boolean clusterNode;
+    private @org.jspecify.annotations.Nullable String sentinelOf;
 
     private Builder() {}
+
+    /**
+     * Makes it a Sentinel watching the primary {@code name} at {@code host:port}, which {@code
+     * quorum} sentinels must agree is down; it declares a primary down after 2 seconds without
+     * an answer. {@link RedisSentinel} starts three.
+     */
+    public Builder sentinelOf(String name, String host, int port, int quorum) {
+      this.sentinelOf = "sentinel monitor " + name + " " + host + " " + port + " " + quorum
+          + "\nsentinel down-after-milliseconds " + name + " 2000\n"
+          + "sentinel failover-timeout " + name + " 10000\n";
+      return this;
+    }
+
+    /**
+     * Makes it a Redis Cluster node: {@code cluster-enabled}, its layout in {@code nodes.conf}
+     * and its data in an append-only file in its directory (both survive {@link #kill()}), a
+     * cluster bus port of its own, and a node timeout of 2 seconds, so that a replica takes a
+     * dead primary's place within a few seconds. {@link RedisCluster} joins such nodes.
+     */
+    public Builder clusterNode() {
+      this.clusterNode = true;
+      return this;
+    }
 
     /** The server binary: a path, or a name looked up on the {@code PATH}. */
     public Builder executable(String executable) {

@@ -40,6 +40,15 @@ abstract class ServerProcess implements AutoCloseable {
   /** The server for messages, such as {@code redis-server on port 41234}. */
   abstract String what();
 
+  /** Kills the server with SIGKILL, as a crash would; returns once it is gone. */
+  public abstract void kill();
+
+  /**
+   * Starts the server again with the same ports and directory, stopping it first if it runs,
+   * and returns once it answers.
+   */
+  public abstract ServerProcess restart();
+
   /** Returns the server's directory. */
   public final Path directory() {
     return directory;
