@@ -5,6 +5,7 @@ import dev.realtime.benchmarks.harness.Backend;
 import dev.realtime.benchmarks.harness.Backends;
 import dev.realtime.benchmarks.harness.Harness;
 import dev.realtime.benchmarks.harness.KafkaWireFormats;
+import dev.realtime.benchmarks.harness.ReplicationPrice;
 import dev.realtime.benchmarks.harness.Report;
 import dev.realtime.benchmarks.harness.Result;
 import dev.realtime.benchmarks.harness.TopFrames;
@@ -24,6 +25,8 @@ import org.jspecify.annotations.Nullable;
  * campaign ({@link dev.realtime.benchmarks.chaos.Campaign}); {@code java -jar benchmarks.jar
  * compare [--quick] [--backend=ID] [--output=FILE]}: L0, the harness and the publish
  * benchmark, every backend one after the other (or the one with that id), into the report;
+ * {@code java -jar benchmarks.jar clusters [--quick] [--broker=ID] [--output=FILE]}: each
+ * broker's single node and a cluster of its own, raw and SDK ({@link ReplicationPrice});
  * {@code java -jar benchmarks.jar kafka-wire [--rounds=N] [--quick]}: the raw Kafka client bare
  * and carrying the SDK's envelope in each wire format ({@link KafkaWireFormats}); {@code java
  * -jar benchmarks.jar jmh [JMH options]}: the JMH benchmarks alone; {@code java -jar
@@ -50,17 +53,20 @@ public final class Main {
       ChaosMain.main(Arrays.copyOfRange(args, 1, args.length));
       return;
     }
+    if (args.length > 0 && args[0].equals("clusters")) {
+      clusters(Arrays.copyOfRange(args, 1, args.length));
+      return;
+    }
     if (args.length == 0 || !args[0].equals("compare")) {
       System.err.println("usage: benchmarks.jar compare [--quick] [--backend=ID] [--output=FILE]"
+          + " | clusters [--quick] [--broker=ID] [--output=FILE]"
           + " | chaos [--quick] [--broker=ID] [--output=FILE] | kafka-wire [--rounds=N] [--quick]"
           + " | jmh [...] | top-frames FILE.jfr [N]");
       System.exit(2);
     }
     boolean quick = List.of(args).contains("--quick");
-    Path output = List.of(args).stream().filter(a -> a.startsWith("--output="))
-        .map(a -> Path.of(a.substring("--output=".length()))).findFirst().orElse(null);
-    String only = List.of(args).stream().filter(a -> a.startsWith("--backend="))
-        .map(a -> a.substring("--backend=".length())).findFirst().orElse(null);
+    Path output = CommandLine.option(args, "output").map(Path::of).orElse(null);
+    String only = CommandLine.option(args, "backend").orElse(null);
     Harness.Timing timing = quick ? Harness.Timing.QUICK : Harness.Timing.REPORT;
     long started = System.nanoTime();
     List<Backend> backends = new ArrayList<>();
@@ -98,6 +104,26 @@ public final class Main {
     } else {
       System.out.print(markdown);
     }
+    System.exit(0); // Clients' non-daemon threads must not keep the JVM.
+  }
+
+  /** The {@code clusters} command: {@link ReplicationPrice}, printed or written. */
+  private static void clusters(String[] args) throws Exception {
+    boolean quick = List.of(args).contains("--quick");
+    Path output = CommandLine.option(args, "output").map(Path::of).orElse(null);
+    String only = CommandLine.option(args, "broker").orElse(null);
+    Harness.Timing timing = quick ? Harness.Timing.QUICK : Harness.Timing.REPORT;
+    long started = System.nanoTime();
+    List<Backend> backends = new ArrayList<>();
+    List<Result> results = new ArrayList<>();
+    try (Backends single = new Backends(System.getenv())) {
+      ReplicationPrice.run(single, new Harness(timing, quick, System.err::println), only,
+          backends, results);
+    }
+    String markdown = ReplicationPrice.markdown(backends, results, timing)
+        + String.format(java.util.Locale.ROOT, "%nThis report took %.1f minutes.%n",
+            (System.nanoTime() - started) / 60e9);
+    CommandLine.writeOrPrint(output, markdown);
     System.exit(0); // Clients' non-daemon threads must not keep the JVM.
   }
 

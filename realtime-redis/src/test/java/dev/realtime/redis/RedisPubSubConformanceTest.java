@@ -22,8 +22,8 @@ class RedisPubSubConformanceTest extends ConformanceSuite {
     return "redis (pubsub)";
   }
 
-  /** An environment's Redis, with {@code realtime.redis.mode=pubsub}. */
-  static final class PubSubMode implements BrokerEnvironment {
+  /** The machine's Redis, with {@code realtime.redis.mode=pubsub}. */
+  private static final class PubSubMode implements BrokerEnvironment {
     private final BrokerEnvironment redis;
 
     PubSubMode(BrokerEnvironment redis) {

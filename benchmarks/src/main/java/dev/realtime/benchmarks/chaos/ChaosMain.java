@@ -1,6 +1,5 @@
 package dev.realtime.benchmarks.chaos;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -22,10 +21,9 @@ public final class ChaosMain {
   public static void main(String[] args) throws Exception {
     List<String> arguments = List.of(args);
     boolean quick = arguments.contains("--quick");
-    Path output = arguments.stream().filter(a -> a.startsWith("--output="))
-        .map(a -> Path.of(a.substring("--output=".length()))).findFirst().orElse(null);
-    String only = arguments.stream().filter(a -> a.startsWith("--broker="))
-        .map(a -> a.substring("--broker=".length())).findFirst().orElse(null);
+    Path output = dev.realtime.benchmarks.CommandLine.option(args, "output").map(Path::of)
+        .orElse(null);
+    String only = dev.realtime.benchmarks.CommandLine.option(args, "broker").orElse(null);
     if (only != null && !ORDER.contains(only)) {
       System.err.println("no broker named '" + only + "'; the brokers are " + ORDER);
       System.exit(2);
@@ -47,12 +45,7 @@ public final class ChaosMain {
     List<Row> rows = run(sizes, only, experiments);
     String markdown = ReliabilityReport.markdown(rows, sizes,
         (System.nanoTime() - started) / 60e9);
-    if (output != null) {
-      Files.writeString(output, markdown);
-      System.err.println("wrote " + output);
-    } else {
-      System.out.print(markdown);
-    }
+    dev.realtime.benchmarks.CommandLine.writeOrPrint(output, markdown);
     System.exit(0);  // Clients' non-daemon threads must not keep the JVM.
   }
 

@@ -49,6 +49,7 @@ public final class RawKafkaDriver implements Driver {
   private final String bootstrapServers;
   private final boolean group;
   private final Envelope envelope;
+  private final short replicas;
   private @Nullable Admin admin;
   private @Nullable KafkaProducer<byte[], byte[]> producer;
   private @Nullable Thread poller;
@@ -63,9 +64,19 @@ public final class RawKafkaDriver implements Driver {
    *     receipt as the SDK reads it
    */
   public RawKafkaDriver(String bootstrapServers, boolean group, Envelope envelope) {
+    this(bootstrapServers, group, envelope, (short) 1);
+  }
+
+  /**
+   * @param replicas the topic's replication factor, as the SDK is set to create its topics (on
+   *     a cluster: its {@code min.insync.replicas} is the broker's)
+   */
+  public RawKafkaDriver(String bootstrapServers, boolean group, Envelope envelope,
+      short replicas) {
     this.bootstrapServers = bootstrapServers;
     this.group = group;
     this.envelope = envelope;
+    this.replicas = replicas;
   }
 
   @Override
@@ -73,7 +84,7 @@ public final class RawKafkaDriver implements Driver {
     topic = "bench-raw_" + channel.replace('.', '_') + (group ? "_group" : "");
     Admin opened = Admin.create(Map.of("bootstrap.servers", bootstrapServers));
     admin = opened;
-    opened.createTopics(List.of(new NewTopic(topic, 1, (short) 1))).all()
+    opened.createTopics(List.of(new NewTopic(topic, 1, replicas))).all()
         .get(30, TimeUnit.SECONDS);
     Properties producerProps = new Properties();
     producerProps.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);

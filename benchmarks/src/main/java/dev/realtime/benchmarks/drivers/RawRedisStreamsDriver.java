@@ -1,11 +1,17 @@
 package dev.realtime.benchmarks.drivers;
 
 import dev.realtime.benchmarks.harness.Driver;
+import io.lettuce.core.AbstractRedisClient;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.StreamMessage;
 import io.lettuce.core.XGroupCreateArgs;
 import io.lettuce.core.XReadArgs;
+import io.lettuce.core.api.StatefulConnection;
 import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.cluster.RedisClusterClient;
+import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
+import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
+import io.lettuce.core.cluster.api.sync.RedisClusterCommands;
 import io.lettuce.core.codec.ByteArrayCodec;
 import io.lettuce.core.codec.RedisCodec;
 import io.lettuce.core.codec.StringCodec;
@@ -20,7 +26,8 @@ import org.jspecify.annotations.Nullable;
 /**
  * L2 for Redis Streams: Lettuce, XADD with one binary field, and a blocking XREAD loop that
  * follows the last id, as a hand-written Redis consumer does. The SDK's broadcast path does the
- * same, plus its own fields (id, event, timestamp) and dispatch.
+ * same, plus its own fields (id, event, timestamp) and dispatch. A URI with several nodes
+ * ({@code redis://h1:p1,h2:p2}) is a Redis Cluster, reached through Lettuce's cluster client.
  */
 public final class RawRedisStreamsDriver implements Driver {
   private static final RedisCodec<String, byte[]> CODEC =
@@ -29,9 +36,9 @@ public final class RawRedisStreamsDriver implements Driver {
   private final String uri;
   private final @Nullable String group;
   private final boolean envelope;
-  private @Nullable RedisClient client;
-  private @Nullable StatefulRedisConnection<String, byte[]> publishing;
-  private @Nullable StatefulRedisConnection<String, byte[]> reading;
+  private @Nullable AbstractRedisClient client;
+  private @Nullable StatefulConnection<String, byte[]> publishing;
+  private @Nullable StatefulConnection<String, byte[]> reading;
   private @Nullable Thread reader;
   private volatile boolean running;
   private String key = "";
@@ -50,18 +57,19 @@ public final class RawRedisStreamsDriver implements Driver {
 
   @Override
   public void start(String channel, @Nullable Consumer<ByteBuffer> sink) {
-    RedisClient opened = RedisClient.create(uri);
+    boolean cluster = uri.contains(",");
+    AbstractRedisClient opened = cluster ? RedisClusterClient.create(uri) : RedisClient.create(uri);
     client = opened;
     key = "bench-raw:" + channel;
-    publishing = opened.connect(CODEC);
+    publishing = connect(opened);
     if (sink == null) {
       return;
     }
-    StatefulRedisConnection<String, byte[]> connection = opened.connect(CODEC);
+    StatefulConnection<String, byte[]> connection = connect(opened);
     reading = connection;
     running = true;
     if (group != null) {
-      connection.sync().xgroupCreate(XReadArgs.StreamOffset.from(key, "$"), group,
+      sync(connection).xgroupCreate(XReadArgs.StreamOffset.from(key, "$"), group,
           XGroupCreateArgs.Builder.mkstream());
     }
     Thread thread = new Thread(() -> {
@@ -71,7 +79,7 @@ public final class RawRedisStreamsDriver implements Driver {
       }
       String last = "$"; // Until the first entry: from then on, exactly after the last one.
       while (running) {
-        List<StreamMessage<String, byte[]>> entries = connection.sync().xread(
+        List<StreamMessage<String, byte[]>> entries = sync(connection).xread(
             XReadArgs.Builder.block(Duration.ofMillis(100)).count(500),
             XReadArgs.StreamOffset.from(key, last));
         for (StreamMessage<String, byte[]> entry : entries) {
@@ -85,11 +93,28 @@ public final class RawRedisStreamsDriver implements Driver {
     thread.start();
   }
 
-  private void readGroup(StatefulRedisConnection<String, byte[]> connection, String name,
+  private static StatefulConnection<String, byte[]> connect(AbstractRedisClient client) {
+    return client instanceof RedisClusterClient cluster ? cluster.connect(CODEC)
+        : ((RedisClient) client).connect(CODEC);
+  }
+
+  private static RedisClusterCommands<String, byte[]> sync(
+      StatefulConnection<String, byte[]> connection) {
+    return connection instanceof StatefulRedisClusterConnection<String, byte[]> cluster
+        ? cluster.sync() : ((StatefulRedisConnection<String, byte[]>) connection).sync();
+  }
+
+  private static RedisClusterAsyncCommands<String, byte[]> async(
+      StatefulConnection<String, byte[]> connection) {
+    return connection instanceof StatefulRedisClusterConnection<String, byte[]> cluster
+        ? cluster.async() : ((StatefulRedisConnection<String, byte[]>) connection).async();
+  }
+
+  private void readGroup(StatefulConnection<String, byte[]> connection, String name,
       Consumer<ByteBuffer> sink) {
     io.lettuce.core.Consumer<String> member = io.lettuce.core.Consumer.from(name, "raw");
     while (running) {
-      List<StreamMessage<String, byte[]>> entries = connection.sync().xreadgroup(member,
+      List<StreamMessage<String, byte[]>> entries = sync(connection).xreadgroup(member,
           XReadArgs.Builder.block(Duration.ofMillis(100)).count(500),
           XReadArgs.StreamOffset.lastConsumed(key));
       if (entries.isEmpty()) {
@@ -100,7 +125,7 @@ public final class RawRedisStreamsDriver implements Driver {
         receive(entries.get(i), sink);
         ids[i] = entries.get(i).getId();
       }
-      connection.async().xack(key, name, ids); // Handled: acknowledged, pipelined.
+      async(connection).xack(key, name, ids); // Handled: acknowledged, pipelined.
     }
   }
 
@@ -126,7 +151,7 @@ public final class RawRedisStreamsDriver implements Driver {
     } else {
       fields = Map.of("p", payload);
     }
-    return java.util.Objects.requireNonNull(publishing).async().xadd(key, fields);
+    return async(java.util.Objects.requireNonNull(publishing)).xadd(key, fields);
   }
 
   @Override
@@ -136,7 +161,7 @@ public final class RawRedisStreamsDriver implements Driver {
       reader.join(5000);
     }
     if (publishing != null) {
-      publishing.sync().del(key);
+      sync(publishing).del(key);
       publishing.close();
     }
     if (reading != null) {

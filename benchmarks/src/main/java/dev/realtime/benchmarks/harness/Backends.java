@@ -163,7 +163,7 @@ public final class Backends implements AutoCloseable {
   }
 
   /** The broker's own account of itself, from the SDK's health check. */
-  private static String version(RealtimeConfig config) {
+  static String version(RealtimeConfig config) {
     try (Broker broker = Brokers.open(config)) {
       return broker.health().detail();
     }

@@ -139,6 +139,23 @@ public final class Harness {
   }
 
   /**
+   * The cluster comparison's runs of {@code backend} ({@link ReplicationPrice}): the maximum and
+   * 1,000/s, at 100 B, raw and SDK, in rounds as {@link #run} has them, after one maximum run
+   * to warm up; the envelope and the other sizes and rates are the main report's business.
+   */
+  public List<Result> runMaxAndSteady(Backend backend) throws Exception {
+    Workload max = Workload.maxThroughput(100, timing.warmUp(), timing.measure());
+    if (timing.rounds() > 1) {
+      sides(backend, max, false, new ArrayList<>()); // Discarded, as in run().
+    }
+    List<Result> results = new ArrayList<>();
+    sides(backend, max, false, results);
+    sides(backend, Workload.fixedRate(100, 1000, timing.warmUp(), timing.measure()), false,
+        results);
+    return results;
+  }
+
+  /**
    * Runs {@code workload} with the raw client, the raw client with the envelope (if {@code
    * envelope} and the backend has one), and the SDK, in rounds taking turns, into {@code
    * results} (each side's median round); returns the raw client's, if it has one.

@@ -295,6 +295,16 @@ public final class KafkaCluster implements AutoCloseable {
     return false;
   }
 
+  /**
+   * {@code classPath} with every entry made absolute: a node runs in its own directory, where a
+   * relative entry (this JVM started as {@code java -jar target/app.jar}) would name nothing.
+   */
+  static String absolute(String classPath) {
+    return java.util.Arrays.stream(classPath.split(java.io.File.pathSeparator))
+        .map(entry -> Path.of(entry).toAbsolutePath().toString())
+        .collect(java.util.stream.Collectors.joining(java.io.File.pathSeparator));
+  }
+
   /** One node's JVM: {@code KafkaNodeMain} with the node's part of the plan. */
   private static final class KafkaNode extends ServerProcess {
     private final int id;
@@ -344,8 +354,8 @@ public final class KafkaCluster implements AutoCloseable {
       Path java = Path.of(System.getProperty("java.home"), "bin", "java");
       // Serial GC and a bounded heap: three of these beside the tests on two cores.
       return new ProcessBuilder(java.toString(), "-Xms64m", "-Xmx512m", "-XX:+UseSerialGC",
-          "-cp", System.getProperty("java.class.path"), MAIN, directory().toString(),
-          String.valueOf(id), clusterId, String.valueOf(brokerPort),
+          "-cp", absolute(System.getProperty("java.class.path")), MAIN,
+          directory().toString(), String.valueOf(id), clusterId, String.valueOf(brokerPort),
           String.valueOf(controllerPort), voters, String.valueOf(replicas));
     }
 

@@ -49,6 +49,19 @@ class KafkaClusterTest {
     // docs end
   }
 
+  /**
+   * A node runs in a directory of its own: started from {@code java -jar target/app.jar} (the
+   * benchmarks' cluster run), the relative class path named nothing there.
+   */
+  @Test
+  void aNodeIsGivenThisJvmsClassPathWithEveryEntryAbsolute() {
+    String sep = java.io.File.pathSeparator;
+    String cwd = java.nio.file.Path.of("").toAbsolutePath().toString();
+
+    assertThat(KafkaCluster.absolute("target/app.jar" + sep + "/opt/lib/b.jar"))
+        .isEqualTo(java.nio.file.Path.of(cwd, "target", "app.jar") + sep + "/opt/lib/b.jar");
+  }
+
   @Test
   void confirmedRecordsSurviveTheLeadersKillAndItsReturn() throws Exception {
     List<Long> pids = new ArrayList<>();
