@@ -1,13 +1,16 @@
 package dev.realtime.redis;
 
+import dev.realtime.BrokerUnavailableException;
 import dev.realtime.Message;
 import dev.realtime.channel.Channel;
 import dev.realtime.channel.ChannelPattern;
+import dev.realtime.internal.FailureReasons;
 import dev.realtime.spi.Handling;
 import dev.realtime.spi.Outcome;
 import dev.realtime.spi.PollingSubscription;
 import dev.realtime.spi.Subscriptions;
 import dev.realtime.subscription.SubscriptionSpec;
+import io.lettuce.core.RedisURI;
 import io.lettuce.core.pubsub.RedisPubSubAdapter;
 import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
 import java.time.Duration;
@@ -19,13 +22,15 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * A subscription in Pub/Sub mode: SUBSCRIBE for channels, PSUBSCRIBE for patterns, on a
  * connection of its own (Lettuce subscribes again after a reconnect; what was published while
- * the connection was down is gone, as Pub/Sub is).
+ * the connection was down is gone, as Pub/Sub is). On a cluster the connection goes to the node
+ * that carries Pub/Sub ({@link PubSubHome}), and moves when a failover changes it.
  *
  * <p><b>Flow control.</b> Redis pushes; it cannot be paused. Messages wait in a bounded queue of
  * {@code realtime.redis.pubsub-buffer} until the dispatcher has room. When the queue is full, new
@@ -38,7 +43,30 @@ final class PubSubSubscription extends PollingSubscription<Void> {
   private static final long DROP_LOG_INTERVAL = TimeUnit.SECONDS.toNanos(10);
 
   private final RedisBroker broker;
-  private final StatefulRedisPubSubConnection<String, byte[]> connection;
+  /** On a cluster, where the connection goes: {@link PubSubHome}. Null on one server. */
+  private final @Nullable PubSubHome home;
+  private final RedisPubSubAdapter<String, byte[]> listener = new RedisPubSubAdapter<>() {
+    @Override
+    public void message(String key, byte[] value) {
+      receive(key, value);
+    }
+
+    @Override
+    public void message(String pattern, String key, byte[] value) {
+      if (!literalKeys.contains(key) && isFirstMatch(pattern, key)) {
+        receive(key, value);
+      }
+    }
+  };
+  /**
+   * Guards {@link #connection}, {@link #node} and {@link #disconnected}: the poll thread moves
+   * the connection to another node while close may be closing it.
+   */
+  private final Object lock = new Object();
+  private StatefulRedisPubSubConnection<String, byte[]> connection;
+  /** The node {@link #connection} goes to on a cluster; null on one server. */
+  private @Nullable RedisURI node;
+  private boolean disconnected;
   private final Set<String> literalKeys = new HashSet<>();
   /** Each pattern's glob, in the spec's order; see {@link #isFirstMatch}. */
   private final Map<ChannelPattern, String> globs = new LinkedHashMap<>();
@@ -50,7 +78,14 @@ final class PubSubSubscription extends PollingSubscription<Void> {
       Handling handling) {
     super(owner, spec, handling, "pubsub");
     this.broker = broker;
-    this.connection = broker.connectPubSub();
+    this.home = broker.pubSubHome();
+    this.node = home == null ? null : home.now();
+    if (home != null && node == null) {
+      throw new BrokerUnavailableException("no primary of the Redis cluster serves "
+          + "slot " + home.slot() + " now, which carries Pub/Sub (the slot of "
+          + "realtime.redis.key-prefix); subscribe again once the cluster has one");
+    }
+    this.connection = broker.connectPubSub(node);
     for (ChannelPattern pattern : spec.patterns()) {
       globs.put(pattern, glob(broker.prefix(), pattern));
     }
@@ -58,31 +93,67 @@ final class PubSubSubscription extends PollingSubscription<Void> {
 
   /** Subscribes (confirmed by Redis before this returns), then starts handing messages over. */
   void start() {
-    connection.addListener(new RedisPubSubAdapter<>() {
-      @Override
-      public void message(String key, byte[] value) {
-        receive(key, value);
-      }
-
-      @Override
-      public void message(String pattern, String key, byte[] value) {
-        if (!literalKeys.contains(key) && isFirstMatch(pattern, key)) {
-          receive(key, value);
-        }
-      }
-    });
     for (Channel channel : spec().channels()) {
       literalKeys.add(broker.naming().backendName(channel));
     }
+    subscribe(connection);
+    startPolling();
+  }
+
+  /** Listens and subscribes on {@code target}, waiting for Redis to confirm. */
+  private void subscribe(StatefulRedisPubSubConnection<String, byte[]> target) {
+    target.addListener(listener);
     if (!literalKeys.isEmpty()) {
-      broker.call(() -> connection.async().subscribe(literalKeys.toArray(new String[0])),
+      broker.call(() -> target.async().subscribe(literalKeys.toArray(new String[0])),
           "subscribe to " + literalKeys);
     }
     if (!globs.isEmpty()) {
       String[] distinct = new LinkedHashSet<>(globs.values()).toArray(new String[0]);
-      broker.call(() -> connection.async().psubscribe(distinct), "subscribe to " + globs.values());
+      broker.call(() -> target.async().psubscribe(distinct), "subscribe to " + globs.values());
     }
-    startPolling();
+  }
+
+  /**
+   * On a cluster, once per poll round: moves the subscription to the node that carries Pub/Sub
+   * now, when a failover made another node the home's primary. The old connection is closed
+   * before the new one subscribes: the old node, if it still runs, still gets each message over
+   * the cluster bus, and a message received on both would be handled twice. Should the move
+   * fail, the next round tries again.
+   */
+  private void follow() {
+    RedisURI now = home == null ? null : home.now();
+    if (now == null || PubSubHome.same(now, node)) {
+      return;
+    }
+    StatefulRedisPubSubConnection<String, byte[]> moved = null;
+    try {
+      moved = broker.connectPubSub(now);
+      StatefulRedisPubSubConnection<String, byte[]> old;
+      synchronized (lock) {
+        if (disconnected) {
+          moved.close();
+          return;
+        }
+        old = connection;
+        connection = moved;
+        node = now;
+      }
+      old.close();
+      subscribe(moved);
+      log.info("{}: Pub/Sub moved to {}, the primary of slot {} now", this,
+          PubSubHome.address(now), home.slot());
+    } catch (RuntimeException e) {
+      if (!isActive()) {
+        return; // Closed meanwhile, which closed the connection.
+      }
+      log.warn("{}: could not move Pub/Sub to {}, the primary of slot {} now ({}); trying "
+          + "again", this, PubSubHome.address(now), home.slot(), FailureReasons.of(e));
+      synchronized (lock) {
+        if (moved != null && connection == moved) {
+          node = null; // Subscribed on no node: the next round makes a new connection.
+        }
+      }
+    }
   }
 
   /**
@@ -144,7 +215,7 @@ final class PubSubSubscription extends PollingSubscription<Void> {
 
   @Override
   protected void poll() {
-    pump(() -> { });
+    pump(this::follow);
   }
 
   /** A released message is handled again while the subscription runs; nothing is acked. */
@@ -163,7 +234,10 @@ final class PubSubSubscription extends PollingSubscription<Void> {
   /** Unsubscribes by closing the connection; what is still queued is dropped, as Pub/Sub is. */
   @Override
   protected void closed() {
-    connection.close();
+    synchronized (lock) {
+      disconnected = true;
+      connection.close();
+    }
     clearInbox();
   }
 

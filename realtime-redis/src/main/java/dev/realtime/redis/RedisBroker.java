@@ -48,6 +48,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.BiConsumer;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The Redis adapter's broker.
@@ -56,7 +57,8 @@ import java.util.function.BiConsumer;
  * each channel is a stream, {@code <prefix>:<channel>}; a publish is an XADD that completes with
  * Redis's reply, the entry id is the position, groups are consumer groups. {@code pubsub}: each
  * channel is a Pub/Sub channel of the same name; a publish is a PUBLISH, delivered to whoever is
- * subscribed at that moment and to nobody later. Its capabilities say so.
+ * subscribed at that moment and to nobody later. Its capabilities say so. On a Redis Cluster,
+ * every Pub/Sub command goes to one node ({@link PubSubHome} says why).
  *
  * <p><b>Connections.</b> One shared connection carries every publish and admin command; Lettuce
  * pipelines commands from all threads on it, so publishes never wait for each other's replies.
@@ -91,6 +93,8 @@ final class RedisBroker extends AdapterBroker<PollingSubscription<?>> {
   private final StatefulConnection<String, byte[]> connection;
   private final RedisClusterAsyncCommands<String, byte[]> commands;
   private final SendOnce sendOnce;
+  /** On a cluster in Pub/Sub mode, the node that carries it; else null. */
+  private final @Nullable PubSubHome pubSubHome;
   private final ConnectionWatch watch;
   /** realtime.max-payload-bytes, to name it next to Redis's limit. */
   private final long maxPayloadBytes;
@@ -147,8 +151,9 @@ final class RedisBroker extends AdapterBroker<PollingSubscription<?>> {
     }
     this.nodes = made;
     this.commands = RedisNodes.commands(connection);
-    this.sendOnce = new SendOnce(connection, nodes.isCluster(), waitReplicas, description,
-        publishTimeout, timeout, resources.timer());
+    this.pubSubHome = pubSub ? nodes.pubSubHome(prefix, connection) : null;
+    this.sendOnce = new SendOnce(connection, pubSubHome, nodes.isCluster(), waitReplicas,
+        description, publishTimeout, timeout, resources.timer());
     nodes.listenToShared(sendOnce);
     this.watch = new ConnectionWatch(resources, description, timeout, publishTimeout);
     nodes.listenToAll(watch);
@@ -222,7 +227,7 @@ final class RedisBroker extends AdapterBroker<PollingSubscription<?>> {
    * XADD, in pubsub mode the whole frame (the envelope and the payload) is. Redis answers a
    * longer one by closing the connection, failing every command in flight on it.
    */
-  private void checkBulkLimit(Message message, byte @org.jspecify.annotations.Nullable [] frame) {
+  private void checkBulkLimit(Message message, byte @Nullable [] frame) {
     long envelope = frame == null ? 0 : frame.length - message.payloadSize();
     long room = Math.max(0, bulkLimit - envelope);
     if (message.payloadSize() > room) {
@@ -279,12 +284,19 @@ final class RedisBroker extends AdapterBroker<PollingSubscription<?>> {
     }
   }
 
-  io.lettuce.core.pubsub.StatefulRedisPubSubConnection<String, byte[]> connectPubSub() {
+  /** A Pub/Sub connection of a subscription's own, to one server or to {@code node}. */
+  io.lettuce.core.pubsub.StatefulRedisPubSubConnection<String, byte[]> connectPubSub(
+      @Nullable RedisURI node) {
     try {
-      return nodes.connectPubSub();
+      return node == null ? nodes.connectPubSub() : pubSubHome.connect(node);
     } catch (RuntimeException e) {
       throw unavailable("open a Pub/Sub connection", e);
     }
+  }
+
+  /** On a cluster in Pub/Sub mode, the node that carries it; else null. */
+  @Nullable PubSubHome pubSubHome() {
+    return pubSubHome;
   }
 
   @Override

@@ -20,6 +20,7 @@ import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
 import io.lettuce.core.resource.ClientResources;
 import java.time.Duration;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The Redis the broker talks to, one server (with Sentinel, Lettuce follows the primary) or a
@@ -33,6 +34,8 @@ import java.util.List;
  * the subscriptions' connections another. On a cluster, the shared connection is a connection per
  * node that Lettuce reports one by one; {@link SendOnce} must tell a drop of one of them (its
  * publishes in flight may be lost) from a subscription's, which its own client makes plain.
+ * A cluster has a third, for connections to one node that the adapter chose rather than the
+ * cluster's routing: Pub/Sub's ({@link PubSubHome}).
  *
  * <p><b>Cluster topology</b> is refreshed by Lettuce periodically ({@link #TOPOLOGY_REFRESH})
  * and at once on the signs of a change (MOVED and ASK redirects, a node that does not reconnect):
@@ -44,13 +47,19 @@ final class RedisNodes {
   static final Duration TOPOLOGY_REFRESH = Duration.ofSeconds(5);
 
   private final boolean cluster;
+  private final RedisURI seed;
   private final AbstractRedisClient shared;
   private final AbstractRedisClient readers;
+  /** On a cluster, for connections to one node of the adapter's choosing ({@link PubSubHome}). */
+  private final @Nullable RedisClient oneNode;
 
-  private RedisNodes(boolean cluster, AbstractRedisClient shared, AbstractRedisClient readers) {
+  private RedisNodes(boolean cluster, RedisURI seed, AbstractRedisClient shared,
+      AbstractRedisClient readers, @Nullable RedisClient oneNode) {
     this.cluster = cluster;
+    this.seed = seed;
     this.shared = shared;
     this.readers = readers;
+    this.oneNode = oneNode;
   }
 
   /**
@@ -60,12 +69,13 @@ final class RedisNodes {
    */
   static RedisNodes of(List<RedisURI> uris, ClientResources resources, Duration timeout) {
     boolean cluster = uris.size() > 1 || isClusterNode(uris.get(0), resources, timeout);
+    RedisURI seed = uris.get(0);
     if (cluster) {
-      return new RedisNodes(true, clusterClient(uris, resources, timeout),
-          clusterClient(uris, resources, timeout));
+      return new RedisNodes(true, seed, clusterClient(uris, resources, timeout),
+          clusterClient(uris, resources, timeout), client(null, resources, timeout));
     }
-    return new RedisNodes(false, client(uris.get(0), resources, timeout),
-        client(uris.get(0), resources, timeout));
+    return new RedisNodes(false, seed, client(seed, resources, timeout),
+        client(seed, resources, timeout), null);
   }
 
   /**
@@ -89,8 +99,11 @@ final class RedisNodes {
     }
   }
 
-  private static RedisClient client(RedisURI uri, ClientResources resources, Duration timeout) {
-    RedisClient client = RedisClient.create(resources, uri);
+  /** A client for one server; without {@code uri}, each connection names its node. */
+  private static RedisClient client(@Nullable RedisURI uri, ClientResources resources,
+      Duration timeout) {
+    RedisClient client = uri == null ? RedisClient.create(resources)
+        : RedisClient.create(resources, uri);
     client.setOptions(common(ClientOptions.builder(), timeout).build());
     return client;
   }
@@ -143,11 +156,18 @@ final class RedisNodes {
     return connect(readers);
   }
 
-  /** A Pub/Sub connection for a subscription; a cluster's forwards every node's messages. */
+  /** A Pub/Sub connection for a subscription to the one server (a cluster's: {@link PubSubHome}). */
   StatefulRedisPubSubConnection<String, byte[]> connectPubSub() {
-    return readers instanceof RedisClusterClient clusterClient
-        ? clusterClient.connectPubSub(RedisBroker.CODEC)
-        : ((RedisClient) readers).connectPubSub(RedisBroker.CODEC);
+    return ((RedisClient) readers).connectPubSub(RedisBroker.CODEC);
+  }
+
+  /**
+   * On a cluster, the node that carries all of the adapter's Pub/Sub, found through {@code
+   * shared} (made by {@link #connectShared}); null on one server, which is its own home.
+   */
+  @Nullable PubSubHome pubSubHome(String prefix, StatefulConnection<String, byte[]> shared) {
+    return oneNode == null ? null : new PubSubHome(prefix,
+        (StatefulRedisClusterConnection<String, byte[]>) shared, seed, oneNode);
   }
 
   private static StatefulConnection<String, byte[]> connect(AbstractRedisClient client) {
@@ -180,11 +200,17 @@ final class RedisNodes {
   void listenToAll(RedisConnectionStateListener listener) {
     shared.addListener(listener);
     readers.addListener(listener);
+    if (oneNode != null) {
+      oneNode.addListener(listener);
+    }
   }
 
   /** Closes every connection within {@code timeout}. */
   void shutdown(Duration timeout) {
     try {
+      if (oneNode != null) {
+        oneNode.shutdown(Duration.ZERO, timeout);
+      }
       readers.shutdown(Duration.ZERO, timeout);
     } finally {
       shared.shutdown(Duration.ZERO, timeout);

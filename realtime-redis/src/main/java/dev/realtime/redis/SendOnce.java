@@ -7,6 +7,9 @@ import io.lettuce.core.RedisCommandTimeoutException;
 import io.lettuce.core.RedisException;
 import io.lettuce.core.XAddArgs;
 import io.lettuce.core.api.StatefulConnection;
+import io.lettuce.core.cluster.SlotHash;
+import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
+import io.lettuce.core.cluster.models.partitions.RedisClusterNode;
 import io.lettuce.core.output.CommandOutput;
 import io.lettuce.core.output.IntegerOutput;
 import io.lettuce.core.output.StatusOutput;
@@ -23,6 +26,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Sends publishes (XADD, PUBLISH) on the shared connection at most once each.
@@ -75,6 +79,8 @@ final class SendOnce implements RedisConnectionStateListener {
    * took over.
    */
   private final boolean cluster;
+  /** On a cluster, the slot whose primary takes every PUBLISH: {@link PubSubHome#slot()}. */
+  private final int pubSubSlot;
   /** realtime.redis.wait-replicas; 0: no WAIT. */
   private final int waitReplicas;
   /** How long a WAIT waits for the replicas, in Redis: half the command timeout. */
@@ -102,10 +108,12 @@ final class SendOnce implements RedisConnectionStateListener {
   /**
    * @param timeout realtime.redis.timeout: how long a sent publish waits for Redis's answer
    */
-  SendOnce(StatefulConnection<String, byte[]> connection, boolean cluster, int waitReplicas,
-      String description, Duration publishTimeout, Duration timeout, Timer timer) {
+  SendOnce(StatefulConnection<String, byte[]> connection, @Nullable PubSubHome pubSubHome,
+      boolean cluster, int waitReplicas, String description, Duration publishTimeout,
+      Duration timeout, Timer timer) {
     this.connection = connection;
     this.cluster = cluster;
+    this.pubSubSlot = pubSubHome == null ? 0 : pubSubHome.slot();
     this.waitReplicas = waitReplicas;
     this.waitMillis = Math.max(1, timeout.toMillis() / 2);
     this.description = description;
@@ -136,8 +144,8 @@ final class SendOnce implements RedisConnectionStateListener {
     SentCommand<Long> wait = new SentCommand<>(CommandType.WAIT,
         new IntegerOutput<>(RedisBroker.CODEC), new CommandArgs<>(RedisBroker.CODEC)
             .add(waitReplicas).add(waitMillis));
-    CompletableFuture<String> stored = cluster ? sendToPrimary(key, xadd, wait)
-        : send(xadd, wait);
+    CompletableFuture<String> stored = cluster
+        ? sendToPrimary(SlotHash.getSlot(key), xadd, wait) : send(xadd, wait);
     return stored.thenCombine(wait.async, (id, replicas) -> {
       if (replicas < waitReplicas) {
         throw new java.util.concurrent.CompletionException(new RedisException("Redis stored it "
@@ -152,48 +160,59 @@ final class SendOnce implements RedisConnectionStateListener {
   }
 
   /**
-   * On a cluster: the XADD and its WAIT on the connection to the primary that serves {@code
-   * key}'s slot now, as Lettuce knows the cluster. Should the slot have moved meanwhile, the
-   * XADD fails with MOVED (and the publish with it): it never reaches another node.
+   * On a cluster: {@code command} and what {@code after} it on the connection to the primary
+   * that serves {@code slot} now, as Lettuce knows the cluster. Should the slot have moved
+   * meanwhile, a keyed command fails with MOVED (and the publish with it): it never reaches
+   * another node.
    */
-  private CompletableFuture<String> sendToPrimary(String key, SentCommand<String> xadd,
-      SentCommand<Long> wait) {
-    xadd.prepare();
-    wait.prepare();
-    io.lettuce.core.cluster.api.StatefulRedisClusterConnection<String, byte[]> clustered =
-        (io.lettuce.core.cluster.api.StatefulRedisClusterConnection<String, byte[]>) connection;
-    int slot = io.lettuce.core.cluster.SlotHash.getSlot(key);
-    io.lettuce.core.cluster.models.partitions.RedisClusterNode primary =
-        clustered.getPartitions().getMasterBySlot(slot);
+  private <T> CompletableFuture<T> sendToPrimary(int slot, SentCommand<T> command,
+      SentCommand<?>... after) {
+    command.prepare();
+    for (SentCommand<?> next : after) {
+      next.prepare();
+    }
+    StatefulRedisClusterConnection<String, byte[]> clustered =
+        (StatefulRedisClusterConnection<String, byte[]>) connection;
+    RedisClusterNode primary = clustered.getPartitions().getMasterBySlot(slot);
     if (primary == null) {
-      RedisException none = new RedisException("no primary of the Redis cluster at "
-          + description + " serves slot " + slot + " now; the message was not sent");
-      xadd.async.completeExceptionally(none);
-      wait.async.completeExceptionally(none);
-      return xadd.async;
+      fail(new RedisException("no primary of the Redis cluster at " + description
+          + " serves slot " + slot + " now; the message was not sent"), command, after);
+      return command.async;
     }
     // Lettuce keeps one connection per primary: made once, then the future is done already.
     clustered.getConnectionAsync(primary.getUri().getHost(), primary.getUri().getPort())
         .whenComplete((node, failure) -> {
           if (failure != null) {
-            xadd.async.completeExceptionally(failure);
-            wait.async.completeExceptionally(failure);
+            fail(failure, command, after);
             return;
           }
           synchronized (lock) {
-            dispatch(xadd, node);
-            dispatch(wait, node);
+            dispatch(command, node);
+            for (SentCommand<?> next : after) {
+              dispatch(next, node);
+            }
           }
         });
-    return xadd.async;
+    return command.async;
   }
 
-  /** PUBLISH {@code value} to the Pub/Sub channel {@code key}. */
+  private static void fail(Throwable failure, SentCommand<?> command, SentCommand<?>... after) {
+    command.async.completeExceptionally(failure);
+    for (SentCommand<?> next : after) {
+      next.async.completeExceptionally(failure);
+    }
+  }
+
+  /**
+   * PUBLISH {@code value} to the Pub/Sub channel {@code key}; on a cluster, to the primary of
+   * {@code pubSubSlot} ({@link PubSubHome}).
+   */
   CompletableFuture<Long> publish(String key, byte[] value) {
     CommandArgs<String, byte[]> arguments = new CommandArgs<>(RedisBroker.CODEC).add(key)
         .add(value);
-    return send(new SentCommand<>(CommandType.PUBLISH, new IntegerOutput<>(RedisBroker.CODEC),
-        arguments));
+    SentCommand<Long> publish = new SentCommand<>(CommandType.PUBLISH,
+        new IntegerOutput<>(RedisBroker.CODEC), arguments);
+    return cluster ? sendToPrimary(pubSubSlot, publish) : send(publish);
   }
 
   /**

@@ -23,7 +23,7 @@ class RedisPubSubConformanceTest extends ConformanceSuite {
   }
 
   /** The machine's Redis, with {@code realtime.redis.mode=pubsub}. */
-  private static final class PubSubMode implements BrokerEnvironment {
+  static final class PubSubMode implements BrokerEnvironment {
     private final BrokerEnvironment redis;
 
     PubSubMode(BrokerEnvironment redis) {
