@@ -4,9 +4,11 @@ import dev.realtime.config.RealtimeConfig;
 
 /**
  * A client that can die without closing, for case 38 (a member that dies): its connections go
- * through a fault proxy of its own, which {@link #kill()} cuts for good, so the broker sees what
- * it sees when a process is killed or its host drops off the network (no goodbye, no
- * acknowledgement, no leaving the group), and every other client goes on undisturbed.
+ * through a fault proxy of its own, which {@link #kill()} cuts for good (on a Redis Cluster,
+ * where no proxy can stand in front of one client, it logs in as a user of its own, which
+ * {@link #kill()} disables and disconnects), so the broker sees what it sees when a process is
+ * killed or its host drops off the network (no goodbye, no acknowledgement, no leaving the
+ * group), and every other client goes on undisturbed.
  *
  * <p>Both settings shorten how long a dead member keeps its messages, so that the case takes
  * seconds: Kafka's {@code realtime.kafka.session-timeout} on the dying member, Redis's {@code

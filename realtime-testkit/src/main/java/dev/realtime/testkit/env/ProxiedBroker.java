@@ -1,6 +1,7 @@
 package dev.realtime.testkit.env;
 
 import dev.realtime.config.RealtimeConfig;
+import dev.realtime.testkit.MemberDeath;
 import dev.realtime.testkit.fault.FaultProxy;
 import java.io.IOException;
 import java.net.UnknownHostException;
@@ -85,7 +86,7 @@ final class ProxiedBroker {
   }
 
   /** A member's death: a proxy of its own to the broker, see {@link ProxiedMemberDeath}. */
-  ProxiedMemberDeath memberDeath(Map<String, String> survivorSettings) {
+  MemberDeath memberDeath(Map<String, String> survivorSettings) {
     return ProxiedMemberDeath.start(target.host(), target.port(), config, kind.uriKey(),
         target::at, survivorSettings, survivorSettings);
   }

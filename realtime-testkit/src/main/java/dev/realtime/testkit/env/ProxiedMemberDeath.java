@@ -9,27 +9,18 @@ import java.util.Map;
  * A member's death for a broker reached by TCP alone (Redis, RabbitMQ, and Kafka through a
  * listener advertised at the proxy): a {@link FaultProxy} of the member's own, cut for good.
  */
-final class ProxiedMemberDeath implements MemberDeath {
+final class ProxiedMemberDeath {
   /** How long the dead member's client may take to close once its proxy is gone. */
   static final String CLOSE_TIMEOUT = "1s";
 
-  private final FaultProxy proxy;
-  private final RealtimeConfig memberConfig;
-  private final RealtimeConfig survivorConfig;
-
-  private ProxiedMemberDeath(FaultProxy proxy, RealtimeConfig memberConfig,
-      RealtimeConfig survivorConfig) {
-    this.proxy = proxy;
-    this.memberConfig = memberConfig;
-    this.survivorConfig = survivorConfig;
-  }
+  private ProxiedMemberDeath() {}
 
   /**
    * Starts a proxy to {@code host:port}; the member's settings are {@code base} with {@code
    * addressKey} set to {@code address(proxyHost, proxyPort)} and {@code memberSettings} added,
    * the survivors' {@code base} with {@code survivorSettings}.
    */
-  static ProxiedMemberDeath start(String host, int port, RealtimeConfig base, String addressKey,
+  static MemberDeath start(String host, int port, RealtimeConfig base, String addressKey,
       java.util.function.BiFunction<String, Integer, String> address,
       Map<String, String> memberSettings, Map<String, String> survivorSettings) {
     FaultProxy proxy = FaultProxy.start(host, port);
@@ -39,26 +30,6 @@ final class ProxiedMemberDeath implements MemberDeath {
     memberSettings.forEach(member::set);
     RealtimeConfig.Builder survivor = base.newBuilder();
     survivorSettings.forEach(survivor::set);
-    return new ProxiedMemberDeath(proxy, member.build(), survivor.build());
-  }
-
-  @Override
-  public RealtimeConfig memberConfig() {
-    return memberConfig;
-  }
-
-  @Override
-  public RealtimeConfig survivorConfig() {
-    return survivorConfig;
-  }
-
-  @Override
-  public void kill() {
-    proxy.cut();
-  }
-
-  @Override
-  public void close() {
-    proxy.close();
+    return new ScriptedMemberDeath(member.build(), survivor.build(), proxy::cut, proxy::close);
   }
 }

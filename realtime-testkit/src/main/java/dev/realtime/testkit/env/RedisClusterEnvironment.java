@@ -2,6 +2,7 @@ package dev.realtime.testkit.env;
 
 import dev.realtime.config.RealtimeConfig;
 import dev.realtime.testkit.ForeignWriter;
+import dev.realtime.testkit.MemberDeath;
 import dev.realtime.testkit.PublishRefusal;
 import dev.realtime.testkit.process.RedisCluster;
 import java.util.Map;
@@ -13,7 +14,8 @@ import java.util.Optional;
  * realtime.redis.uri}. Its fault hooks take the whole cluster down: {@link #restart()} kills every
  * node and starts them again on their data, cutting connections kills them until restored.
  * Killing one node is a cluster test's own business ({@link #redisCluster()}). Case 34's foreign
- * entries and case 37's refusal are written on the primary of the key's slot.
+ * entries and case 37's refusal are written on the primary of the key's slot; case 38's member
+ * dies by its ACL user ({@link RedisAclMemberDeath}).
  */
 public final class RedisClusterEnvironment extends WholeClusterFaults {
   private static final OnePerJvm<RedisCluster> SHARED =
@@ -65,6 +67,12 @@ public final class RedisClusterEnvironment extends WholeClusterFaults {
   @Override
   public Optional<ForeignWriter> foreignWriter() {
     return Optional.of(new RedisForeignWriter(config(), this::primaryOf));
+  }
+
+  /** A member whose ACL user is switched off: see {@link RedisAclMemberDeath}. */
+  @Override
+  public Optional<MemberDeath> memberDeath() {
+    return Optional.of(RedisAclMemberDeath.start(cluster, config()));
   }
 
   @Override

@@ -487,19 +487,28 @@ public final class EmbeddedKafka implements AutoCloseable {
   }
 
   private Properties settings() {
-    String proxied = proxy == null ? ""
-        : "," + PROXIED_LISTENER + "://" + HOST + ":" + proxiedPort;
     Properties props = nodeSettings(NODE_ID, NODE_ID + "@" + HOST + ":" + controllerPort,
         brokerPort, controllerPort, logDir(), 1);
-    props.put("listeners", props.getProperty("listeners") + proxied);
     if (proxy != null) {
-      props.put("advertised.listeners", props.getProperty("advertised.listeners") + ","
-          + PROXIED_LISTENER + "://" + HOST + ":" + proxy.port());
-      props.put("listener.security.protocol.map",
-          props.getProperty("listener.security.protocol.map") + "," + PROXIED_LISTENER
-              + ":PLAINTEXT");
+      addProxiedListener(props, proxiedPort, proxy.port());
     }
     return props;
+  }
+
+  /**
+   * Adds to a node's {@code props} a listener on {@code port}, advertised at {@code
+   * proxyPort}: a client bootstrapped through the proxy learns every broker's proxied address
+   * and reaches the cluster through proxies only, which a test can cut without touching the
+   * other clients.
+   */
+  static void addProxiedListener(Properties props, int port, int proxyPort) {
+    props.put("listeners", props.getProperty("listeners") + "," + PROXIED_LISTENER + "://"
+        + HOST + ":" + port);
+    props.put("advertised.listeners", props.getProperty("advertised.listeners") + ","
+        + PROXIED_LISTENER + "://" + HOST + ":" + proxyPort);
+    props.put("listener.security.protocol.map",
+        props.getProperty("listener.security.protocol.map") + "," + PROXIED_LISTENER
+            + ":PLAINTEXT");
   }
 
   /**

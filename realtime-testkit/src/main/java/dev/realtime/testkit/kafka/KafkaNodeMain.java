@@ -27,18 +27,21 @@ final class KafkaNodeMain {
 
   /**
    * Arguments: the directory, the node id, the cluster id, the broker and controller ports,
-   * the quorum's voters ({@code id@host:port,...}) and the replicas of every partition.
+   * the quorum's voters ({@code id@host:port,...}), the replicas of every partition, and the
+   * port of the proxied listener and of the proxy in front of it, where it is advertised.
    */
   public static void main(String[] args) throws IOException {
-    if (args.length != 7) {
+    if (args.length != 9) {
       throw new IllegalArgumentException("usage: KafkaNodeMain DIRECTORY NODE_ID CLUSTER_ID "
-          + "BROKER_PORT CONTROLLER_PORT VOTERS REPLICAS");
+          + "BROKER_PORT CONTROLLER_PORT VOTERS REPLICAS PROXIED_PORT PROXY_PORT");
     }
     Path directory = Path.of(args[0]);
     int nodeId = Integer.parseInt(args[1]);
     int brokerPort = Integer.parseInt(args[3]);
     Properties settings = EmbeddedKafka.nodeSettings(nodeId, args[5], brokerPort,
         Integer.parseInt(args[4]), directory.resolve("logs"), Integer.parseInt(args[6]));
+    EmbeddedKafka.addProxiedListener(settings, Integer.parseInt(args[7]),
+        Integer.parseInt(args[8]));
     Path file = directory.resolve("server.properties");
     try (Writer writer = Files.newBufferedWriter(file, StandardCharsets.UTF_8)) {
       settings.store(writer, "KafkaCluster node " + nodeId);

@@ -1,6 +1,7 @@
 package dev.realtime.testkit.process;
 
 import dev.realtime.testkit.env.Ports;
+import dev.realtime.testkit.fault.FaultProxy;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -219,7 +220,33 @@ public final class KafkaCluster implements AutoCloseable {
     // Killed, not stopped: a clean shutdown of the last nodes would wait on a quorum that the
     // first ones took away, and the data goes anyway.
     killAll();
-    nodes.forEach(KafkaNode::close);
+    nodes.forEach(node -> {
+      node.proxy.close();
+      node.close();
+    });
+  }
+
+  /**
+   * The nodes' proxied listeners, for a client that a test will cut off ({@link #cutProxied}):
+   * bootstrapped here, it learns every node at its proxy and reaches none another way.
+   */
+  public String proxiedBootstrapServers() {
+    return nodes.stream().map(node -> node.proxy.host() + ":" + node.proxy.port())
+        .collect(Collectors.joining(","));
+  }
+
+  /**
+   * Drops every connection through the proxied listeners and refuses new ones until {@link
+   * #restoreProxied()}: the clients bootstrapped at {@link #proxiedBootstrapServers()} lose the
+   * cluster as a killed process does; the cluster and its other clients go on.
+   */
+  public void cutProxied() {
+    nodes.forEach(node -> node.proxy.cut());
+  }
+
+  /** Accepts connections through the proxied listeners again. */
+  public void restoreProxied() {
+    nodes.forEach(node -> node.proxy.restore());
   }
 
   @Override
@@ -268,7 +295,7 @@ public final class KafkaCluster implements AutoCloseable {
   /** Chooses distinct ports for every node and writes nothing yet. */
   private static List<KafkaNode> plan(int size) {
     Set<Integer> ports = new HashSet<>();
-    while (ports.size() < 2 * size) {
+    while (ports.size() < 3 * size) {
       ports.add(Ports.closedPort());
     }
     List<Integer> chosen = new ArrayList<>(ports);
@@ -276,12 +303,12 @@ public final class KafkaCluster implements AutoCloseable {
     StringBuilder voters = new StringBuilder();
     for (int id = 1; id <= size; id++) {
       voters.append(voters.length() == 0 ? "" : ",").append(id).append('@').append(HOST)
-          .append(':').append(chosen.get(2 * id - 1));
+          .append(':').append(chosen.get(3 * id - 2));
     }
     List<KafkaNode> nodes = new ArrayList<>();
     for (int id = 1; id <= size; id++) {
-      nodes.add(new KafkaNode(id, chosen.get(2 * id - 2), chosen.get(2 * id - 1), clusterId,
-          voters.toString(), size));
+      nodes.add(new KafkaNode(id, chosen.get(3 * id - 3), chosen.get(3 * id - 2),
+          chosen.get(3 * id - 1), clusterId, voters.toString(), size));
     }
     return nodes;
   }
@@ -310,17 +337,22 @@ public final class KafkaCluster implements AutoCloseable {
     private final int id;
     private final int brokerPort;
     private final int controllerPort;
+    /** A third listener, advertised at {@link #proxy} in front of it. */
+    private final int proxiedPort;
+    private final FaultProxy proxy;
     private final String clusterId;
     private final String voters;
     private final int replicas;
 
-    KafkaNode(int id, int brokerPort, int controllerPort, String clusterId, String voters,
-        int replicas) {
+    KafkaNode(int id, int brokerPort, int controllerPort, int proxiedPort, String clusterId,
+        String voters, int replicas) {
       super(Launch.tempDirectory("realtime-kafka-node-"), "kafka.log", START_TIMEOUT,
           STOP_GRACE);
       this.id = id;
       this.brokerPort = brokerPort;
       this.controllerPort = controllerPort;
+      this.proxiedPort = proxiedPort;
+      this.proxy = FaultProxy.start(HOST, proxiedPort);
       this.clusterId = clusterId;
       this.voters = voters;
       this.replicas = replicas;
@@ -356,7 +388,8 @@ public final class KafkaCluster implements AutoCloseable {
       return new ProcessBuilder(java.toString(), "-Xms64m", "-Xmx512m", "-XX:+UseSerialGC",
           "-cp", absolute(System.getProperty("java.class.path")), MAIN,
           directory().toString(), String.valueOf(id), clusterId, String.valueOf(brokerPort),
-          String.valueOf(controllerPort), voters, String.valueOf(replicas));
+          String.valueOf(controllerPort), voters, String.valueOf(replicas),
+          String.valueOf(proxiedPort), String.valueOf(proxy.port()));
     }
 
     @Override
