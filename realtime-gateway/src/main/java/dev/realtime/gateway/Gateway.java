@@ -1,0 +1,259 @@
+package dev.realtime.gateway;
+
+import dev.realtime.Broker;
+import dev.realtime.gateway.internal.ChannelHub;
+import dev.realtime.gateway.internal.GatewayHttpHandler;
+import dev.realtime.gateway.internal.GatewaySettings;
+import dev.realtime.gateway.internal.HttpApi;
+import dev.realtime.gateway.internal.SocketIds;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.WriteBufferWaterMark;
+import io.netty.channel.nio.NioEventLoopGroup;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.handler.codec.http.HttpObjectAggregator;
+import io.netty.handler.codec.http.HttpServerCodec;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * One gateway node: a server that browsers reach with a Pusher client ({@code pusher-js},
+ * Laravel Echo) on WebSocket, and producers with Pusher's HTTP API, over any {@link Broker}.
+ *
+ * <pre>{@code
+ * Gateway gateway = Gateway.builder()
+ *     .broker(realtime.broker())
+ *     .app(PusherApp.of("app-id", "app-key", "app-secret"))
+ *     .port(6001)
+ *     .start();
+ * }</pre>
+ *
+ * <p>Nodes share nothing but the broker: run as many as the connections need, behind any load
+ * balancer, and an event published on one node (or by any application with the SDK) reaches the
+ * browsers on every node. {@link #close()} closes the node's connections and subscriptions, not
+ * the broker, which belongs to the caller.
+ */
+public final class Gateway implements AutoCloseable {
+  private final EventLoopGroup boss;
+  private final EventLoopGroup workers;
+  private final Channel server;
+  private final ChannelHub hub;
+  private final ExecutorService blocking;
+  private final AtomicInteger connections;
+  private final InetSocketAddress address;
+
+  private Gateway(EventLoopGroup boss, EventLoopGroup workers, Channel server, ChannelHub hub,
+      ExecutorService blocking, AtomicInteger connections) {
+    this.boss = boss;
+    this.workers = workers;
+    this.server = server;
+    this.hub = hub;
+    this.blocking = blocking;
+    this.connections = connections;
+    this.address = (InetSocketAddress) server.localAddress();
+  }
+
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** The port this node listens on: the one asked for, or the one chosen for port 0. */
+  public int port() {
+    return address.getPort();
+  }
+
+  /** The WebSocket and HTTP connections open now. */
+  public int connections() {
+    return connections.get();
+  }
+
+  /** Closes the listening socket, every connection and this node's subscriptions. */
+  @Override
+  public void close() {
+    server.close().syncUninterruptibly();
+    workers.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+    boss.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+    hub.close();
+    blocking.shutdownNow();
+  }
+
+  @Override
+  public String toString() {
+    return "Gateway{port=" + port() + ", connections=" + connections() + "}";
+  }
+
+  /** Settings of a node; {@link #broker} and {@link #app} are required. */
+  public static final class Builder {
+    private @Nullable Broker broker;
+    private @Nullable PusherApp app;
+    private String host = "0.0.0.0";
+    private int port = 6001;
+    private Duration activityTimeout = Duration.ofSeconds(120);
+    private Duration pongTimeout = Duration.ofSeconds(30);
+    private int maxMessageBytes = 10 * 1024;
+    private int maxConnections = 100_000;
+    private int maxChannelsPerConnection = 100;
+    private int maxOutboundBytes = 1024 * 1024;
+    private int clientEventsPerSecond = 10;
+
+    private Builder() {}
+
+    /** The broker that carries events between nodes; the gateway does not close it. */
+    public Builder broker(Broker broker) {
+      this.broker = Objects.requireNonNull(broker, "broker == null");
+      return this;
+    }
+
+    /** The Pusher application whose key browsers connect with. */
+    public Builder app(PusherApp app) {
+      this.app = Objects.requireNonNull(app, "app == null");
+      return this;
+    }
+
+    /** The address to listen on; all interfaces ({@code 0.0.0.0}) by default. */
+    public Builder host(String host) {
+      this.host = Objects.requireNonNull(host, "host == null");
+      return this;
+    }
+
+    /** The port; 6001 (Laravel Echo's default) by default, 0 for any free port. */
+    public Builder port(int port) {
+      this.port = check("port", port, 0, 65_535);
+      return this;
+    }
+
+    /**
+     * How long a connection may be silent before it is pinged; told to clients, which ping after
+     * as long without a message. 120 s by default, as Pusher.
+     */
+    public Builder activityTimeout(Duration timeout) {
+      this.activityTimeout = positive("activityTimeout", timeout);
+      return this;
+    }
+
+    /** How long a pinged connection has to answer before it is closed (4201); 30 s by default. */
+    public Builder pongTimeout(Duration timeout) {
+      this.pongTimeout = positive("pongTimeout", timeout);
+      return this;
+    }
+
+    /** The largest message a client may send and the largest HTTP body; 10 KiB by default. */
+    public Builder maxMessageBytes(int bytes) {
+      this.maxMessageBytes = check("maxMessageBytes", bytes, 256, 64 * 1024 * 1024);
+      return this;
+    }
+
+    /** Connections this node accepts before refusing with 4100; 100,000 by default. */
+    public Builder maxConnections(int connections) {
+      this.maxConnections = check("maxConnections", connections, 1, Integer.MAX_VALUE);
+      return this;
+    }
+
+    /** Channels one connection may be subscribed to; 100 by default. */
+    public Builder maxChannelsPerConnection(int channels) {
+      this.maxChannelsPerConnection =
+          check("maxChannelsPerConnection", channels, 1, Integer.MAX_VALUE);
+      return this;
+    }
+
+    /**
+     * Bytes queued for one client before it is disconnected as too slow (4100); 1 MiB by
+     * default.
+     */
+    public Builder maxOutboundBytes(int bytes) {
+      this.maxOutboundBytes = check("maxOutboundBytes", bytes, 1024, Integer.MAX_VALUE);
+      return this;
+    }
+
+    /** Client events one connection may send a second (4301 beyond); 10 by default, as Pusher. */
+    public Builder clientEventsPerSecond(int events) {
+      this.clientEventsPerSecond = check("clientEventsPerSecond", events, 1, 1_000_000);
+      return this;
+    }
+
+    /**
+     * Starts the node and returns it once it listens.
+     *
+     * @throws IllegalStateException if no broker or app was given
+     * @throws java.io.UncheckedIOException if the port cannot be bound
+     */
+    public Gateway start() {
+      if (broker == null || app == null) {
+        throw new IllegalStateException("A gateway needs " + (broker == null ? "a broker" : "")
+            + (broker == null && app == null ? " and " : "") + (app == null ? "an app" : "")
+            + ": Gateway.builder().broker(...).app(PusherApp.of(id, key, secret))");
+      }
+      Broker broker = this.broker;
+      GatewaySettings settings = new GatewaySettings(app, activityTimeout, pongTimeout,
+          maxMessageBytes, maxConnections, maxChannelsPerConnection, maxOutboundBytes,
+          clientEventsPerSecond);
+      ChannelHub hub = new ChannelHub(broker);
+      ExecutorService blocking = Executors.newCachedThreadPool(runnable -> {
+        Thread thread = new Thread(runnable, "realtime-gateway-http");
+        thread.setDaemon(true);
+        return thread;
+      });
+      HttpApi api = new HttpApi(settings, broker, blocking);
+      AtomicInteger connections = new AtomicInteger();
+      SocketIds socketIds = new SocketIds();
+      EventLoopGroup boss = new NioEventLoopGroup(1);
+      EventLoopGroup workers = new NioEventLoopGroup();
+      try {
+        Channel server = new ServerBootstrap()
+            .group(boss, workers)
+            .channel(NioServerSocketChannel.class)
+            .childOption(ChannelOption.TCP_NODELAY, true)
+            .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK,
+                new WriteBufferWaterMark(maxOutboundBytes / 2, maxOutboundBytes))
+            .childHandler(new ChannelInitializer<SocketChannel>() {
+              @Override
+              protected void initChannel(SocketChannel channel) {
+                channel.pipeline().addLast(new HttpServerCodec());
+                channel.pipeline().addLast(new HttpObjectAggregator(maxMessageBytes * 4));
+                channel.pipeline().addLast(
+                    new GatewayHttpHandler(settings, hub, broker, api, connections, socketIds));
+              }
+            })
+            .bind(host, port)
+            .syncUninterruptibly()
+            .channel();
+        return new Gateway(boss, workers, server, hub, blocking, connections);
+      } catch (RuntimeException e) {
+        workers.shutdownGracefully(0, 0, TimeUnit.SECONDS);
+        boss.shutdownGracefully(0, 0, TimeUnit.SECONDS);
+        hub.close();
+        blocking.shutdownNow();
+        throw new java.io.UncheckedIOException(
+            new java.io.IOException("The gateway could not listen on " + host + ":" + port
+                + ": " + e.getMessage() + " (another process on the port? choose another with"
+                + " port(...))", e));
+      }
+    }
+
+    private static int check(String name, int value, int min, int max) {
+      if (value < min || value > max) {
+        throw new IllegalArgumentException(name + " is " + value + "; it must be between " + min
+            + " and " + max);
+      }
+      return value;
+    }
+
+    private static Duration positive(String name, Duration value) {
+      Objects.requireNonNull(value, name + " == null");
+      if (value.isNegative() || value.isZero() || value.toMillis() < 1) {
+        throw new IllegalArgumentException(name + " is " + value + "; it must be at least 1 ms");
+      }
+      return value;
+    }
+  }
+}

@@ -1,0 +1,29 @@
+package dev.realtime.gateway.internal;
+
+import dev.realtime.gateway.PusherApp;
+import java.time.Duration;
+
+/**
+ * What one gateway node is configured with, checked by {@code Gateway.Builder}: the app, and the
+ * limits that keep every per-connection and per-node cost bounded.
+ *
+ * @param activityTimeout told to clients in {@code pusher:connection_established}; a connection
+ *     silent for this long is sent {@code pusher:ping}
+ * @param pongTimeout how long after that ping a silent connection is closed (code 4201)
+ * @param maxMessageBytes the largest WebSocket message a client may send, and the largest HTTP
+ *     request body
+ * @param maxConnections connections this node accepts; more are refused with code 4100
+ * @param maxChannelsPerConnection subscriptions one connection may hold
+ * @param maxOutboundBytes bytes queued for one slow client before it is disconnected (code 4100)
+ * @param clientEventsPerSecond client events one connection may send per second (Pusher's
+ *     limit is 10); more are refused with code 4301
+ */
+public record GatewaySettings(
+    PusherApp app,
+    Duration activityTimeout,
+    Duration pongTimeout,
+    int maxMessageBytes,
+    int maxConnections,
+    int maxChannelsPerConnection,
+    int maxOutboundBytes,
+    int clientEventsPerSecond) {}

@@ -1,0 +1,223 @@
+package dev.realtime.gateway.internal;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.realtime.Broker;
+import dev.realtime.Health;
+import dev.realtime.Message;
+import dev.realtime.PublishReceipt;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Executor;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The gateway's HTTP endpoints, apart from the WebSocket upgrade: Pusher's signed REST API
+ * ({@code POST /apps/{id}/events} and {@code /batch_events}), so Pusher's server SDKs publish
+ * through the gateway unchanged, and {@code GET /health}.
+ *
+ * <p>An event is published once per channel, through the broker, and the call answers 200 only
+ * when the broker has accepted every one: a 200 means every node will deliver it.
+ */
+public final class HttpApi {
+  /** Pusher's limits on one call. */
+  static final int MAX_CHANNELS_PER_EVENT = 100;
+  static final int MAX_BATCH_EVENTS = 10;
+  static final int MAX_EVENT_NAME_LENGTH = 200;
+
+  /** A reply: status and JSON body. */
+  public record Reply(int status, String json) {
+    static Reply ok(String json) {
+      return new Reply(200, json);
+    }
+
+    static Reply error(int status, String message) {
+      ObjectNode body = Frames.JSON.createObjectNode();
+      body.put("error", message);
+      return new Reply(status, Frames.write(body));
+    }
+  }
+
+  private final GatewaySettings settings;
+  private final Broker broker;
+  private final Executor blocking;
+
+  public HttpApi(GatewaySettings settings, Broker broker, Executor blocking) {
+    this.settings = settings;
+    this.broker = broker;
+    this.blocking = blocking;
+  }
+
+  /** Answers one request; the stage never completes exceptionally. */
+  public CompletionStage<Reply> handle(String method, String path, Map<String, String> query,
+      byte[] body) {
+    String appPrefix = "/apps/" + settings.app().id() + "/";
+    if (path.equals("/health")) {
+      return "GET".equals(method) ? health() : notAllowed(method, path);
+    }
+    if (path.startsWith("/apps/")) {
+      if (!path.startsWith(appPrefix)) {
+        return done(Reply.error(404, "Unknown app: this gateway serves app "
+            + settings.app().id()));
+      }
+      String problem = HttpApiAuth.problem(settings.app(), method, path, query, body,
+          System.currentTimeMillis() / 1000);
+      if (problem != null) {
+        return done(Reply.error(401, problem));
+      }
+      String endpoint = path.substring(appPrefix.length());
+      if (endpoint.equals("events")) {
+        return "POST".equals(method) ? events(body) : notAllowed(method, path);
+      }
+      if (endpoint.equals("batch_events")) {
+        return "POST".equals(method) ? batchEvents(body) : notAllowed(method, path);
+      }
+    }
+    return done(Reply.error(404, "No endpoint " + method + " " + path));
+  }
+
+  private CompletionStage<Reply> events(byte[] body) {
+    JsonNode event = readObject(body);
+    if (event == null) {
+      return done(Reply.error(400, "The body is not a JSON object"));
+    }
+    List<Message> messages = new ArrayList<>();
+    String problem = messages(event, true, messages);
+    return problem != null ? done(Reply.error(400, problem)) : publish(messages);
+  }
+
+  private CompletionStage<Reply> batchEvents(byte[] body) {
+    JsonNode request = readObject(body);
+    JsonNode batch = request == null ? null : request.get("batch");
+    if (batch == null || !batch.isArray()) {
+      return done(Reply.error(400, "The body is not {\"batch\": [events]}"));
+    }
+    if (batch.size() > MAX_BATCH_EVENTS) {
+      return done(Reply.error(400, "A batch holds at most " + MAX_BATCH_EVENTS + " events; this"
+          + " one holds " + batch.size()));
+    }
+    List<Message> messages = new ArrayList<>();
+    for (int i = 0; i < batch.size(); i++) {
+      String problem = messages(batch.get(i), false, messages);
+      if (problem != null) {
+        return done(Reply.error(400, "Event " + i + " of the batch: " + problem));
+      }
+    }
+    return publish(messages);
+  }
+
+  /**
+   * Adds the messages {@code event} makes (one per channel), or returns what is wrong with it;
+   * nothing of a call is published unless all of it is valid.
+   */
+  private @Nullable String messages(JsonNode event, boolean manyChannels, List<Message> into) {
+    if (!event.isObject()) {
+      return "an event is a JSON object";
+    }
+    String name = event.path("name").asText("");
+    if (name.isEmpty() || name.length() > MAX_EVENT_NAME_LENGTH) {
+      return "\"name\" must be 1 to " + MAX_EVENT_NAME_LENGTH + " characters";
+    }
+    JsonNode data = event.get("data");
+    if (data == null || data.isNull()) {
+      return "\"data\" is missing";
+    }
+    String text = data.isTextual() ? data.asText() : Frames.write(data);
+    if (text.getBytes(StandardCharsets.UTF_8).length > settings.maxMessageBytes()) {
+      return "\"data\" is over " + settings.maxMessageBytes() + " bytes";
+    }
+    List<String> channels = new ArrayList<>();
+    JsonNode many = event.get("channels");
+    if (manyChannels && many != null && many.isArray()) {
+      many.forEach(channel -> channels.add(channel.asText("")));
+    } else if (event.path("channel").isTextual()) {
+      channels.add(event.get("channel").asText());
+    }
+    if (channels.isEmpty()) {
+      return manyChannels ? "\"channels\" (or \"channel\") names no channel"
+          : "\"channel\" is missing";
+    }
+    if (channels.size() > MAX_CHANNELS_PER_EVENT) {
+      return "an event goes to at most " + MAX_CHANNELS_PER_EVENT + " channels";
+    }
+    String socketId = event.path("socket_id").asText(null);
+    for (String channel : channels) {
+      String problem = PusherConnection.nameProblem(channel);
+      if (problem != null) {
+        return "channel \"" + channel + "\": " + problem;
+      }
+      Message.Builder message = Message.builder()
+          .channel(channel)
+          .event(name)
+          .payload(text)
+          .contentType(isJson(text) ? Message.JSON : "text/plain; charset=utf-8");
+      if (socketId != null) {
+        message.header(ChannelHub.EXCLUDED_SOCKET_HEADER, socketId);
+      }
+      into.add(message.build());
+    }
+    return null;
+  }
+
+  private CompletionStage<Reply> publish(List<Message> messages) {
+    CompletionStage<List<PublishReceipt>> published;
+    try {
+      published = broker.publishAll(messages);
+    } catch (RuntimeException e) {
+      return done(Reply.error(e instanceof IllegalArgumentException ? 400 : 503,
+          "Not published: " + e.getMessage()));
+    }
+    return published.handle((receipts, failure) -> failure == null
+        ? Reply.ok("{}")
+        : Reply.error(503, "Not published (the broker refused; some channels may have the"
+            + " event): " + cause(failure).getMessage()));
+  }
+
+  private CompletionStage<Reply> health() {
+    return CompletableFuture.supplyAsync(() -> {
+      Health health = broker.health();
+      ObjectNode body = Frames.JSON.createObjectNode();
+      body.put("status", health.isUp() ? "UP" : "DOWN");
+      body.put("broker", health.broker());
+      body.put("detail", health.detail());
+      return new Reply(health.isUp() ? 200 : 503, Frames.write(body));
+    }, blocking);
+  }
+
+  private static CompletionStage<Reply> notAllowed(String method, String path) {
+    return done(Reply.error(405, method + " is not allowed on " + path));
+  }
+
+  private static CompletionStage<Reply> done(Reply reply) {
+    return CompletableFuture.completedFuture(reply);
+  }
+
+  private static @Nullable JsonNode readObject(byte[] body) {
+    try {
+      JsonNode node = Frames.JSON.readTree(body);
+      return node != null && node.isObject() ? node : null;
+    } catch (java.io.IOException e) {
+      return null;
+    }
+  }
+
+  private static boolean isJson(String text) {
+    try {
+      Frames.JSON.readTree(text);
+      return !text.isBlank();
+    } catch (JsonProcessingException e) {
+      return false;
+    }
+  }
+
+  private static Throwable cause(Throwable failure) {
+    return failure instanceof CompletionException && failure.getCause() != null
+        ? failure.getCause() : failure;
+  }
+}

@@ -1,0 +1,321 @@
+package dev.realtime.gateway.internal;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.realtime.Broker;
+import dev.realtime.Message;
+import dev.realtime.channel.Channel;
+import dev.realtime.channel.ChannelType;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.PingWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.PongWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.WebSocketFrame;
+import io.netty.handler.timeout.IdleStateEvent;
+import java.util.HashSet;
+import java.util.Set;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * One browser's connection, speaking the Pusher protocol 7 once the WebSocket handshake is done.
+ *
+ * <p>Everything but {@link #deliver} runs on the connection's event loop, so the connection's
+ * state needs no lock; what the hub reports from its threads is handed to the event loop first.
+ *
+ * <p>A slow reader is bounded by the channel's write-buffer high water mark ({@code
+ * maxOutboundBytes}): a frame that finds the buffer full is not queued; the client is
+ * disconnected with 4100, which tells pusher-js to reconnect after a back-off, rather than
+ * buffered without end or dropped from silently.
+ */
+public final class PusherConnection extends SimpleChannelInboundHandler<WebSocketFrame>
+    implements ChannelHub.Member {
+  static final int OVER_CAPACITY = 4100;
+  static final int PONG_NOT_RECEIVED = 4201;
+  static final int CLIENT_EVENT_RATE_LIMIT = 4301;
+
+  private static final String PRIVATE_ENCRYPTED_PREFIX = "private-encrypted-";
+  /** Pusher's limit on channel names, before the SDK's own stricter one. */
+  private static final int PUSHER_MAX_CHANNEL_LENGTH = 200;
+
+  private final GatewaySettings settings;
+  private final ChannelHub hub;
+  private final Broker broker;
+  private final String socketId;
+  private final Set<String> channels = new HashSet<>();
+  private final RateLimit clientEvents;
+  private @Nullable ChannelHandlerContext ctx;
+  private @Nullable ScheduledFuture<?> pongDeadline;
+  private volatile boolean closing;
+
+  PusherConnection(GatewaySettings settings, ChannelHub hub, Broker broker, String socketId) {
+    this.settings = settings;
+    this.hub = hub;
+    this.broker = broker;
+    this.socketId = socketId;
+    this.clientEvents = new RateLimit(settings.clientEventsPerSecond());
+  }
+
+  @Override
+  public String socketId() {
+    return socketId;
+  }
+
+  @Override
+  public void handlerAdded(ChannelHandlerContext ctx) {
+    this.ctx = ctx;
+    ctx.writeAndFlush(new TextWebSocketFrame(Frames.connectionEstablished(
+        socketId, activityTimeoutSeconds())));
+  }
+
+  /** The protocol counts in whole seconds; a shorter timeout (in tests) is told as one. */
+  private long activityTimeoutSeconds() {
+    long millis = settings.activityTimeout().toMillis();
+    return Math.max(1, (millis + 999) / 1000);
+  }
+
+  @Override
+  public void channelInactive(ChannelHandlerContext ctx) {
+    closing = true;
+    for (String channel : channels) {
+      hub.leave(channel, this);
+    }
+    channels.clear();
+    ctx.fireChannelInactive();
+  }
+
+  @Override
+  protected void channelRead0(ChannelHandlerContext ctx, WebSocketFrame frame) {
+    heardFrom();
+    if (frame instanceof TextWebSocketFrame) {
+      onText(((TextWebSocketFrame) frame).text());
+    } else if (frame instanceof PingWebSocketFrame) {
+      ctx.writeAndFlush(new PongWebSocketFrame(frame.content().retain()));
+    } else if (frame instanceof CloseWebSocketFrame) {
+      ctx.writeAndFlush(new CloseWebSocketFrame(1000, ""))
+          .addListener(ChannelFutureListener.CLOSE);
+    }
+    // Binary frames are not part of the protocol; pong frames only count as activity.
+  }
+
+  @Override
+  public void userEventTriggered(ChannelHandlerContext ctx, Object event) {
+    if (event instanceof IdleStateEvent && pongDeadline == null) {
+      // Silent for the activity timeout: ask, and close if it stays silent (Pusher's 4201).
+      ctx.writeAndFlush(new TextWebSocketFrame(Frames.ping()));
+      pongDeadline = ctx.executor().schedule(
+          () -> close(PONG_NOT_RECEIVED, "Pong reply not received"),
+          settings.pongTimeout().toMillis(), TimeUnit.MILLISECONDS);
+    } else {
+      ctx.fireUserEventTriggered(event);
+    }
+  }
+
+  @Override
+  public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+    ctx.close();
+  }
+
+  @Override
+  public void deliver(String frame) {
+    ChannelHandlerContext context = ctx;
+    if (context == null || closing) {
+      return;
+    }
+    if (!context.channel().isWritable()) {
+      close(OVER_CAPACITY, "Over capacity: the client reads more slowly than its channels send");
+      return;
+    }
+    context.writeAndFlush(new TextWebSocketFrame(frame), context.voidPromise());
+  }
+
+  @Override
+  public void subscribed(String channel) {
+    onLoop(() -> {
+      if (channels.contains(channel)) {
+        send(Frames.subscriptionSucceeded(channel));
+      }
+    });
+  }
+
+  @Override
+  public void refused(String channel, String reason) {
+    onLoop(() -> {
+      if (channels.remove(channel)) {
+        send(Frames.subscriptionError(channel, "BrokerError", reason, 503));
+      }
+    });
+  }
+
+  private void onText(String text) {
+    JsonNode frame = Frames.read(text);
+    if (frame == null) {
+      send(Frames.error(null, "Not a Pusher protocol message: a JSON object with an \"event\""));
+      return;
+    }
+    String event = frame.get("event").asText();
+    switch (event) {
+      case "pusher:ping" -> send(Frames.pong());
+      case "pusher:pong" -> { }
+      case "pusher:subscribe" -> subscribe(Frames.dataObject(frame));
+      case "pusher:unsubscribe" -> unsubscribe(Frames.dataObject(frame).path("channel").asText());
+      default -> {
+        if (event.startsWith("client-")) {
+          clientEvent(event, frame);
+        }
+        // Other pusher: events (signin, cache channels) are extensions this gateway does not
+        // offer; the protocol has clients ignore what they do not know, and so does the server.
+      }
+    }
+  }
+
+  private void subscribe(JsonNode data) {
+    String name = data.path("channel").asText("");
+    String problem = nameProblem(name);
+    if (problem != null) {
+      send(Frames.subscriptionError(name, "InvalidChannel", problem, 400));
+      return;
+    }
+    Channel channel = Channel.of(name);
+    if (channel.type() == ChannelType.PRESENCE) {
+      send(Frames.subscriptionError(name, "UnsupportedChannel",
+          "Presence channels are not offered by this gateway yet", 400));
+      return;
+    }
+    if (channel.type() == ChannelType.PRIVATE && !authorized(name, data.path("auth").asText(""))) {
+      send(Frames.subscriptionError(name, "AuthError", "Invalid signature: the auth for "
+          + name + " is not \"<app key>:<HMAC-SHA256 of socket_id:channel>\" signed with this"
+          + " app's secret", 401));
+      return;
+    }
+    if (channels.contains(name)) {
+      // Already on it (pusher-js resubscribes after a reconnect of its own): say so again.
+      send(Frames.subscriptionSucceeded(name));
+      return;
+    }
+    if (channels.size() >= settings.maxChannelsPerConnection()) {
+      send(Frames.subscriptionError(name, "LimitReached", "This connection is on "
+          + channels.size() + " channels, the most this gateway allows", 400));
+      return;
+    }
+    channels.add(name);
+    hub.join(channel, this);
+  }
+
+  private void unsubscribe(String channel) {
+    if (channels.remove(channel)) {
+      hub.leave(channel, this);
+    }
+  }
+
+  private void clientEvent(String event, JsonNode frame) {
+    String name = frame.path("channel").asText("");
+    if (!channels.contains(name)) {
+      send(Frames.error(null, "Client event " + event + " rejected: this connection is not"
+          + " subscribed to " + name));
+      return;
+    }
+    if (Channel.of(name).type() == ChannelType.PUBLIC) {
+      send(Frames.error(null, "Client event " + event + " rejected: client events are only"
+          + " allowed on private and presence channels"));
+      return;
+    }
+    if (!clientEvents.tryTake(System.nanoTime())) {
+      send(Frames.error(CLIENT_EVENT_RATE_LIMIT, "Client event rejected due to rate limit: "
+          + settings.clientEventsPerSecond() + " per second"));
+      return;
+    }
+    JsonNode data = frame.path("data");
+    Message message = Message.builder()
+        .channel(name)
+        .event(event)
+        .payload(data.isTextual() ? data.asText() : Frames.write(data))
+        .contentType(Message.JSON)
+        .header(ChannelHub.EXCLUDED_SOCKET_HEADER, socketId)
+        .build();
+    broker.publish(message).whenComplete((receipt, failure) -> {
+      if (failure != null) {
+        onLoop(() -> send(Frames.error(null, "Client event " + event + " was not published: "
+            + failure.getMessage())));
+      }
+    });
+  }
+
+  private boolean authorized(String channel, String auth) {
+    String expected = settings.app().key() + ":"
+        + Signatures.hmacSha256Hex(settings.app().secret(), socketId + ":" + channel);
+    return Signatures.matches(expected, auth);
+  }
+
+  /**
+   * Why {@code name} cannot be a channel here, or null. Pusher allows 200 characters of {@code
+   * A-Za-z0-9_-=@,.;}; the SDK's names are a subset, and a Pusher name is used as the SDK's
+   * channel name unchanged, so that an application's {@code broadcast("private-user.1", ...)}
+   * reaches the browsers on {@code private-user.1}. Names outside the subset are refused rather
+   * than escaped: an escape would make the browser's name and the application's differ.
+   */
+  static @Nullable String nameProblem(String name) {
+    if (name.isEmpty()) {
+      return "The subscription names no channel";
+    }
+    if (name.length() > PUSHER_MAX_CHANNEL_LENGTH) {
+      return "Channel names are at most " + PUSHER_MAX_CHANNEL_LENGTH + " characters";
+    }
+    if (name.startsWith(PRIVATE_ENCRYPTED_PREFIX)) {
+      return "Encrypted channels (private-encrypted-) are not offered by this gateway";
+    }
+    try {
+      Channel.of(name);
+      return null;
+    } catch (IllegalArgumentException e) {
+      return e.getMessage() + " (this gateway uses Pusher channel names as the SDK's channel"
+          + " names, so they follow the SDK's rules)";
+    }
+  }
+
+  private void heardFrom() {
+    ScheduledFuture<?> deadline = pongDeadline;
+    if (deadline != null) {
+      deadline.cancel(false);
+      pongDeadline = null;
+    }
+  }
+
+  private void send(String frame) {
+    ChannelHandlerContext context = ctx;
+    if (context != null) {
+      context.writeAndFlush(new TextWebSocketFrame(frame), context.voidPromise());
+    }
+  }
+
+  private void onLoop(Runnable action) {
+    ChannelHandlerContext context = ctx;
+    if (context == null) {
+      return;
+    }
+    if (context.executor().inEventLoop()) {
+      action.run();
+    } else {
+      context.executor().execute(action);
+    }
+  }
+
+  /**
+   * Closes with a Pusher code: the close frame tells pusher-js whether to reconnect. A client
+   * that does not read is closed anyway a second later.
+   */
+  void close(int code, String reason) {
+    ChannelHandlerContext context = ctx;
+    if (context == null || closing) {
+      return;
+    }
+    closing = true;
+    io.netty.channel.Channel channel = context.channel();
+    channel.writeAndFlush(new CloseWebSocketFrame(code, reason))
+        .addListener(ChannelFutureListener.CLOSE);
+    channel.eventLoop().schedule(() -> channel.close(), 1, TimeUnit.SECONDS);
+  }
+}
