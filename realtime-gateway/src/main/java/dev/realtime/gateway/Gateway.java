@@ -5,6 +5,7 @@ import dev.realtime.gateway.internal.ChannelHub;
 import dev.realtime.gateway.internal.GatewayHttpHandler;
 import dev.realtime.gateway.internal.GatewaySettings;
 import dev.realtime.gateway.internal.HttpApi;
+import dev.realtime.gateway.internal.NodeDirectory;
 import dev.realtime.gateway.internal.SocketIds;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
@@ -48,16 +49,18 @@ public final class Gateway implements AutoCloseable {
   private final EventLoopGroup workers;
   private final Channel server;
   private final ChannelHub hub;
+  private final NodeDirectory directory;
   private final ExecutorService blocking;
   private final AtomicInteger connections;
   private final InetSocketAddress address;
 
   private Gateway(EventLoopGroup boss, EventLoopGroup workers, Channel server, ChannelHub hub,
-      ExecutorService blocking, AtomicInteger connections) {
+      NodeDirectory directory, ExecutorService blocking, AtomicInteger connections) {
     this.boss = boss;
     this.workers = workers;
     this.server = server;
     this.hub = hub;
+    this.directory = directory;
     this.blocking = blocking;
     this.connections = connections;
     this.address = (InetSocketAddress) server.localAddress();
@@ -77,10 +80,19 @@ public final class Gateway implements AutoCloseable {
     return connections.get();
   }
 
-  /** Closes the listening socket, every connection and this node's subscriptions. */
+  /** The other gateway nodes this one has heard from within the node expiry. */
+  public int otherNodes() {
+    return directory.otherNodes();
+  }
+
+  /**
+   * Closes the listening socket, every connection and this node's subscriptions, and tells the
+   * other nodes, which remove this node's presence members at once.
+   */
   @Override
   public void close() {
     server.close().syncUninterruptibly();
+    directory.close();
     workers.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
     boss.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
     hub.close();
@@ -105,6 +117,10 @@ public final class Gateway implements AutoCloseable {
     private int maxChannelsPerConnection = 100;
     private int maxOutboundBytes = 1024 * 1024;
     private int clientEventsPerSecond = 10;
+    private int maxPresenceMembers = 100;
+    private Duration heartbeat = Duration.ofSeconds(5);
+    private Duration nodeExpiry = Duration.ofSeconds(15);
+    private @Nullable String nodesChannel;
 
     private Builder() {}
 
@@ -181,6 +197,40 @@ public final class Gateway implements AutoCloseable {
       return this;
     }
 
+    /** Users on one presence channel, across nodes; 100 by default, as Pusher. */
+    public Builder maxPresenceMembers(int members) {
+      this.maxPresenceMembers = check("maxPresenceMembers", members, 1, 1_000_000);
+      return this;
+    }
+
+    /**
+     * How often this node announces its channels and presence members to the other nodes; 5 s
+     * by default.
+     */
+    public Builder heartbeat(Duration interval) {
+      this.heartbeat = positive("heartbeat", interval);
+      return this;
+    }
+
+    /**
+     * How long a node that stopped announcing (killed, or cut off from the broker) still counts;
+     * then its presence members are removed on every other node. 15 s by default, so members of
+     * a node killed with -9 are gone within 16 s. Must be at least twice the heartbeat.
+     */
+    public Builder nodeExpiry(Duration expiry) {
+      this.nodeExpiry = positive("nodeExpiry", expiry);
+      return this;
+    }
+
+    /**
+     * The channel the nodes announce themselves on; {@code realtime-gateway.app-<app id>} by
+     * default, so that two apps on one broker do not mix. Every node of an app must use the same.
+     */
+    public Builder nodesChannel(String channel) {
+      this.nodesChannel = dev.realtime.channel.Channel.of(channel).name();
+      return this;
+    }
+
     /**
      * Starts the node and returns it once it listens.
      *
@@ -193,19 +243,28 @@ public final class Gateway implements AutoCloseable {
             + (broker == null && app == null ? " and " : "") + (app == null ? "an app" : "")
             + ": Gateway.builder().broker(...).app(PusherApp.of(id, key, secret))");
       }
+      if (nodeExpiry.compareTo(heartbeat.multipliedBy(2)) < 0) {
+        throw new IllegalArgumentException("nodeExpiry " + nodeExpiry + " is less than twice"
+            + " the heartbeat " + heartbeat + ": one late heartbeat would remove a live node's"
+            + " members");
+      }
       Broker broker = this.broker;
       GatewaySettings settings = new GatewaySettings(app, activityTimeout, pongTimeout,
           maxMessageBytes, maxConnections, maxChannelsPerConnection, maxOutboundBytes,
-          clientEventsPerSecond);
+          clientEventsPerSecond, maxPresenceMembers, heartbeat, nodeExpiry);
       ChannelHub hub = new ChannelHub(broker);
+      SocketIds socketIds = new SocketIds();
+      NodeDirectory directory = new NodeDirectory(broker,
+          dev.realtime.channel.Channel.of(nodesChannel()), socketIds.node(), heartbeat,
+          nodeExpiry, hub::occupancy);
+      directory.listener(hub);
       ExecutorService blocking = Executors.newCachedThreadPool(runnable -> {
         Thread thread = new Thread(runnable, "realtime-gateway-http");
         thread.setDaemon(true);
         return thread;
       });
-      HttpApi api = new HttpApi(settings, broker, blocking);
+      HttpApi api = new HttpApi(settings, broker, directory, blocking);
       AtomicInteger connections = new AtomicInteger();
-      SocketIds socketIds = new SocketIds();
       EventLoopGroup boss = new NioEventLoopGroup(1);
       EventLoopGroup workers = new NioEventLoopGroup();
       try {
@@ -221,14 +280,17 @@ public final class Gateway implements AutoCloseable {
                 channel.pipeline().addLast(new HttpServerCodec());
                 channel.pipeline().addLast(new HttpObjectAggregator(maxMessageBytes * 4));
                 channel.pipeline().addLast(
-                    new GatewayHttpHandler(settings, hub, broker, api, connections, socketIds));
+                    new GatewayHttpHandler(settings, hub, directory, broker, api, connections,
+                        socketIds));
               }
             })
             .bind(host, port)
             .syncUninterruptibly()
             .channel();
-        return new Gateway(boss, workers, server, hub, blocking, connections);
+        directory.start();
+        return new Gateway(boss, workers, server, hub, directory, blocking, connections);
       } catch (RuntimeException e) {
+        directory.close();
         workers.shutdownGracefully(0, 0, TimeUnit.SECONDS);
         boss.shutdownGracefully(0, 0, TimeUnit.SECONDS);
         hub.close();
@@ -237,6 +299,20 @@ public final class Gateway implements AutoCloseable {
             new java.io.IOException("The gateway could not listen on " + host + ":" + port
                 + ": " + e.getMessage() + " (another process on the port? choose another with"
                 + " port(...))", e));
+      }
+    }
+
+    private String nodesChannel() {
+      if (nodesChannel != null) {
+        return nodesChannel;
+      }
+      String name = "realtime-gateway.app-" + app.id();
+      try {
+        return dev.realtime.channel.Channel.of(name).name();
+      } catch (IllegalArgumentException e) {
+        throw new IllegalArgumentException("The app id " + app.id() + " cannot be part of a"
+            + " channel name, so the nodes' channel cannot be named after it: give one with"
+            + " nodesChannel(...), the same on every node", e);
       }
     }
 

@@ -9,9 +9,6 @@ import dev.realtime.Brokers;
 import dev.realtime.Message;
 import dev.realtime.Realtime;
 import dev.realtime.channel.Channel;
-import dev.realtime.config.RealtimeConfig;
-import dev.realtime.testkit.BrokerEnvironment;
-import dev.realtime.testkit.env.Environments;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -19,7 +16,6 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.UnaryOperator;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -30,41 +26,22 @@ import org.junit.jupiter.api.Test;
  * servers behind a load balancer would be; a Pusher protocol client on the JDK's WebSocket.
  */
 class GatewayTest {
-  static final PusherApp APP = PusherApp.of("4242", "gateway-key", "gateway-secret");
+  static final PusherApp APP = GatewayNodes.APP;
 
-  private BrokerEnvironment environment;
-  private RealtimeConfig config;
-  private final List<AutoCloseable> open = new ArrayList<>();
-  private final List<String> channels = new ArrayList<>();
+  private GatewayNodes nodes;
   private Gateway a;
   private Gateway b;
 
   @BeforeEach
   void twoNodes() {
-    environment = Environments.redis();
-    config = environment.config().newBuilder()
-        .set("realtime.redis.key-prefix",
-            "gw" + Long.toString(ThreadLocalRandom.current().nextLong(1L << 40), 36))
-        .build();
-    a = node(builder -> builder);
-    b = node(builder -> builder);
+    nodes = new GatewayNodes();
+    a = nodes.node();
+    b = nodes.node();
   }
 
   @AfterEach
   void closeAll() throws Exception {
-    for (int i = open.size() - 1; i >= 0; i--) {
-      open.get(i).close();
-    }
-    try (Broker broker = Brokers.open(config)) {
-      for (String channel : channels) {
-        try {
-          broker.admin().delete(Channel.of(channel));
-        } catch (RuntimeException e) {
-          // Never written: nothing to delete.
-        }
-      }
-    }
-    environment.close();
+    nodes.close();
   }
 
   @Test
@@ -145,7 +122,7 @@ class GatewayTest {
     assertThat(badSecret.body()).contains("Invalid signature").doesNotContain(APP.secret());
     assertThat(stale.statusCode()).isEqualTo(401);
     assertThat(stale.body()).contains("auth_timestamp");
-    try (Broker broker = Brokers.open(config)) {
+    try (Broker broker = Brokers.open(nodes.config())) {
       assertThat(broker.history(Channel.of(channel), dev.realtime.HistoryQuery.earliest())).isEmpty();
     }
   }
@@ -263,17 +240,17 @@ class GatewayTest {
     Gateway bounded = node(builder -> builder.maxOutboundBytes(64 * 1024));
     String firehose = channel("firehose");
     String quiet = channel("quiet");
-    PusherSocket stalled = PusherSocket.connectNotReading(bounded.port(), APP.key());
-    open.add(stalled);
+    PusherSocket stalled = nodes.socketNotReading(bounded);
     stalled.subscribe(firehose);
     PusherSocket reader = socket(bounded);
     reader.established();
     reader.subscribed(quiet);
     await().atMost(PusherSocket.WAIT).until(() -> bounded.connections() == 2);
 
-    // The stalled socket reads nothing, not even its subscription_succeeded: publishing until
-    // it is gone covers the time its subscription takes to open. Until the kernel's socket buffers (megabytes on loopback) and then the gateway's 64 KiB
-    // are full: a fixed number of messages would depend on the kernel's tuning.
+    // Publishes until the stalled socket is gone: it reads nothing, not even its
+    // subscription_succeeded, so this covers the time its subscription takes to open; and the
+    // kernel's socket buffers (megabytes on loopback) fill before the gateway's 64 KiB do, so a
+    // fixed number of messages would depend on the kernel's tuning.
     Broker broker = broker();
     String payload = "x".repeat(8000);
     long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
@@ -307,27 +284,18 @@ class GatewayTest {
   }
 
   private Gateway node(UnaryOperator<Gateway.Builder> settings) {
-    Gateway gateway = settings.apply(Gateway.builder().broker(broker()).app(APP)
-        .host("127.0.0.1").port(0)).start();
-    open.add(gateway);
-    return gateway;
+    return nodes.node(settings);
   }
 
   private Broker broker() {
-    Broker broker = Brokers.open(config);
-    open.add(broker);
-    return broker;
+    return nodes.broker();
   }
 
   private PusherSocket socket(Gateway gateway) {
-    PusherSocket socket = PusherSocket.connect(gateway.port(), APP.key());
-    open.add(socket);
-    return socket;
+    return nodes.socket(gateway);
   }
 
   private String channel(String name) {
-    String unique = name + "." + Long.toString(ThreadLocalRandom.current().nextLong(1L << 30), 36);
-    channels.add(unique);
-    return unique;
+    return nodes.channel(name);
   }
 }

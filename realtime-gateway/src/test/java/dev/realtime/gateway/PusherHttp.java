@@ -44,9 +44,36 @@ final class PusherHttp {
     return post(port, app, app.secret(), endpoint, body, System.currentTimeMillis() / 1000);
   }
 
+  /** GETs {@code /apps/{id}/{endpoint}}, signed; {@code query} is added to the signed query. */
+  static HttpResponse<String> getSigned(int port, PusherApp app, String endpoint, String query)
+      throws Exception {
+    String path = "/apps/" + app.id() + "/" + endpoint;
+    String params = "auth_key=" + app.key() + "&auth_timestamp="
+        + System.currentTimeMillis() / 1000 + "&auth_version=1.0"
+        + (query.isEmpty() ? "" : "&" + query);
+    java.util.TreeMap<String, String> sorted = new java.util.TreeMap<>();
+    for (String pair : params.split("&")) {
+      sorted.put(pair.substring(0, pair.indexOf('=')), pair.substring(pair.indexOf('=') + 1));
+    }
+    StringBuilder signed = new StringBuilder();
+    sorted.forEach((key, value) -> signed.append(signed.length() == 0 ? "" : "&")
+        .append(key).append('=').append(value));
+    Mac mac = Mac.getInstance("HmacSHA256");
+    mac.init(new SecretKeySpec(app.secret().getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
+    String signature = HexFormat.of().formatHex(
+        mac.doFinal(("GET\n" + path + "\n" + signed).getBytes(StandardCharsets.UTF_8)));
+    return get(port, path + "?" + params + "&auth_signature=" + signature);
+  }
+
   static HttpResponse<String> get(int port, String path) throws Exception {
     return CLIENT.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
         .GET().build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  /** The auth an application's auth endpoint gives for a presence channel. */
+  static String presenceAuth(PusherApp app, String socketId, String channel, String channelData)
+      throws Exception {
+    return auth(app, socketId, channel + ":" + channelData);
   }
 
   /** The auth an application's auth endpoint gives for a private channel. */

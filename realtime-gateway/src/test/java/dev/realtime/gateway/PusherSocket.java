@@ -8,6 +8,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.WebSocket;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -26,6 +27,8 @@ final class PusherSocket implements AutoCloseable {
   static final Duration WAIT = Duration.ofSeconds(15);
 
   final BlockingQueue<JsonNode> frames = new LinkedBlockingQueue<>();
+  /** Every frame {@link #next} took, in order. */
+  final List<JsonNode> history = new java.util.concurrent.CopyOnWriteArrayList<>();
   final CompletableFuture<Integer> closeCode = new CompletableFuture<>();
   private final WebSocket socket;
   private final StringBuilder partial = new StringBuilder();
@@ -136,6 +139,7 @@ final class PusherSocket implements AutoCloseable {
         throw new AssertionError("No such frame within " + WAIT + "; close code: "
             + closeCode.getNow(null));
       }
+      history.add(frame);
       if (wanted.test(frame)) {
         return frame;
       }

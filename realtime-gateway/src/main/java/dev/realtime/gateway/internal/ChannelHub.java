@@ -1,5 +1,6 @@
 package dev.realtime.gateway.internal;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.realtime.Broker;
 import dev.realtime.Message;
 import dev.realtime.channel.Channel;
@@ -11,7 +12,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.TreeSet;
+import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -38,12 +39,18 @@ import org.slf4j.LoggerFactory;
  * <p>Each message becomes one frame text, written to every member; the members decide what a slow
  * reader costs (see {@link PusherConnection}).
  */
-public final class ChannelHub implements AutoCloseable {
+public final class ChannelHub implements NodeDirectory.Listener, AutoCloseable {
   /**
    * The header naming the socket that must not receive a message: the sender of a client event,
    * or the {@code socket_id} of an HTTP API call (Pusher's "exclude a recipient").
    */
   public static final String EXCLUDED_SOCKET_HEADER = "gateway-excluded-socket";
+
+  /**
+   * The header naming the user who sent a client event on a presence channel: Pusher adds it to
+   * the event as {@code user_id}.
+   */
+  public static final String USER_HEADER = "gateway-user-id";
 
   private static final Logger log = LoggerFactory.getLogger(ChannelHub.class);
 
@@ -114,15 +121,37 @@ public final class ChannelHub implements AutoCloseable {
     }
   }
 
-  /** The channels that have at least one connection on this node, sorted. */
-  public synchronized Set<String> occupied() {
-    return new TreeSet<>(channels.keySet());
+  /** The channels that have at least one connection on this node, with their number. */
+  public synchronized Map<String, Integer> occupancy() {
+    Map<String, Integer> occupancy = new TreeMap<>();
+    channels.forEach((name, local) -> occupancy.put(name, local.members.size()));
+    return occupancy;
   }
 
-  /** How many connections of this node are on {@code channel}. */
-  public synchronized int membersOf(String channel) {
-    LocalChannel local = channels.get(channel);
-    return local == null ? 0 : local.members.size();
+  @Override
+  public void memberAdded(String channel, String user, JsonNode info,
+      @Nullable String exceptSocket) {
+    deliver(channel, Frames.memberAdded(channel, user, info), exceptSocket);
+  }
+
+  @Override
+  public void memberRemoved(String channel, String user) {
+    deliver(channel, Frames.memberRemoved(channel, user), null);
+  }
+
+  /** Writes {@code frame} to this node's connections on {@code channel} but one. */
+  public void deliver(String channel, String frame, @Nullable String exceptSocket) {
+    LocalChannel local;
+    synchronized (this) {
+      local = channels.get(channel);
+    }
+    if (local != null) {
+      for (Member member : local.members) {
+        if (!member.socketId().equals(exceptSocket)) {
+          member.deliver(frame);
+        }
+      }
+    }
   }
 
   @Override
@@ -203,7 +232,8 @@ public final class ChannelHub implements AutoCloseable {
     }
 
     void fanOut(Message message) {
-      String frame = Frames.channelEvent(message.event(), channel.name(), Outbound.data(message));
+      String frame = Frames.channelEvent(message.event(), channel.name(), Outbound.data(message),
+          message.header(USER_HEADER));
       String excluded = message.header(EXCLUDED_SOCKET_HEADER);
       for (Member member : members) {
         if (excluded == null || !excluded.equals(member.socketId())) {

@@ -3,7 +3,9 @@ package dev.realtime.gateway.internal;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.Map;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -21,11 +23,48 @@ public final class Frames {
 
   /** An event on {@code channel} whose data is the text {@code data}. */
   public static String channelEvent(String event, String channel, String data) {
+    return channelEvent(event, channel, data, null);
+  }
+
+  /** An event on {@code channel}; {@code userId}, for client events on presence channels. */
+  public static String channelEvent(String event, String channel, String data,
+      @Nullable String userId) {
     ObjectNode frame = JSON.createObjectNode();
     frame.put("event", event);
     frame.put("channel", channel);
     frame.put("data", data);
+    if (userId != null) {
+      frame.put("user_id", userId);
+    }
     return write(frame);
+  }
+
+  /** The members of a presence channel, as pusher-js reads them on subscription. */
+  static String presenceSucceeded(String channel, Map<String, JsonNode> members) {
+    ObjectNode presence = JSON.createObjectNode();
+    ArrayNode ids = presence.putArray("ids");
+    ObjectNode hash = presence.putObject("hash");
+    members.forEach((user, info) -> {
+      ids.add(user);
+      hash.set(user, info);
+    });
+    presence.put("count", members.size());
+    ObjectNode data = JSON.createObjectNode();
+    data.set("presence", presence);
+    return channelEvent("pusher_internal:subscription_succeeded", channel, write(data));
+  }
+
+  static String memberAdded(String channel, String user, JsonNode info) {
+    ObjectNode data = JSON.createObjectNode();
+    data.put("user_id", user);
+    data.set("user_info", info);
+    return channelEvent("pusher_internal:member_added", channel, write(data));
+  }
+
+  static String memberRemoved(String channel, String user) {
+    ObjectNode data = JSON.createObjectNode();
+    data.put("user_id", user);
+    return channelEvent("pusher_internal:member_removed", channel, write(data));
   }
 
   static String connectionEstablished(String socketId, long activityTimeoutSeconds) {
@@ -86,9 +125,15 @@ public final class Frames {
    * event}.
    */
   static @Nullable JsonNode read(String text) {
+    JsonNode frame = readObject(text);
+    return frame != null && frame.path("event").isTextual() ? frame : null;
+  }
+
+  /** Reads a JSON object, or returns null if {@code text} is not one. */
+  static @Nullable JsonNode readObject(String text) {
     try {
-      JsonNode frame = JSON.readTree(text);
-      return frame != null && frame.isObject() && frame.path("event").isTextual() ? frame : null;
+      JsonNode node = JSON.readTree(text);
+      return node != null && node.isObject() ? node : null;
     } catch (JsonProcessingException e) {
       return null;
     }
@@ -101,12 +146,8 @@ public final class Frames {
   static JsonNode dataObject(JsonNode frame) {
     JsonNode data = frame.path("data");
     if (data.isTextual()) {
-      try {
-        JsonNode parsed = JSON.readTree(data.asText());
-        return parsed != null && parsed.isObject() ? parsed : JSON.createObjectNode();
-      } catch (JsonProcessingException e) {
-        return JSON.createObjectNode();
-      }
+      JsonNode parsed = readObject(data.asText());
+      return parsed != null ? parsed : JSON.createObjectNode();
     }
     return data.isObject() ? data : JSON.createObjectNode();
   }

@@ -47,15 +47,17 @@ public final class GatewayHttpHandler extends SimpleChannelInboundHandler<FullHt
 
   private final GatewaySettings settings;
   private final ChannelHub hub;
+  private final NodeDirectory directory;
   private final Broker broker;
   private final HttpApi api;
   private final AtomicInteger connections;
   private final SocketIds socketIds;
 
-  public GatewayHttpHandler(GatewaySettings settings, ChannelHub hub, Broker broker, HttpApi api,
-      AtomicInteger connections, SocketIds socketIds) {
+  public GatewayHttpHandler(GatewaySettings settings, ChannelHub hub, NodeDirectory directory,
+      Broker broker, HttpApi api, AtomicInteger connections, SocketIds socketIds) {
     this.settings = settings;
     this.hub = hub;
+    this.directory = directory;
     this.broker = broker;
     this.api = api;
     this.connections = connections;
@@ -120,7 +122,8 @@ public final class GatewayHttpHandler extends SimpleChannelInboundHandler<FullHt
       ctx.pipeline().addLast(new WebSocketFrameAggregator(settings.maxMessageBytes()));
       ctx.pipeline().addLast(new IdleStateHandler(
           settings.activityTimeout().toMillis(), 0, 0, TimeUnit.MILLISECONDS));
-      ctx.pipeline().addLast(new PusherConnection(settings, hub, broker, socketIds.next()));
+      ctx.pipeline().addLast(new PusherConnection(settings, hub, directory, broker,
+          socketIds.next()));
       ctx.pipeline().remove(this);
     });
   }

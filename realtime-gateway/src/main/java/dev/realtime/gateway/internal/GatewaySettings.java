@@ -17,6 +17,9 @@ import java.time.Duration;
  * @param maxOutboundBytes bytes queued for one slow client before it is disconnected (code 4100)
  * @param clientEventsPerSecond client events one connection may send per second (Pusher's
  *     limit is 10); more are refused with code 4301
+ * @param maxPresenceMembers users on one presence channel (Pusher's limit is 100)
+ * @param heartbeat how often a node announces its channels and presence members to the others
+ * @param nodeExpiry how long a node that stopped announcing counts; then its members are removed
  */
 public record GatewaySettings(
     PusherApp app,
@@ -26,4 +29,7 @@ public record GatewaySettings(
     int maxConnections,
     int maxChannelsPerConnection,
     int maxOutboundBytes,
-    int clientEventsPerSecond) {}
+    int clientEventsPerSecond,
+    int maxPresenceMembers,
+    Duration heartbeat,
+    Duration nodeExpiry) {}

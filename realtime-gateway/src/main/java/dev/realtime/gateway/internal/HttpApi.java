@@ -46,11 +46,14 @@ public final class HttpApi {
 
   private final GatewaySettings settings;
   private final Broker broker;
+  private final NodeDirectory directory;
   private final Executor blocking;
 
-  public HttpApi(GatewaySettings settings, Broker broker, Executor blocking) {
+  public HttpApi(GatewaySettings settings, Broker broker, NodeDirectory directory,
+      Executor blocking) {
     this.settings = settings;
     this.broker = broker;
+    this.directory = directory;
     this.blocking = blocking;
   }
 
@@ -77,6 +80,9 @@ public final class HttpApi {
       }
       if (endpoint.equals("batch_events")) {
         return "POST".equals(method) ? batchEvents(body) : notAllowed(method, path);
+      }
+      if (endpoint.equals("channels") || endpoint.startsWith("channels/")) {
+        return "GET".equals(method) ? done(channels(endpoint, query)) : notAllowed(method, path);
       }
     }
     return done(Reply.error(404, "No endpoint " + method + " " + path));
@@ -177,6 +183,57 @@ public final class HttpApi {
         ? Reply.ok("{}")
         : Reply.error(503, "Not published (the broker refused; some channels may have the"
             + " event): " + cause(failure).getMessage()));
+  }
+
+  /**
+   * {@code GET channels}, {@code channels/{name}} and {@code channels/{name}/users}: what every
+   * node has, this node's channels as they are and the others' as of their last heartbeat.
+   */
+  private Reply channels(String endpoint, Map<String, String> query) {
+    List<String> info = List.of(query.getOrDefault("info", "").split(","));
+    if (endpoint.equals("channels")) {
+      String prefix = query.getOrDefault("filter_by_prefix", "");
+      if (info.contains("user_count") && !prefix.startsWith("presence-")) {
+        return Reply.error(400, "info=user_count needs filter_by_prefix=presence-");
+      }
+      ObjectNode channels = Frames.JSON.createObjectNode();
+      directory.occupied().keySet().stream().filter(name -> name.startsWith(prefix))
+          .forEach(name -> {
+            ObjectNode attributes = channels.putObject(name);
+            if (info.contains("user_count")) {
+              attributes.put("user_count", directory.members(name).size());
+            }
+          });
+      ObjectNode body = Frames.JSON.createObjectNode();
+      body.set("channels", channels);
+      return Reply.ok(Frames.write(body));
+    }
+    String rest = endpoint.substring("channels/".length());
+    boolean users = rest.endsWith("/users");
+    String name = users ? rest.substring(0, rest.length() - "/users".length()) : rest;
+    boolean isPresence = name.startsWith("presence-");
+    if (users || info.contains("user_count")) {
+      if (!isPresence) {
+        return Reply.error(400, "Users are counted only on presence channels; " + name
+            + " is not one");
+      }
+    }
+    if (users) {
+      ObjectNode body = Frames.JSON.createObjectNode();
+      var list = body.putArray("users");
+      directory.members(name).keySet().forEach(user -> list.addObject().put("id", user));
+      return Reply.ok(Frames.write(body));
+    }
+    int connections = directory.occupied().getOrDefault(name, 0);
+    ObjectNode body = Frames.JSON.createObjectNode();
+    body.put("occupied", connections > 0);
+    if (info.contains("user_count")) {
+      body.put("user_count", directory.members(name).size());
+    }
+    if (info.contains("subscription_count")) {
+      body.put("subscription_count", connections);
+    }
+    return Reply.ok(Frames.write(body));
   }
 
   private CompletionStage<Reply> health() {

@@ -14,7 +14,10 @@ import io.netty.handler.codec.http.websocketx.PongWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketFrame;
 import io.netty.handler.timeout.IdleStateEvent;
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
@@ -45,15 +48,32 @@ public final class PusherConnection extends SimpleChannelInboundHandler<WebSocke
   private final ChannelHub hub;
   private final Broker broker;
   private final String socketId;
+  private final NodeDirectory directory;
   private final Set<String> channels = new HashSet<>();
+  /** The user of each presence channel this connection subscribed to, by channel. */
+  private final Map<String, PresenceUser> presence = new HashMap<>();
   private final RateLimit clientEvents;
   private @Nullable ChannelHandlerContext ctx;
   private @Nullable ScheduledFuture<?> pongDeadline;
   private volatile boolean closing;
 
-  PusherConnection(GatewaySettings settings, ChannelHub hub, Broker broker, String socketId) {
+  /** Who a connection is on a presence channel, from its signed {@code channel_data}. */
+  private static final class PresenceUser {
+    final String id;
+    final JsonNode info;
+    boolean joined;
+
+    PresenceUser(String id, JsonNode info) {
+      this.id = id;
+      this.info = info;
+    }
+  }
+
+  PusherConnection(GatewaySettings settings, ChannelHub hub, NodeDirectory directory,
+      Broker broker, String socketId) {
     this.settings = settings;
     this.hub = hub;
+    this.directory = directory;
     this.broker = broker;
     this.socketId = socketId;
     this.clientEvents = new RateLimit(settings.clientEventsPerSecond());
@@ -80,10 +100,9 @@ public final class PusherConnection extends SimpleChannelInboundHandler<WebSocke
   @Override
   public void channelInactive(ChannelHandlerContext ctx) {
     closing = true;
-    for (String channel : channels) {
-      hub.leave(channel, this);
+    for (String channel : new ArrayList<>(channels)) {
+      unsubscribe(channel);
     }
-    channels.clear();
     ctx.fireChannelInactive();
   }
 
@@ -135,9 +154,19 @@ public final class PusherConnection extends SimpleChannelInboundHandler<WebSocke
   @Override
   public void subscribed(String channel) {
     onLoop(() -> {
-      if (channels.contains(channel)) {
-        send(Frames.subscriptionSucceeded(channel));
+      if (!channels.contains(channel)) {
+        return;
       }
+      PresenceUser user = presence.get(channel);
+      if (user == null) {
+        send(Frames.subscriptionSucceeded(channel));
+        return;
+      }
+      if (!user.joined) {
+        user.joined = true;
+        directory.join(channel, user.id, user.info, socketId);
+      }
+      send(Frames.presenceSucceeded(channel, directory.members(channel)));
     });
   }
 
@@ -145,6 +174,7 @@ public final class PusherConnection extends SimpleChannelInboundHandler<WebSocke
   public void refused(String channel, String reason) {
     onLoop(() -> {
       if (channels.remove(channel)) {
+        presence.remove(channel);
         send(Frames.subscriptionError(channel, "BrokerError", reason, 503));
       }
     });
@@ -180,16 +210,17 @@ public final class PusherConnection extends SimpleChannelInboundHandler<WebSocke
       return;
     }
     Channel channel = Channel.of(name);
-    if (channel.type() == ChannelType.PRESENCE) {
-      send(Frames.subscriptionError(name, "UnsupportedChannel",
-          "Presence channels are not offered by this gateway yet", 400));
-      return;
-    }
-    if (channel.type() == ChannelType.PRIVATE && !authorized(name, data.path("auth").asText(""))) {
-      send(Frames.subscriptionError(name, "AuthError", "Invalid signature: the auth for "
-          + name + " is not \"<app key>:<HMAC-SHA256 of socket_id:channel>\" signed with this"
-          + " app's secret", 401));
-      return;
+    if (channel.type() != ChannelType.PUBLIC) {
+      String signed = channel.type() == ChannelType.PRESENCE
+          ? socketId + ":" + name + ":" + data.path("channel_data").asText("")
+          : socketId + ":" + name;
+      if (!authorized(signed, data.path("auth").asText(""))) {
+        send(Frames.subscriptionError(name, "AuthError", "Invalid signature: the auth for "
+            + name + " is not \"<app key>:<HMAC-SHA256 of " + (channel.type()
+                == ChannelType.PRESENCE ? "socket_id:channel:channel_data" : "socket_id:channel")
+            + ">\" signed with this app's secret", 401));
+        return;
+      }
     }
     if (channels.contains(name)) {
       // Already on it (pusher-js resubscribes after a reconnect of its own): say so again.
@@ -201,13 +232,47 @@ public final class PusherConnection extends SimpleChannelInboundHandler<WebSocke
           + channels.size() + " channels, the most this gateway allows", 400));
       return;
     }
+    if (channel.type() == ChannelType.PRESENCE) {
+      PresenceUser user = presenceUser(name, data.path("channel_data").asText(""));
+      if (user == null) {
+        return;
+      }
+      presence.put(name, user);
+    }
     channels.add(name);
     hub.join(channel, this);
+  }
+
+  /**
+   * The user that signed {@code channel_data} names, or null after telling the client why there
+   * is none or the channel is full.
+   */
+  private @Nullable PresenceUser presenceUser(String channel, String channelData) {
+    JsonNode parsed = Frames.readObject(channelData);
+    JsonNode id = parsed == null ? null : parsed.get("user_id");
+    if (id == null || !(id.isTextual() || id.isIntegralNumber()) || id.asText().isEmpty()) {
+      send(Frames.subscriptionError(channel, "InvalidChannelData", "channel_data must be a JSON"
+          + " object with a user_id (text or number) and an optional user_info", 400));
+      return null;
+    }
+    Map<String, JsonNode> members = directory.members(channel);
+    if (!members.containsKey(id.asText()) && members.size() >= settings.maxPresenceMembers()) {
+      send(Frames.subscriptionError(channel, "LimitReached", channel + " has "
+          + members.size() + " members, the most this gateway allows on a presence channel",
+          400));
+      return null;
+    }
+    JsonNode info = parsed.path("user_info");
+    return new PresenceUser(id.asText(), info.isMissingNode() ? Frames.JSON.nullNode() : info);
   }
 
   private void unsubscribe(String channel) {
     if (channels.remove(channel)) {
       hub.leave(channel, this);
+      PresenceUser user = presence.remove(channel);
+      if (user != null && user.joined) {
+        directory.leave(channel, user.id);
+      }
     }
   }
 
@@ -229,14 +294,17 @@ public final class PusherConnection extends SimpleChannelInboundHandler<WebSocke
       return;
     }
     JsonNode data = frame.path("data");
-    Message message = Message.builder()
+    PresenceUser user = presence.get(name);
+    Message.Builder message = Message.builder()
         .channel(name)
         .event(event)
         .payload(data.isTextual() ? data.asText() : Frames.write(data))
         .contentType(Message.JSON)
-        .header(ChannelHub.EXCLUDED_SOCKET_HEADER, socketId)
-        .build();
-    broker.publish(message).whenComplete((receipt, failure) -> {
+        .header(ChannelHub.EXCLUDED_SOCKET_HEADER, socketId);
+    if (user != null) {
+      message.header(ChannelHub.USER_HEADER, user.id);
+    }
+    broker.publish(message.build()).whenComplete((receipt, failure) -> {
       if (failure != null) {
         onLoop(() -> send(Frames.error(null, "Client event " + event + " was not published: "
             + failure.getMessage())));
@@ -244,9 +312,9 @@ public final class PusherConnection extends SimpleChannelInboundHandler<WebSocke
     });
   }
 
-  private boolean authorized(String channel, String auth) {
+  private boolean authorized(String signed, String auth) {
     String expected = settings.app().key() + ":"
-        + Signatures.hmacSha256Hex(settings.app().secret(), socketId + ":" + channel);
+        + Signatures.hmacSha256Hex(settings.app().secret(), signed);
     return Signatures.matches(expected, auth);
   }
 

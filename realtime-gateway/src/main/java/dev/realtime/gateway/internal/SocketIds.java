@@ -13,6 +13,11 @@ public final class SocketIds {
   private final long node = ThreadLocalRandom.current().nextLong(1, 1L << 40);
   private final AtomicLong next = new AtomicLong();
 
+  /** This node's number, which names it to the other nodes too. */
+  public String node() {
+    return Long.toString(node);
+  }
+
   public String next() {
     return node + "." + next.incrementAndGet();
   }

@@ -1,0 +1,107 @@
+package dev.realtime.gateway;
+
+import dev.realtime.Broker;
+import dev.realtime.Brokers;
+import dev.realtime.channel.Channel;
+import dev.realtime.config.RealtimeConfig;
+import dev.realtime.testkit.BrokerEnvironment;
+import dev.realtime.testkit.env.Environments;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.UnaryOperator;
+
+/**
+ * Gateway nodes for a test, each with a broker connection of its own to the machine's Redis (as
+ * separate servers would have), under a key prefix of the test's own; closes everything and
+ * deletes the test's channels afterwards.
+ */
+final class GatewayNodes implements AutoCloseable {
+  static final PusherApp APP = PusherApp.of("4242", "gateway-key", "gateway-secret");
+  /** Short, so that a test sees a node expire in about a second. */
+  static final Duration HEARTBEAT = Duration.ofMillis(200);
+  static final Duration EXPIRY = Duration.ofMillis(1000);
+
+  private final BrokerEnvironment environment;
+  private final RealtimeConfig config;
+  private final List<AutoCloseable> open = new ArrayList<>();
+  private final List<String> channels = new ArrayList<>();
+  private final String nodesChannel;
+
+  GatewayNodes() {
+    environment = Environments.redis();
+    String prefix = "gw" + Long.toString(ThreadLocalRandom.current().nextLong(1L << 40), 36);
+    config = environment.config().newBuilder().set("realtime.redis.key-prefix", prefix).build();
+    nodesChannel = channel("nodes");
+  }
+
+  /** A node with the test's heartbeat and expiry, then {@code settings}. */
+  Gateway node(UnaryOperator<Gateway.Builder> settings) {
+    return node(broker(), settings);
+  }
+
+  Gateway node() {
+    return node(builder -> builder);
+  }
+
+  /** A node on {@code broker}, which the test may close under it. */
+  Gateway node(Broker broker, UnaryOperator<Gateway.Builder> settings) {
+    Gateway gateway = settings.apply(Gateway.builder().broker(broker).app(APP)
+        .host("127.0.0.1").port(0).heartbeat(HEARTBEAT).nodeExpiry(EXPIRY)
+        .nodesChannel(nodesChannel)).start();
+    open.add(gateway);
+    return gateway;
+  }
+
+  /** A broker connection of its own, closed at the end. */
+  Broker broker() {
+    Broker broker = Brokers.open(config);
+    open.add(broker);
+    return broker;
+  }
+
+  RealtimeConfig config() {
+    return config;
+  }
+
+  PusherSocket socket(Gateway gateway) {
+    PusherSocket socket = PusherSocket.connect(gateway.port(), APP.key());
+    open.add(socket);
+    return socket;
+  }
+
+  PusherSocket socketNotReading(Gateway gateway) {
+    PusherSocket socket = PusherSocket.connectNotReading(gateway.port(), APP.key());
+    open.add(socket);
+    return socket;
+  }
+
+  /** A channel name unique to this run, deleted at the end. */
+  String channel(String name) {
+    String unique = name + "." + Long.toString(ThreadLocalRandom.current().nextLong(1L << 30), 36);
+    channels.add(unique);
+    return unique;
+  }
+
+  @Override
+  public void close() throws Exception {
+    for (int i = open.size() - 1; i >= 0; i--) {
+      try {
+        open.get(i).close();
+      } catch (RuntimeException e) {
+        // A broker a test closed already, under its node: the rest still closes.
+      }
+    }
+    try (Broker broker = Brokers.open(config)) {
+      for (String channel : channels) {
+        try {
+          broker.admin().delete(Channel.of(channel));
+        } catch (RuntimeException e) {
+          // Never written: nothing to delete.
+        }
+      }
+    }
+    environment.close();
+  }
+}
