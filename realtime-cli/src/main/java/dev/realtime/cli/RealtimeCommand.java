@@ -37,7 +37,8 @@ import picocli.CommandLine.ScopeType;
         DoctorCommand.class,
         DemoCommand.class,
         BenchCommand.class,
-        BrokerCommand.class},
+        BrokerCommand.class,
+        GatewayCommand.class},
     footer = {"",
         "Exit codes: 0 done (also after Ctrl-C or SIGTERM once everything in flight was "
             + "finished), 1 broker or configuration failure, 2 usage error, 130 stopped by a "

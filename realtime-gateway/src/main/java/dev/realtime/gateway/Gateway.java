@@ -1,6 +1,9 @@
 package dev.realtime.gateway;
 
 import dev.realtime.Broker;
+import dev.realtime.Brokers;
+import dev.realtime.config.ConfigOption;
+import dev.realtime.config.RealtimeConfig;
 import dev.realtime.gateway.internal.ChannelHub;
 import dev.realtime.gateway.internal.GatewayHttpHandler;
 import dev.realtime.gateway.internal.GatewaySettings;
@@ -20,6 +23,8 @@ import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpServerCodec;
 import java.net.InetSocketAddress;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -123,6 +128,39 @@ public final class Gateway implements AutoCloseable {
     private @Nullable String nodesChannel;
 
     private Builder() {}
+
+    /**
+     * Takes every {@code realtime.gateway.*} setting of {@code config} ({@link GatewayOptions}),
+     * after checking that no key there is unknown; the app's id, key and secret are required.
+     * Methods called after this one override what it set.
+     *
+     * @throws dev.realtime.config.ConfigurationException naming the setting that is missing,
+     *     unknown or does not parse, and how to set it
+     */
+    public Builder config(RealtimeConfig config) {
+      List<ConfigOption<?>> known = new ArrayList<>(Brokers.options());
+      known.addAll(GatewayOptions.all());
+      config.validate(known);
+      app(PusherApp.of(config.require(GatewayOptions.APP_ID),
+          config.require(GatewayOptions.APP_KEY), config.require(GatewayOptions.APP_SECRET)));
+      host(config.get(GatewayOptions.HOST));
+      port(config.get(GatewayOptions.PORT));
+      activityTimeout(config.get(GatewayOptions.ACTIVITY_TIMEOUT));
+      pongTimeout(config.get(GatewayOptions.PONG_TIMEOUT));
+      maxMessageBytes(Math.toIntExact(config.get(GatewayOptions.MAX_MESSAGE_BYTES)));
+      maxConnections(config.get(GatewayOptions.MAX_CONNECTIONS));
+      maxChannelsPerConnection(config.get(GatewayOptions.MAX_CHANNELS_PER_CONNECTION));
+      maxOutboundBytes(Math.toIntExact(config.get(GatewayOptions.MAX_OUTBOUND_BYTES)));
+      clientEventsPerSecond(config.get(GatewayOptions.CLIENT_EVENTS_PER_SECOND));
+      maxPresenceMembers(config.get(GatewayOptions.MAX_PRESENCE_MEMBERS));
+      heartbeat(config.get(GatewayOptions.HEARTBEAT));
+      nodeExpiry(config.get(GatewayOptions.NODE_EXPIRY));
+      String channel = config.get(GatewayOptions.NODES_CHANNEL);
+      if (channel != null) {
+        nodesChannel(channel);
+      }
+      return this;
+    }
 
     /** The broker that carries events between nodes; the gateway does not close it. */
     public Builder broker(Broker broker) {

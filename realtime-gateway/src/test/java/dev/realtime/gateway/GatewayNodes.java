@@ -8,7 +8,9 @@ import dev.realtime.testkit.BrokerEnvironment;
 import dev.realtime.testkit.env.Environments;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.UnaryOperator;
 
@@ -30,10 +32,23 @@ final class GatewayNodes implements AutoCloseable {
   private final String nodesChannel;
 
   GatewayNodes() {
-    environment = Environments.redis();
+    this(Environments.redis(), "realtime.redis.key-prefix");
+  }
+
+  /**
+   * Nodes over {@code environment}'s broker, with {@code prefixKey} (the adapter's name-prefix
+   * setting) set to a prefix of this test's own.
+   */
+  GatewayNodes(BrokerEnvironment environment, String prefixKey) {
+    this.environment = environment;
     String prefix = "gw" + Long.toString(ThreadLocalRandom.current().nextLong(1L << 40), 36);
-    config = environment.config().newBuilder().set("realtime.redis.key-prefix", prefix).build();
+    config = environment.config().newBuilder().set(prefixKey, prefix).build();
     nodesChannel = channel("nodes");
+  }
+
+  /** The broker's name: redis, kafka or rabbitmq. */
+  String brokerName() {
+    return config.getString("realtime.broker").orElse("memory");
   }
 
   /** A node with the test's heartbeat and expiry, then {@code settings}. */
@@ -63,6 +78,28 @@ final class GatewayNodes implements AutoCloseable {
 
   RealtimeConfig config() {
     return config;
+  }
+
+  /**
+   * A node in a JVM of its own, with this test's broker settings and app, the test's heartbeat
+   * and {@code expiry}; killed at the end if the test did not.
+   */
+  GatewayProcess process(Duration expiry) throws Exception {
+    Map<String, String> settings = new LinkedHashMap<>();
+    for (String key : config.keys()) {
+      config.getString(key).ifPresent(value -> settings.put(key, value));
+    }
+    settings.put("realtime.gateway.app-id", APP.id());
+    settings.put("realtime.gateway.app-key", APP.key());
+    settings.put("realtime.gateway.app-secret", APP.secret());
+    settings.put("realtime.gateway.host", "127.0.0.1");
+    settings.put("realtime.gateway.port", "0");
+    settings.put("realtime.gateway.heartbeat", HEARTBEAT.toMillis() + "ms");
+    settings.put("realtime.gateway.node-expiry", expiry.toMillis() + "ms");
+    settings.put("realtime.gateway.nodes-channel", nodesChannel);
+    GatewayProcess process = GatewayProcess.start(settings);
+    open.add(process);
+    return process;
   }
 
   PusherSocket socket(Gateway gateway) {

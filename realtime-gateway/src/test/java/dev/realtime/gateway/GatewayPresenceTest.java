@@ -112,6 +112,30 @@ class GatewayPresenceTest {
   }
 
   @Test
+  void aNodeKilledWithSigkillHasItsMembersRemovedWithinTheExpiryAndASecond() throws Exception {
+    Duration expiry = Duration.ofSeconds(3);
+    Gateway a = nodes.node(builder -> builder.nodeExpiry(expiry));
+    GatewayProcess b = nodes.process(expiry);
+    String channel = nodes.channel("presence-ops");
+    PusherSocket alice = nodes.socket(a);
+    join(alice, channel, "alice", "{}");
+    PusherSocket bob = PusherSocket.connect(b.port(), APP.key());
+    try (bob) {
+      join(bob, channel, "bob", "{}");
+      awaitMember(alice, channel, "bob");
+
+      long killed = System.nanoTime();
+      b.kill();
+
+      assertThat(userOf(alice.awaitEvent("pusher_internal:member_removed", channel)))
+          .isEqualTo("bob");
+      Duration took = Duration.ofNanos(System.nanoTime() - killed);
+      assertThat(took).isLessThanOrEqualTo(expiry.plusSeconds(1));
+      assertThat(a.otherNodes()).isZero();
+    }
+  }
+
+  @Test
   void aNodeThatClosesHasItsMembersRemovedAtOnce() throws Exception {
     String channel = nodes.channel("presence-ops");
     AliceAndBob two = aliceAndBob(channel,
