@@ -149,6 +149,23 @@ class GatewayPresenceTest {
   }
 
   @Test
+  void aFullPresenceChannelRefusesANewUserButNotAnotherConnectionOfAMember() throws Exception {
+    Gateway a = nodes.node(builder -> builder.maxPresenceMembers(1));
+    String channel = nodes.channel("presence-small");
+    join(nodes.socket(a), channel, "alice", "{}");
+    join(nodes.socket(a), channel, "alice", "{}");
+    PusherSocket bob = nodes.socket(a);
+    String socketId = bob.established();
+    String channelData = "{\"user_id\":\"bob\"}";
+
+    bob.send(subscribe(channel, PusherHttp.presenceAuth(APP, socketId, channel, channelData),
+        channelData));
+
+    assertThat(bob.awaitEvent("pusher:subscription_error", channel).path("data").path("type")
+        .asText()).isEqualTo("LimitReached");
+  }
+
+  @Test
   void channelDataMustBeSignedAndNameAUser() throws Exception {
     Gateway a = nodes.node();
     String channel = nodes.channel("presence-vip");

@@ -202,6 +202,35 @@ class GatewayTest {
   }
 
   @Test
+  void aNodeThatIsFullRefusesWith4100AndAConnectionOnTooManyChannelsIsToldSo() throws Exception {
+    Gateway small = node(builder -> builder.maxConnections(1).maxChannelsPerConnection(1));
+    PusherSocket first = socket(small);
+    first.established();
+    first.subscribed(channel("one"));
+    String two = channel("two");
+
+    first.subscribe(two);
+    PusherSocket second = socket(small);
+
+    assertThat(first.awaitEvent("pusher:subscription_error", two).path("data").path("type")
+        .asText()).isEqualTo("LimitReached");
+    assertThat(second.next(f -> f.path("event").asText().equals("pusher:error"))
+        .path("data").path("code").asInt()).isEqualTo(4100);
+    assertThat(second.awaitClose()).isEqualTo(4100);
+  }
+
+  @Test
+  void aClientMessageOverTheLimitClosesTheConnectionWith1009() throws Exception {
+    Gateway small = node(builder -> builder.maxMessageBytes(256));
+    PusherSocket browser = socket(small);
+    browser.established();
+
+    browser.send("{\"event\":\"pusher:ping\",\"data\":\"" + "x".repeat(300) + "\"}");
+
+    assertThat(browser.awaitClose()).isEqualTo(1009);
+  }
+
+  @Test
   void aWrongKeyOrProtocolIsClosedWithThePusherCode() throws Exception {
     assertThat(closeCodeOf("/app/not-the-key?protocol=7")).isEqualTo(4001);
     assertThat(closeCodeOf("/app/" + APP.key())).isEqualTo(4008);
