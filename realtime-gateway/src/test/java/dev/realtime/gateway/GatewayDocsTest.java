@@ -11,25 +11,14 @@ import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** docs/gateway.md: its examples are the ones run here, and its settings are the declared ones. */
 class GatewayDocsTest {
   private static final Path DOCS = Path.of("..", "docs", "gateway.md");
 
-  private GatewayNodes nodes;
-
-  @BeforeEach
-  void nodes() {
-    nodes = new GatewayNodes();
-  }
-
-  @AfterEach
-  void closeAll() throws Exception {
-    nodes.close();
-  }
+  @RegisterExtension final GatewayNodes nodes = new GatewayNodes();
 
   @Test
   void theEmbeddingExampleStartsANodeWhoseBroadcastReachesABrowserOnAnotherNode()

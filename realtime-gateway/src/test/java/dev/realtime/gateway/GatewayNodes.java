@@ -13,13 +13,15 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.UnaryOperator;
+import org.junit.jupiter.api.extension.AfterEachCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
  * Gateway nodes for a test, each with a broker connection of its own to the machine's Redis (as
  * separate servers would have), under a key prefix of the test's own; closes everything and
- * deletes the test's channels afterwards.
+ * deletes the test's channels afterwards (after each test, as a {@code @RegisterExtension}).
  */
-final class GatewayNodes implements AutoCloseable {
+final class GatewayNodes implements AutoCloseable, AfterEachCallback {
   static final PusherApp APP = PusherApp.of("4242", "gateway-key", "gateway-secret");
   /** Short, so that a test sees a node expire in about a second. */
   static final Duration HEARTBEAT = Duration.ofMillis(200);
@@ -119,6 +121,12 @@ final class GatewayNodes implements AutoCloseable {
     String unique = name + "." + Long.toString(ThreadLocalRandom.current().nextLong(1L << 30), 36);
     channels.add(unique);
     return unique;
+  }
+
+  /** As a test's {@code @RegisterExtension} field: closed after each test. */
+  @Override
+  public void afterEach(ExtensionContext context) throws Exception {
+    close();
   }
 
   @Override

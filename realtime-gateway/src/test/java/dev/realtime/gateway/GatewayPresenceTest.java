@@ -8,9 +8,8 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Presence channels across gateway nodes: members are users, not connections, every node sees
@@ -20,17 +19,7 @@ import org.junit.jupiter.api.Test;
 class GatewayPresenceTest {
   static final PusherApp APP = GatewayNodes.APP;
 
-  private GatewayNodes nodes;
-
-  @BeforeEach
-  void nodes() {
-    nodes = new GatewayNodes();
-  }
-
-  @AfterEach
-  void closeAll() throws Exception {
-    nodes.close();
-  }
+  @RegisterExtension final GatewayNodes nodes = new GatewayNodes();
 
   @Test
   void aMemberOnOneNodeIsSeenOnTheOtherWithItsInfo() throws Exception {

@@ -17,9 +17,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.UnaryOperator;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Two gateway nodes, each with a broker connection of its own to the machine's Redis, as two
@@ -28,20 +28,14 @@ import org.junit.jupiter.api.Test;
 class GatewayTest {
   static final PusherApp APP = GatewayNodes.APP;
 
-  private GatewayNodes nodes;
+  @RegisterExtension final GatewayNodes nodes = new GatewayNodes();
   private Gateway a;
   private Gateway b;
 
   @BeforeEach
   void twoNodes() {
-    nodes = new GatewayNodes();
     a = nodes.node();
     b = nodes.node();
-  }
-
-  @AfterEach
-  void closeAll() throws Exception {
-    nodes.close();
   }
 
   @Test
