@@ -2,6 +2,7 @@ package dev.realtime.gateway;
 
 import dev.realtime.Broker;
 import dev.realtime.Brokers;
+import dev.realtime.HistoryQuery;
 import dev.realtime.config.ConfigOption;
 import dev.realtime.config.RealtimeConfig;
 import dev.realtime.gateway.internal.ChannelHub;
@@ -126,6 +127,7 @@ public final class Gateway implements AutoCloseable {
     private Duration heartbeat = Duration.ofSeconds(5);
     private Duration nodeExpiry = Duration.ofSeconds(15);
     private @Nullable String nodesChannel;
+    private int maxRecoveredMessages = 1000;
 
     private Builder() {}
 
@@ -155,6 +157,7 @@ public final class Gateway implements AutoCloseable {
       maxPresenceMembers(config.get(GatewayOptions.MAX_PRESENCE_MEMBERS));
       heartbeat(config.get(GatewayOptions.HEARTBEAT));
       nodeExpiry(config.get(GatewayOptions.NODE_EXPIRY));
+      maxRecoveredMessages(config.get(GatewayOptions.MAX_RECOVERED_MESSAGES));
       String channel = config.get(GatewayOptions.NODES_CHANNEL);
       if (channel != null) {
         nodesChannel(channel);
@@ -270,6 +273,16 @@ public final class Gateway implements AutoCloseable {
     }
 
     /**
+     * The most events one recovery sends (docs/gateway.md, "Recovery"); a client that missed
+     * more is told it was not recovered. 1,000 by default.
+     */
+    public Builder maxRecoveredMessages(int messages) {
+      this.maxRecoveredMessages = check("maxRecoveredMessages", messages, 1,
+          HistoryQuery.MAX_LIMIT - 100);
+      return this;
+    }
+
+    /**
      * Starts the node and returns it once it listens.
      *
      * @throws IllegalStateException if no broker or app was given
@@ -289,7 +302,8 @@ public final class Gateway implements AutoCloseable {
       Broker broker = this.broker;
       GatewaySettings settings = new GatewaySettings(app, activityTimeout, pongTimeout,
           maxMessageBytes, maxConnections, maxChannelsPerConnection, maxOutboundBytes,
-          clientEventsPerSecond, maxPresenceMembers, heartbeat, nodeExpiry);
+          clientEventsPerSecond, maxPresenceMembers, heartbeat, nodeExpiry,
+          maxRecoveredMessages);
       ChannelHub hub = new ChannelHub(broker);
       SocketIds socketIds = new SocketIds();
       NodeDirectory directory = new NodeDirectory(broker,
@@ -319,7 +333,7 @@ public final class Gateway implements AutoCloseable {
                 channel.pipeline().addLast(new HttpObjectAggregator(maxMessageBytes * 4));
                 channel.pipeline().addLast(
                     new GatewayHttpHandler(settings, hub, directory, broker, api, connections,
-                        socketIds));
+                        socketIds, blocking));
               }
             })
             .bind(host, port)

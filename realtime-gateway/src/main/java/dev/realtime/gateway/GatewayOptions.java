@@ -84,12 +84,18 @@ public final class GatewayOptions {
       "The channel the nodes of one app announce themselves on; realtime-gateway.app-<app id>"
           + " when not set.");
 
+  public static final ConfigOption<Integer> MAX_RECOVERED_MESSAGES = ConfigOption.integer(
+      "realtime.gateway.max-recovered-messages", 1000,
+      "The most events one recovery sends; a client that missed more is told it was not"
+          + " recovered.").range(1, 9900);
+
   private GatewayOptions() {}
 
   /** Every gateway option. */
   public static List<ConfigOption<?>> all() {
     return List.of(APP_ID, APP_KEY, APP_SECRET, HOST, PORT, ACTIVITY_TIMEOUT, PONG_TIMEOUT,
         MAX_MESSAGE_BYTES, MAX_CONNECTIONS, MAX_CHANNELS_PER_CONNECTION, MAX_OUTBOUND_BYTES,
-        CLIENT_EVENTS_PER_SECOND, MAX_PRESENCE_MEMBERS, HEARTBEAT, NODE_EXPIRY, NODES_CHANNEL);
+        CLIENT_EVENTS_PER_SECOND, MAX_PRESENCE_MEMBERS, HEARTBEAT, NODE_EXPIRY, NODES_CHANNEL,
+        MAX_RECOVERED_MESSAGES);
   }
 }

@@ -118,6 +118,34 @@ class GatewayBrowserTest {
         .as("a whisper is not echoed to its sender").isZero();
   }
 
+  @ParameterizedTest(name = "over {0}")
+  @MethodSource("brokers")
+  void aPusherJsPageBackFromADisconnectRecoversWhatItMissed(String broker) throws Exception {
+    GatewayNodes nodes = nodesOver(broker);
+    Gateway a = nodes.node();
+    Gateway b = nodes.node();
+    String channel = nodes.channel("feed");
+    String page = tab(a, "alice");
+    browser.eval(page, "usePusher(), recoverable('" + channel + "')");
+    browser.waitFor(page, "received.some(e => e.event === 'realtime:recovered')");
+    trigger(b, channel, "e1");
+    browser.waitFor(page, "received.some(e => e.event === 'realtime:position')");
+
+    browser.eval(page, "client.disconnect(), true");
+    browser.waitFor(page, "states.includes('disconnected')");
+    trigger(b, channel, "e2");
+    trigger(b, channel, "e3");
+    browser.eval(page, "client.connect(), true");
+
+    JsonNode recovered = browser.waitFor(page, "received.filter(e => e.event ==="
+        + " 'realtime:recovered')[1]");
+    assertThat(recovered.path("data").path("recovered").asBoolean()).as(recovered.toString())
+        .isTrue();
+    assertThat(recovered.path("data").path("missed").asInt()).isEqualTo(2);
+    assertThat(browser.eval(page, "received.filter(e => /^e[0-9]$/.test(e.event))"
+        + ".map(e => e.event).join()").asText()).isEqualTo("e1,e2,e3");
+  }
+
   @Test
   void aPrivateChannelSignedForAnotherAppIsRefused() throws Exception {
     GatewayNodes nodes = nodesOver("redis");
@@ -161,6 +189,12 @@ class GatewayBrowserTest {
     System.out.println("bob left alice's page " + took.toMillis() + " ms after his node's"
         + " SIGKILL (expiry " + expiry.toMillis() + " ms)");
     assertThat(took).isLessThanOrEqualTo(expiry.plusSeconds(1));
+  }
+
+  private static void trigger(Gateway gateway, String channel, String event) {
+    JsonNode response = browser.trigger(APP, gateway.port(), channel, event,
+        PusherSocket.read("{}"));
+    assertThat(response.path("status").asInt()).as(response.toString()).isEqualTo(200);
   }
 
   private String tab(Gateway gateway, String user) {

@@ -76,6 +76,22 @@ class GatewayDocsTest {
   }
 
   @Test
+  void theRecoveryHelperIsTheOneTheBrowserTestsRun() throws IOException {
+    String page = Files.readString(BrowserDriver.SOURCES.resolve("pusher-page.html"));
+    Matcher helper = Pattern.compile("```js\n(const recoverable.*?)```", Pattern.DOTALL)
+        .matcher(Files.readString(DOCS));
+    assertThat(helper.find()).as("docs/gateway.md shows the recovery helper").isTrue();
+
+    // The page's copy subscribes through its own recorder and names the client "client".
+    for (String line : helper.group(1).lines().map(String::strip)
+        .filter(line -> line.startsWith("channel.bind") || line.startsWith("pusher.send_event")
+            || line.startsWith("let last"))
+        .toList()) {
+      assertThat(page).contains(line.replace("pusher.send_event", "client.send_event"));
+    }
+  }
+
+  @Test
   void everyOptionIsDocumentedWithItsTypeDescriptionAndLaravelName() throws IOException {
     String docs = Files.readString(DOCS);
     for (ConfigOption<?> option : GatewayOptions.all()) {

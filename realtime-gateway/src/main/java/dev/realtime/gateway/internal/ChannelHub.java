@@ -61,6 +61,9 @@ public final class ChannelHub implements NodeDirectory.Listener, AutoCloseable {
     /** Writes a frame; called on a broker's thread. */
     void deliver(String frame);
 
+    /** Writes {@code frame}, made of {@code message} on {@code channel}; on a broker's thread. */
+    void deliver(String channel, Message message, String frame);
+
     /** The channel's subscription is open (now, or was already). */
     void subscribed(String channel);
 
@@ -237,7 +240,7 @@ public final class ChannelHub implements NodeDirectory.Listener, AutoCloseable {
       String excluded = message.header(EXCLUDED_SOCKET_HEADER);
       for (Member member : members) {
         if (excluded == null || !excluded.equals(member.socketId())) {
-          member.deliver(frame);
+          member.deliver(channel.name(), message, frame);
         }
       }
     }

@@ -112,6 +112,20 @@ public final class Frames {
     return channelEvent("pusher_internal:subscription_succeeded", channel, "{}");
   }
 
+  /**
+   * {@code realtime:recovered} on {@code channel}: whether everything missed since the client's
+   * position was sent ({@code missed} events), or why not.
+   */
+  static String recovered(String channel, boolean recovered, int missed, @Nullable String reason) {
+    ObjectNode data = JSON.createObjectNode();
+    data.put("recovered", recovered);
+    data.put("missed", missed);
+    if (reason != null) {
+      data.put("reason", reason);
+    }
+    return channelEvent("realtime:recovered", channel, write(data));
+  }
+
   static String ping() {
     return "{\"event\":\"pusher:ping\",\"data\":{}}";
   }

@@ -25,6 +25,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.jspecify.annotations.Nullable;
@@ -52,9 +53,12 @@ public final class GatewayHttpHandler extends SimpleChannelInboundHandler<FullHt
   private final HttpApi api;
   private final AtomicInteger connections;
   private final SocketIds socketIds;
+  private final Executor blocking;
 
   public GatewayHttpHandler(GatewaySettings settings, ChannelHub hub, NodeDirectory directory,
-      Broker broker, HttpApi api, AtomicInteger connections, SocketIds socketIds) {
+      Broker broker, HttpApi api, AtomicInteger connections, SocketIds socketIds,
+      Executor blocking) {
+    this.blocking = blocking;
     this.settings = settings;
     this.hub = hub;
     this.directory = directory;
@@ -123,7 +127,7 @@ public final class GatewayHttpHandler extends SimpleChannelInboundHandler<FullHt
       ctx.pipeline().addLast(new IdleStateHandler(
           settings.activityTimeout().toMillis(), 0, 0, TimeUnit.MILLISECONDS));
       ctx.pipeline().addLast(new PusherConnection(settings, hub, directory, broker,
-          socketIds.next()));
+          blocking, socketIds.next()));
       ctx.pipeline().remove(this);
     });
   }

@@ -20,6 +20,8 @@ import java.time.Duration;
  * @param maxPresenceMembers users on one presence channel (Pusher's limit is 100)
  * @param heartbeat how often a node announces its channels and presence members to the others
  * @param nodeExpiry how long a node that stopped announcing counts; then its members are removed
+ * @param maxRecoveredMessages the most events one recovery sends; more missed is told as not
+ *     recovered
  */
 public record GatewaySettings(
     PusherApp app,
@@ -32,4 +34,5 @@ public record GatewaySettings(
     int clientEventsPerSecond,
     int maxPresenceMembers,
     Duration heartbeat,
-    Duration nodeExpiry) {}
+    Duration nodeExpiry,
+    int maxRecoveredMessages) {}

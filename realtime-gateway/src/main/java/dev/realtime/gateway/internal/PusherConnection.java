@@ -2,9 +2,12 @@ package dev.realtime.gateway.internal;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.realtime.Broker;
+import dev.realtime.Capability;
+import dev.realtime.HistoryQuery;
 import dev.realtime.Message;
 import dev.realtime.channel.Channel;
 import dev.realtime.channel.ChannelType;
+import dev.realtime.subscription.StartPosition;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
@@ -16,9 +19,13 @@ import io.netty.handler.codec.http.websocketx.WebSocketFrame;
 import io.netty.handler.timeout.IdleStateEvent;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.Executor;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import org.jspecify.annotations.Nullable;
@@ -53,6 +60,8 @@ public final class PusherConnection extends SimpleChannelInboundHandler<WebSocke
   /** The user of each presence channel this connection subscribed to, by channel. */
   private final Map<String, PresenceUser> presence = new HashMap<>();
   private final RateLimit clientEvents;
+  private final Recovery recovery = new Recovery();
+  private final Executor blocking;
   private @Nullable ChannelHandlerContext ctx;
   private @Nullable ScheduledFuture<?> pongDeadline;
   private volatile boolean closing;
@@ -70,7 +79,8 @@ public final class PusherConnection extends SimpleChannelInboundHandler<WebSocke
   }
 
   PusherConnection(GatewaySettings settings, ChannelHub hub, NodeDirectory directory,
-      Broker broker, String socketId) {
+      Broker broker, Executor blocking, String socketId) {
+    this.blocking = blocking;
     this.settings = settings;
     this.hub = hub;
     this.directory = directory;
@@ -152,6 +162,13 @@ public final class PusherConnection extends SimpleChannelInboundHandler<WebSocke
   }
 
   @Override
+  public void deliver(String channel, Message message, String frame) {
+    for (String each : recovery.live(channel, message, frame)) {
+      deliver(each);
+    }
+  }
+
+  @Override
   public void subscribed(String channel) {
     onLoop(() -> {
       if (!channels.contains(channel)) {
@@ -192,6 +209,7 @@ public final class PusherConnection extends SimpleChannelInboundHandler<WebSocke
       case "pusher:pong" -> { }
       case "pusher:subscribe" -> subscribe(Frames.dataObject(frame));
       case "pusher:unsubscribe" -> unsubscribe(Frames.dataObject(frame).path("channel").asText());
+      case "realtime:recover" -> recover(frame);
       default -> {
         if (event.startsWith("client-")) {
           clientEvent(event, frame);
@@ -240,6 +258,7 @@ public final class PusherConnection extends SimpleChannelInboundHandler<WebSocke
       presence.put(name, user);
     }
     channels.add(name);
+    recovery.subscribed(name);
     hub.join(channel, this);
   }
 
@@ -269,11 +288,97 @@ public final class PusherConnection extends SimpleChannelInboundHandler<WebSocke
   private void unsubscribe(String channel) {
     if (channels.remove(channel)) {
       hub.leave(channel, this);
+      recovery.forget(channel);
       PresenceUser user = presence.remove(channel);
       if (user != null && user.joined) {
         directory.leave(channel, user.id);
       }
     }
+  }
+
+  /**
+   * {@code realtime:recover} (docs/gateway.md, "Recovery"): from now on each event of the channel
+   * is followed by its {@code realtime:position}; with {@code since}, a position the client was
+   * given, first what the channel's history holds after it, then {@code realtime:recovered}
+   * saying whether that was everything.
+   */
+  private void recover(JsonNode frame) {
+    JsonNode data = Frames.dataObject(frame);
+    String name = frame.path("channel").asText(data.path("channel").asText(""));
+    if (!channels.contains(name)) {
+      send(Frames.error(null, "realtime:recover for " + name + ": subscribe to it first"));
+      return;
+    }
+    JsonNode since = data.path("since");
+    if (!since.isObject()) {
+      sendAll(recovery.finish(name, List.of()).frames());
+      send(Frames.recovered(name, true, 0, null));
+      return;
+    }
+    String unfilled = null;
+    Instant time = null;
+    try {
+      time = Instant.parse(since.path("time").asText(""));
+    } catch (DateTimeParseException e) {
+      unfilled = "since.time is not the time of a realtime:position";
+    }
+    String lastId = since.path("id").asText("");
+    if (!broker.capabilities().has(Capability.REPLAY)) {
+      unfilled = "the " + broker.name() + " broker keeps no history to recover from";
+    } else if (!recovery.canRecover(name)) {
+      unfilled = "recovery must be asked right after subscribing: within 10 s and 100 events";
+    }
+    if (unfilled != null || lastId.isEmpty()) {
+      sendAll(recovery.abandon(name));
+      send(Frames.recovered(name, false, 0, unfilled != null ? unfilled
+          : "since.id is not the id of a realtime:position"));
+      return;
+    }
+    recovery.hold(name);
+    Instant from = time;
+    int most = settings.maxRecoveredMessages();
+    blocking.execute(() -> {
+      List<Message> missed = null;
+      String reason;
+      try {
+        List<Message> history = broker.history(Channel.of(name),
+            HistoryQuery.from(StartPosition.at(from)).limit(Math.min(HistoryQuery.MAX_LIMIT,
+                most + Recovery.REMEMBERED)));
+        int last = -1;
+        for (int i = 0; i < history.size() && last < 0; i++) {
+          if (history.get(i).id().equals(lastId)) {
+            last = i;
+          }
+        }
+        List<Message> after = last < 0 ? List.of() : history.subList(last + 1, history.size());
+        if (last < 0) {
+          reason = "the channel no longer keeps the last event you received";
+        } else if (after.size() > most || history.size() == HistoryQuery.MAX_LIMIT) {
+          reason = "more than " + most + " events were missed";
+        } else {
+          missed = after;
+          reason = null;
+        }
+      } catch (RuntimeException e) {
+        reason = "the broker's history could not be read: " + e.getMessage();
+      }
+      List<Message> found = missed;
+      String why = reason;
+      onLoop(() -> {
+        if (found == null) {
+          sendAll(recovery.abandon(name));
+          send(Frames.recovered(name, false, 0, why));
+        } else {
+          Recovery.Finished finished = recovery.finish(name, found);
+          sendAll(finished.frames());
+          send(Frames.recovered(name, true, finished.missed(), null));
+        }
+      });
+    });
+  }
+
+  private void sendAll(List<String> frames) {
+    frames.forEach(this::deliver);
   }
 
   private void clientEvent(String event, JsonNode frame) {
