@@ -5,6 +5,9 @@ import dev.realtime.Brokers;
 import dev.realtime.config.RealtimeConfig;
 import dev.realtime.gateway.Gateway;
 import dev.realtime.gateway.GatewayOptions;
+import dev.realtime.metrics.MicrometerMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.PrintStream;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -47,10 +50,12 @@ final class GatewayCommand implements Callable<Integer> {
       config = config.newBuilder().set(GatewayOptions.PORT.name(), port.toString(), "--port")
           .build();
     }
-    Gateway.Builder builder = Gateway.builder().config(config);
+    // One registry for the broker's meters and the node's, which GET /metrics shows.
+    PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    Gateway.Builder builder = Gateway.builder().config(config).meterRegistry(registry);
     PrintStream out = System.out;
     Signals.onStop(stop::countDown);
-    try (Broker broker = Brokers.open(config)) {
+    try (Broker broker = Brokers.open(config, new MicrometerMetrics(registry))) {
       try (Gateway gateway = builder.broker(broker).start()) {
         out.println("gateway listening on " + config.get(GatewayOptions.HOST) + ":"
             + gateway.port() + " for app key " + config.get(GatewayOptions.APP_KEY) + ", over "

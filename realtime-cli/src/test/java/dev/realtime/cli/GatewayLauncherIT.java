@@ -11,6 +11,8 @@ import dev.realtime.testkit.env.Environments;
 import dev.realtime.testkit.env.ProxiedEnvironment;
 import java.net.URI;
 import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.net.http.WebSocket;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
@@ -82,6 +84,12 @@ class GatewayLauncherIT {
             }
           }).get(10, TimeUnit.SECONDS);
       assertThat(first.get(10, TimeUnit.SECONDS)).contains("pusher:connection_established");
+      // The node's meters and the broker's (its announcements are publishes), in one registry.
+      String metrics = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+              URI.create("http://127.0.0.1:" + port[0] + "/metrics")).build(),
+          HttpResponse.BodyHandlers.ofString()).body();
+      assertThat(metrics).contains("realtime_gateway_connections 1.0")
+          .contains("realtime_published_total");
       socket.abort();
 
       gateway.terminate();

@@ -7,10 +7,15 @@ import dev.realtime.config.ConfigOption;
 import dev.realtime.config.RealtimeConfig;
 import dev.realtime.gateway.internal.ChannelHub;
 import dev.realtime.gateway.internal.GatewayHttpHandler;
+import dev.realtime.gateway.internal.GatewayMetrics;
 import dev.realtime.gateway.internal.GatewaySettings;
 import dev.realtime.gateway.internal.HttpApi;
 import dev.realtime.gateway.internal.NodeDirectory;
+import dev.realtime.gateway.internal.NodeParts;
 import dev.realtime.gateway.internal.SocketIds;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
@@ -31,6 +36,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -128,6 +134,8 @@ public final class Gateway implements AutoCloseable {
     private Duration nodeExpiry = Duration.ofSeconds(15);
     private @Nullable String nodesChannel;
     private int maxRecoveredMessages = 1000;
+    private @Nullable String apiToken;
+    private @Nullable MeterRegistry registry;
 
     private Builder() {}
 
@@ -158,6 +166,10 @@ public final class Gateway implements AutoCloseable {
       heartbeat(config.get(GatewayOptions.HEARTBEAT));
       nodeExpiry(config.get(GatewayOptions.NODE_EXPIRY));
       maxRecoveredMessages(config.get(GatewayOptions.MAX_RECOVERED_MESSAGES));
+      String token = config.get(GatewayOptions.API_TOKEN);
+      if (token != null && !token.isEmpty()) {
+        apiToken(token);
+      }
       String channel = config.get(GatewayOptions.NODES_CHANNEL);
       if (channel != null) {
         nodesChannel(channel);
@@ -283,6 +295,31 @@ public final class Gateway implements AutoCloseable {
     }
 
     /**
+     * The bearer token of {@code POST /send} and {@code /send-batch}, the plain JSON endpoints;
+     * without one they answer 403. Never logged.
+     */
+    public Builder apiToken(String token) {
+      Objects.requireNonNull(token, "token == null");
+      if (token.length() < 16) {
+        throw new IllegalArgumentException("The API token is " + token.length() + " characters;"
+            + " use at least 16 (openssl rand -hex 24 makes one)");
+      }
+      this.apiToken = token;
+      return this;
+    }
+
+    /**
+     * Where the node's meters go ({@code realtime.gateway.*}: connections, channels, deliveries,
+     * slow clients...). A Prometheus registry is also what {@code GET /metrics} shows, so give
+     * the one the broker's meters go to (through {@code MicrometerMetrics}) to see both there. By
+     * default the node makes a Prometheus registry of its own.
+     */
+    public Builder meterRegistry(MeterRegistry registry) {
+      this.registry = Objects.requireNonNull(registry, "registry == null");
+      return this;
+    }
+
+    /**
      * Starts the node and returns it once it listens.
      *
      * @throws IllegalStateException if no broker or app was given
@@ -303,7 +340,7 @@ public final class Gateway implements AutoCloseable {
       GatewaySettings settings = new GatewaySettings(app, activityTimeout, pongTimeout,
           maxMessageBytes, maxConnections, maxChannelsPerConnection, maxOutboundBytes,
           clientEventsPerSecond, maxPresenceMembers, heartbeat, nodeExpiry,
-          maxRecoveredMessages);
+          maxRecoveredMessages, apiToken);
       ChannelHub hub = new ChannelHub(broker);
       SocketIds socketIds = new SocketIds();
       NodeDirectory directory = new NodeDirectory(broker,
@@ -315,8 +352,18 @@ public final class Gateway implements AutoCloseable {
         thread.setDaemon(true);
         return thread;
       });
-      HttpApi api = new HttpApi(settings, broker, directory, blocking);
+      MeterRegistry meters = registry != null ? registry
+          : new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+      Supplier<String> scrape = null;
+      if (meters instanceof PrometheusMeterRegistry) {
+        scrape = ((PrometheusMeterRegistry) meters)::scrape;
+      }
+      HttpApi api = new HttpApi(settings, broker, directory, blocking, scrape);
       AtomicInteger connections = new AtomicInteger();
+      GatewayMetrics metrics = new GatewayMetrics(meters, connections, hub);
+      api.metrics(metrics);
+      NodeParts node = new NodeParts(settings, broker, hub, directory, api, metrics, socketIds,
+          connections, blocking);
       EventLoopGroup boss = new NioEventLoopGroup(1);
       EventLoopGroup workers = new NioEventLoopGroup();
       try {
@@ -332,8 +379,7 @@ public final class Gateway implements AutoCloseable {
                 channel.pipeline().addLast(new HttpServerCodec());
                 channel.pipeline().addLast(new HttpObjectAggregator(maxMessageBytes * 4));
                 channel.pipeline().addLast(
-                    new GatewayHttpHandler(settings, hub, directory, broker, api, connections,
-                        socketIds, blocking));
+                    new GatewayHttpHandler(node));
               }
             })
             .bind(host, port)

@@ -89,6 +89,11 @@ public final class GatewayOptions {
       "The most events one recovery sends; a client that missed more is told it was not"
           + " recovered.").range(1, 9900);
 
+  public static final ConfigOption<String> API_TOKEN = ConfigOption.string(
+      "realtime.gateway.api-token", null,
+      "The bearer token of POST /send and /send-batch (at least 16 characters); without one they"
+          + " are off.").secret();
+
   private GatewayOptions() {}
 
   /** Every gateway option. */
@@ -96,6 +101,6 @@ public final class GatewayOptions {
     return List.of(APP_ID, APP_KEY, APP_SECRET, HOST, PORT, ACTIVITY_TIMEOUT, PONG_TIMEOUT,
         MAX_MESSAGE_BYTES, MAX_CONNECTIONS, MAX_CHANNELS_PER_CONNECTION, MAX_OUTBOUND_BYTES,
         CLIENT_EVENTS_PER_SECOND, MAX_PRESENCE_MEMBERS, HEARTBEAT, NODE_EXPIRY, NODES_CHANNEL,
-        MAX_RECOVERED_MESSAGES);
+        MAX_RECOVERED_MESSAGES, API_TOKEN);
   }
 }

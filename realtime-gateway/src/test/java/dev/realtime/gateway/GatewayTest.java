@@ -135,6 +135,56 @@ class GatewayTest {
   }
 
   @Test
+  void sendPublishesPlainJsonWithTheApiTokenAndOnlyWithIt() throws Exception {
+    String token = "a-token-of-24-characters";
+    Gateway open = node(builder -> builder.apiToken(token));
+    String one = channel("plain");
+    String two = channel("plain");
+    PusherSocket browser = socket(a);
+    browser.established();
+    browser.subscribed(one);
+    browser.subscribed(two);
+
+    HttpResponse<String> off = PusherHttp.postJson(a.port(), "/send", "{}", null);
+    HttpResponse<String> wrong = PusherHttp.postJson(open.port(), "/send", "{}", "not-it");
+    HttpResponse<String> sent = PusherHttp.postJson(open.port(), "/send", "{\"channel\":\""
+        + one + "\",\"event\":\"note\",\"data\":{\"text\":\"hi\"}}", token);
+    HttpResponse<String> batch = PusherHttp.postJson(open.port(), "/send-batch",
+        "{\"messages\":[{\"channel\":\"" + one + "\",\"event\":\"first\",\"data\":1},"
+            + "{\"channels\":[\"" + two + "\"],\"event\":\"second\",\"data\":\"2\"}]}", token);
+
+    assertThat(off.statusCode()).isEqualTo(403);
+    assertThat(off.body()).contains("realtime.gateway.api-token");
+    assertThat(wrong.statusCode()).isEqualTo(401);
+    assertThat(wrong.body()).doesNotContain(token);
+    assertThat(sent.statusCode()).as(sent.body()).isEqualTo(200);
+    assertThat(PusherSocket.read(sent.body()).path("ids")).hasSize(1);
+    assertThat(dataField(browser.awaitEvent("note", one), "text")).isEqualTo("hi");
+    assertThat(batch.statusCode()).as(batch.body()).isEqualTo(200);
+    assertThat(browser.awaitEvent("first", one).path("data").asText()).isEqualTo("1");
+    assertThat(browser.awaitEvent("second", two).path("data").asText()).isEqualTo("2");
+  }
+
+  @Test
+  void metricsShowConnectionsAndDeliveriesInPrometheusText() throws Exception {
+    String channel = channel("metered");
+    PusherSocket browser = socket(a);
+    browser.established();
+    browser.subscribed(channel);
+    PusherHttp.post(a.port(), APP, "events",
+        "{\"name\":\"e\",\"channel\":\"" + channel + "\",\"data\":\"x\"}");
+    browser.awaitEvent("e", channel);
+
+    HttpResponse<String> metrics = PusherHttp.get(a.port(), "/metrics");
+
+    assertThat(metrics.statusCode()).isEqualTo(200);
+    assertThat(metrics.headers().firstValue("content-type").orElse("")).startsWith("text/plain");
+    assertThat(metrics.body()).contains("realtime_gateway_connections 1.0")
+        .contains("realtime_gateway_channels 1.0").contains("realtime_gateway_delivered_total 1.0")
+        .contains("realtime_gateway_http_published_total 1.0");
+  }
+
+  @Test
   void healthReportsTheBroker() throws Exception {
     HttpResponse<String> health = PusherHttp.get(a.port(), "/health");
 

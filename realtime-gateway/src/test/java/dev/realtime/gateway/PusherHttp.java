@@ -65,6 +65,19 @@ final class PusherHttp {
     return get(port, path + "?" + params + "&auth_signature=" + signature);
   }
 
+  /** POSTs JSON to {@code path}, with {@code Authorization: Bearer token} unless null. */
+  static HttpResponse<String> postJson(int port, String path, String body, String token)
+      throws Exception {
+    HttpRequest.Builder request = HttpRequest.newBuilder(
+            URI.create("http://127.0.0.1:" + port + path))
+        .header("Content-Type", "application/json")
+        .POST(HttpRequest.BodyPublishers.ofString(body));
+    if (token != null) {
+      request.header("Authorization", "Bearer " + token);
+    }
+    return CLIENT.send(request.build(), HttpResponse.BodyHandlers.ofString());
+  }
+
   static HttpResponse<String> get(int port, String path) throws Exception {
     return CLIENT.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
         .GET().build(), HttpResponse.BodyHandlers.ofString());

@@ -124,6 +124,11 @@ public final class ChannelHub implements NodeDirectory.Listener, AutoCloseable {
     }
   }
 
+  /** How many channels have a connection on this node. */
+  public synchronized int channelCount() {
+    return channels.size();
+  }
+
   /** The channels that have at least one connection on this node, with their number. */
   public synchronized Map<String, Integer> occupancy() {
     Map<String, Integer> occupancy = new TreeMap<>();

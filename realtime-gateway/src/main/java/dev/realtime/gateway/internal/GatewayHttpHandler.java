@@ -1,6 +1,5 @@
 package dev.realtime.gateway.internal;
 
-import dev.realtime.Broker;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFutureListener;
@@ -25,7 +24,6 @@ import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.jspecify.annotations.Nullable;
@@ -46,26 +44,12 @@ public final class GatewayHttpHandler extends SimpleChannelInboundHandler<FullHt
   static final int UNSUPPORTED_PROTOCOL = 4007;
   static final int NO_PROTOCOL = 4008;
 
+  private final NodeParts node;
   private final GatewaySettings settings;
-  private final ChannelHub hub;
-  private final NodeDirectory directory;
-  private final Broker broker;
-  private final HttpApi api;
-  private final AtomicInteger connections;
-  private final SocketIds socketIds;
-  private final Executor blocking;
 
-  public GatewayHttpHandler(GatewaySettings settings, ChannelHub hub, NodeDirectory directory,
-      Broker broker, HttpApi api, AtomicInteger connections, SocketIds socketIds,
-      Executor blocking) {
-    this.blocking = blocking;
-    this.settings = settings;
-    this.hub = hub;
-    this.directory = directory;
-    this.broker = broker;
-    this.api = api;
-    this.connections = connections;
-    this.socketIds = socketIds;
+  public GatewayHttpHandler(NodeParts node) {
+    this.node = node;
+    this.settings = node.settings();
   }
 
   @Override
@@ -79,14 +63,17 @@ public final class GatewayHttpHandler extends SimpleChannelInboundHandler<FullHt
     }
     Map<String, String> query = new HashMap<>();
     uri.parameters().forEach((key, values) -> query.put(key, values.get(0)));
+    Map<String, String> headers = new HashMap<>();
+    request.headers().forEach(header -> headers.put(
+        header.getKey().toLowerCase(java.util.Locale.ROOT), header.getValue()));
     byte[] body = ByteBufUtil.getBytes(request.content());
     String method = request.method().name();
     boolean keepAlive = HttpUtil.isKeepAlive(request);
-    api.handle(method, path, query, body).thenAccept(reply -> {
+    node.api().handle(method, path, query, headers, body).thenAccept(reply -> {
       FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1,
           HttpResponseStatus.valueOf(reply.status()),
-          Unpooled.copiedBuffer(reply.json(), StandardCharsets.UTF_8));
-      response.headers().set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.APPLICATION_JSON);
+          Unpooled.copiedBuffer(reply.body(), StandardCharsets.UTF_8));
+      response.headers().set(HttpHeaderNames.CONTENT_TYPE, reply.contentType());
       HttpUtil.setContentLength(response, response.content().readableBytes());
       HttpUtil.setKeepAlive(response, keepAlive);
       if (keepAlive) {
@@ -113,11 +100,14 @@ public final class GatewayHttpHandler extends SimpleChannelInboundHandler<FullHt
         return;
       }
       if (refusal != null) {
+        node.metrics().refusedConnections.increment();
         refuse(ctx, refusal[0], refusalMessage(refusal[0], key));
         return;
       }
+      AtomicInteger connections = node.connections();
       if (connections.incrementAndGet() > settings.maxConnections()) {
         connections.decrementAndGet();
+        node.metrics().refusedConnections.increment();
         refuse(ctx, PusherConnection.OVER_CAPACITY, "Over capacity: this gateway node holds "
             + settings.maxConnections() + " connections, its most");
         return;
@@ -126,8 +116,7 @@ public final class GatewayHttpHandler extends SimpleChannelInboundHandler<FullHt
       ctx.pipeline().addLast(new WebSocketFrameAggregator(settings.maxMessageBytes()));
       ctx.pipeline().addLast(new IdleStateHandler(
           settings.activityTimeout().toMillis(), 0, 0, TimeUnit.MILLISECONDS));
-      ctx.pipeline().addLast(new PusherConnection(settings, hub, directory, broker,
-          blocking, socketIds.next()));
+      ctx.pipeline().addLast(new PusherConnection(node, node.socketIds().next()));
       ctx.pipeline().remove(this);
     });
   }

@@ -2,6 +2,7 @@ package dev.realtime.gateway.internal;
 
 import dev.realtime.gateway.PusherApp;
 import java.time.Duration;
+import org.jspecify.annotations.Nullable;
 
 /**
  * What one gateway node is configured with, checked by {@code Gateway.Builder}: the app, and the
@@ -22,6 +23,8 @@ import java.time.Duration;
  * @param nodeExpiry how long a node that stopped announcing counts; then its members are removed
  * @param maxRecoveredMessages the most events one recovery sends; more missed is told as not
  *     recovered
+ * @param apiToken the bearer token of {@code POST /send} and {@code /send-batch}; null turns them
+ *     off
  */
 public record GatewaySettings(
     PusherApp app,
@@ -35,4 +38,12 @@ public record GatewaySettings(
     int maxPresenceMembers,
     Duration heartbeat,
     Duration nodeExpiry,
-    int maxRecoveredMessages) {}
+    int maxRecoveredMessages,
+    @Nullable String apiToken) {
+
+  @Override
+  public String toString() {
+    return "GatewaySettings{app=" + app + ", apiToken=" + (apiToken == null ? "none" : "****")
+        + "}";
+  }
+}

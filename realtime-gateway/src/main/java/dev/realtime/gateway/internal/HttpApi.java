@@ -15,6 +15,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
+import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -31,8 +32,14 @@ public final class HttpApi {
   static final int MAX_BATCH_EVENTS = 10;
   static final int MAX_EVENT_NAME_LENGTH = 200;
 
-  /** A reply: status and JSON body. */
-  public record Reply(int status, String json) {
+  /** A reply: status, body and its content type. */
+  public record Reply(int status, String body, String contentType) {
+    static final String JSON_TYPE = "application/json";
+
+    Reply(int status, String json) {
+      this(status, json, JSON_TYPE);
+    }
+
     static Reply ok(String json) {
       return new Reply(200, json);
     }
@@ -44,25 +51,57 @@ public final class HttpApi {
     }
   }
 
+  /** The most messages one {@code POST /send-batch} publishes. */
+  static final int MAX_SEND_BATCH = 100;
+
   private final GatewaySettings settings;
   private final Broker broker;
   private final NodeDirectory directory;
   private final Executor blocking;
+  private final @Nullable Supplier<String> scrape;
+  private @Nullable GatewayMetrics metrics;
 
+  /**
+   * @param scrape the Prometheus text of the node's registry, or null when the meters go to a
+   *     registry that is not Prometheus's ({@code GET /metrics} then says so)
+   */
   public HttpApi(GatewaySettings settings, Broker broker, NodeDirectory directory,
-      Executor blocking) {
+      Executor blocking, @Nullable Supplier<String> scrape) {
     this.settings = settings;
     this.broker = broker;
     this.directory = directory;
     this.blocking = blocking;
+    this.scrape = scrape;
   }
 
-  /** Answers one request; the stage never completes exceptionally. */
+  /** Counts what the API publishes; set once the node's meters exist. */
+  public void metrics(GatewayMetrics metrics) {
+    this.metrics = metrics;
+  }
+
+  /**
+   * Answers one request; the stage never completes exceptionally.
+   *
+   * @param headers the request's headers, names in lower case
+   */
   public CompletionStage<Reply> handle(String method, String path, Map<String, String> query,
-      byte[] body) {
+      Map<String, String> headers, byte[] body) {
     String appPrefix = "/apps/" + settings.app().id() + "/";
     if (path.equals("/health")) {
       return "GET".equals(method) ? health() : notAllowed(method, path);
+    }
+    if (path.equals("/metrics")) {
+      return "GET".equals(method) ? done(metricsText()) : notAllowed(method, path);
+    }
+    if (path.equals("/send") || path.equals("/send-batch")) {
+      if (!"POST".equals(method)) {
+        return notAllowed(method, path);
+      }
+      String refused = tokenProblem(query, headers);
+      if (refused != null) {
+        return done(Reply.error(settings.apiToken() == null ? 403 : 401, refused));
+      }
+      return path.equals("/send") ? send(body) : sendBatch(body);
     }
     if (path.startsWith("/apps/")) {
       if (!path.startsWith(appPrefix)) {
@@ -96,6 +135,91 @@ public final class HttpApi {
     List<Message> messages = new ArrayList<>();
     String problem = messages(event, true, messages);
     return problem != null ? done(Reply.error(400, problem)) : publish(messages);
+  }
+
+  /**
+   * {@code POST /send}: {@code channel} or {@code channels}, {@code event}, {@code data} (any
+   * JSON; a string is sent as it is) and an optional {@code socket_id} to leave out; the event
+   * shape of Pusher's API with plain names, for producers without a Pusher SDK.
+   */
+  private CompletionStage<Reply> send(byte[] body) {
+    JsonNode request = readObject(body);
+    if (request == null) {
+      return done(Reply.error(400, "The body is not a JSON object: {\"channel\", \"event\","
+          + " \"data\"}"));
+    }
+    List<Message> messages = new ArrayList<>();
+    String problem = messages(asEvent(request), true, messages);
+    return problem != null ? done(Reply.error(400, problem)) : publishSent(messages);
+  }
+
+  /** {@code POST /send-batch}: {@code {"messages": [...]}}, each as {@code /send} takes it. */
+  private CompletionStage<Reply> sendBatch(byte[] body) {
+    JsonNode request = readObject(body);
+    JsonNode batch = request == null ? null : request.get("messages");
+    if (batch == null || !batch.isArray() || batch.isEmpty()) {
+      return done(Reply.error(400, "The body is not {\"messages\": [...]} with at least one"));
+    }
+    if (batch.size() > MAX_SEND_BATCH) {
+      return done(Reply.error(400, "A batch holds at most " + MAX_SEND_BATCH + " messages; this"
+          + " one holds " + batch.size()));
+    }
+    List<Message> messages = new ArrayList<>();
+    for (int i = 0; i < batch.size(); i++) {
+      String problem = messages(asEvent(batch.get(i)), true, messages);
+      if (problem != null) {
+        return done(Reply.error(400, "Message " + i + " of the batch: " + problem));
+      }
+    }
+    return publishSent(messages);
+  }
+
+  /** A {@code /send} message as the Pusher event it is: {@code event} is Pusher's {@code name}. */
+  private static JsonNode asEvent(JsonNode message) {
+    if (!message.isObject() || message.has("name")) {
+      return message;
+    }
+    ObjectNode event = ((ObjectNode) message).deepCopy();
+    if (event.has("event")) {
+      event.set("name", event.remove("event"));
+    }
+    return event;
+  }
+
+  /** Publishes and answers with the ids, which the SDK's subscribers see as the messages' ids. */
+  private CompletionStage<Reply> publishSent(List<Message> messages) {
+    return publish(messages).thenApply(reply -> {
+      if (reply.status() != 200) {
+        return reply;
+      }
+      ObjectNode body = Frames.JSON.createObjectNode();
+      body.put("published", messages.size());
+      var ids = body.putArray("ids");
+      messages.forEach(message -> ids.add(message.id()));
+      return Reply.ok(Frames.write(body));
+    });
+  }
+
+  /** Why a {@code /send} call may not publish, or null: it must carry the API token. */
+  private @Nullable String tokenProblem(Map<String, String> query, Map<String, String> headers) {
+    String token = settings.apiToken();
+    if (token == null) {
+      return "POST /send is off: set realtime.gateway.api-token, and send it as"
+          + " \"Authorization: Bearer <token>\"";
+    }
+    String authorization = headers.getOrDefault("authorization", "");
+    String given = authorization.regionMatches(true, 0, "Bearer ", 0, 7)
+        ? authorization.substring(7).trim() : "";
+    return Signatures.matches(token, given) ? null
+        : "Missing or wrong API token: send \"Authorization: Bearer <realtime.gateway.api-token>\"";
+  }
+
+  private Reply metricsText() {
+    if (scrape == null) {
+      return Reply.error(404, "This node's meters go to the application's own registry, which"
+          + " is not Prometheus's: read them there");
+    }
+    return new Reply(200, scrape.get(), "text/plain; version=0.0.4; charset=utf-8");
   }
 
   private CompletionStage<Reply> batchEvents(byte[] body) {
@@ -179,10 +303,17 @@ public final class HttpApi {
       return done(Reply.error(e instanceof IllegalArgumentException ? 400 : 503,
           "Not published: " + e.getMessage()));
     }
-    return published.handle((receipts, failure) -> failure == null
-        ? Reply.ok("{}")
-        : Reply.error(503, "Not published (the broker refused; some channels may have the"
-            + " event): " + cause(failure).getMessage()));
+    GatewayMetrics counted = metrics;
+    return published.handle((receipts, failure) -> {
+      if (failure != null) {
+        return Reply.error(503, "Not published (the broker refused; some channels may have the"
+            + " event): " + cause(failure).getMessage());
+      }
+      if (counted != null) {
+        counted.published.increment(messages.size());
+      }
+      return Reply.ok("{}");
+    });
   }
 
   /**

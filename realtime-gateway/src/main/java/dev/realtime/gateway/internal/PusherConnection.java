@@ -62,6 +62,7 @@ public final class PusherConnection extends SimpleChannelInboundHandler<WebSocke
   private final RateLimit clientEvents;
   private final Recovery recovery = new Recovery();
   private final Executor blocking;
+  private final GatewayMetrics metrics;
   private @Nullable ChannelHandlerContext ctx;
   private @Nullable ScheduledFuture<?> pongDeadline;
   private volatile boolean closing;
@@ -78,13 +79,13 @@ public final class PusherConnection extends SimpleChannelInboundHandler<WebSocke
     }
   }
 
-  PusherConnection(GatewaySettings settings, ChannelHub hub, NodeDirectory directory,
-      Broker broker, Executor blocking, String socketId) {
-    this.blocking = blocking;
-    this.settings = settings;
-    this.hub = hub;
-    this.directory = directory;
-    this.broker = broker;
+  PusherConnection(NodeParts node, String socketId) {
+    this.blocking = node.blocking();
+    this.settings = node.settings();
+    this.hub = node.hub();
+    this.directory = node.directory();
+    this.broker = node.broker();
+    this.metrics = node.metrics();
     this.socketId = socketId;
     this.clientEvents = new RateLimit(settings.clientEventsPerSecond());
   }
@@ -155,6 +156,9 @@ public final class PusherConnection extends SimpleChannelInboundHandler<WebSocke
       return;
     }
     if (!context.channel().isWritable()) {
+      if (!closing) {
+        metrics.slowClients.increment();
+      }
       close(OVER_CAPACITY, "Over capacity: the client reads more slowly than its channels send");
       return;
     }
@@ -163,6 +167,7 @@ public final class PusherConnection extends SimpleChannelInboundHandler<WebSocke
 
   @Override
   public void deliver(String channel, Message message, String frame) {
+    metrics.delivered.increment();
     for (String each : recovery.live(channel, message, frame)) {
       deliver(each);
     }
@@ -409,6 +414,7 @@ public final class PusherConnection extends SimpleChannelInboundHandler<WebSocke
     if (user != null) {
       message.header(ChannelHub.USER_HEADER, user.id);
     }
+    metrics.clientEvents.increment();
     broker.publish(message.build()).whenComplete((receipt, failure) -> {
       if (failure != null) {
         onLoop(() -> send(Frames.error(null, "Client event " + event + " was not published: "
