@@ -1,6 +1,7 @@
 package dev.realtime.benchmarks;
 
 import dev.realtime.benchmarks.chaos.ChaosMain;
+import dev.realtime.benchmarks.gateway.GatewayFanout;
 import dev.realtime.benchmarks.harness.Backend;
 import dev.realtime.benchmarks.harness.Backends;
 import dev.realtime.benchmarks.harness.Harness;
@@ -30,6 +31,8 @@ import org.jspecify.annotations.Nullable;
  * {@code java -jar benchmarks.jar kafka-wire [--rounds=N] [--quick]}: the raw Kafka client bare
  * and carrying the SDK's envelope in each wire format ({@link KafkaWireFormats}); {@code java
  * -jar benchmarks.jar jmh [JMH options]}: the JMH benchmarks alone; {@code java -jar
+ * benchmarks.jar gateway [--connections=N] [--quick] [--output=FILE]}: the gateway's fan-out
+ * ({@link GatewayFanout}); {@code java -jar
  * benchmarks.jar top-frames FILE.jfr [N]}: where a JFR recording's CPU samples fall ({@link
  * TopFrames}).
  */
@@ -53,6 +56,10 @@ public final class Main {
       ChaosMain.main(Arrays.copyOfRange(args, 1, args.length));
       return;
     }
+    if (args.length > 0 && args[0].equals("gateway")) {
+      GatewayFanout.main(Arrays.copyOfRange(args, 1, args.length));
+      return;
+    }
     if (args.length > 0 && args[0].equals("clusters")) {
       clusters(Arrays.copyOfRange(args, 1, args.length));
       return;
@@ -61,6 +68,7 @@ public final class Main {
       System.err.println("usage: benchmarks.jar compare [--quick] [--backend=ID] [--output=FILE]"
           + " | clusters [--quick] [--broker=ID] [--output=FILE]"
           + " | chaos [--quick] [--broker=ID] [--output=FILE] | kafka-wire [--rounds=N] [--quick]"
+          + " | gateway [--connections=N] [--rounds=N] [--quick] [--output=FILE]"
           + " | jmh [...] | top-frames FILE.jfr [N]");
       System.exit(2);
     }
