@@ -129,6 +129,21 @@ final class PusherSocket implements AutoCloseable {
         && f.path("channel").asText().equals(channel));
   }
 
+  /**
+   * The next {@code count} application events, as {@code event@channel=data}: events of
+   * different channels come in no particular order, so a test compares them as a set.
+   */
+  java.util.Set<String> awaitAppEvents(int count) throws InterruptedException {
+    java.util.Set<String> events = new java.util.HashSet<>();
+    for (int i = 0; i < count; i++) {
+      JsonNode event = next(f -> !f.path("event").asText().startsWith("pusher")
+          && !f.path("event").asText().startsWith("realtime:"));
+      events.add(event.path("event").asText() + "@" + event.path("channel").asText() + "="
+          + event.path("data").asText());
+    }
+    return events;
+  }
+
   /** The next frame that {@code wanted} accepts, skipping others; fails after {@link #WAIT}. */
   JsonNode next(Predicate<JsonNode> wanted) throws InterruptedException {
     long deadline = System.nanoTime() + WAIT.toNanos();
