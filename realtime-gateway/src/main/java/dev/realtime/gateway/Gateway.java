@@ -22,11 +22,15 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.WriteBufferWaterMark;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.channel.nio.NioEventLoopGroup;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
+import io.netty.util.concurrent.GlobalEventExecutor;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -64,17 +68,19 @@ public final class Gateway implements AutoCloseable {
   private final NodeDirectory directory;
   private final ExecutorService blocking;
   private final AtomicInteger connections;
+  private final ChannelGroup sockets;
   private final InetSocketAddress address;
 
   private Gateway(EventLoopGroup boss, EventLoopGroup workers, Channel server, ChannelHub hub,
-      NodeDirectory directory, ExecutorService blocking, AtomicInteger connections) {
+      NodeDirectory directory, ExecutorService blocking, NodeParts node) {
     this.boss = boss;
     this.workers = workers;
     this.server = server;
     this.hub = hub;
     this.directory = directory;
     this.blocking = blocking;
-    this.connections = connections;
+    this.connections = node.connections();
+    this.sockets = node.sockets();
     this.address = (InetSocketAddress) server.localAddress();
   }
 
@@ -98,12 +104,16 @@ public final class Gateway implements AutoCloseable {
   }
 
   /**
-   * Closes the listening socket, every connection and this node's subscriptions, and tells the
-   * other nodes, which remove this node's presence members at once.
+   * Closes the listening socket; tells every connection to reconnect (close code 4200, on which
+   * pusher-js reconnects at once, through the load balancer to another node); tells the other
+   * nodes, which remove this node's presence members at once; closes this node's subscriptions.
    */
   @Override
   public void close() {
     server.close().syncUninterruptibly();
+    sockets.writeAndFlush(new CloseWebSocketFrame(4200, "The node is shutting down: reconnect"))
+        .awaitUninterruptibly(2, TimeUnit.SECONDS);
+    sockets.close().awaitUninterruptibly(2, TimeUnit.SECONDS);
     directory.close();
     workers.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
     boss.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
@@ -362,12 +372,14 @@ public final class Gateway implements AutoCloseable {
       AtomicInteger connections = new AtomicInteger();
       GatewayMetrics metrics = new GatewayMetrics(meters, connections, hub);
       api.metrics(metrics);
-      NodeParts node = new NodeParts(settings, broker, hub, directory, api, metrics, socketIds,
-          connections, blocking);
       EventLoopGroup boss = new NioEventLoopGroup(1);
       EventLoopGroup workers = new NioEventLoopGroup();
+      NodeParts node = new NodeParts(settings, broker, hub, directory, api, metrics, socketIds,
+          connections, new DefaultChannelGroup("websockets", GlobalEventExecutor.INSTANCE),
+          blocking);
+      Channel server;
       try {
-        Channel server = new ServerBootstrap()
+        server = new ServerBootstrap()
             .group(boss, workers)
             .channel(NioServerSocketChannel.class)
             .childOption(ChannelOption.TCP_NODELAY, true)
@@ -385,19 +397,31 @@ public final class Gateway implements AutoCloseable {
             .bind(host, port)
             .syncUninterruptibly()
             .channel();
-        directory.start();
-        return new Gateway(boss, workers, server, hub, directory, blocking, connections);
       } catch (RuntimeException e) {
-        directory.close();
-        workers.shutdownGracefully(0, 0, TimeUnit.SECONDS);
-        boss.shutdownGracefully(0, 0, TimeUnit.SECONDS);
-        hub.close();
-        blocking.shutdownNow();
+        stop(workers, boss, hub, blocking);
         throw new java.io.UncheckedIOException(
             new java.io.IOException("The gateway could not listen on " + host + ":" + port
                 + ": " + e.getMessage() + " (another process on the port? choose another with"
                 + " port(...))", e));
       }
+      try {
+        directory.start();
+      } catch (RuntimeException e) {
+        // The broker refused the nodes' channel: said as the broker said it, not as a port.
+        server.close().syncUninterruptibly();
+        directory.close();
+        stop(workers, boss, hub, blocking);
+        throw e;
+      }
+      return new Gateway(boss, workers, server, hub, directory, blocking, node);
+    }
+
+    private static void stop(EventLoopGroup workers, EventLoopGroup boss, ChannelHub hub,
+        ExecutorService blocking) {
+      workers.shutdownGracefully(0, 0, TimeUnit.SECONDS);
+      boss.shutdownGracefully(0, 0, TimeUnit.SECONDS);
+      hub.close();
+      blocking.shutdownNow();
     }
 
     private String nodesChannel() {

@@ -155,6 +155,26 @@ class GatewayPresenceTest {
   }
 
   @Test
+  void subscribingAgainToAPresenceChannelListsItsMembersAgain() throws Exception {
+    Gateway a = nodes.node();
+    String channel = nodes.channel("presence-again");
+    PusherSocket alice = nodes.socket(a);
+    String socketId = alice.established();
+    String channelData = "{\"user_id\":\"alice\"}";
+    String subscribe = subscribe(channel,
+        PusherHttp.presenceAuth(APP, socketId, channel, channelData), channelData);
+    alice.send(subscribe);
+    alice.awaitEvent("pusher_internal:subscription_succeeded", channel);
+
+    alice.send(subscribe);
+
+    JsonNode again = PusherSocket.read(alice.awaitEvent(
+        "pusher_internal:subscription_succeeded", channel).path("data").asText());
+    assertThat(again.path("presence").path("ids")).extracting(JsonNode::asText)
+        .containsExactly("alice");
+  }
+
+  @Test
   void channelDataMustBeSignedAndNameAUser() throws Exception {
     Gateway a = nodes.node();
     String channel = nodes.channel("presence-vip");

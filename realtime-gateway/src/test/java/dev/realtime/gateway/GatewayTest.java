@@ -267,6 +267,17 @@ class GatewayTest {
   }
 
   @Test
+  void aNodeThatClosesTellsItsClientsToReconnectAtOnce() throws Exception {
+    Gateway closing = node(builder -> builder);
+    PusherSocket browser = socket(closing);
+    browser.established();
+
+    closing.close();
+
+    assertThat(browser.awaitClose()).isEqualTo(4200);
+  }
+
+  @Test
   void aWrongKeyOrProtocolIsClosedWithThePusherCode() throws Exception {
     assertThat(closeCodeOf("/app/not-the-key?protocol=7")).isEqualTo(4001);
     assertThat(closeCodeOf("/app/" + APP.key())).isEqualTo(4008);

@@ -113,12 +113,20 @@ public final class GatewayHttpHandler extends SimpleChannelInboundHandler<FullHt
         return;
       }
       ctx.channel().closeFuture().addListener(closed -> connections.decrementAndGet());
+      node.sockets().add(ctx.channel());
       ctx.pipeline().addLast(new WebSocketFrameAggregator(settings.maxMessageBytes()));
       ctx.pipeline().addLast(new IdleStateHandler(
           settings.activityTimeout().toMillis(), 0, 0, TimeUnit.MILLISECONDS));
       ctx.pipeline().addLast(new PusherConnection(node, node.socketIds().next()));
       ctx.pipeline().remove(this);
     });
+  }
+
+  @Override
+  public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+    // A client that went away mid-request, or a request Netty could not decode: nothing to
+    // answer, and nothing the node's log should carry for every broken client.
+    ctx.close();
   }
 
   private int @Nullable [] refusal(String key, Map<String, List<String>> parameters) {

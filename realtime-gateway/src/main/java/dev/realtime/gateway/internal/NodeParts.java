@@ -1,6 +1,7 @@
 package dev.realtime.gateway.internal;
 
 import dev.realtime.Broker;
+import io.netty.channel.group.ChannelGroup;
 import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -10,6 +11,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  *
  * @param blocking threads for what may block (history reads, health checks), never an event loop
  * @param connections the WebSocket connections open now
+ * @param sockets those connections, to tell them all when the node closes
  */
 public record NodeParts(
     GatewaySettings settings,
@@ -20,4 +22,5 @@ public record NodeParts(
     GatewayMetrics metrics,
     SocketIds socketIds,
     AtomicInteger connections,
+    ChannelGroup sockets,
     Executor blocking) {}

@@ -57,6 +57,8 @@ public final class PusherConnection extends SimpleChannelInboundHandler<WebSocke
   private final String socketId;
   private final NodeDirectory directory;
   private final Set<String> channels = new HashSet<>();
+  /** The channels whose subscription on this node is open, of those this connection is on. */
+  private final Set<String> live = new HashSet<>();
   /** The user of each presence channel this connection subscribed to, by channel. */
   private final Map<String, PresenceUser> presence = new HashMap<>();
   private final RateLimit clientEvents;
@@ -179,6 +181,7 @@ public final class PusherConnection extends SimpleChannelInboundHandler<WebSocke
       if (!channels.contains(channel)) {
         return;
       }
+      live.add(channel);
       PresenceUser user = presence.get(channel);
       if (user == null) {
         send(Frames.subscriptionSucceeded(channel));
@@ -196,6 +199,7 @@ public final class PusherConnection extends SimpleChannelInboundHandler<WebSocke
   public void refused(String channel, String reason) {
     onLoop(() -> {
       if (channels.remove(channel)) {
+        live.remove(channel);
         presence.remove(channel);
         send(Frames.subscriptionError(channel, "BrokerError", reason, 503));
       }
@@ -246,8 +250,10 @@ public final class PusherConnection extends SimpleChannelInboundHandler<WebSocke
       }
     }
     if (channels.contains(name)) {
-      // Already on it (pusher-js resubscribes after a reconnect of its own): say so again.
-      send(Frames.subscriptionSucceeded(name));
+      // Already on it: say so again once it is live (now, if it is), as on the first time.
+      if (live.contains(name)) {
+        subscribed(name);
+      }
       return;
     }
     if (channels.size() >= settings.maxChannelsPerConnection()) {
@@ -292,6 +298,7 @@ public final class PusherConnection extends SimpleChannelInboundHandler<WebSocke
 
   private void unsubscribe(String channel) {
     if (channels.remove(channel)) {
+      live.remove(channel);
       hub.leave(channel, this);
       recovery.forget(channel);
       PresenceUser user = presence.remove(channel);
