@@ -7,6 +7,8 @@
 //   {"op":"close","page":"alice"}                               closes the tab
 //   {"op":"trigger","app":{...},"port":6001,"channel":"c","event":"e","data":{...}}
 //                                                               pusher.trigger(...) over HTTP
+//   {"op":"get","app":{...},"port":6001,"path":"/channels","params":{...}}
+//                                                               pusher.get(...): a signed GET
 // Answers are {"ok":true,"value":...} or {"ok":false,"error":"..."}.
 import { chromium } from 'playwright-core';
 import Pusher from 'pusher';
@@ -43,16 +45,26 @@ async function run(command) {
       return true;
     }
     case 'trigger': {
-      const pusher = new Pusher({
-        appId: command.app.id, key: command.app.key, secret: command.app.secret,
-        host: '127.0.0.1', port: String(command.port), useTLS: false,
-      });
-      const response = await pusher.trigger(command.channel, command.event, command.data);
+      const response = await server(command).trigger(command.channel, command.event,
+        command.data);
       return { status: response.status, body: await response.text() };
+    }
+    case 'get': {
+      const response = await server(command).get({ path: command.path,
+        params: command.params ?? {} });
+      return { status: response.status, body: await response.json() };
     }
     default:
       throw new Error(`unknown op ${command.op}`);
   }
+}
+
+// The pusher server SDK, pointed at a gateway node.
+function server(command) {
+  return new Pusher({
+    appId: command.app.id, key: command.app.key, secret: command.app.secret,
+    host: '127.0.0.1', port: String(command.port), useTLS: false,
+  });
 }
 
 function page(command) {

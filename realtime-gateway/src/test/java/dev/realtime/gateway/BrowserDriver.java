@@ -148,6 +148,17 @@ final class BrowserDriver implements AutoCloseable {
     return send(command);
   }
 
+  /** {@code pusher.get({path, params})} with the npm server SDK: a signed GET. */
+  JsonNode get(PusherApp app, int port, String path, ObjectNode params) {
+    ObjectNode command = PusherSocket.JSON.createObjectNode();
+    command.put("op", "get");
+    command.putObject("app").put("id", app.id()).put("key", app.key()).put("secret", app.secret());
+    command.put("port", port);
+    command.put("path", path);
+    command.set("params", params);
+    return send(command);
+  }
+
   private static ObjectNode command(String op, String page) {
     ObjectNode command = PusherSocket.JSON.createObjectNode();
     command.put("op", op);

@@ -108,6 +108,14 @@ class GatewayBrowserTest {
         + " && e.data === 'bob')");
     browser.waitFor(bob, "here.includes('alice') || received.some(e => e.event === 'joining'"
         + " && e.data === 'alice')");
+    // The server SDK's signed GETs, with a query, against the other node.
+    JsonNode users = browser.get(APP, b.port(), "/channels/presence-" + room + "/users",
+        PusherSocket.JSON.createObjectNode());
+    JsonNode info = browser.get(APP, b.port(), "/channels/presence-" + room,
+        PusherSocket.JSON.createObjectNode().put("info", "user_count,subscription_count"));
+    assertThat(users.path("body").path("users")).extracting(u -> u.path("id").asText())
+        .containsExactlyInAnyOrder("alice", "bob");
+    assertThat(info.path("body").path("user_count").asInt()).as(info.toString()).isEqualTo(2);
     browser.eval(alice, "echo.join('" + room + "').whisper('typing', {who: 'alice'}), true");
     browser.waitFor(bob, "received.some(e => e.event === 'typing' && e.data === 'alice')");
     browser.close(bob);

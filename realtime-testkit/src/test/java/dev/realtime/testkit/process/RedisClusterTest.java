@@ -1,8 +1,10 @@
 package dev.realtime.testkit.process;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import java.io.IOException;
+import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -44,7 +46,11 @@ class RedisClusterTest {
 
       int promoted = redis.primaryOf("kept").orElseThrow();
       assertThat(promoted).isNotEqualTo(primary);
-      assertThat(redis.node(promoted).cli("get", "kept").trim()).isEqualTo("1");
+      // Read until it answers: under load (CI ran another build beside this one), the promoted
+      // node once answered the first GET with nothing on stdout. A lost write never reads "1".
+      await().atMost(Duration.ofSeconds(15)).untilAsserted(() -> assertThat(
+          redis.node(redis.primaryOf("kept").orElseThrow()).cli("get", "kept").trim())
+          .isEqualTo("1"));
 
       redis.startAgain(primary);
 
