@@ -16,10 +16,12 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import org.HdrHistogram.Histogram;
+import org.jspecify.annotations.Nullable;
 
 /**
  * {@code java -jar benchmarks.jar gateway [--connections=N] [--rounds=N] [--quick]
- * [--output=FILE]}: the gateway's fan-out. Two gateway nodes, each in a JVM of its own, over the
+ * [--output=FILE] [--profile=DIR]}: the gateway's fan-out ({@code --profile}: each node writes
+ * a JFR recording into DIR, for {@code top-frames}). Two gateway nodes, each in a JVM of its own, over the
  * configured broker (Redis by default); N WebSocket clients on loopback, half on each node, all
  * on one channel; then one message a round, published with the SDK, timed from the publish call
  * to each client's receipt and to the last one. The nodes' heap is read after a full collection
@@ -43,12 +45,14 @@ public final class GatewayFanout {
     int rounds = CommandLine.option(args, "rounds").map(Integer::parseInt)
         .orElse(quick ? 3 : 100);
     Path output = CommandLine.option(args, "output").map(Path::of).orElse(null);
-    CommandLine.writeOrPrint(output, run(connections, rounds, quick));
+    Path profile = CommandLine.option(args, "profile").map(Path::of).orElse(null);
+    CommandLine.writeOrPrint(output, run(connections, rounds, quick, profile));
     System.exit(0);  // The broker clients' threads must not keep the JVM.
   }
 
   /** Runs the fan-out and returns the report. */
-  static String run(int connections, int rounds, boolean quick) throws Exception {
+  static String run(int connections, int rounds, boolean quick, @Nullable Path profile)
+      throws Exception {
     String prefix = "fanout" + Long.toString(ThreadLocalRandom.current().nextLong(1L << 40), 36);
     RealtimeConfig loaded = RealtimeConfig.load();
     RealtimeConfig.Builder builder = loaded.newBuilder();
@@ -75,13 +79,16 @@ public final class GatewayFanout {
     int rounded = rounds + WARM_UP;
     Histogram receipts = new Histogram(TimeUnit.SECONDS.toNanos(60), 3);
     Histogram last = new Histogram(TimeUnit.SECONDS.toNanos(60), 3);
+    Histogram first = new Histogram(TimeUnit.SECONDS.toNanos(60), 3);
     long missed = 0;
     long[] before = new long[2];
     long[] after = new long[2];
     long connectNanos;
     try (Broker publisher = Brokers.open(config)) {
-      try (NodeProcess a = new NodeProcess(settings, heap);
-          NodeProcess b = new NodeProcess(settings, heap);
+      try (NodeProcess a = new NodeProcess(settings, heap,
+              profile == null ? null : profile.resolve("node-a.jfr"));
+          NodeProcess b = new NodeProcess(settings, heap,
+              profile == null ? null : profile.resolve("node-b.jfr"));
           FanoutClients clients = new FanoutClients(rounded)) {
         before[0] = a.heapAfterGc();
         before[1] = b.heapAfterGc();
@@ -103,23 +110,28 @@ public final class GatewayFanout {
             continue;
           }
           long latest = 0;
+          long earliest = Long.MAX_VALUE;
           for (long arrival : clients.arrivals(round)) {
             if (arrival == 0) {
               missed++;
             } else {
               receipts.recordValue(Math.max(0, arrival - sent));
               latest = Math.max(latest, arrival - sent);
+              earliest = Math.min(earliest, Math.max(0, arrival - sent));
             }
           }
           last.recordValue(latest);
+          if (earliest != Long.MAX_VALUE) {
+            first.recordValue(earliest);
+          }
         }
       }
       // Once the nodes are gone: a node's goodbye would write the nodes' channel again.
       publisher.admin().delete(Channel.of(channel));
       publisher.admin().delete(Channel.of(nodesChannel));
     }
-    return report(broker, total, rounds, receipts, last, missed, before, after, connectNanos,
-        heap, quick);
+    return report(broker, total, rounds, receipts, first, last, missed, before, after,
+        connectNanos, heap, quick);
   }
 
   private static String prefixKey(String broker) {
@@ -133,7 +145,7 @@ public final class GatewayFanout {
   }
 
   private static String report(String broker, int connections, int rounds, Histogram receipts,
-      Histogram last, long missed, long[] before, long[] after, long connectNanos, String heap,
+      Histogram first, Histogram last, long missed, long[] before, long[] after, long connectNanos, String heap,
       boolean quick) {
     StringBuilder out = new StringBuilder();
     out.append("# Gateway fan-out\n\n");
@@ -152,6 +164,7 @@ public final class GatewayFanout {
         + " client's receipt, on one clock (the clients' JVM publishes). Everything shares the"
         + " machine's cores.%n%n", heap, broker, connections, rounds, WARM_UP));
     out.append("| measure | p50 | p99 | max |\n|---|--:|--:|--:|\n");
+    out.append(row("publish to the first receipt of a round", first));
     out.append(row("publish to each receipt", receipts));
     out.append(row("publish to the last receipt of a round", last));
     out.append('\n');

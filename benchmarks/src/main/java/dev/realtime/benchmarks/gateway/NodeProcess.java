@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import org.jspecify.annotations.Nullable;
 
 /** A {@link GatewayBenchNode} in a child JVM on this JVM's classpath, and its line protocol. */
 final class NodeProcess implements AutoCloseable {
@@ -19,10 +20,16 @@ final class NodeProcess implements AutoCloseable {
   private final Writer in;
   private final int port;
 
-  NodeProcess(Map<String, String> settings, String heap) throws IOException {
+  /**
+   * @param recording where the node writes a JFR recording of the whole run, or null for none
+   */
+  NodeProcess(Map<String, String> settings, String heap, @Nullable Path recording) throws IOException {
     List<String> command = new ArrayList<>();
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     command.add("-Xmx" + heap);
+    if (recording != null) {
+      command.add("-XX:StartFlightRecording=settings=profile,filename=" + recording);
+    }
     command.add("-XX:+UseG1GC");
     settings.forEach((key, value) -> command.add("-D" + key + "=" + value));
     command.add("-cp");

@@ -12,7 +12,7 @@ import org.junit.jupiter.api.Test;
 class QuickGatewayFanoutTest {
   @Test
   void everyClientOnBothNodesReceivesEveryRoundAndTheReportSaysSo() throws Exception {
-    String report = GatewayFanout.run(200, 3, true);
+    String report = GatewayFanout.run(200, 3, true, null);
 
     assertThat(report).contains("Receipts: 600 of 600 (0 missed).")
         .contains("| A | 100 |").contains("| B | 100 |")

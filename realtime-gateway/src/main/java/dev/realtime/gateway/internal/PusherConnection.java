@@ -17,10 +17,10 @@ import io.netty.handler.codec.http.websocketx.PongWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketFrame;
 import io.netty.handler.timeout.IdleStateEvent;
-import java.util.ArrayList;
-import java.util.HashMap;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -65,7 +65,8 @@ public final class PusherConnection extends SimpleChannelInboundHandler<WebSocke
   private final Recovery recovery = new Recovery();
   private final Executor blocking;
   private final GatewayMetrics metrics;
-  private @Nullable ChannelHandlerContext ctx;
+  // Set on the event loop, read by broker threads in deliver().
+  private volatile @Nullable ChannelHandlerContext ctx;
   private @Nullable ScheduledFuture<?> pongDeadline;
   private volatile boolean closing;
 
