@@ -93,7 +93,7 @@ public final class Gateway implements AutoCloseable {
     return address.getPort();
   }
 
-  /** The WebSocket and HTTP connections open now. */
+  /** The WebSocket connections open now. */
   public int connections() {
     return connections.get();
   }

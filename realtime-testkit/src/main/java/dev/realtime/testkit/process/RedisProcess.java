@@ -95,6 +95,38 @@ public final class RedisProcess extends ServerProcess {
     return Launch.run(new ProcessBuilder(command).directory(directory().toFile()), CLI_TIMEOUT);
   }
 
+  /**
+   * Waits until every replica of this primary has acknowledged what the primary has written so
+   * far, so that a write made before this call survives the primary's death. {@code WAIT} cannot
+   * do it here: it counts acknowledgements of its own connection's writes, and each {@link #cli}
+   * call is a connection of its own.
+   *
+   * @throws IllegalStateException if a replica is still behind after 10 seconds
+   */
+  public void awaitReplicated() {
+    long written = number(cli("info", "replication"), "master_repl_offset:");
+    Launch.awaitSettled(this + "'s replicas", Duration.ofSeconds(10), () -> {
+      String replication = cli("info", "replication");
+      for (int at = replication.indexOf(",offset="); at >= 0;
+          at = replication.indexOf(",offset=", at + 1)) {
+        if (number(replication.substring(at), ",offset=") < written) {
+          return "a replica has acknowledged less than offset " + written + ": " + replication;
+        }
+      }
+      return null;
+    });
+  }
+
+  /** The number after the first {@code label} in {@code text}. */
+  private static long number(String text, String label) {
+    int start = text.indexOf(label) + label.length();
+    int end = start;
+    while (end < text.length() && Character.isDigit(text.charAt(end))) {
+      end++;
+    }
+    return Long.parseLong(text.substring(start, end));
+  }
+
   /** {@code redis-cli} next to the server's binary, else on the {@code PATH}. */
   String cliExecutable() {
     Path beside = executable.resolveSibling("redis-cli");
