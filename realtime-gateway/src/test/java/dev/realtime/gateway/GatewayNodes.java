@@ -48,10 +48,6 @@ final class GatewayNodes implements AutoCloseable, AfterEachCallback {
     nodesChannel = channel("nodes");
   }
 
-  /** The broker's name: redis, kafka or rabbitmq. */
-  String brokerName() {
-    return config.getString("realtime.broker").orElse("memory");
-  }
 
   /** A node with the test's heartbeat and expiry, then {@code settings}. */
   Gateway node(UnaryOperator<Gateway.Builder> settings) {

@@ -20,6 +20,16 @@ class PusherAppTest {
   }
 
   @Test
+  void aBrokerThatRefusesTheNodesChannelIsReportedAsItsRefusalNotAsAPort() {
+    dev.realtime.Broker closed = dev.realtime.Brokers.open(RealtimeConfig.of(Map.of()));
+    closed.close();
+
+    assertThatThrownBy(() -> Gateway.builder().app(PusherApp.of("1", "k", "s")).broker(closed)
+        .host("127.0.0.1").port(0).start())
+        .isInstanceOf(dev.realtime.BrokerClosedException.class);
+  }
+
+  @Test
   void aBlankCredentialOrAnUnknownGatewaySettingIsRefusedNamingIt() {
     assertThatThrownBy(() -> PusherApp.of("1", " ", "secret"))
         .hasMessageContaining("app key is blank").hasMessageContaining("PUSHER_APP_KEY");

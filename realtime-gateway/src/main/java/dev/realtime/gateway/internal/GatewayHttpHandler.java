@@ -93,7 +93,7 @@ public final class GatewayHttpHandler extends SimpleChannelInboundHandler<FullHt
       WebSocketServerHandshakerFactory.sendUnsupportedVersionResponse(ctx.channel());
       return;
     }
-    int[] refusal = refusal(key, parameters);
+    Integer refusal = refusal(key, parameters);
     handshaker.handshake(ctx.channel(), request).addListener(done -> {
       if (!done.isSuccess()) {
         ctx.close();
@@ -101,7 +101,7 @@ public final class GatewayHttpHandler extends SimpleChannelInboundHandler<FullHt
       }
       if (refusal != null) {
         node.metrics().refusedConnections.increment();
-        refuse(ctx, refusal[0], refusalMessage(refusal[0], key));
+        refuse(ctx, refusal, refusalMessage(refusal, key));
         return;
       }
       AtomicInteger connections = node.connections();
@@ -129,22 +129,23 @@ public final class GatewayHttpHandler extends SimpleChannelInboundHandler<FullHt
     ctx.close();
   }
 
-  private int @Nullable [] refusal(String key, Map<String, List<String>> parameters) {
+  /** The close code that refuses this connection, or null to accept it. */
+  private @Nullable Integer refusal(String key, Map<String, List<String>> parameters) {
     if (!settings.app().key().equals(key)) {
-      return new int[] {APP_NOT_FOUND};
+      return APP_NOT_FOUND;
     }
     List<String> protocol = parameters.get("protocol");
     if (protocol == null || protocol.isEmpty()) {
-      return new int[] {NO_PROTOCOL};
+      return NO_PROTOCOL;
     }
     int version;
     try {
       version = Integer.parseInt(protocol.get(0));
     } catch (NumberFormatException e) {
-      return new int[] {INVALID_VERSION};
+      return INVALID_VERSION;
     }
     // 5 to 7 share everything this gateway speaks; pusher-js 8 sends 7.
-    return version >= 5 && version <= 7 ? null : new int[] {UNSUPPORTED_PROTOCOL};
+    return version >= 5 && version <= 7 ? null : UNSUPPORTED_PROTOCOL;
   }
 
   private String refusalMessage(int code, String key) {

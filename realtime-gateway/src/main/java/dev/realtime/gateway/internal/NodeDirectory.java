@@ -135,7 +135,7 @@ public final class NodeDirectory implements AutoCloseable {
         SubscriptionSpec.builder().channel(control).start(StartPosition.latest()).build(),
         this::onAnnouncement);
     synchronized (this) {
-      announce("hello", null);
+      announce("hello", state());
     }
     long sweep = Math.min(1000, heartbeat.toMillis());
     timer.scheduleWithFixedDelay(this::sweep, sweep, sweep, TimeUnit.MILLISECONDS);
@@ -409,7 +409,7 @@ public final class NodeDirectory implements AutoCloseable {
     ObjectNode announcement = Frames.JSON.createObjectNode();
     announcement.put("node", nodeId);
     announcement.put("type", type);
-    announcement.set("data", type.equals("hello") ? state() : data);
+    announcement.set("data", data);
     try {
       broker.publish(Message.builder()
           .channel(control)

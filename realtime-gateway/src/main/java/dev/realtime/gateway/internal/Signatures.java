@@ -3,6 +3,7 @@ package dev.realtime.gateway.internal;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
+import java.util.HexFormat;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 
@@ -15,8 +16,6 @@ import javax.crypto.spec.SecretKeySpec;
  * refusals.
  */
 public final class Signatures {
-  private static final char[] HEX = "0123456789abcdef".toCharArray();
-
   private Signatures() {}
 
   /** HMAC-SHA256 of {@code text} with {@code secret}, in lower-case hex. */
@@ -24,7 +23,7 @@ public final class Signatures {
     try {
       Mac mac = Mac.getInstance("HmacSHA256");
       mac.init(new SecretKeySpec(secret.getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
-      return hex(mac.doFinal(text.getBytes(StandardCharsets.UTF_8)));
+      return HexFormat.of().formatHex(mac.doFinal(text.getBytes(StandardCharsets.UTF_8)));
     } catch (GeneralSecurityException e) {
       throw new IllegalStateException("This JVM has no HmacSHA256, which every Java SE has", e);
     }
@@ -33,7 +32,7 @@ public final class Signatures {
   /** MD5 of {@code bytes}, in lower-case hex. */
   public static String md5Hex(byte[] bytes) {
     try {
-      return hex(MessageDigest.getInstance("MD5").digest(bytes));
+      return HexFormat.of().formatHex(MessageDigest.getInstance("MD5").digest(bytes));
     } catch (GeneralSecurityException e) {
       throw new IllegalStateException("This JVM has no MD5, which every Java SE has", e);
     }
@@ -43,14 +42,5 @@ public final class Signatures {
   public static boolean matches(String expected, String given) {
     return MessageDigest.isEqual(
         expected.getBytes(StandardCharsets.UTF_8), given.getBytes(StandardCharsets.UTF_8));
-  }
-
-  private static String hex(byte[] bytes) {
-    char[] out = new char[bytes.length * 2];
-    for (int i = 0; i < bytes.length; i++) {
-      out[2 * i] = HEX[(bytes[i] >> 4) & 0xf];
-      out[2 * i + 1] = HEX[bytes[i] & 0xf];
-    }
-    return new String(out);
   }
 }
